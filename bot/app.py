@@ -1,0 +1,179 @@
+"""Wiring: storage, Matrix client, dispatcher, outbox sender and sync loop, in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import replace
+from typing import Any
+
+from bot.client import MatrixClient, MatrixError
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.events import incoming_from_source
+from bot.sender import OutboxSender
+from bot.sync import SyncBatch, SyncLoop
+from handlers.router import Dispatcher
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """One running bot."""
+
+    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.store: Store | None = None
+        self.client: MatrixClient | None = None
+        self.request_rooms: set[str] = set()
+        self.facilitators_room: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Open storage, log in, join the configured rooms and start syncing."""
+        self.store = await Store.open(self.config.storage.database)
+        self.client = MatrixClient(self.config.matrix)
+        await self.client.login()
+        self.dispatcher = Dispatcher(self.config, self.store, self.clock, self.is_facilitator)
+        self.sender = OutboxSender(self.client, self.store, self.clock)
+        self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
+        await self._join_configured_rooms()
+        self._tasks = [
+            asyncio.create_task(self.sender.run(), name="outbox"),
+            asyncio.create_task(self.sync.run(), name="sync"),
+        ]
+        log.info("Facilibot started as %s", self.config.matrix.user_id)
+
+    async def stop(self) -> None:
+        """Stop syncing, let the outbox drain briefly, close everything."""
+        for task in reversed(self._tasks):
+            if task.get_name() == "outbox":
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self.sender.wait_idle()), 3)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        if self.client:
+            await self.client.close()
+        if self.store:
+            await self.store.close()
+        log.info("Facilibot stopped")
+
+    async def _join_configured_rooms(self) -> None:
+        assert self.client is not None
+        rooms = self.config.rooms
+        for reference in rooms.requests:
+            room_id = await self._join(reference)
+            if room_id:
+                self.request_rooms.add(room_id)
+        if rooms.facilitators:
+            self.facilitators_room = await self._join(rooms.facilitators)
+
+    async def _join(self, reference: str) -> str | None:
+        assert self.client is not None
+        try:
+            room_id = await self.client.resolve_room(reference)
+            await self.client.join(room_id)
+        except MatrixError as exc:
+            log.error("cannot join configured room %s: %s", reference, exc)
+            # Keep serving: an id is still recognised once someone invites the bot.
+            return reference if reference.startswith("!") else None
+        return room_id
+
+    def room_kind(self, room_id: str) -> str | None:
+        """Which part of the bot a room is: requests, facilitators, a DM, or none."""
+        if room_id in self.request_rooms:
+            return "requests"
+        if room_id == self.facilitators_room:
+            return "facilitators"
+        assert self.client is not None
+        room = self.client.nio.rooms.get(room_id)
+        if room is not None and room.member_count <= 2:
+            return "dm"
+        return None
+
+    async def is_facilitator(self, user_id: str) -> bool:
+        """Whether the user is a member of the facilitators room."""
+        assert self.client is not None
+        room = self.client.nio.rooms.get(self.facilitators_room or "")
+        return room is not None and user_id in room.users
+
+    async def on_batch(self, batch: SyncBatch) -> None:
+        """Handle what one sync brought, in order, each event once."""
+        assert self.client is not None and self.store is not None
+        for room_id, state in batch.invites.items():
+            await self._on_invite(room_id, state)
+        for room_id, events in batch.timelines.items():
+            kind = self.room_kind(room_id)
+            if kind is None:
+                continue
+            for source in events:
+                await self._on_event(room_id, kind, source)
+        self.sender.wake()
+
+    async def _on_event(self, room_id: str, kind: str, source: dict[str, Any]) -> None:
+        sender = source.get("sender")
+        if sender == self.config.matrix.user_id:
+            return
+        if source.get("type") == "m.room.encrypted":
+            log.warning("event %s in %s could not be decrypted", source.get("event_id"), room_id)
+            return
+        incoming = incoming_from_source(source, room_id)
+        if incoming is None:
+            return
+        if not self.config.matrix.is_allowed(incoming.sender):
+            log.info("ignoring %s from %s (server not allowed)", incoming.event_id, sender)
+            return
+        if kind == "dm":
+            incoming = replace(incoming, is_dm=True)
+        await self.dispatcher.handle(incoming, kind)
+        self.sender.wake()
+
+    async def _on_invite(self, room_id: str, state: list[dict[str, Any]]) -> None:
+        assert self.client is not None and self.store is not None
+        me = self.config.matrix.user_id
+        invite = next(
+            (
+                e
+                for e in state
+                if e.get("type") == "m.room.member"
+                and e.get("state_key") == me
+                and e.get("content", {}).get("membership") == "invite"
+            ),
+            None,
+        )
+        if invite is None:
+            return
+        inviter = str(invite.get("sender", ""))
+        if not self.config.matrix.is_allowed(inviter):
+            log.info("declining invite to %s from %s (server not allowed)", room_id, inviter)
+            await self.client.leave(room_id)
+            return
+        try:
+            await self.client.join(room_id)
+        except MatrixError as exc:
+            log.warning("cannot accept invite to %s: %s", room_id, exc)
+            return
+        if invite.get("content", {}).get("is_direct"):
+            await self.store.state.set_dm_room(inviter, room_id, self.clock.now())
+        log.info("joined %s on the invite of %s", room_id, inviter)
+
+
+async def run(config: Config) -> None:
+    """Run the bot until SIGINT or SIGTERM, then stop cleanly."""
+    app = App(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    try:
+        await stop.wait()
+        log.info("stop requested")
+    finally:
+        await app.stop()

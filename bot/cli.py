@@ -1,0 +1,130 @@
+"""The `facilibot` command line: run, check-config, parse, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import datetime
+from typing import TextIO
+
+from bot.config import ConfigError, load_config
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="facilibot", description="Bot Matrix du réseau des facilitateurs de Bercy."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé (DEBUG)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="lance le bot jusqu'à SIGINT/SIGTERM")
+    run.add_argument("--config", required=True, help="fichier de configuration TOML")
+
+    check = commands.add_parser("check-config", help="valide un fichier de configuration")
+    check.add_argument("--config", required=True, help="fichier de configuration TOML")
+
+    parse = commands.add_parser("parse", help="affiche l'analyse d'un message (JSON)")
+    parse.add_argument("--now", help="instant de référence, ISO 8601 (défaut : maintenant)")
+    parse.add_argument("--batch", action="store_true", help="lit des lignes JSON sur stdin")
+    parse.add_argument("text", nargs="?", help="le message à analyser")
+
+    commands.add_parser("demo", help="homeserver jetable + bot + conversation scénarisée")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        logging.getLogger("nio").setLevel(logging.WARNING)
+    if args.command == "check-config":
+        return check_config(args.config)
+    if args.command == "run":
+        try:
+            config = load_config(args.config)
+        except ConfigError as exc:
+            _print_problems(exc)
+            return EXIT_CONFIG
+        from bot.app import run
+
+        asyncio.run(run(config))
+        return 0
+    if args.command == "parse":
+        return parse_command(args.now, args.text, args.batch, sys.stdin, sys.stdout)
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo(sys.stdout))
+    return 1
+
+
+def check_config(path: str) -> int:
+    """Validate a configuration file: exit 0, or 2 with one line per problem."""
+    try:
+        load_config(path)
+    except ConfigError as exc:
+        _print_problems(exc)
+        return EXIT_CONFIG
+    print(f"{path} : configuration valide.")
+    return 0
+
+
+def _print_problems(exc: ConfigError) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+
+
+def _parse_now(value: str | None) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    if value is None:
+        return datetime.now(paris)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=paris)
+
+
+def parse_command(
+    now: str | None, text: str | None, batch: bool, stdin: TextIO, stdout: TextIO
+) -> int:
+    """`facilibot parse`: one message, or JSON lines in and out, in order."""
+    from bot.parsing import parse
+
+    if not batch:
+        if text is None:
+            print("facilibot parse : donnez un TEXTE, ou --batch", file=sys.stderr)
+            return EXIT_CONFIG
+        try:
+            moment = _parse_now(now)
+        except ValueError:
+            print(f"--now : date ISO 8601 invalide {now!r}", file=sys.stderr)
+            return EXIT_CONFIG
+        print(json.dumps(parse(text, moment).to_json(), ensure_ascii=False), file=stdout)
+        return 0
+    status = 0
+    for number, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            moment = _parse_now(item.get("now"))
+            result = parse(str(item["text"]), moment).to_json()
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            result = {"error": f"ligne {number} : {exc}"}
+            status = 1
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    stdout.flush()
+    return status

@@ -1,0 +1,281 @@
+"""Configuration: a TOML file read into frozen pydantic models.
+
+Every key added after the first release has a default, so a file that
+worked keeps working. Secrets may come from the environment instead of the
+file (`FACILIBOT_PASSWORD`, `FACILIBOT_ACCESS_TOKEN`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.durations import format_duration, parse_duration
+
+ENV_PASSWORD = "FACILIBOT_PASSWORD"
+ENV_ACCESS_TOKEN = "FACILIBOT_ACCESS_TOKEN"
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(value)
+
+
+Duration = Annotated[
+    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
+]
+
+
+def _check_user_id(value: str) -> str:
+    if not value.startswith("@") or ":" not in value:
+        raise ValueError(f"identifiant Matrix invalide {value!r} (attendu : @nom:serveur)")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MatrixConfig(_Section):
+    homeserver: str
+    user_id: str
+    password: str | None = Field(default=None, repr=False)
+    access_token: str | None = Field(default=None, repr=False)
+    device_name: str = "Facilibot"
+    store_path: Path = Path("store")
+    allowed_servers: tuple[str, ...] = ()
+
+    @field_validator("homeserver")
+    @classmethod
+    def _homeserver(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("adresse invalide : elle doit commencer par https:// ou http://")
+        return value.rstrip("/")
+
+    @field_validator("user_id")
+    @classmethod
+    def _user_id(cls, value: str) -> str:
+        return _check_user_id(value)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> MatrixConfig:
+        if not self.password and not self.access_token:
+            raise ValueError(
+                f"ni password ni access_token : renseignez-en un (ou {ENV_PASSWORD} / "
+                f"{ENV_ACCESS_TOKEN})"
+            )
+        return self
+
+    @property
+    def server_name(self) -> str:
+        """The bot's own server, from its user id."""
+        return self.user_id.split(":", 1)[1]
+
+    def is_allowed(self, user_id: str) -> bool:
+        """Whether a user belongs to a server the bot serves."""
+        server = user_id.split(":", 1)[1] if ":" in user_id else ""
+        return server == self.server_name or server in self.allowed_servers
+
+
+class RoomsConfig(_Section):
+    requests: tuple[str, ...] = ()
+    facilitators: str | None = None
+
+    @field_validator("requests", mode="before")
+    @classmethod
+    def _requests(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("requests")
+    @classmethod
+    def _room_refs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for ref in value:
+            _check_room_ref(ref)
+        return value
+
+    @field_validator("facilitators")
+    @classmethod
+    def _facilitators(cls, value: str | None) -> str | None:
+        return _check_room_ref(value) if value else value
+
+
+def _check_room_ref(ref: str) -> str:
+    if not ref.startswith(("!", "#")) or ":" not in ref:
+        raise ValueError(f"salon invalide {ref!r} (attendu : !id:serveur ou #alias:serveur)")
+    return ref
+
+
+class BotConfig(_Section):
+    command_prefix: str = "!"
+    timezone: str = "Europe/Paris"
+    coordinators: tuple[str, ...] = ()
+    max_message_length: int = Field(default=4000, ge=100, le=65536)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu {value!r}") from None
+        return value
+
+    @field_validator("coordinators")
+    @classmethod
+    def _coordinators(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_user_id(v) for v in value)
+
+    @field_validator("command_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not value or len(value) > 3 or any(c.isspace() for c in value):
+            raise ValueError("préfixe invalide (un à trois caractères sans espace, ex. « ! »)")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class StorageConfig(_Section):
+    database: Path = Path("facilibot.sqlite3")
+
+
+class MatchingConfig(_Section):
+    pings_per_slot: int = Field(default=3, ge=1, le=50)
+    escalate_after: Duration = timedelta(hours=24)
+    ping_in: Literal["dm", "room"] = "dm"
+
+
+class RemindersConfig(_Section):
+    mission_before: tuple[Duration, ...] = (timedelta(days=2), timedelta(hours=2))
+    plenary_before: tuple[Duration, ...] = (
+        timedelta(days=7),
+        timedelta(days=1),
+        timedelta(hours=1),
+    )
+    feedback_after: Duration = timedelta(days=1)
+
+
+class Config(_Section):
+    matrix: MatrixConfig
+    rooms: RoomsConfig = RoomsConfig()
+    bot: BotConfig = BotConfig()
+    storage: StorageConfig = StorageConfig()
+    matching: MatchingConfig = MatchingConfig()
+    reminders: RemindersConfig = RemindersConfig()
+
+    def is_coordinator(self, user_id: str) -> bool:
+        """Whether a user is a coordinator (from config only)."""
+        return user_id in self.bot.coordinators
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` holds one line per key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
+    """Read, validate and resolve a configuration file.
+
+    Relative paths (store, database) are taken relative to the file's folder.
+
+    Raises:
+        ConfigError: one line per problem, each naming its key.
+    """
+    path = Path(path)
+    env = os.environ if env is None else env
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: fichier introuvable"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: illisible ({exc})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: TOML invalide ({exc})"]) from None
+    return config_from_dict(raw, base_dir=path.parent.resolve(), env=env)
+
+
+def config_from_dict(
+    raw: dict[str, Any], *, base_dir: Path, env: dict[str, str] | None = None
+) -> Config:
+    """Validate a parsed TOML document (secrets from `env` win over the file).
+
+    Raises:
+        ConfigError: one line per problem, each naming its key.
+    """
+    env = {} if env is None else env
+    matrix = raw.get("matrix")
+    if isinstance(matrix, dict):
+        matrix = dict(matrix)
+        if env.get(ENV_PASSWORD):
+            matrix["password"] = env[ENV_PASSWORD]
+        if env.get(ENV_ACCESS_TOKEN):
+            matrix["access_token"] = env[ENV_ACCESS_TOKEN]
+        raw = {**raw, "matrix": matrix}
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([_describe(err) for err in exc.errors()]) from None
+    return config.model_copy(
+        update={
+            "matrix": config.matrix.model_copy(
+                update={"store_path": _resolve(base_dir, config.matrix.store_path)}
+            ),
+            "storage": config.storage.model_copy(
+                update={"database": _resolve(base_dir, config.storage.database)}
+            ),
+        }
+    )
+
+
+def _resolve(base: Path, path: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else base / path
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "clé obligatoire absente",
+    "extra_forbidden": "clé inconnue",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "string_type": "texte attendu",
+    "tuple_type": "liste attendue",
+    "list_type": "liste attendue",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "literal_error": "valeur non admise",
+    "model_type": "section attendue",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+    message = _PYDANTIC_MESSAGES.get(error["type"])
+    if error["type"] == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+    elif error["type"] == "literal_error":
+        message = f"valeur non admise ({error['ctx']['expected']})"
+    elif error["type"] in ("greater_than_equal", "less_than_equal"):
+        message = f"{message} ({error['msg'].lower()})"
+    return f"{loc or 'configuration'}: {message or error['msg']}"

@@ -1,0 +1,220 @@
+"""People played by a script (the demo, the integration tests): real nio clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomSendResponse,
+    SyncResponse,
+)
+
+from bot.homeserver import RegisteredUser
+
+log = logging.getLogger(__name__)
+
+
+class Person:
+    """A Matrix user with their own client, syncing in the background."""
+
+    def __init__(self, homeserver: str, user: RegisteredUser, store_path: Path, name: str):
+        self.user = user
+        self.name = name
+        store_path.mkdir(parents=True, exist_ok=True)
+        self.client = AsyncClient(
+            homeserver,
+            user.user_id,
+            device_id=user.device_id,
+            store_path=str(store_path),
+            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+        )
+        self.client.restore_login(user.user_id, user.device_id, user.access_token)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.undecryptable: list[dict[str, Any]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._synced = asyncio.Event()
+
+    @property
+    def user_id(self) -> str:
+        """This person's Matrix id."""
+        return self.user.user_id
+
+    async def start(self) -> None:
+        """Start syncing (invites are accepted automatically)."""
+        await self.client.set_displayname(self.name)
+        self._task = asyncio.create_task(self._sync_forever(), name=f"person-{self.name}")
+        await asyncio.wait_for(self._synced.wait(), 30)
+
+    async def stop(self) -> None:
+        """Stop syncing and close the client."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self.client.close()
+
+    async def _sync_forever(self) -> None:
+        first = True
+        while True:
+            try:
+                response = await self.client.sync(timeout=0 if first else 2000, full_state=first)
+            except Exception as exc:
+                log.debug("%s: sync error %s", self.name, exc)
+                await asyncio.sleep(0.5)
+                continue
+            if not isinstance(response, SyncResponse):
+                await asyncio.sleep(0.5)
+                continue
+            for room_id in response.rooms.invite:
+                await self.client.join(room_id)
+            for room_id, room in response.rooms.join.items():
+                for event in room.timeline.events:
+                    if isinstance(event, MegolmEvent):
+                        self.undecryptable.append(event.source)
+                        continue
+                    self.events.append((room_id, event.source))
+            await self._keys()
+            first = False
+            self._synced.set()
+
+    async def _keys(self) -> None:
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
+    async def create_room(
+        self, name: str, invite: list[str] = (), *, encrypted: bool = False, direct: bool = False
+    ) -> str:
+        """Create a room and invite people into it."""
+        initial_state = []
+        if encrypted:
+            initial_state.append(
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            )
+        response = await self.client.room_create(
+            name=None if direct else name,
+            invite=list(invite),
+            is_direct=direct,
+            initial_state=initial_state,
+        )
+        assert isinstance(response, RoomCreateResponse), response
+        return response.room_id
+
+    async def send(
+        self,
+        room_id: str,
+        body: str,
+        *,
+        thread_root: str | None = None,
+        edit_of: str | None = None,
+        mentions: list[str] | None = None,
+    ) -> str:
+        """Send a text message (in a thread, or as an edit); return its event id."""
+        content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if mentions is not None:
+            content["m.mentions"] = {"user_ids": mentions}
+        if thread_root:
+            content["m.relates_to"] = {
+                "rel_type": "m.thread",
+                "event_id": thread_root,
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": thread_root},
+            }
+        if edit_of:
+            content = {
+                "msgtype": "m.text",
+                "body": "* " + body,
+                "m.new_content": {"msgtype": "m.text", "body": body},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": edit_of},
+            }
+        if room_id not in self.client.rooms:
+            await self.wait_joined(room_id)
+        response = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        assert isinstance(response, RoomSendResponse), response
+        return response.event_id
+
+    async def react(self, room_id: str, event_id: str, key: str) -> str:
+        """React to an event with an emoji."""
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+        response = await self.client.room_send(room_id, "m.reaction", content)
+        assert isinstance(response, RoomSendResponse), response
+        return response.event_id
+
+    async def wait_joined(self, room_id: str, timeout: float = 20) -> None:
+        """Wait until this person's client knows the room."""
+        await until(lambda: room_id in self.client.rooms, timeout=timeout)
+
+    def messages(self, room_id: str | None = None, sender: str | None = None) -> list[dict]:
+        """Messages seen so far, optionally from one room and one sender."""
+        return [
+            source
+            for rid, source in self.events
+            if (room_id is None or rid == room_id)
+            and (sender is None or source.get("sender") == sender)
+            and source.get("type") == "m.room.message"
+        ]
+
+    async def wait_for_message(
+        self,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        room_id: str | None = None,
+        sender: str | None = None,
+        timeout: float = 20,
+    ) -> dict[str, Any]:
+        """Wait for a message matching `predicate`; return it."""
+        found: list[dict[str, Any]] = []
+
+        def check() -> bool:
+            found[:] = [m for m in self.messages(room_id, sender) if predicate(m)]
+            return bool(found)
+
+        await until(check, timeout=timeout)
+        return found[0]
+
+
+async def until(condition: Callable[[], bool], *, timeout: float = 20, step: float = 0.05) -> None:
+    """Wait until `condition()` is true.
+
+    Raises:
+        TimeoutError: it did not become true within `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        await asyncio.sleep(step)
+
+
+def body_of(message: dict[str, Any]) -> str:
+    """The text of a message, the new text for an edit."""
+    content = message.get("content", {})
+    new = content.get("m.new_content")
+    return str((new or content).get("body", ""))
+
+
+def thread_of(message: dict[str, Any]) -> str | None:
+    """The thread root a message belongs to, if any."""
+    relates = message.get("content", {}).get("m.relates_to", {})
+    return relates.get("event_id") if relates.get("rel_type") == "m.thread" else None

@@ -1,0 +1,136 @@
+"""The sync loop: resume from the stored token, fill gaps, back off when the server is away."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import ClientError
+from nio import SyncResponse
+
+from bot.backoff import Backoff
+from bot.client import MatrixClient
+from bot.clock import Clock
+from storage.state import SYNC_TOKEN, StateRepository
+
+log = logging.getLogger(__name__)
+
+SYNC_TIMEOUT_MS = 30_000
+MAX_GAP_EVENTS = 2_000
+# The first sync of a new bot only needs room state: history is not replayed.
+FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+
+
+@dataclass
+class SyncBatch:
+    """What one sync brought: timeline events per joined room, and invites."""
+
+    timelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    invites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class SyncLoop:
+    """Long-poll `/sync` forever, handing each batch over before storing the token."""
+
+    def __init__(
+        self,
+        client: MatrixClient,
+        state: StateRepository,
+        clock: Clock,
+        on_batch: Callable[[SyncBatch], Awaitable[None]],
+    ) -> None:
+        self.client = client
+        self.state = state
+        self.clock = clock
+        self.on_batch = on_batch
+        self.backoff = Backoff()
+        self.last_success = None
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Sync until cancelled."""
+        token = await self.state.get(SYNC_TOKEN)
+        first_ever = token is None
+        full_state = True  # load room state after a restart: no "No such room"
+        while True:
+            try:
+                response = await self.client.nio.sync(
+                    timeout=0 if full_state else SYNC_TIMEOUT_MS,
+                    since=token,
+                    full_state=full_state,
+                    sync_filter=FIRST_SYNC_FILTER if first_ever else SYNC_FILTER,
+                )
+            except (ClientError, TimeoutError, OSError) as exc:
+                delay = await self._sleep()
+                log.warning("sync failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                continue
+            if not isinstance(response, SyncResponse):
+                code = getattr(response, "status_code", None)
+                delay = await self._sleep()
+                log.warning("sync refused (%s); retrying in %.1fs", code, delay)
+                continue
+            self.backoff.reset()
+            await self._keys()
+            if first_ever:
+                skipped = sum(len(r.timeline.events) for r in response.rooms.join.values())
+                log.info("first start: skipping %d past events", skipped)
+                batch = SyncBatch(invites=self._invites(response))
+            else:
+                batch = await self._batch(response, token)
+            try:
+                await self.on_batch(batch)
+            except Exception:
+                # The token is not advanced: the same batch comes again, and
+                # the events already handled are recognised and skipped.
+                log.exception("handling a sync batch failed; it will be fetched again")
+                await self._sleep()
+                continue
+            # Only now is the batch safely handled (effects and handled ids committed).
+            token = response.next_batch
+            await self.state.put(SYNC_TOKEN, token)
+            self.last_success = self.clock.now()
+            first_ever = full_state = False
+            self.ready.set()
+
+    async def _sleep(self) -> float:
+        return await self.backoff.sleep()
+
+    async def _keys(self) -> None:
+        try:
+            await self.client.keys_maintenance()
+        except (ClientError, TimeoutError, OSError) as exc:
+            log.warning("key maintenance failed (%s); will retry next sync", type(exc).__name__)
+
+    def _invites(self, response: SyncResponse) -> dict[str, list[dict[str, Any]]]:
+        invites = {}
+        for room_id, info in response.rooms.invite.items():
+            invites[room_id] = [getattr(e, "source", {}) for e in info.invite_state]
+        return invites
+
+    async def _batch(self, response: SyncResponse, since: str | None) -> SyncBatch:
+        batch = SyncBatch(invites=self._invites(response))
+        for room_id, room in response.rooms.join.items():
+            events = [e.source for e in room.timeline.events]
+            if room.timeline.limited and room.timeline.prev_batch and since:
+                events = await self._fill_gap(room_id, room.timeline.prev_batch, since) + events
+            if events:
+                batch.timelines[room_id] = events
+        return batch
+
+    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[dict[str, Any]]:
+        """Fetch what a limited timeline left out, back to the previous sync."""
+        missed: list[dict[str, Any]] = []
+        start: str | None = prev_batch
+        while start and len(missed) < MAX_GAP_EVENTS:
+            try:
+                page, start = await self.client.history(room_id, start, since)
+            except Exception as exc:
+                log.warning("gap in %s not filled: %s", room_id, exc)
+                break
+            missed.extend(page)
+        log.info("filled a gap of %d events in %s", len(missed), room_id)
+        return list(reversed(missed))

@@ -1,0 +1,122 @@
+"""Declarative commands: names, aliases, permission, help and typed arguments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from handlers import messages
+from handlers.context import Context, UserError
+
+_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-zA-Z0-9.\-]+(:\d+)?$")
+MAX_ARGUMENT_LENGTH = 500
+
+
+class Permission(Enum):
+    """Who may run a command."""
+
+    ANYONE = "tout le monde"
+    FACILITATOR = "facilitateurs"
+    COORDINATOR = "coordinateurs"
+
+
+class Kind(Enum):
+    """How an argument is read."""
+
+    REQUEST = "numéro de demande"  # 42 or #42
+    USER = "utilisateur"  # @user:server, or a mention pill
+    WORD = "mot"
+    TEXT = "texte"  # the rest of the line
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a command."""
+
+    name: str
+    kind: Kind
+    label: str
+    optional: bool = False
+
+
+Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A row of the command table."""
+
+    name: str
+    aliases: tuple[str, ...]
+    handler: Handler
+    permission: Permission
+    summary: str
+    example: str
+    params: tuple[Param, ...] = ()
+
+    def usage(self, prefix: str) -> str:
+        """`!accepte <numéro>`, optional arguments in brackets."""
+        parts = [f"{prefix}{self.name}"]
+        for param in self.params:
+            parts.append(f"[{param.label}]" if param.optional else f"<{param.label}>")
+        return " ".join(parts)
+
+
+def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]:
+    """Read the words after a command into typed values.
+
+    Raises:
+        UserError: an argument is missing, malformed or too long.
+    """
+    rest = text.strip()
+    values: dict[str, Any] = {}
+    mentions = list(ctx.event.mentions)
+    for param in command.params:
+        if not rest:
+            if param.kind is Kind.USER and mentions:
+                values[param.name] = mentions.pop(0)
+                continue
+            if param.optional:
+                values[param.name] = None
+                continue
+            raise _usage_error(command, ctx, messages.MISSING_ARGUMENT.format(what=param.label))
+        if param.kind is Kind.TEXT:
+            if len(rest) > MAX_ARGUMENT_LENGTH:
+                raise _usage_error(command, ctx, "Le texte est trop long (500 caractères maximum).")
+            values[param.name], rest = rest, ""
+            continue
+        word, _, rest = rest.partition(" ")
+        rest = rest.strip()
+        values[param.name] = _convert(param, word, mentions, command, ctx)
+    if rest:
+        raise _usage_error(command, ctx, messages.TOO_MANY_ARGUMENTS)
+    return values
+
+
+def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx: Context) -> Any:
+    if param.kind is Kind.REQUEST:
+        digits = word.removeprefix("#")
+        if not digits.isdigit() or len(digits) > 9:
+            raise _usage_error(command, ctx, messages.NOT_A_NUMBER.format(value=word[:40]))
+        return int(digits)
+    if param.kind is Kind.USER:
+        if _USER_ID.match(word):
+            return word
+        if mentions:  # a pill: the body shows a display name, the id is in m.mentions
+            return mentions.pop(0)
+        raise _usage_error(command, ctx, messages.NOT_A_USER.format(value=word[:80]))
+    if len(word) > 100:
+        raise _usage_error(command, ctx, "Un des mots est trop long.")
+    return word
+
+
+def _usage_error(command: Command, ctx: Context, problem: str) -> UserError:
+    prefix = ctx.config.bot.command_prefix
+    return UserError(
+        messages.BAD_ARGUMENTS.format(
+            problem=problem, usage=command.usage(prefix), example=command.example
+        )
+    )

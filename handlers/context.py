@@ -1,0 +1,71 @@
+"""What every handler receives: the event, the sender's roles, storage, chat and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.content import Rendered
+from bot.events import Incoming
+from storage.store import Store
+
+
+class UserError(Exception):
+    """A problem the user can fix; its text is the French answer they get."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class Chat(Protocol):
+    """Where handlers put what the bot says (sent after the handler's transaction)."""
+
+    async def reply(
+        self, event: Incoming, message: Rendered, *, thread: bool | None = None
+    ) -> str: ...
+
+    async def send(
+        self,
+        room_id: str,
+        message: Rendered,
+        *,
+        key: str,
+        notice: bool = True,
+        mentions: tuple[str, ...] = (),
+        thread_root: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool: ...
+
+    async def dm(
+        self, user_id: str, message: Rendered, *, key: str, notice: bool = False
+    ) -> bool: ...
+
+    async def edit(self, original_key: str, message: Rendered, *, key: str) -> bool: ...
+
+
+@dataclass
+class Context:
+    """Everything a handler may use, passed explicitly."""
+
+    event: Incoming
+    config: Config
+    store: Store
+    chat: Chat
+    clock: Clock
+    is_facilitator: Callable[[str], Awaitable[bool]]
+    room_kind: str = "requests"  # "requests", "facilitators", "dm"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sender(self) -> str:
+        """Who sent the event."""
+        return self.event.sender
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Whether the sender is a coordinator (from config only)."""
+        return self.config.is_coordinator(self.event.sender)

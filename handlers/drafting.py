@@ -1,0 +1,96 @@
+"""Pure rules for a request being drafted: what is missing, merging an answer, sanity."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from storage.requests import RequestDetails
+
+FULL_DAY_MINUTES = 420
+
+
+def details_from_parse(result: object) -> RequestDetails:
+    """Copy the request fields out of a parse result."""
+    return RequestDetails(
+        event_date=getattr(result, "event_date", None),
+        start_time=getattr(result, "start_time", None),
+        end_time=getattr(result, "end_time", None),
+        duration_minutes=getattr(result, "duration_minutes", None),
+        facilitators_needed=max(1, getattr(result, "facilitators_needed", 1) or 1),
+        format=getattr(result, "format", None),
+        modality=getattr(result, "modality", None),
+        location=getattr(result, "location", None),
+        participants=getattr(result, "participants", None),
+        directorate=getattr(result, "directorate", None),
+        topic=getattr(result, "topic", None),
+    )
+
+
+def missing_fields(details: RequestDetails) -> tuple[str, ...]:
+    """What the bot must ask before it can look for facilitators."""
+    missing = []
+    if details.event_date is None:
+        missing.append("event_date")
+    if details.start_time is None and details.duration_minutes != FULL_DAY_MINUTES:
+        missing.append("start_time")
+    if details.modality is None and details.location is None:
+        missing.append("place")
+    return tuple(missing)
+
+
+def merge_answer(current: RequestDetails, answer: RequestDetails) -> RequestDetails:
+    """Complete a request with what an answer in its thread says (new values win)."""
+    updates: dict[str, object] = {}
+    for name in (
+        "event_date",
+        "start_time",
+        "end_time",
+        "duration_minutes",
+        "format",
+        "modality",
+        "location",
+        "participants",
+        "directorate",
+        "topic",
+    ):
+        value = getattr(answer, name)
+        if value is not None and name != "topic":
+            updates[name] = value
+    # A fragment that does not state a number says 1 by default: only a larger
+    # number is a real change of need.
+    if answer.facilitators_needed > 1:
+        updates["facilitators_needed"] = answer.facilitators_needed
+    if answer.location and answer.modality is None and current.modality == "distanciel":
+        updates["modality"] = "presentiel"
+    if answer.modality == "distanciel" and answer.location is None:
+        updates["location"] = None
+    merged = replace(current, **updates)
+    return _complete_times(merged)
+
+
+def _complete_times(details: RequestDetails) -> RequestDetails:
+    """Derive the end from start + duration, or the duration from start and end."""
+    start, end, minutes = details.start_time, details.end_time, details.duration_minutes
+    if start and end and end > start:
+        span = datetime.combine(date.min, end) - datetime.combine(date.min, start)
+        return replace(details, duration_minutes=int(span.total_seconds() // 60))
+    if start and not end and minutes and minutes != FULL_DAY_MINUTES:
+        finish = datetime.combine(date.min, start) + timedelta(minutes=minutes)
+        if finish.date() == date.min:
+            return replace(details, end_time=finish.time())
+    return details
+
+
+def changed_fields(before: RequestDetails, after: RequestDetails) -> tuple[str, ...]:
+    """Names of the fields whose value changed."""
+    return tuple(
+        name
+        for name in RequestDetails.__dataclass_fields__
+        if getattr(before, name) != getattr(after, name)
+    )
+
+
+def is_in_past(details: RequestDetails, today: date) -> bool:
+    """Whether the event date is before today (local date)."""
+    return details.event_date is not None and details.event_date < today

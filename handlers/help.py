@@ -1,0 +1,60 @@
+"""`!aide`: the command list, generated from the command table."""
+
+from __future__ import annotations
+
+from bot.content import Rendered, escape
+from handlers.commands import Command, Permission
+from handlers.context import Context, UserError
+
+_SECTIONS = (
+    (Permission.ANYONE, "Pour tout le monde"),
+    (Permission.FACILITATOR, "Pour les facilitateurs et facilitatrices"),
+    (Permission.COORDINATOR, "Pour les coordinateurs"),
+)
+
+
+def render_help(commands: tuple[Command, ...], prefix: str, *, coordinator: bool) -> Rendered:
+    """Every command the reader may use, grouped by who may use it."""
+    lines = [
+        Rendered.text(
+            "Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
+            "plénières. Décrivez simplement votre besoin dans le salon des demandes ou ici, "
+            "en message privé : date, horaires, lieu, format, nombre de participants."
+        )
+    ]
+    for permission, title in _SECTIONS:
+        if permission is Permission.COORDINATOR and not coordinator:
+            continue
+        rows = [c for c in commands if c.permission is permission]
+        if not rows:
+            continue
+        lines.append(Rendered(body=f"\n{title} :", html=f"<br><strong>{escape(title)}</strong>"))
+        for command in rows:
+            lines.append(_row(command, prefix))
+    return Rendered.join(lines)
+
+
+def render_command_help(command: Command, prefix: str) -> Rendered:
+    """The help of one command, with its aliases and an example."""
+    aliases = ", ".join(f"`{prefix}{alias}`" for alias in command.aliases)
+    text = f"`{command.usage(prefix)}` — {command.summary}\nExemple : `{command.example}`"
+    if aliases:
+        text += f"\nAussi : {aliases}"
+    return Rendered.text(text)
+
+
+def _row(command: Command, prefix: str) -> Rendered:
+    return Rendered.text(f"• `{command.usage(prefix)}` — {command.summary}")
+
+
+async def show_help(ctx: Context, commands: tuple[Command, ...], topic: str | None) -> None:
+    """Answer with the whole list, or the help of one command."""
+    prefix = ctx.config.bot.command_prefix
+    if topic:
+        name = topic.removeprefix(prefix).lower()
+        for command in commands:
+            if name == command.name or name in command.aliases:
+                await ctx.chat.reply(ctx.event, render_command_help(command, prefix))
+                return
+        raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.")
+    await ctx.chat.reply(ctx.event, render_help(commands, prefix, coordinator=ctx.is_coordinator))

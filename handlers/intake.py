@@ -1,0 +1,111 @@
+"""Free-text requests: understand, store, acknowledge, ask for what is missing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from bot.content import Rendered
+from bot.parsing import parse
+from handlers import drafting, messages
+from handlers.context import Context, UserError
+from storage.requests import Request
+
+log = logging.getLogger(__name__)
+
+
+async def on_text(ctx: Context) -> str:
+    """Handle a message that is not a command; return what was done (for the log)."""
+    event = ctx.event
+    if event.thread_root:
+        request = await ctx.store.requests.by_thread(event.room_id, event.thread_root)
+        if request is None:
+            return "ignored:thread"
+        if event.sender != request.requester and not ctx.is_coordinator:
+            return "ignored:not-requester"
+        await complete_from_answer(ctx, request)
+        return "answered"
+    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    result = parse(event.body, now)
+    if not result.is_request:
+        if event.is_dm:
+            prefix = ctx.config.bot.command_prefix
+            await ctx.chat.reply(event, Rendered.text(messages.DM_HELLO.format(prefix=prefix)))
+            return "greeted"
+        return "ignored:not-a-request"
+    details = drafting.details_from_parse(result)
+    if drafting.is_in_past(details, now.date()):
+        raise UserError(_past_date_text(details.event_date, now))
+    request = await ctx.store.requests.create(
+        source_event_id=event.event_id,
+        room_id=event.room_id,
+        thread_root=event.event_id,
+        requester=event.sender,
+        text=event.body,
+        details=details,
+        at=ctx.clock.now(),
+    )
+    card = messages.request_card(request, drafting.missing_fields(details))
+    key = await ctx.chat.reply(event, card, thread=True)
+    await ctx.store.requests.set_card_key(request.id, key)
+    log.info("request %d created from %s by %s", request.id, event.event_id, event.sender)
+    return f"request:{request.id}"
+
+
+async def complete_from_answer(ctx: Context, request: Request) -> None:
+    """Read an answer in a request's thread and complete the request with it."""
+    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    answer = drafting.details_from_parse(parse(ctx.event.body, now, assume_request=True))
+    merged = drafting.merge_answer(request.details, answer)
+    if not drafting.changed_fields(request.details, merged):
+        missing = drafting.missing_fields(request.details) or ("event_date", "start_time")
+        example = " ".join(messages.MISSING_EXAMPLES[m] for m in missing)
+        raise UserError(messages.NOT_UNDERSTOOD_ANSWER.format(id=request.id, example=example))
+    if drafting.is_in_past(merged, now.date()):
+        raise UserError(_past_date_text(merged.event_date, now))
+    updated = await ctx.store.requests.update_details(
+        request.id, merged, text=None, at=ctx.clock.now()
+    )
+    await _refresh_card(ctx, updated)
+    missing = drafting.missing_fields(merged)
+    reply = Rendered.text(messages.COMPLETED.format(id=request.id))
+    if missing:
+        reply = Rendered.join([reply, messages.ask_missing(missing)], " ")
+    await ctx.chat.reply(ctx.event, reply, thread=True)
+    log.info("request %d completed from %s", request.id, ctx.event.event_id)
+
+
+async def on_edit(ctx: Context) -> str:
+    """Re-read a request whose message was edited (`m.replace`)."""
+    event = ctx.event
+    assert event.relates_to is not None
+    request = await ctx.store.requests.by_source_event(event.relates_to)
+    if request is None or event.sender != request.requester:
+        return "ignored:edit"
+    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    details = drafting.details_from_parse(parse(event.body, now, assume_request=True))
+    if drafting.is_in_past(details, now.date()):
+        raise UserError(_past_date_text(details.event_date, now))
+    if not drafting.changed_fields(request.details, details):
+        return "unchanged:edit"
+    updated = await ctx.store.requests.update_details(
+        request.id, details, text=event.body, at=ctx.clock.now()
+    )
+    await _refresh_card(ctx, updated)
+    return f"edited:{request.id}"
+
+
+async def _refresh_card(ctx: Context, request: Request) -> None:
+    card = messages.request_card(request, drafting.missing_fields(request.details))
+    if request.card_key:
+        await ctx.chat.edit(
+            request.card_key, card, key=f"edit:{request.card_key}:{ctx.event.event_id}"
+        )
+
+
+def _past_date_text(day: date | None, now: datetime) -> str:
+    example = now.date() + timedelta(days=14)
+    return messages.DATE_IN_PAST.format(
+        date=messages.format_date(day) if day else "?",
+        example=f"{example.day} {messages.MONTHS[example.month - 1]}",
+    )

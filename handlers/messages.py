@@ -1,0 +1,202 @@
+"""Every sentence the bot says, in French, in one place."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from bot.content import Rendered, escape
+from storage.requests import Request, RequestDetails
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+FORMAT_LABELS = {
+    "atelier": "atelier",
+    "seminaire": "séminaire",
+    "pleniere": "plénière",
+    "codeveloppement": "codéveloppement",
+    "world_cafe": "world café",
+    "forum_ouvert": "forum ouvert",
+    "design_sprint": "design sprint",
+    "hackathon": "hackathon",
+    "retrospective": "rétrospective",
+    "reunion": "réunion",
+}
+MODALITY_LABELS = {"presentiel": "sur place", "distanciel": "à distance", "hybride": "hybride"}
+MISSING_LABELS = {
+    "event_date": "la date",
+    "start_time": "l'heure de début",
+    "place": "le lieu (ou « en visio »)",
+}
+MISSING_EXAMPLES = {
+    "event_date": "le 12 mars",
+    "start_time": "de 14h à 16h",
+    "place": "à Bercy",
+}
+
+# -- generic answers ---------------------------------------------------------------------------
+
+INTERNAL_ERROR = (
+    "Désolé, un incident m'a empêché de traiter votre message. Il a été signalé ; "
+    "réessayez dans un instant."
+)
+UNKNOWN_COMMAND = (
+    "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste."
+)
+COORDINATORS_ONLY = "La commande `{prefix}{name}` est réservée aux coordinateurs du réseau."
+FACILITATORS_ONLY = "La commande `{prefix}{name}` est réservée aux facilitateurs et facilitatrices."
+BAD_ARGUMENTS = "{problem} Usage : `{usage}` (exemple : `{example}`)."
+MISSING_ARGUMENT = "Il manque {what}."
+NOT_A_NUMBER = "« {value} » n'est pas un numéro de demande."
+NOT_A_USER = "« {value} » n'est pas un identifiant Matrix (exemple : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr)."
+TOO_MANY_ARGUMENTS = "Trop d'éléments après la commande."
+MESSAGE_TOO_LONG = (
+    "Votre message est trop long ({length} caractères, maximum {limit}). "
+    "Résumez votre demande en quelques lignes : date, horaires, lieu, format, nombre de participants."
+)
+UNKNOWN_REQUEST = "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes."
+NOT_YOUR_REQUEST = "La demande #{id} n'est pas la vôtre : seuls son auteur et les coordinateurs la voient en détail."
+DM_HELLO = (
+    "Bonjour ! Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
+    "plénières. Décrivez votre besoin en une phrase, par exemple : « On cherche 2 facilitateurs "
+    "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes."
+)
+
+# -- intake ------------------------------------------------------------------------------------
+
+DATE_IN_PAST = (
+    "La date comprise, {date}, est déjà passée : je n'enregistre pas la demande. "
+    "Renvoyez-la avec la bonne date (par exemple « le {example} »)."
+)
+CORRECTION_HINT = "Pour corriger, modifiez votre message ou répondez dans ce fil (ex. « le 12 mars de 14h à 16h à Bercy »)."
+ASK_MISSING = (
+    "Pour trouver quelqu'un, il me manque {what}. Répondez dans ce fil, par exemple « {example} »."
+)
+COMPLETED = "Merci, la demande #{id} est à jour."
+NOT_UNDERSTOOD_ANSWER = (
+    "Je n'ai rien compris de nouveau pour la demande #{id}. Indiquez par exemple « {example} »."
+)
+REQUEST_UPDATED = "La demande #{id} a été mise à jour d'après votre message modifié."
+
+# -- listing -----------------------------------------------------------------------------------
+
+NO_OPEN_REQUESTS = "Aucune demande ouverte pour le moment."
+NO_OWN_REQUESTS = "Vous n'avez aucune demande ouverte."
+OPEN_REQUESTS_TITLE = "Demandes ouvertes ({count}) :"
+OWN_REQUESTS_TITLE = "Vos demandes ouvertes ({count}) :"
+
+STATE_LABELS = {
+    "ouverte": "ouverte",
+    "partiellement pourvue": "partiellement pourvue",
+    "pourvue": "pourvue",
+    "realisee": "réalisée",
+    "annulee": "annulée",
+}
+
+
+def format_date(day: date) -> str:
+    """« mardi 12 mars 2027 »."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_time(moment: time) -> str:
+    """« 14h00 »."""
+    return f"{moment.hour}h{moment.minute:02d}"
+
+
+def format_duration(minutes: int) -> str:
+    """« 2h30 », « 45 min », « une journée »."""
+    if minutes == 420:
+        return "une journée"
+    if minutes == 240:
+        return "une demi-journée"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+def facilitators_label(count: int) -> str:
+    """« 1 facilitateur·rice », « 2 facilitateur·rices »."""
+    return f"{count} facilitateur·rice" + ("s" if count > 1 else "")
+
+
+def describe_details(details: RequestDetails) -> list[str]:
+    """The card's pieces, in reading order: format, date, times, place, people, need."""
+    parts: list[str] = []
+    if details.format:
+        parts.append(FORMAT_LABELS.get(details.format, details.format))
+    parts.append(format_date(details.event_date) if details.event_date else "date à préciser")
+    if details.start_time and details.end_time:
+        parts.append(f"{format_time(details.start_time)}–{format_time(details.end_time)}")
+    elif details.start_time:
+        extra = (
+            f" ({format_duration(details.duration_minutes)})" if details.duration_minutes else ""
+        )
+        parts.append(f"à {format_time(details.start_time)}{extra}")
+    elif details.duration_minutes:
+        parts.append(format_duration(details.duration_minutes))
+    else:
+        parts.append("horaire à préciser")
+    if details.location and details.modality == "hybride":
+        parts.append(f"{details.location} (hybride)")
+    elif details.location:
+        parts.append(details.location)
+    elif details.modality:
+        parts.append(MODALITY_LABELS[details.modality])
+    else:
+        parts.append("lieu à préciser")
+    if details.participants:
+        parts.append(f"{details.participants} participants")
+    parts.append(facilitators_label(details.facilitators_needed))
+    if details.directorate:
+        parts.append(details.directorate)
+    return parts
+
+
+def request_card(request: Request, missing: tuple[str, ...] = ()) -> Rendered:
+    """The summary card: one compact line, the topic, then how to correct or what is missing."""
+    parts = describe_details(request.details)
+    head = f"Demande #{request.id} — " + ", ".join(parts)
+    html_head = f"<strong>Demande #{request.id}</strong> — " + escape(", ".join(parts))
+    lines = [Rendered(body=head, html=html_head)]
+    if request.details.topic:
+        lines.append(
+            Rendered(
+                body=f"Objet : {request.details.topic}",
+                html=f"<em>Objet :</em> {escape(request.details.topic)}",
+            )
+        )
+    if missing:
+        lines.append(ask_missing(missing))
+    else:
+        lines.append(Rendered.text(CORRECTION_HINT))
+    return Rendered.join(lines)
+
+
+def ask_missing(missing: tuple[str, ...]) -> Rendered:
+    """One short question for everything that is missing."""
+    labels = [MISSING_LABELS[m] for m in missing]
+    what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " et " + labels[-1]
+    example = " ".join(MISSING_EXAMPLES[m] for m in missing)
+    return Rendered.text(ASK_MISSING.format(what=what, example=example))
+
+
+def request_line(request: Request) -> Rendered:
+    """One line of a listing: number, state, what and when."""
+    parts = describe_details(request.details)
+    state = STATE_LABELS.get(request.state, request.state)
+    text = f"#{request.id} ({state}) — " + ", ".join(parts)
+    return Rendered(body="• " + text, html="• " + escape(text))

@@ -1,0 +1,184 @@
+"""The command table and the dispatcher that handles each Matrix event exactly once."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.content import Rendered
+from bot.events import Incoming
+from handlers import help as help_
+from handlers import intake, messages, missions
+from handlers.chat import OutboxChat
+from handlers.commands import Command, Kind, Param, Permission, parse_arguments
+from handlers.context import Context, UserError
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+_COMMAND_NAME = re.compile(r"^[a-zà-ÿ][a-zà-ÿ_-]*$")
+
+
+async def _help(ctx: Context, commande: str | None) -> None:
+    await help_.show_help(ctx, COMMANDS, commande)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="aide",
+        aliases=("help",),
+        handler=_help,
+        permission=Permission.ANYONE,
+        summary="la liste des commandes, ou l'aide d'une commande",
+        example="!aide statut",
+        params=(Param("commande", Kind.WORD, "commande", optional=True),),
+    ),
+    Command(
+        name="demandes",
+        aliases=("requests",),
+        handler=missions.list_requests,
+        permission=Permission.ANYONE,
+        summary="vos demandes ouvertes (toutes pour les coordinateurs)",
+        example="!demandes",
+    ),
+    Command(
+        name="statut",
+        aliases=("status",),
+        handler=missions.status,
+        permission=Permission.ANYONE,
+        summary="où en est une demande",
+        example="!statut 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+)
+
+
+def find_command(name: str, commands: tuple[Command, ...] = COMMANDS) -> Command | None:
+    """Return the command called `name` (French name or alias), or None."""
+    for command in commands:
+        if name == command.name or name in command.aliases:
+            return command
+    return None
+
+
+class Dispatcher:
+    """Route events to handlers inside one transaction with their effects.
+
+    The handled-event mark, the handler's writes and the outbox rows of its
+    answers commit together: a redelivered event is skipped, a crash before
+    commit leaves nothing behind, and a `UserError` rolls the effects back
+    before its answer is written.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        clock: Clock,
+        is_facilitator: Callable[[str], Awaitable[bool]],
+        commands: tuple[Command, ...] = COMMANDS,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.is_facilitator = is_facilitator
+        self.commands = commands
+
+    async def handle(self, event: Incoming, room_kind: str) -> str:
+        """Handle one event once; return its outcome (for logs and tests)."""
+        if event.msgtype == "m.notice" or event.from_bot:
+            return "ignored:notice"
+        if await self.store.state.is_handled(event.event_id):
+            return "duplicate"
+        started = time.perf_counter()
+        try:
+            async with self.store.db.transaction():
+                ctx = self._context(event, room_kind)
+                outcome = await self._route(ctx)
+                await self._mark(event, outcome)
+        except UserError as exc:
+            outcome = "refused"
+            await self._answer(event, room_kind, Rendered.text(exc.text), outcome)
+        except Exception:
+            outcome = "error"
+            log.exception("handling %s in %s failed", event.event_id, event.room_id)
+            await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
+        log.info(
+            "event %s kind=%s room=%s outcome=%s duration_ms=%.1f",
+            event.event_id,
+            event.kind,
+            event.room_id,
+            outcome,
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+
+    def _context(self, event: Incoming, room_kind: str) -> Context:
+        return Context(
+            event=event,
+            config=self.config,
+            store=self.store,
+            chat=OutboxChat(self.store.outbox, self.clock),
+            clock=self.clock,
+            is_facilitator=self.is_facilitator,
+            room_kind=room_kind,
+        )
+
+    async def _mark(self, event: Incoming, outcome: str) -> None:
+        await self.store.state.mark_handled(
+            event.event_id, event.room_id, outcome, self.clock.now()
+        )
+
+    async def _answer(
+        self, event: Incoming, room_kind: str, message: Rendered, outcome: str
+    ) -> None:
+        async with self.store.db.transaction():
+            ctx = self._context(event, room_kind)
+            await ctx.chat.reply(event, message)
+            await self._mark(event, outcome)
+
+    async def _route(self, ctx: Context) -> str:
+        event = ctx.event
+        prefix = self.config.bot.command_prefix
+        reads_text = ctx.room_kind in ("requests", "dm")
+        if event.kind == "reaction":
+            return "ignored:reaction"
+        if event.kind == "edit":
+            if reads_text and not event.body.lstrip().startswith(prefix):
+                self._check_size(event)
+                return await intake.on_edit(ctx)
+            return "ignored:edit"
+        body = event.body.strip()
+        if body.startswith(prefix):
+            head, _, rest = body[len(prefix) :].partition(" ")
+            name = head.lower()
+            if _COMMAND_NAME.match(name):
+                self._check_size(event)
+                return await self._run_command(ctx, name, rest)
+        if not reads_text or not body:
+            return "ignored:chatter"
+        self._check_size(event)
+        return await intake.on_text(ctx)
+
+    def _check_size(self, event: Incoming) -> None:
+        limit = self.config.bot.max_message_length
+        if len(event.body) > limit:
+            raise UserError(messages.MESSAGE_TOO_LONG.format(length=len(event.body), limit=limit))
+
+    async def _run_command(self, ctx: Context, name: str, rest: str) -> str:
+        prefix = self.config.bot.command_prefix
+        command = find_command(name, self.commands)
+        if command is None:
+            raise UserError(messages.UNKNOWN_COMMAND.format(prefix=prefix, name=name))
+        if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
+            raise UserError(messages.COORDINATORS_ONLY.format(prefix=prefix, name=command.name))
+        if command.permission is Permission.FACILITATOR and not (
+            ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)
+        ):
+            raise UserError(messages.FACILITATORS_ONLY.format(prefix=prefix, name=command.name))
+        arguments = parse_arguments(command, rest, ctx)
+        await command.handler(ctx, **arguments)
+        return f"command:{command.name}"

@@ -1,0 +1,157 @@
+"""The SQLite database: opening, transactions and forward-only migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Set while the current task holds the write transaction, so that nested
+# `transaction()` calls join it instead of deadlocking on the lock.
+_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "facilibot_in_transaction", default=False
+)
+
+
+class MigrationError(Exception):
+    """The database is newer than this code, or a migration failed."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Return the shipped migrations as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (version, name, _) in enumerate(found, start=1):
+        if version != expected:
+            raise MigrationError(f"migration {name} out of sequence (expected {expected:04d})")
+    return found
+
+
+class Database:
+    """One aiosqlite connection shared by the whole bot.
+
+    Writes go through `transaction()`, which serialises writers with a lock:
+    one bot process, one connection, so a transaction is never interleaved
+    with another task's statements.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating with 0600 permissions if needed) and migrate."""
+        if str(path) != ":memory:":
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Create the file ourselves so it is never world-readable.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        db = cls(conn, path)
+        try:
+            await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.conn.close()
+
+    async def version(self) -> int:
+        """Return the schema version stored in the database."""
+        async with self.conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
+    async def migrate(self) -> int:
+        """Apply every pending migration in one transaction; return the new version.
+
+        Raises:
+            MigrationError: the database is newer than this code, or a migration failed.
+        """
+        shipped = migrations()
+        current = await self.version()
+        latest = shipped[-1][0] if shipped else 0
+        if current > latest:
+            raise MigrationError(
+                f"database schema {current} is newer than this Facilibot ({latest}): upgrade it"
+            )
+        pending = [m for m in shipped if m[0] > current]
+        if not pending:
+            return current
+        script = "\n".join(sql for _, _, sql in pending)
+        names = ", ".join(name for _, name, _ in pending)
+        try:
+            await self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {latest};\nCOMMIT;"
+            )
+        except Exception as exc:
+            if self.conn.in_transaction:
+                await self.conn.execute("ROLLBACK")
+            raise MigrationError(f"migration failed ({names}): {exc}") from exc
+        log.info("database migrated from schema %d to %d (%s)", current, latest, names)
+        return latest
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block in one write transaction (joined if one is already open)."""
+        if _in_transaction.get():
+            yield self.conn
+            return
+        async with self._lock:
+            token = _in_transaction.set(True)
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
+        """Run a query and return its first row."""
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
+        """Run a query and return all its rows."""
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: tuple | dict = ()) -> int:
+        """Run one write statement inside a transaction; return the rows changed."""
+        async with self.transaction() as conn, conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: tuple | dict = ()) -> int:
+        """Run one INSERT inside a transaction; return the new row id."""
+        async with self.transaction() as conn, conn.execute(sql, params) as cursor:
+            return int(cursor.lastrowid)

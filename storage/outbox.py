@@ -1,0 +1,123 @@
+"""The durable outbox: messages written with the change that causes them, sent after."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database
+
+MAX_ATTEMPTS = 20
+
+
+def txn_id_for(key: str) -> str:
+    """Derive the Matrix transaction id of a message from what it is about."""
+    return "fb" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message waiting in (or sent from) the outbox."""
+
+    seq: int
+    txn_id: str
+    key: str
+    room_id: str | None
+    dm_user: str | None
+    event_type: str
+    content: dict[str, Any]
+    replaces_key: str | None
+    state: str
+    attempts: int
+    event_id: str | None
+
+
+def _from_row(row: Any) -> OutgoingMessage:
+    return OutgoingMessage(
+        seq=row["seq"],
+        txn_id=row["txn_id"],
+        key=row["key"],
+        room_id=row["room_id"],
+        dm_user=row["dm_user"],
+        event_type=row["event_type"],
+        content=json.loads(row["content"]),
+        replaces_key=row["replaces_key"],
+        state=row["state"],
+        attempts=row["attempts"],
+        event_id=row["event_id"],
+    )
+
+
+class OutboxRepository:
+    """Queue, list and settle outgoing messages."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(
+        self,
+        *,
+        key: str,
+        content: dict[str, Any],
+        at: datetime,
+        room_id: str | None = None,
+        dm_user: str | None = None,
+        event_type: str = "m.room.message",
+        replaces_key: str | None = None,
+    ) -> bool:
+        """Queue a message once per key; return False if that key was already queued."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO outbox (txn_id, key, room_id, dm_user, event_type, content, "
+            "replaces_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                txn_id_for(key),
+                key,
+                room_id,
+                dm_user,
+                event_type,
+                json.dumps(content, ensure_ascii=False),
+                replaces_key,
+                at.isoformat(),
+            ),
+        )
+        return changed == 1
+
+    async def pending(self, limit: int = 100) -> list[OutgoingMessage]:
+        """Return messages still to send, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [_from_row(row) for row in rows]
+
+    async def by_key(self, key: str) -> OutgoingMessage | None:
+        """Return the message queued under a key, or None."""
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE txn_id = ?", (txn_id_for(key),))
+        return _from_row(row) if row else None
+
+    async def mark_sent(self, seq: int, event_id: str, at: datetime) -> None:
+        """Record that the homeserver accepted a message."""
+        await self.db.execute(
+            "UPDATE outbox SET state = 'sent', event_id = ?, sent_at = ?, "
+            "attempts = attempts + 1, last_error = NULL WHERE seq = ?",
+            (event_id, at.isoformat(), seq),
+        )
+
+    async def mark_failed_attempt(self, seq: int, error: str, *, give_up: bool) -> None:
+        """Record a failed attempt (and give up on the message when told to)."""
+        await self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
+            "state = CASE WHEN ? THEN 'failed' ELSE state END WHERE seq = ?",
+            (error[:500], give_up, seq),
+        )
+
+    async def set_room(self, seq: int, room_id: str) -> None:
+        """Fix the room of a DM message once its room is known."""
+        await self.db.execute("UPDATE outbox SET room_id = ? WHERE seq = ?", (room_id, seq))
+
+    async def count(self, state: str = "pending") -> int:
+        """Count messages in a state."""
+        row = await self.db.fetchone("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))
+        return int(row[0]) if row else 0

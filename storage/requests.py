@@ -1,0 +1,192 @@
+"""Facilitation requests: the aggregate every other table hangs from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+
+from storage.db import Database
+
+OPEN_STATES = ("ouverte", "partiellement pourvue", "pourvue")
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What was understood of a request (all optional but the staffing need)."""
+
+    event_date: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    duration_minutes: int | None = None
+    facilitators_needed: int = 1
+    format: str | None = None
+    modality: str | None = None
+    location: str | None = None
+    participants: int | None = None
+    directorate: str | None = None
+    topic: str | None = None
+
+
+_DETAIL_FIELDS = tuple(f.name for f in fields(RequestDetails))
+
+
+@dataclass(frozen=True)
+class Request:
+    """A stored request, with its number and where it was asked."""
+
+    id: int
+    source_event_id: str
+    room_id: str
+    thread_root: str
+    requester: str
+    text: str
+    state: str
+    details: RequestDetails
+    card_key: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _to_db(details: RequestDetails) -> dict[str, object]:
+    row: dict[str, object] = {}
+    for name in _DETAIL_FIELDS:
+        value = getattr(details, name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, time):
+            value = value.strftime("%H:%M")
+        row[name] = value
+    return row
+
+
+def _from_row(row: object) -> Request:
+    get = row.__getitem__  # type: ignore[attr-defined]
+    details = RequestDetails(
+        event_date=date.fromisoformat(get("event_date")) if get("event_date") else None,
+        start_time=time.fromisoformat(get("start_time")) if get("start_time") else None,
+        end_time=time.fromisoformat(get("end_time")) if get("end_time") else None,
+        duration_minutes=get("duration_minutes"),
+        facilitators_needed=get("facilitators_needed"),
+        format=get("format"),
+        modality=get("modality"),
+        location=get("location"),
+        participants=get("participants"),
+        directorate=get("directorate"),
+        topic=get("topic"),
+    )
+    return Request(
+        id=get("id"),
+        source_event_id=get("source_event_id"),
+        room_id=get("room_id"),
+        thread_root=get("thread_root"),
+        requester=get("requester"),
+        text=get("text"),
+        state=get("state"),
+        details=details,
+        card_key=get("card_key"),
+        created_at=datetime.fromisoformat(get("created_at")),
+        updated_at=datetime.fromisoformat(get("updated_at")),
+    )
+
+
+class RequestRepository:
+    """Create, find and update requests."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        source_event_id: str,
+        room_id: str,
+        thread_root: str,
+        requester: str,
+        text: str,
+        details: RequestDetails,
+        at: datetime,
+    ) -> Request:
+        """Store a new request and return it with its number."""
+        row = _to_db(details)
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        params = {
+            **row,
+            "source_event_id": source_event_id,
+            "room_id": room_id,
+            "thread_root": thread_root,
+            "requester": requester,
+            "text": text,
+            "at": at.isoformat(),
+        }
+        new_id = await self.db.insert(
+            "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
+            f"created_at, updated_at, {columns}) VALUES (:source_event_id, :room_id, "
+            f":thread_root, :requester, :text, :at, :at, {marks})",
+            params,
+        )
+        created = await self.get(new_id)
+        assert created is not None
+        return created
+
+    async def get(self, request_id: int) -> Request | None:
+        """Return a request by number, or None."""
+        row = await self.db.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
+        return _from_row(row) if row else None
+
+    async def by_source_event(self, event_id: str) -> Request | None:
+        """Return the request created from a given Matrix event, or None."""
+        row = await self.db.fetchone(
+            "SELECT * FROM requests WHERE source_event_id = ?", (event_id,)
+        )
+        return _from_row(row) if row else None
+
+    async def by_thread(self, room_id: str, thread_root: str) -> Request | None:
+        """Return the request whose thread this is, or None."""
+        row = await self.db.fetchone(
+            "SELECT * FROM requests WHERE room_id = ? AND thread_root = ? ORDER BY id LIMIT 1",
+            (room_id, thread_root),
+        )
+        return _from_row(row) if row else None
+
+    async def update_details(
+        self, request_id: int, details: RequestDetails, *, text: str | None, at: datetime
+    ) -> Request:
+        """Replace what is known of a request (and its text when it was edited)."""
+        row = _to_db(details)
+        assignments = ", ".join(f"{name} = :{name}" for name in row)
+        await self.db.execute(
+            f"UPDATE requests SET {assignments}, text = COALESCE(:text, text), "
+            "updated_at = :at WHERE id = :id",
+            {**row, "text": text, "at": at.isoformat(), "id": request_id},
+        )
+        updated = await self.get(request_id)
+        assert updated is not None
+        return updated
+
+    async def set_card_key(self, request_id: int, key: str) -> None:
+        """Remember which outgoing message is the request's summary card."""
+        await self.db.execute("UPDATE requests SET card_key = ? WHERE id = ?", (key, request_id))
+
+    async def list(
+        self,
+        *,
+        states: tuple[str, ...] = OPEN_STATES,
+        requester: str | None = None,
+        limit: int = 50,
+    ) -> list[Request]:
+        """List requests in some states, soonest event first."""
+        marks = ", ".join("?" for _ in states)
+        sql = f"SELECT * FROM requests WHERE state IN ({marks})"
+        params: list[object] = list(states)
+        if requester:
+            sql += " AND requester = ?"
+            params.append(requester)
+        sql += " ORDER BY event_date IS NULL, event_date, id LIMIT ?"
+        params.append(limit)
+        return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]
+
+    async def count(self) -> int:
+        """Return how many requests are stored."""
+        row = await self.db.fetchone("SELECT COUNT(*) FROM requests")
+        return int(row[0]) if row else 0

@@ -1,0 +1,61 @@
+"""The bot's own bookkeeping: handled events, sync token, DM rooms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database
+
+SYNC_TOKEN = "sync_token"
+
+
+class StateRepository:
+    """Small key-value facts and the set of handled Matrix events."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        """Return a stored value, or None."""
+        row = await self.db.fetchone("SELECT value FROM bot_state WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def put(self, key: str, value: str) -> None:
+        """Store a value."""
+        await self.db.execute(
+            "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def is_handled(self, event_id: str) -> bool:
+        """Whether the event was already acted on."""
+        row = await self.db.fetchone("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,))
+        return row is not None
+
+    async def mark_handled(self, event_id: str, room_id: str, outcome: str, at: datetime) -> bool:
+        """Record an event as handled; return False if it already was."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO handled_events (event_id, room_id, outcome, handled_at) "
+            "VALUES (?, ?, ?, ?)",
+            (event_id, room_id, outcome, at.isoformat()),
+        )
+        return changed == 1
+
+    async def dm_room(self, user_id: str) -> str | None:
+        """Return the DM room the bot uses with a user, or None."""
+        row = await self.db.fetchone("SELECT room_id FROM dm_rooms WHERE user_id = ?", (user_id,))
+        return row[0] if row else None
+
+    async def dm_user(self, room_id: str) -> str | None:
+        """Return the user a DM room is with, or None if it is not a known DM."""
+        row = await self.db.fetchone("SELECT user_id FROM dm_rooms WHERE room_id = ?", (room_id,))
+        return row[0] if row else None
+
+    async def set_dm_room(self, user_id: str, room_id: str, at: datetime) -> None:
+        """Remember the DM room used with a user."""
+        await self.db.execute(
+            "INSERT INTO dm_rooms (user_id, room_id, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id",
+            (user_id, room_id, at.isoformat()),
+        )

@@ -1,0 +1,29 @@
+"""All repositories over one database, handed to handlers as `ctx.store`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.db import Database
+from storage.outbox import OutboxRepository
+from storage.requests import RequestRepository
+from storage.state import StateRepository
+
+
+class Store:
+    """The repositories, sharing one connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.requests = RequestRepository(db)
+        self.state = StateRepository(db)
+        self.outbox = OutboxRepository(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open the database (migrating it) and build the repositories."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
