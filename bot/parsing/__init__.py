@@ -1,0 +1,72 @@
+"""Understand a facilitation request written in French or English."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.parsing import classify, dates, labels, people, places, times
+from bot.parsing.normalize import fold
+from bot.parsing.result import ParseResult, missing_fields
+
+__all__ = ["ParseResult", "parse"]
+
+log = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def parse(text: str, now: datetime, *, assume_request: bool = False) -> ParseResult:
+    """Parse one message sent at `now` (tz-aware); never raises on any text."""
+    try:
+        return _parse(text, now, assume_request)
+    except Exception:  # the bot must keep going whatever a user types
+        log.exception("parser failed on a message of %d characters", len(text or ""))
+        return (
+            ParseResult(is_request=True, facilitators_needed=1)
+            if assume_request
+            else (ParseResult.not_a_request())
+        )
+
+
+def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
+    """Parse without the safety net."""
+    if not isinstance(text, str):
+        text = str(text)
+    local = now.astimezone(PARIS) if now.tzinfo else now.replace(tzinfo=PARIS)
+    folded = fold(text)
+    norm = folded.text
+    event_date = dates.event_date(norm, local.date())
+    timing = times.timing(norm)
+    fmt = labels.event_format(norm)
+    where = places.place(folded)
+    needed, spans = people.facilitators(norm)
+    attendees = people.participants(norm, spans)
+    if not assume_request:
+        evidence = classify.Evidence(
+            has_date=event_date is not None,
+            has_time=timing.start is not None or timing.duration is not None,
+            has_format=fmt is not None,
+            has_place=where.modality is not None,
+            has_people=attendees is not None,
+        )
+        if not classify.is_request(norm, evidence):
+            return ParseResult.not_a_request()
+    return ParseResult(
+        is_request=True,
+        event_date=event_date,
+        start_time=timing.start,
+        end_time=timing.end,
+        duration_minutes=timing.duration,
+        facilitators_needed=needed or 1,
+        format=fmt,
+        modality=where.modality,
+        location=where.location,
+        participants=attendees,
+        directorate=labels.directorate(norm),
+        topic=labels.topic(folded),
+        missing=missing_fields(
+            event_date, timing.start, timing.duration, where.modality is not None
+        ),
+    )

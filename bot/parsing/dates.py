@@ -1,0 +1,275 @@
+"""Find the date of the requested event among the dates a message mentions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from bot.parsing import fallback
+from bot.parsing.numbers import to_int
+from bot.parsing.vocabulary import vocabulary
+
+log = logging.getLogger(__name__)
+
+_SUFFIX = r"(?:er|ere|eme|e|st|nd|rd|th)?"
+_CLAUSE_END = re.compile(r"[.;!?\n,]")
+
+
+@dataclass
+class Mention:
+    """One date mentioned in the text, with what it is for."""
+
+    start: int
+    end: int
+    day: date
+    role: str = "event"  # event, secondary, new (rescheduled to), excluded
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    iso: re.Pattern[str]
+    numeric: re.Pattern[str]
+    day_range: re.Pattern[str]
+    day_month: re.Pattern[str]
+    month_day: re.Pattern[str]
+    weekday_day: re.Pattern[str]
+    bare_day: re.Pattern[str]
+    offset: tuple[tuple[re.Pattern[str], int], ...]
+    in_weeks: re.Pattern[str]
+    next_week_day: re.Pattern[str]
+    weekday: re.Pattern[str]
+    gap_to_date: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compile the date patterns from the vocabulary."""
+    v = vocabulary()
+    wd, mo = v.weekday_re, v.month_re
+    mo_en = "|".join(sorted(v.raw["dates"]["months_en"], key=len, reverse=True))
+    num = v.number_re
+    nw = v.raw["dates"]["next_week"]
+    not_time = r"(?!\s*(?:h\b|h\d|:\d|\.\d|/|%|am\b|pm\b|\d))"
+    return _Patterns(
+        iso=re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"),
+        numeric=re.compile(
+            r"(?<![\d/.:])(\d{1,2})(?:/(\d{1,2})(?:/(\d{4}|\d{2}))?|[.-](\d{1,2})[.-](\d{4}|\d{2}))"
+            r"(?![\d/]|[.:]\d)"
+        ),
+        day_range=re.compile(
+            rf"\b(?:du|from|entre le|entre|between|des|les)\s+(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}"
+            rf"\s*(?:au|a|-|to|et(?: le)?|and|&)\s*(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}\s+"
+            rf"(?:of\s+)?({mo})\b\.?(?:\s+(\d{{4}}))?"
+        ),
+        day_month=re.compile(
+            rf"\b(\d{{1,2}}|premier){_SUFFIX}\s*(?:of\s+)?({mo})\b\.?(?:,?\s+(\d{{4}}))?"
+        ),
+        month_day=re.compile(
+            rf"\b({mo_en})\b\.?\s+(?:the\s+)?(\d{{1,2}}){_SUFFIX}\b{not_time}(?:,?\s+(\d{{4}}))?"
+        ),
+        weekday_day=re.compile(
+            rf"\b({wd})\s+(\d{{1,2}}){_SUFFIX}\b{not_time}(?!\s*(?:a|to|-|et|till|until)\s*\d)"
+        ),
+        bare_day=re.compile(
+            rf"\b(?:le|the)\s+(\d{{1,2}}){_SUFFIX}\b(?=\s*(?:[,;.!?)]|$|\n|de \d|a \d|au |"
+            r"matin|apres|toute|prochain|from|at |in |en |dans |pour |sur |dans|\d{1,2}h))"
+        ),
+        offset=tuple((re.compile(rf"\b(?:{p})\b"), n) for p, n in v.raw["dates"]["offsets"]),
+        in_weeks=re.compile(
+            rf"\b(?:dans|in|d'ici|sous)\s+(?:environ\s+|about\s+)?(une|a|{num})\s+"
+            r"(semaines?|weeks?|jours?|days?|quinzaine)\b|\b(?:dans|in)\s+(quinze jours|15 jours|"
+            r"a fortnight|huit jours|8 jours)\b"
+        ),
+        next_week_day=re.compile(
+            rf"\b(?:{nw}),?\s+(?:le\s+|on\s+)?({wd})\b|\b({wd})\s+(?:de\s+|of\s+)?(?:{nw})\b"
+        ),
+        weekday=re.compile(
+            rf"\b(?:(ce|cet|this|next|on|le|coming|this coming)\s+)?({wd})\b(?!-)"
+            r"(?:\s+(prochain|next|en huit|dernier|last|passe))?"
+        ),
+        gap_to_date=re.compile(r"[\s,]*(?:(?:le|the)\s+)?$"),
+    )
+
+
+def _next_on_or_after(today: date, month: int, day: int) -> date | None:
+    """Return the next (month, day) on or after `today`."""
+    for year in (today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _make(year: str | None, month: int, day: int, today: date) -> date | None:
+    """Build a date, resolving a missing year to the next occurrence."""
+    if not year:
+        return _next_on_or_after(today, month, day)
+    full = int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        return date(full, month, day)
+    except ValueError:
+        return None
+
+
+def _next_day_of_month(today: date, day: int) -> date | None:
+    """Return the next date on or after today whose day of month is `day`."""
+    year, month = today.year, today.month
+    for _ in range(13):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    """Return the next such weekday strictly after `today`."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _overlaps(spans: list[Mention], start: int, end: int) -> bool:
+    return any(m.start < end and start < m.end for m in spans)
+
+
+def _explicit(text: str, today: date) -> list[Mention]:
+    """Collect dates written with a day number."""
+    p, v = _patterns(), vocabulary()
+    found: list[Mention] = []
+
+    def add(start: int, end: int, day: date | None, role: str = "event") -> None:
+        if day is not None and not _overlaps(found, start, end):
+            found.append(Mention(start, end, day, role))
+
+    for m in p.day_range.finditer(text):
+        month, year = v.months[m.group(3)], m.group(4)
+        first, second = _make(year, month, int(m.group(2)), today), None
+        if first is not None:
+            second = first
+            start = _make(year, month, int(m.group(1)), today)
+            if start is not None and start > first:  # "du 28 au 3 janvier" spans a month end
+                start = _make(year, month - 1 or 12, int(m.group(1)), today)
+            add(m.start(1), m.end(1), start)
+            add(m.start(2), m.end(), second, "secondary")
+    for m in p.iso.finditer(text):
+        add(m.start(), m.end(), _make(m.group(1), int(m.group(2)), int(m.group(3)), today))
+    for m in p.day_month.finditer(text):
+        day = 1 if m.group(1) == "premier" else int(m.group(1))
+        add(m.start(), m.end(), _make(m.group(3), v.months[m.group(2)], day, today))
+    for m in p.month_day.finditer(text):
+        add(m.start(), m.end(), _make(m.group(3), v.months[m.group(1)], int(m.group(2)), today))
+    for m in p.numeric.finditer(text):
+        month = int(m.group(2) or m.group(4))
+        if 1 <= month <= 12:
+            add(m.start(), m.end(), _make(m.group(3) or m.group(5), month, int(m.group(1)), today))
+    for m in p.weekday_day.finditer(text):
+        add(m.start(), m.end(), _weekday_and_day(today, v.weekdays[m.group(1)], int(m.group(2))))
+    return found
+
+
+def _weekday_and_day(today: date, weekday: int, day: int) -> date | None:
+    """Return the next date on or after today with this weekday and day of month."""
+    candidate = today
+    for _ in range(430):
+        if candidate.day == day and candidate.weekday() == weekday:
+            return candidate
+        candidate += timedelta(days=1)
+    return None
+
+
+def _relative(text: str, today: date, found: list[Mention]) -> list[Mention]:
+    """Collect relative dates: offsets, weeks, weekdays."""
+    p, v = _patterns(), vocabulary()
+    out: list[Mention] = []
+
+    def add(start: int, end: int, day: date, role: str = "event") -> None:
+        if not _overlaps(found + out, start, end):
+            out.append(Mention(start, end, day, role))
+
+    for pattern, days in p.offset:
+        for m in pattern.finditer(text):
+            add(m.start(), m.end(), today + timedelta(days=days))
+    for m in p.in_weeks.finditer(text):
+        if m.group(3):
+            days = 7 if m.group(3).startswith("huit") or m.group(3).startswith("8") else 14
+        else:
+            count = 1 if m.group(1) in ("une", "a") else to_int(m.group(1))
+            unit = m.group(2)
+            if count is None or count > 60:
+                continue
+            days = 15 if unit == "quinzaine" else count * (7 if unit[0] in "sw" else 1)
+        add(m.start(), m.end(), today + timedelta(days=days))
+    for m in p.next_week_day.finditer(text):
+        weekday = v.weekdays[m.group(1) or m.group(2)]
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        add(m.start(), m.end(), monday + timedelta(days=weekday))
+    for m in p.weekday.finditer(text):
+        if any(x.start >= m.end() and p.gap_to_date.match(text[m.end() : x.start]) for x in found):
+            continue  # "jeudi 3 décembre": the explicit date governs
+        day = _next_weekday(today, v.weekdays[m.group(2)])
+        modifier = m.group(3) or ""
+        if modifier == "en huit":
+            day += timedelta(days=7)
+        role = "excluded" if modifier in ("dernier", "last", "passe") else "event"
+        add(m.start(), m.end(), day, role)
+    return out
+
+
+def _classify(text: str, mention: Mention, today: date) -> None:
+    """Mark a mention as a deadline, a past event, an old or a new date."""
+    pat = vocabulary().pattern
+    prefix = text[max(0, mention.start - 90) : mention.start]
+    clause = _CLAUSE_END.split(prefix)[-1]
+    suffix = text[mention.end : mention.end + 40]
+    if mention.day < today:
+        mention.role = "excluded"
+    elif pat("dates", "past_before").search(clause) or pat("dates", "past_after").match(suffix):
+        mention.role = "excluded"
+    elif pat("dates", "deadline_before").search(prefix) or pat("dates", "deadline_after").match(
+        suffix
+    ):
+        mention.role = "excluded"
+    elif pat("dates", "deadline_clause").search(clause):
+        mention.role = "excluded"
+    elif pat("dates", "old_before").search(clause) or pat("dates", "cancelled_after").match(suffix):
+        mention.role = "excluded"
+    elif pat("dates", "reschedule_clause").search(clause):
+        from_before = pat("dates", "from_before").search(clause)
+        mention.role = "excluded" if from_before else "new"
+
+
+def mentions(text: str, today: date) -> list[Mention]:
+    """Return every date mentioned in normalised `text`, classified, in order."""
+    found = _explicit(text, today)
+    found += _relative(text, today, found)
+    if not found:
+        bare = _patterns().bare_day
+        for m in bare.finditer(text):
+            day = _next_day_of_month(today, int(m.group(1)))
+            if day is not None:
+                found.append(Mention(m.start(), m.end(), day))
+    if not found:
+        found = [Mention(s, e, d) for s, e, d in fallback.search(text, today)]
+    found.sort(key=lambda m: m.start)
+    for mention in found:
+        if mention.role in ("event", "new"):
+            _classify(text, mention, today)
+    return found
+
+
+def event_date(text: str, today: date) -> date | None:
+    """Return the date of the requested event, or None."""
+    found = mentions(text, today)
+    for role in ("new", "event", "secondary"):
+        for mention in found:
+            if mention.role == role:
+                return mention.day
+    return None

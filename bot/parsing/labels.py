@@ -1,0 +1,92 @@
+"""Name the format, the directorate and the topic of a request."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from bot.parsing.normalize import Folded
+from bot.parsing.vocabulary import vocabulary
+
+_TOPIC_LEAD = re.compile(
+    r"^\s*(?:de\s+|d'|du\s+|des\s+|sur\s+|autour\s+d[eu]\s+|about\s+|on\s+the\s+|"
+    r"pour\s+(?:preparer|construire|travailler\s+sur|definir|co-?construire)\s+)"
+    r"(?:la\s+|le\s+|les\s+|l')?"
+)
+_TOPIC_ANYWHERE = re.compile(
+    r"\b(?:sur|autour d[eu]|about|consacre a|dedie a)\s+(?:la |le |les |l')?"
+)
+_TOPIC_WORD = re.compile(r"[a-z][a-z'-]*")
+_GENERIC = frozenset(
+    {"equipe", "service", "travail", "facilitation", "site", "place", "teams", "bercy", "tchap"}
+)
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    """Words that end a topic phrase: prepositions, dates, places."""
+    v = vocabulary()
+    words = {
+        "le", "la", "les", "pour", "avec", "a", "au", "aux", "en", "dans", "on", "in", "at", "from",
+        "for", "with", "this", "next", "ce", "cette", "demain", "apres-demain", "tomorrow", "qui",
+        "que", "et", "and", "par", "by", "chez", "depuis", "lundi", "entre", "vers", "sera", "est",
+        "aura", "animee", "anime", "organise", "organisee", "prevu", "prevue", "of", "to", "un",
+        "une", "nous", "we", "our", "notre", "nos", "vos", "votre", "d'une", "d'un", "via",
+    }  # fmt: skip
+    return frozenset(words | set(v.weekdays) | set(v.months))
+
+
+def event_format(text: str) -> str | None:
+    """Return the canonical format, methods before the events that contain them."""
+    best: tuple[int, int, str] | None = None
+    for pattern, name, rank in vocabulary().formats:
+        m = pattern.search(text)
+        if m is not None and (best is None or (rank, m.start()) < best[:2]):
+            best = (rank, m.start(), name)
+    return best[2] if best else None
+
+
+def directorate(text: str) -> str | None:
+    """Return the first directorate named, in canonical form."""
+    best: tuple[int, str] | None = None
+    for pattern, name in vocabulary().directorates:
+        m = pattern.search(text)
+        if m is not None and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+def _phrase(folded: Folded, start: int) -> str | None:
+    """Read a short noun phrase starting at `start`, stopping at dates, places, punctuation."""
+    text, stops, cities = folded.text, _stop_words(), vocabulary().cities
+    end = start
+    words = 0
+    for m in _TOPIC_WORD.finditer(text, start):
+        gap = text[end : m.start()]
+        if (words and re.search(r"[^\s]", gap)) or (not words and gap.strip()):
+            break
+        word = m.group(0)
+        if word in stops or word in cities or words >= 6:
+            break
+        end, words = m.end(), words + 1
+    phrase = folded.source(start, end).strip(" '-")
+    if not phrase or phrase.lower() in _GENERIC or len(phrase) < 3:
+        return None
+    return phrase
+
+
+def topic(folded: Folded) -> str | None:
+    """Return a short summary of what the session is about, or None."""
+    text = folded.text
+    for pattern, _name, _rank in vocabulary().formats:
+        for m in pattern.finditer(text):
+            lead = _TOPIC_LEAD.match(text, m.end())
+            if lead is not None:
+                phrase = _phrase(folded, lead.end())
+                if phrase is not None:
+                    return phrase
+    for m in _TOPIC_ANYWHERE.finditer(text):
+        phrase = _phrase(folded, m.end())
+        if phrase is not None:
+            return phrase
+    return None

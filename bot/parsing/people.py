@@ -1,0 +1,120 @@
+"""Count facilitators asked for and participants expected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from bot.parsing.numbers import approx_value, to_int
+from bot.parsing.vocabulary import vocabulary
+
+# Numbers this large are years, room numbers or postcodes, not attendees.
+MAX_PARTICIPANTS = 5000
+MAX_FACILITATORS = 20
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    facilitator_count: re.Pattern[str]
+    facilitator_range: re.Pattern[str]
+    facilitator_label: re.Pattern[str]
+    helpers: re.Pattern[str]
+    pair: re.Pattern[str]
+    trio: re.Pattern[str]
+    several: re.Pattern[str]
+    with_noun: re.Pattern[str]
+    approx: re.Pattern[str]
+    attendance: re.Pattern[str]
+    team_cue: re.Pattern[str]
+    attend_cue: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compile the people patterns from the vocabulary."""
+    v = vocabulary()
+    raw = v.raw["people"]
+    num, fac, nouns = v.number_re, raw["facilitator_nouns"], raw["participant_nouns"]
+    approx_words = "|".join(sorted(v.approx_words, key=len, reverse=True))
+    pre = raw["approx_prefix"]
+    return _Patterns(
+        facilitator_count=re.compile(rf"\b({num})\s+(?:[a-z]+\s+)?(?:{fac})\b"),
+        facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
+        facilitator_label=re.compile(rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*({num})\b"),
+        helpers=re.compile(
+            rf"\b({num})\s+(?:personnes|people|persons|volontaires|volunteers|collegues)\s+"
+            r"(?:pour|to)\s+(?:animer|faciliter|facilitate|co-?animer|help|run|moderate)"
+        ),
+        pair=re.compile(raw["pair"]),
+        trio=re.compile(raw["trio"]),
+        several=re.compile(rf"\b(?:plusieurs|several|multiple|quelques|a few)\s+(?:{fac})\b"),
+        with_noun=re.compile(
+            rf"(?:{pre}\s*)?(?<![\d/:.,])\b({num})\s*(?:\+\s*)?(?:[a-z]+\s+)?(?:{nouns})\b"
+        ),
+        approx=re.compile(
+            rf"\b(?:une?|a|an)?\s*(?:petite\s+|bonne\s+|good\s+)?({approx_words})\b"
+            r"(?!\s+(?:de\s+|d')?(?:jours?|days?|minutes|min|semaines?|mois|ans?|annees?|km|euros?))"
+        ),
+        attendance=re.compile(
+            rf"(?:{raw['attendance_before']})\s*(?:{pre}\s*)?({num})\b"
+            r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+        ),
+        team_cue=re.compile(raw["team_cue"]),
+        attend_cue=re.compile(raw["attend_cue"]),
+    )
+
+
+def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
+    """Return the number of facilitators asked for (None when unsaid) and where it is said."""
+    p = _patterns()
+    found: list[tuple[int, int, int]] = []
+    for m in p.facilitator_range.finditer(text):
+        low, high = to_int(m.group(1)), to_int(m.group(2))
+        if low and high:
+            found.append((m.start(), m.end(), max(low, high)))
+    for pattern in (p.facilitator_count, p.facilitator_label, p.helpers):
+        for m in pattern.finditer(text):
+            value = to_int(m.group(1))
+            if value and not any(s <= m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), value))
+    for pattern, value in ((p.pair, 2), (p.trio, 3), (p.several, 2)):
+        for m in pattern.finditer(text):
+            if not any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _ in found):
+                found.append((m.start(), m.end(), value))
+    found = [f for f in found if 0 < f[2] <= MAX_FACILITATORS]
+    found.sort()
+    spans = [(s, e) for s, e, _ in found]
+    return (found[0][2] if found else None), spans
+
+
+def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
+    """Return the number of attendees, preferring who attends over the team's size."""
+    p = _patterns()
+    for start, end in masked:
+        text = text[:start] + " " * (end - start) + text[end:]
+    candidates: list[tuple[int, int, int]] = []  # position, rank (0 best), value
+
+    def add(start: int, value: int | None, end: int) -> None:
+        if value is None or not 1 < value <= MAX_PARTICIPANTS:
+            return
+        prefix = text[max(0, start - 30) : start]
+        suffix = text[end : end + 30]
+        rank = 1
+        if p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
+            rank = 0
+        elif p.team_cue.search(prefix):
+            rank = 2
+        candidates.append((start, rank, value))
+
+    for m in p.with_noun.finditer(text):
+        add(m.start(1), to_int(m.group(1)), m.end())
+    for m in p.approx.finditer(text):
+        add(m.start(1), approx_value(m.group(1)), m.end())
+    for m in p.attendance.finditer(text):
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end())
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (c[1], c[0]))
+    return candidates[0][2]

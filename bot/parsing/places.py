@@ -1,0 +1,106 @@
+"""Find where the event happens: modality (on site, remote, hybrid) and city."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from bot.parsing.normalize import Folded
+from bot.parsing.vocabulary import place_key, vocabulary
+
+
+@dataclass(frozen=True)
+class Place:
+    """Modality and canonical city of the event."""
+
+    modality: str | None
+    location: str | None
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    hybrid: re.Pattern[str]
+    remote: re.Pattern[str]
+    onsite: re.Pattern[str]
+    teams_word: re.Pattern[str]
+    teams_capital: re.Pattern[str]
+    arrondissement: re.Pattern[str]
+    strong_before: re.Pattern[str]
+    weak_before: re.Pattern[str]
+    plus_remote: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compile the place patterns from the vocabulary."""
+    raw = vocabulary().raw
+    return _Patterns(
+        hybrid=re.compile(raw["modality"]["hybrid"]),
+        remote=re.compile(raw["modality"]["remote"]),
+        onsite=re.compile(raw["modality"]["onsite"]),
+        teams_word=re.compile(raw["modality"]["teams_word"]),
+        teams_capital=re.compile(r"\bTeams\b|\bTEAMS\b"),
+        arrondissement=re.compile(raw["places"]["paris_arrondissement"]),
+        strong_before=re.compile(raw["places"]["strong_before"]),
+        weak_before=re.compile(raw["places"]["weak_before"]),
+        plus_remote=re.compile(
+            r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with)\s*(?:en |via |sur |on )?"
+            r"(?:teams|visio\w*|webex|zoom|distanciel|a distance|remote|en ligne|online)\b"
+        ),
+    )
+
+
+def _cities(folded: Folded) -> list[tuple[int, int, int, str]]:
+    """Return (rank, position, end, city) for each city named; rank 0 is the event's place."""
+    p, v = _patterns(), vocabulary()
+    text = re.sub(r"[-']", " ", folded.text)
+    out = []
+    for m in v.city_re.finditer(text):
+        key = place_key(m.group(0))
+        city = v.cities.get(key)
+        if city is None:
+            continue
+        if key in v.ambiguous_cities and not folded.source(m.start(), m.end())[:1].isupper():
+            continue
+        prefix = text[max(0, m.start() - 30) : m.start()]
+        rank = 0 if p.strong_before.search(prefix) else 2 if p.weak_before.search(prefix) else 1
+        if city == "Paris" and key != "paris":
+            rank = min(rank, 1)  # Bercy and its buildings are event places
+        out.append((rank, m.start(), m.end(), city))
+    for m in p.arrondissement.finditer(folded.text):
+        out.append((0, m.start(), m.end(), "Paris"))
+    return sorted(out)
+
+
+def _remote(folded: Folded) -> bool:
+    """Whether the text names a remote medium (visio, Teams, en ligne...)."""
+    p = _patterns()
+    return bool(
+        p.remote.search(folded.text)
+        or p.teams_word.search(folded.text)
+        or p.teams_capital.search(folded.original)
+    )
+
+
+def place(folded: Folded) -> Place:
+    """Return the modality and city of the event described in `folded`."""
+    p = _patterns()
+    text = folded.text
+    cities = _cities(folded)
+    city = cities[0][3] if cities else None
+    remote = _remote(folded)
+    onsite = bool(p.onsite.search(text))
+    hybrid = bool(p.hybrid.search(text))
+    if not hybrid and remote and cities:
+        # "(Lyon + visio)": a site plus a remote link is hybrid.
+        hybrid = any(p.plus_remote.match(text[end : end + 25]) for _, _, end, _ in cities)
+    if hybrid:
+        return Place("hybride", city)
+    if remote and onsite:
+        return Place("hybride", city)
+    if remote:
+        return Place("distanciel", None)
+    if onsite or city:
+        return Place("presentiel", city)
+    return Place(None, None)
