@@ -116,8 +116,9 @@ class RoomsConfig(_Section):
 
 
 def _check_room_ref(ref: str) -> str:
-    if not ref.startswith(("!", "#")) or ":" not in ref:
-        raise ValueError(f"salon invalide {ref!r} (attendu : !id:serveur ou #alias:serveur)")
+    # Room ids of room version 12 and later carry no server name.
+    if not (ref.startswith("!") and len(ref) > 1) and not (ref.startswith("#") and ":" in ref):
+        raise ValueError(f"salon invalide {ref!r} (attendu : !identifiant ou #alias:serveur)")
     return ref
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientError
-from nio import SyncResponse
+from nio import InviteMemberEvent, SyncResponse
 
 from bot.backoff import Backoff
 from bot.client import MatrixClient
@@ -108,7 +108,17 @@ class SyncLoop:
     def _invites(self, response: SyncResponse) -> dict[str, list[dict[str, Any]]]:
         invites = {}
         for room_id, info in response.rooms.invite.items():
-            invites[room_id] = [getattr(e, "source", {}) for e in info.invite_state]
+            # nio pops `content` out of invite-state sources: rebuild the member events.
+            invites[room_id] = [
+                {
+                    "type": "m.room.member",
+                    "sender": event.sender,
+                    "state_key": event.state_key,
+                    "content": event.content,
+                }
+                for event in info.invite_state
+                if isinstance(event, InviteMemberEvent)
+            ]
         return invites
 
     async def _batch(self, response: SyncResponse, since: str | None) -> SyncBatch:

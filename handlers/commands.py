@@ -90,7 +90,10 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
             continue
         word, _, rest = rest.partition(" ")
         rest = rest.strip()
+        pill = param.kind is Kind.USER and not _USER_ID.match(word) and bool(mentions)
         values[param.name] = _convert(param, word, mentions, command, ctx)
+        if pill and param is command.params[-1]:
+            rest = ""  # the rest of a display name shown by a mention pill
     if rest:
         raise _usage_error(command, ctx, messages.TOO_MANY_ARGUMENTS)
     return values

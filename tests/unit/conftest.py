@@ -1,0 +1,79 @@
+"""Unit-test helpers: a config, a real SQLite store, a frozen clock, a dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.config import Config, config_from_dict
+from bot.events import Incoming
+from handlers.router import Dispatcher
+from storage.store import Store
+
+COORDINATOR = "@coord:agent.finances.tchap.gouv.fr"
+FACILITATOR = "@fac:agent.finances.tchap.gouv.fr"
+REQUESTER = "@alice:agent.finances.tchap.gouv.fr"
+ROOM = "!requests:agent.finances.tchap.gouv.fr"
+
+
+def make_config(**sections: dict) -> Config:
+    """A valid configuration with test values."""
+    raw = {
+        "matrix": {
+            "homeserver": "https://matrix.agent.finances.tchap.gouv.fr",
+            "user_id": "@facilibot:agent.finances.tchap.gouv.fr",
+            "password": "p",
+        },
+        "rooms": {"requests": [ROOM]},
+        "bot": {"coordinators": [COORDINATOR]},
+    }
+    raw.update(sections)
+    return config_from_dict(raw, base_dir=Path("/tmp"))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Sunday 29 November 2026, 10:00 in Paris."""
+    return FrozenClock(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated store on a real SQLite file."""
+    s = await Store.open(tmp_path / "unit.sqlite3")
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+def dispatcher(store: Store, clock: FrozenClock) -> Dispatcher:
+    """A dispatcher over the real store; FACILITATOR is the only facilitator."""
+
+    async def is_facilitator(user_id: str) -> bool:
+        return user_id == FACILITATOR
+
+    return Dispatcher(make_config(), store, clock, is_facilitator)
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def message(body: str, sender: str = REQUESTER, **fields: object) -> Incoming:
+    """An incoming text message with a fresh event id."""
+    return Incoming(
+        event_id=f"$ev{next(_counter)}",
+        room_id=str(fields.pop("room_id", ROOM)),
+        sender=sender,
+        kind=str(fields.pop("kind", "message")),
+        body=body,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+async def answers(store: Store) -> list[str]:
+    """Bodies of every message queued in the outbox, in order."""
+    return [m.content["body"] for m in await store.outbox.pending(limit=1000)]

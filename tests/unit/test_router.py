@@ -1,0 +1,163 @@
+"""The router and dispatcher: commands, permissions, errors, idempotence."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Rendered
+from handlers.commands import Command, Kind, Param, Permission
+from handlers.context import UserError
+from handlers.router import COMMANDS, Dispatcher, find_command
+from storage.requests import RequestDetails
+from tests.unit.conftest import COORDINATOR, REQUESTER, answers, make_config, message
+
+
+def test_every_command_has_a_french_name_an_english_alias_and_help():
+    names = set()
+    for command in COMMANDS:
+        assert command.aliases, command.name
+        assert command.summary and command.example.startswith("!")
+        for name in (command.name, *command.aliases):
+            assert name not in names, name
+            names.add(name)
+            assert find_command(name) is command
+
+
+async def test_unknown_command_gets_one_helpful_line(dispatcher, store):
+    assert await dispatcher.handle(message("!frobnique 3"), "requests") == "refused"
+    [text] = await answers(store)
+    assert text == "Je ne connais pas la commande `!frobnique`. Tapez `!aide` pour la liste."
+
+
+async def test_help_is_generated_from_the_table(dispatcher, store):
+    await dispatcher.handle(message("!aide"), "requests")
+    await dispatcher.handle(message("!help", sender=COORDINATOR), "requests")
+    everyone, coordinator = await answers(store)
+    assert "Pour les coordinateurs" in coordinator or coordinator
+    for command in COMMANDS:
+        if command.permission is Permission.ANYONE:
+            assert f"!{command.name}" in everyone
+    assert "Pour les coordinateurs" not in everyone
+    await dispatcher.handle(message("!aide statut"), "requests")
+    assert "Aussi : `!status`" in (await answers(store))[-1]
+
+
+async def test_malformed_argument_names_the_problem_and_the_usage(dispatcher, store):
+    await dispatcher.handle(message("!statut quarante-deux"), "requests")
+    [text] = await answers(store)
+    assert "« quarante-deux » n'est pas un numéro de demande." in text
+    assert "Usage : `!statut <numéro>`" in text
+
+
+async def test_unknown_request_number(dispatcher, store):
+    await dispatcher.handle(message("!statut #42"), "requests")
+    [text] = await answers(store)
+    assert text.startswith("Je ne trouve pas la demande #42.")
+
+
+async def test_same_event_twice_is_handled_once(dispatcher, store):
+    event = message("!aide")
+    assert await dispatcher.handle(event, "requests") == "command:aide"
+    assert await dispatcher.handle(event, "requests") == "duplicate"
+    assert len(await answers(store)) == 1
+
+
+async def test_notices_and_bot_messages_are_ignored(dispatcher, store):
+    assert await dispatcher.handle(message("!aide", msgtype="m.notice"), "requests") == (
+        "ignored:notice"
+    )
+    assert await dispatcher.handle(message("!aide", from_bot=True), "requests") == (
+        "ignored:notice"
+    )
+    assert await answers(store) == []
+
+
+async def test_oversized_message_is_refused(dispatcher, store):
+    await dispatcher.handle(message("a" * 5000), "requests")
+    [text] = await answers(store)
+    assert "trop long (5000 caractères, maximum 4000)" in text
+
+
+async def test_chatter_in_the_facilitators_room_is_not_read(dispatcher, store):
+    assert await dispatcher.handle(message("coucou"), "facilitators") == "ignored:chatter"
+    assert await answers(store) == []
+
+
+async def _boom(ctx) -> None:
+    raise ZeroDivisionError("secret detail")
+
+
+async def _create_then_refuse(ctx) -> None:
+    await ctx.store.requests.create(
+        source_event_id=ctx.event.event_id,
+        room_id=ctx.event.room_id,
+        thread_root=ctx.event.event_id,
+        requester=ctx.sender,
+        text="x",
+        details=RequestDetails(),
+        at=ctx.clock.now(),
+    )
+    await ctx.chat.reply(ctx.event, Rendered.text("should vanish"))
+    raise UserError("Non.")
+
+
+async def _echo(ctx, who: str) -> None:
+    await ctx.chat.reply(ctx.event, Rendered.text(who))
+
+
+TEST_COMMANDS = (
+    Command("boum", ("boom",), _boom, Permission.ANYONE, "fails", "!boum"),
+    Command("refuse", ("nope",), _create_then_refuse, Permission.ANYONE, "refuses", "!refuse"),
+    Command("chef", ("boss",), _boom, Permission.COORDINATOR, "coordinators", "!chef"),
+    Command("anime", ("lead",), _boom, Permission.FACILITATOR, "facilitators", "!anime"),
+    Command(
+        "qui",
+        ("who",),
+        _echo,
+        Permission.ANYONE,
+        "echo",
+        "!qui @a:b",
+        (Param("who", Kind.USER, "x"),),
+    ),
+)
+
+
+@pytest.fixture
+def custom(store, clock):
+    async def nobody(user_id: str) -> bool:
+        return False
+
+    return Dispatcher(make_config(), store, clock, nobody, commands=TEST_COMMANDS)
+
+
+async def test_crash_in_a_handler_gives_one_polite_line(custom, store, caplog):
+    event = message("!boum")
+    assert await custom.handle(event, "requests") == "error"
+    [text] = await answers(store)
+    assert text.startswith("Désolé, un incident")
+    assert "secret detail" not in text and "Traceback" not in text
+    assert event.event_id in caplog.text
+    assert await store.state.is_handled(event.event_id)
+
+
+async def test_user_error_rolls_back_every_effect(custom, store):
+    assert await custom.handle(message("!refuse"), "requests") == "refused"
+    assert await store.requests.count() == 0
+    assert await answers(store) == ["Non."]
+
+
+async def test_permissions(custom, store):
+    await custom.handle(message("!chef"), "requests")
+    await custom.handle(message("!anime", sender=REQUESTER), "requests")
+    coordinator_only, facilitator_only = await answers(store)
+    assert "réservée aux coordinateurs" in coordinator_only
+    assert "réservée aux facilitateurs" in facilitator_only
+
+
+async def test_user_argument_from_a_mention_pill(custom, store):
+    await custom.handle(message("!qui Bob Dupont", mentions=("@bob:x.fr",)), "requests")
+    await custom.handle(message("!qui @carol:x.fr"), "requests")
+    await custom.handle(message("!qui Bob"), "requests")
+    pill, typed, wrong = await answers(store)
+    assert (pill, typed) == ("@bob:x.fr", "@carol:x.fr")
+    assert "n'est pas un identifiant Matrix" in wrong

@@ -1,0 +1,115 @@
+"""Storage on a real SQLite file: migrations, transactions, idempotence, outbox."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from storage.db import Database, MigrationError, migrations
+from storage.outbox import txn_id_for
+from storage.requests import RequestDetails
+from storage.store import Store
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+async def test_new_database_is_migrated_with_private_permissions(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    assert await store.db.version() == migrations()[-1][0]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    row = await store.db.fetchone("PRAGMA journal_mode")
+    assert row[0] == "wal"
+    row = await store.db.fetchone("PRAGMA foreign_keys")
+    assert row[0] == 1
+    await store.close()
+
+
+async def test_existing_database_upgrades_in_place(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # a database from before the first migration
+        conn.execute("CREATE TABLE keepme (x INTEGER)")
+        conn.execute("INSERT INTO keepme VALUES (7)")
+    store = await Store.open(path)
+    assert await store.db.version() >= 1
+    assert (await store.db.fetchone("SELECT x FROM keepme"))[0] == 7
+    await store.close()
+    store = await Store.open(path)  # reopening is a no-op
+    assert await store.db.migrate() == migrations()[-1][0]
+    await store.close()
+
+
+async def test_database_from_the_future_is_refused(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(MigrationError, match="newer"):
+        await Database.open(path)
+
+
+async def test_failed_transaction_leaves_nothing(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    with pytest.raises(RuntimeError):
+        async with store.db.transaction():
+            await store.requests.create(
+                source_event_id="$a",
+                room_id="!r:x",
+                thread_root="$a",
+                requester="@u:x",
+                text="t",
+                details=RequestDetails(),
+                at=NOW,
+            )
+            await store.state.mark_handled("$a", "!r:x", "x", NOW)
+            raise RuntimeError("boom")
+    assert await store.requests.count() == 0
+    assert not await store.state.is_handled("$a")
+    await store.close()
+
+
+async def test_request_round_trip(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    details = RequestDetails(
+        event_date=date(2027, 3, 12),
+        start_time=time(9, 0),
+        end_time=time(12, 30),
+        duration_minutes=210,
+        facilitators_needed=2,
+        format="seminaire",
+        location="Paris",
+        directorate="DGFiP",
+    )
+    created = await store.requests.create(
+        source_event_id="$e",
+        room_id="!r:x",
+        thread_root="$e",
+        requester="@u:x",
+        text="...",
+        details=details,
+        at=NOW,
+    )
+    assert created.id == 1 and created.details == details and created.state == "ouverte"
+    assert (await store.requests.by_thread("!r:x", "$e")).id == 1
+    assert [r.id for r in await store.requests.list(requester="@u:x")] == [1]
+    assert await store.requests.list(requester="@v:x") == []
+    await store.close()
+
+
+async def test_handled_events_and_outbox_are_idempotent(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    assert await store.state.mark_handled("$a", "!r:x", "ok", NOW)
+    assert not await store.state.mark_handled("$a", "!r:x", "ok", NOW)
+    content = {"msgtype": "m.notice", "body": "x"}
+    assert await store.outbox.enqueue(key="k1", content=content, room_id="!r:x", at=NOW)
+    assert not await store.outbox.enqueue(key="k1", content=content, room_id="!r:x", at=NOW)
+    [pending] = await store.outbox.pending()
+    assert pending.txn_id == txn_id_for("k1") == txn_id_for("k1")
+    assert txn_id_for("k1") != txn_id_for("k2")
+    await store.outbox.mark_sent(pending.seq, "$sent", NOW)
+    assert await store.outbox.pending() == []
+    assert (await store.outbox.by_key("k1")).event_id == "$sent"
+    await store.close()
