@@ -137,6 +137,7 @@ class Synapse:
     ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="facilibot-synapse-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.server_name = server_name
         self.port = free_port()
         self.secret = secrets.token_hex(16)

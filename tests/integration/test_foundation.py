@@ -143,8 +143,9 @@ async def test_request_in_a_direct_message(world):
     await until(lambda: dm in alice.client.rooms and len(alice.client.rooms[dm].users) == 2)
     asked = await alice.send(dm, REQUEST)
     answer = await alice.wait_for_message(
-        lambda m: m["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
-        == asked,
+        lambda m: (
+            m["content"].get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == asked
+        ),
         room_id=dm,
         sender=bot.user_id,
     )
