@@ -25,6 +25,9 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile(vocabulary().raw["classify"][key])
 
 
+# Kinds of message that are not requests even when they name a date or a format.
+_DECLINED = ("thanks", "availability", "question", "cancel", "notice")
+
 _FIELD_LIST = re.compile(
     r"^\s*-?\s*(?:date|lieu|format|horaires?|direction|participants|besoin)\s*:", re.M
 )
@@ -32,10 +35,8 @@ _FIELD_LIST = re.compile(
 
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation."""
-    strong = bool(_pattern("strong_request").search(text))
-    declined = any(
-        _pattern(kind).search(text) for kind in ("thanks", "availability", "question", "cancel")
-    )
+    strong = bool(_pattern("strong_request").search(text) or _pattern("possible").search(text))
+    declined = any(_pattern(kind).search(text) for kind in _DECLINED)
     if declined:
         # A thank-you or a question can still carry a real request with a date.
         return strong and evidence.has_date and not _pattern("cancel").search(text)
@@ -44,6 +45,8 @@ def is_request(text: str, evidence: Evidence) -> bool:
     details = sum((evidence.has_date, evidence.has_time, evidence.has_place, evidence.has_people))
     if evidence.has_format and details >= 1:
         return True
+    if _pattern("event_noun").search(text) and details >= 2:
+        return True
     if len(_FIELD_LIST.findall(text)) >= 2:
         return True
     return bool(_pattern("facilitate").search(text)) and details >= 2
@@ -51,4 +54,4 @@ def is_request(text: str, evidence: Evidence) -> bool:
 
 def _asks(text: str) -> bool:
     """Whether a strong phrase also says what for (facilitate, a session)."""
-    return bool(_pattern("facilitate").search(text))
+    return bool(_pattern("facilitate").search(text) or _pattern("event_noun").search(text))

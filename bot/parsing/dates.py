@@ -15,7 +15,7 @@ from bot.parsing.vocabulary import vocabulary
 log = logging.getLogger(__name__)
 
 _SUFFIX = r"(?:er|ere|eme|e|st|nd|rd|th)?"
-_CLAUSE_END = re.compile(r"[.;!?\n,]")
+_CLAUSE_END = re.compile(r"[.;:!?\n,]")
 
 
 @dataclass
@@ -79,9 +79,9 @@ def _patterns() -> _Patterns:
         ),
         offset=tuple((re.compile(rf"\b(?:{p})\b"), n) for p, n in v.raw["dates"]["offsets"]),
         in_weeks=re.compile(
+            r"\b(?:dans|in)\s+(quinze jours|15 jours|a fortnight|huit jours|8 jours)\b|"
             rf"\b(?:dans|in|d'ici|sous)\s+(?:environ\s+|about\s+)?(une|a|{num})\s+"
-            r"(semaines?|weeks?|jours?|days?|quinzaine)\b|\b(?:dans|in)\s+(quinze jours|15 jours|"
-            r"a fortnight|huit jours|8 jours)\b"
+            r"(semaines?|weeks?|jours?|days?|quinzaine)\b"
         ),
         next_week_day=re.compile(
             rf"\b(?:{nw}),?\s+(?:le\s+|on\s+)?({wd})\b|\b({wd})\s+(?:de\s+|of\s+)?(?:{nw})\b"
@@ -198,11 +198,11 @@ def _relative(text: str, today: date, found: list[Mention]) -> list[Mention]:
         for m in pattern.finditer(text):
             add(m.start(), m.end(), today + timedelta(days=days))
     for m in p.in_weeks.finditer(text):
-        if m.group(3):
-            days = 7 if m.group(3).startswith("huit") or m.group(3).startswith("8") else 14
+        if m.group(1):
+            days = 7 if m.group(1).startswith(("huit", "8")) else 14
         else:
-            count = 1 if m.group(1) in ("une", "a") else to_int(m.group(1))
-            unit = m.group(2)
+            count = 1 if m.group(2) in ("une", "a") else to_int(m.group(2))
+            unit = m.group(3)
             if count is None or count > 60:
                 continue
             days = 15 if unit == "quinzaine" else count * (7 if unit[0] in "sw" else 1)
@@ -237,13 +237,20 @@ def _classify(text: str, mention: Mention, today: date) -> None:
         suffix
     ):
         mention.role = "excluded"
-    elif pat("dates", "deadline_clause").search(clause):
+    elif _answer_cue(clause):
         mention.role = "excluded"
     elif pat("dates", "old_before").search(clause) or pat("dates", "cancelled_after").match(suffix):
         mention.role = "excluded"
     elif pat("dates", "reschedule_clause").search(clause):
         from_before = pat("dates", "from_before").search(clause)
         mention.role = "excluded" if from_before else "new"
+
+
+def _answer_cue(clause: str) -> bool:
+    """Whether the clause before a date asks for an answer by then ("merci de répondre avant")."""
+    pat = vocabulary().pattern
+    cues = list(pat("dates", "deadline_clause").finditer(clause))
+    return bool(cues) and not pat("dates", "event_words").search(clause[cues[-1].end() :])
 
 
 def mentions(text: str, today: date) -> list[Mention]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from bot.parsing.normalize import Folded
+from bot.parsing.normalize import Folded, fold_plain
 from bot.parsing.vocabulary import vocabulary
 
 _TOPIC_LEAD = re.compile(
-    r"^\s*(?:de\s+|d'|du\s+|des\s+|sur\s+|autour\s+d[eu]\s+|about\s+|on\s+the\s+|"
+    r"\s*(?:de\s+|d'|du\s+|des\s+|sur\s+|autour\s+d[eu]\s+|about\s+|on\s+the\s+|"
     r"pour\s+(?:preparer|construire|travailler\s+sur|definir|co-?construire)\s+)"
-    r"(?:la\s+|le\s+|les\s+|l')?"
+    r"(?:la\s+|le\s+|les\s+|l'|nos\s+|notre\s+|vos\s+|votre\s+|our\s+|your\s+)?"
 )
 _TOPIC_ANYWHERE = re.compile(
     r"\b(?:sur|autour d[eu]|about|consacre a|dedie a)\s+(?:la |le |les |l')?"
@@ -19,7 +19,11 @@ _TOPIC_ANYWHERE = re.compile(
 _TOPIC_WORD = re.compile(r"[a-z][a-z'-]*")
 _GENERIC = frozenset(
     {"equipe", "service", "travail", "facilitation", "site", "place", "teams", "bercy", "tchap"}
+    | {"direction", "projet", "sprint", "l'equipe", "groupe", "bureau", "pole", "cadres"}
 )
+_LINKS = frozenset({"de", "du", "des", "d'", "et", "of", "the", "a", "au", "and", "en"})
+_ARTICLES = frozenset({"la", "le", "les"})
+MAX_TOPIC_WORDS = 8
 
 
 @cache
@@ -59,18 +63,25 @@ def directorate(text: str) -> str | None:
 def _phrase(folded: Folded, start: int) -> str | None:
     """Read a short noun phrase starting at `start`, stopping at dates, places, punctuation."""
     text, stops, cities = folded.text, _stop_words(), vocabulary().cities
+    kept: list[tuple[str, int]] = []
     end = start
-    words = 0
     for m in _TOPIC_WORD.finditer(text, start):
-        gap = text[end : m.start()]
-        if (words and re.search(r"[^\s]", gap)) or (not words and gap.strip()):
+        if text[end : m.start()].strip() or len(kept) >= MAX_TOPIC_WORDS:
             break
         word = m.group(0)
-        if word in stops or word in cities or words >= 6:
+        after_link = bool(kept) and kept[-1][0] in ("de", "du", "des")
+        if (word in stops and not (word in _ARTICLES and after_link)) or word in cities:
             break
-        end, words = m.end(), words + 1
-    phrase = folded.source(start, end).strip(" '-")
-    if not phrase or phrase.lower() in _GENERIC or len(phrase) < 3:
+        if directorate(word) is not None:
+            break
+        kept.append((word, m.end()))
+        end = m.end()
+    while kept and (kept[-1][0] in _LINKS or kept[-1][0] in _ARTICLES):
+        kept.pop()
+    if not kept:
+        return None
+    phrase = folded.source(start, kept[-1][1]).strip(" '-")
+    if fold_plain(phrase) in _GENERIC or len(phrase) < 3:
         return None
     return phrase
 

@@ -26,6 +26,7 @@ class _Patterns:
     with_noun: re.Pattern[str]
     approx: re.Pattern[str]
     attendance: re.Pattern[str]
+    attending: re.Pattern[str]
     team_cue: re.Pattern[str]
     attend_cue: re.Pattern[str]
 
@@ -60,6 +61,7 @@ def _patterns() -> _Patterns:
             rf"(?:{raw['attendance_before']})\s*(?:{pre}\s*)?({num})\b"
             r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
+        attending=re.compile(rf"(?<![\d/:.,])\b({num})(?={raw['attend_cue'][1:]})"),
         team_cue=re.compile(raw["team_cue"]),
         attend_cue=re.compile(raw["attend_cue"]),
     )
@@ -111,9 +113,10 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         add(m.start(1), to_int(m.group(1)), m.end())
     for m in p.approx.finditer(text):
         add(m.start(1), approx_value(m.group(1)), m.end())
-    for m in p.attendance.finditer(text):
-        if not any(start == m.start(1) for start, _, _ in candidates):
-            add(m.start(1), to_int(m.group(1)), m.end())
+    for pattern in (p.attendance, p.attending):
+        for m in pattern.finditer(text):
+            if not any(start == m.start(1) for start, _, _ in candidates):
+                add(m.start(1), to_int(m.group(1)), m.end(1))
     if not candidates:
         return None
     candidates.sort(key=lambda c: (c[1], c[0]))
