@@ -156,3 +156,23 @@ async def test_request_in_a_direct_message(world):
         lambda m: "Décrivez votre besoin" in body_of(m), room_id=dm, sender=bot.user_id
     )
     assert hello["content"]["msgtype"] == "m.notice"
+
+
+async def test_edited_request_updates_its_card_in_place(world):
+    alice = await world.person("Alice")
+    room_id, config = await _room_with_bot(world, alice)
+    bot_id = config.matrix.user_id
+    await world.start_bot(config)
+
+    request = await alice.send(room_id, REQUEST)
+    card = await alice.wait_for_message(
+        lambda m: thread_of(m) == request, room_id=room_id, sender=bot_id
+    )
+    await alice.send(room_id, REQUEST.replace("12 mars", "19 mars"), edit_of=request)
+    edit = await alice.wait_for_message(
+        lambda m: m["content"].get("m.relates_to", {}).get("event_id") == card["event_id"],
+        room_id=room_id,
+        sender=bot_id,
+    )
+    assert "vendredi 19 mars 2027" in body_of(edit)
+    assert edit["content"]["m.new_content"]["msgtype"] == "m.notice"
