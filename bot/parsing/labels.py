@@ -14,7 +14,7 @@ _TOPIC_LEAD = re.compile(
     r"(?:la\s+|le\s+|les\s+|l'|nos\s+|notre\s+|vos\s+|votre\s+|our\s+|your\s+)?"
 )
 _TOPIC_ANYWHERE = re.compile(
-    r"\b(?:sur|autour d[eu]|about|consacre a|dedie a)\s+(?:la |le |les |l')?"
+    r"\b(?:sur|autour d[eu]|consacre a|dedie a)\s+(?:la |le |les |l')?"
 )
 _TOPIC_WORD = re.compile(r"[a-z][a-z'-]*")
 _GENERIC = frozenset(
@@ -37,7 +37,7 @@ def _stop_words() -> frozenset[str]:
         "aura", "animee", "anime", "organise", "organisee", "prevu", "prevue", "of", "to", "un",
         "une", "nous", "we", "our", "notre", "nos", "vos", "votre", "d'une", "d'un", "via",
     }  # fmt: skip
-    return frozenset(words | set(v.weekdays) | set(v.months))
+    return frozenset(words | set(v.weekdays) | set(v.months) | set(v.number_words))
 
 
 def event_format(text: str) -> str | None:
