@@ -13,9 +13,7 @@ _TOPIC_LEAD = re.compile(
     r"pour\s+(?:preparer|construire|travailler\s+sur|definir|co-?construire)\s+)"
     r"(?:la\s+|le\s+|les\s+|l'|nos\s+|notre\s+|vos\s+|votre\s+|our\s+|your\s+)?"
 )
-_TOPIC_ANYWHERE = re.compile(
-    r"\b(?:sur|autour d[eu]|consacre a|dedie a)\s+(?:la |le |les |l')?"
-)
+_TOPIC_ANYWHERE = re.compile(r"\b(?:sur|autour d[eu]|consacre a|dedie a)\s+(?:la |le |les |l')?")
 _TOPIC_WORD = re.compile(r"[a-z][a-z'-]*")
 _GENERIC = frozenset(
     {"equipe", "service", "travail", "facilitation", "site", "place", "teams", "bercy", "tchap"}

@@ -35,6 +35,7 @@ class _Patterns:
     start_before: re.Pattern[str]
     duration_before: re.Pattern[str]
     joiner: re.Pattern[str]
+    until: re.Pattern[str]
 
 
 @cache
@@ -66,6 +67,10 @@ def _patterns() -> _Patterns:
         start_before=re.compile(raw["start_before"]),
         duration_before=re.compile(raw["duration_before"]),
         joiner=re.compile(r"^\s*(?:,|et|and|puis|then|\+|/)?\s*$"),
+        until=re.compile(
+            r"\b(?:jusqu'(?:a|au)|until|till|fin (?:a|vers|prevue a)|se termine a|ending at|"
+            rf"ends? at|finish(?:ing)? at)\s*({clock})"
+        ),
     )
 
 
@@ -187,6 +192,11 @@ def timing(text: str) -> Timing:
     if start_minutes is None:
         return Timing(None, None, duration)
     if duration is None:
+        until = p.until.search(text)
+        clock = _read_clock(until.group(1)) if until else None
+        end = _to_minutes(*clock) if clock else None
+        if end is not None and 0 < end - start_minutes <= 15 * 60:
+            return Timing(_as_time(start_minutes), _as_time(end), end - start_minutes)
         return Timing(_as_time(start_minutes), None, None)
     end = start_minutes + duration
     return Timing(_as_time(start_minutes), _as_time(end) if end < 24 * 60 else None, duration)

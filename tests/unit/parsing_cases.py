@@ -303,6 +303,14 @@ TIMES: list[Case] = [
     ("A 2-hour workshop on Oct 12", WED, {"duration_minutes": 120}),
     ("Atelier de 2h30 le 12/10", WED, {"duration_minutes": 150}),
     ("Atelier le 12/10 à 14 heures", WED, {"start_time": "14:00"}),
+    ("Atelier le 12/10 à 14h, jusqu'à 16h", WED, {"start_time": "14:00", "end_time": "16:00"}),
+    ("Atelier le 12/10 vers 14h, durée environ 2h", WED, {"end_time": "16:00"}),
+    ("Atelier le 12/10, 9 h 30 - 11 h 30", WED, {"start_time": "09:30", "end_time": "11:30"}),
+    ("Atelier le 12/10 de 9 heures à 12 heures", WED, {"duration_minutes": 180}),
+    ("Atelier le 12/10 de 14h à 16h (accueil dès 13h30)", WED, {"start_time": "14:00"}),
+    ("Atelier de deux heures et demie le 12/10", WED, {"duration_minutes": 150}),
+    ("Atelier de 45 minutes le 12/10 à 11h", WED, {"end_time": "11:45"}),
+    ("Workshop on Oct 12, 2pm-4pm", WED, {"start_time": "14:00", "end_time": "16:00"}),
 ]
 
 PEOPLE: list[Case] = [
@@ -493,6 +501,13 @@ NON_REQUESTS: list[str] = [
     "",
     "👍",
     "ok merci",
+    "Bonjour à tous, petit rappel : la plénière du réseau aura lieu le 7 décembre à 14h à Bercy.",
+    "Hello, juste pour vous dire que le codev du 24/11 n'aura finalement pas lieu.",
+    "Est-ce que quelqu'un a déjà animé un world café à distance ? Je cherche des conseils.",
+    "Quelqu'un aurait un bon support pour animer une rétro ? Merci !",
+    "Je suis dispo pour un binôme sur l'atelier DGFiP du 3 décembre si besoin.",
+    "Hi, I'll be on leave from Oct 26 to Nov 6, so not available for facilitation then.",
+    "Super atelier hier avec l'équipe de la DGE, merci Paul pour l'animation !",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -501,6 +516,9 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Date : 12/10\nLieu : Lyon\nFormat : atelier",
     "Bjr, qqn pour un codev demain ?",
     "hello, anyone free to run a retro on Friday?",
+    "Could the network support our team away day on 9 December? DGE, Paris, 30 people, all day.",
+    "Pouvez-vous nous dire avant le 1er décembre si un facilitateur est dispo pour le 14 janvier ?",
+    "bjr, besoin facilitateur atelier 25/11 14h30-16h, DGFiP Lille, 10 pers",
 ]
 
 ASSUMED: list[Case] = [
