@@ -10,6 +10,9 @@ from bot.parsing.normalize import Folded
 from bot.parsing.vocabulary import place_key, vocabulary
 
 
+WEAK = 2
+
+
 @dataclass(frozen=True)
 class Place:
     """Modality and canonical city of the event."""
@@ -28,6 +31,7 @@ class _Patterns:
     arrondissement: re.Pattern[str]
     strong_before: re.Pattern[str]
     weak_before: re.Pattern[str]
+    home_before: re.Pattern[str]
     plus_remote: re.Pattern[str]
 
 
@@ -44,6 +48,7 @@ def _patterns() -> _Patterns:
         arrondissement=re.compile(raw["places"]["paris_arrondissement"]),
         strong_before=re.compile(raw["places"]["strong_before"]),
         weak_before=re.compile(raw["places"]["weak_before"]),
+        home_before=re.compile(raw["places"]["home_before"]),
         plus_remote=re.compile(
             r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with)\s*(?:en |via |sur |on )?"
             r"(?:teams|visio\w*|webex|zoom|distanciel|a distance|remote|en ligne|online)\b"
@@ -64,7 +69,9 @@ def _cities(folded: Folded) -> list[tuple[int, int, int, str]]:
         if key in v.ambiguous_cities and not folded.source(m.start(), m.end())[:1].isupper():
             continue
         prefix = text[max(0, m.start() - 30) : m.start()]
-        rank = 0 if p.strong_before.search(prefix) else 2 if p.weak_before.search(prefix) else 1
+        if p.home_before.search(prefix):
+            continue
+        rank = 0 if p.strong_before.search(prefix) else WEAK if p.weak_before.search(prefix) else 1
         if city == "Paris" and key != "paris":
             rank = min(rank, 1)  # Bercy and its buildings are event places
         out.append((rank, m.start(), m.end(), city))
@@ -87,7 +94,8 @@ def place(folded: Folded) -> Place:
     """Return the modality and city of the event described in `folded`."""
     p = _patterns()
     text = folded.text
-    cities = _cities(folded)
+    # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
+    cities = [c for c in _cities(folded) if c[0] < WEAK]
     city = cities[0][3] if cities else None
     remote = _remote(folded)
     onsite = bool(p.onsite.search(text))

@@ -455,6 +455,10 @@ PLACES: list[Case] = [
     ("Atelier le 12/10 à Nîmes", WED, {"location": "Nîmes"}),
     ("Atelier le 12/10 à Montreuil", WED, {"location": "Montreuil"}),
     ("L'équipe de Lyon organise un atelier le 12/10 à Grenoble", WED, {"location": "Grenoble"}),
+    ("La DRFiP de Lyon organise un atelier le 12/10", WED, {"location": None, "modality": None}),
+    ("Je suis basée à Lille, atelier le 12/10 en visio", WED, {"location": None}),
+    ("Atelier le 12/10 à Saint-Denis", WED, {"location": "Saint-Denis"}),
+    ("Atelier le 12/10 à Villeneuve-d'Ascq", WED, {"location": "Villeneuve-d'Ascq"}),
 ]
 
 DIRECTORATES: list[Case] = [
