@@ -9,7 +9,6 @@ from functools import cache
 from bot.parsing.normalize import Folded
 from bot.parsing.vocabulary import place_key, vocabulary
 
-
 WEAK = 2
 
 
