@@ -128,3 +128,7 @@ def parse_command(
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     stdout.flush()
     return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

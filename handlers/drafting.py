@@ -91,6 +91,9 @@ def changed_fields(before: RequestDetails, after: RequestDetails) -> tuple[str, 
     )
 
 
-def is_in_past(details: RequestDetails, today: date) -> bool:
-    """Whether the event date is before today (local date)."""
-    return details.event_date is not None and details.event_date < today
+def past_date(result: object, details: RequestDetails, today: date) -> date | None:
+    """The event date when it is already past: stored details, or one the parser set aside."""
+    if details.event_date is not None and details.event_date < today:
+        return details.event_date
+    past = getattr(result, "past_date", None)
+    return past if isinstance(past, date) and details.event_date is None else None

@@ -34,8 +34,8 @@ async def on_text(ctx: Context) -> str:
             return "greeted"
         return "ignored:not-a-request"
     details = drafting.details_from_parse(result)
-    if drafting.is_in_past(details, now.date()):
-        raise UserError(_past_date_text(details.event_date, now))
+    if past := drafting.past_date(result, details, now.date()):
+        raise UserError(_past_date_text(past, now))
     request = await ctx.store.requests.create(
         source_event_id=event.event_id,
         room_id=event.room_id,
@@ -55,14 +55,15 @@ async def on_text(ctx: Context) -> str:
 async def complete_from_answer(ctx: Context, request: Request) -> None:
     """Read an answer in a request's thread and complete the request with it."""
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
-    answer = drafting.details_from_parse(parse(ctx.event.body, now, assume_request=True))
+    result = parse(ctx.event.body, now, assume_request=True)
+    answer = drafting.details_from_parse(result)
+    if past := drafting.past_date(result, answer, now.date()):
+        raise UserError(_past_date_text(past, now))
     merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
         missing = drafting.missing_fields(request.details) or ("event_date", "start_time")
         example = " ".join(messages.MISSING_EXAMPLES[m] for m in missing)
         raise UserError(messages.NOT_UNDERSTOOD_ANSWER.format(id=request.id, example=example))
-    if drafting.is_in_past(merged, now.date()):
-        raise UserError(_past_date_text(merged.event_date, now))
     updated = await ctx.store.requests.update_details(
         request.id, merged, text=None, at=ctx.clock.now()
     )
@@ -83,9 +84,10 @@ async def on_edit(ctx: Context) -> str:
     if request is None or event.sender != request.requester:
         return "ignored:edit"
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
-    details = drafting.details_from_parse(parse(event.body, now, assume_request=True))
-    if drafting.is_in_past(details, now.date()):
-        raise UserError(_past_date_text(details.event_date, now))
+    result = parse(event.body, now, assume_request=True)
+    details = drafting.details_from_parse(result)
+    if past := drafting.past_date(result, details, now.date()):
+        raise UserError(_past_date_text(past, now))
     if not drafting.changed_fields(request.details, details):
         return "unchanged:edit"
     updated = await ctx.store.requests.update_details(
@@ -103,9 +105,9 @@ async def _refresh_card(ctx: Context, request: Request) -> None:
         )
 
 
-def _past_date_text(day: date | None, now: datetime) -> str:
+def _past_date_text(day: date, now: datetime) -> str:
     example = now.date() + timedelta(days=14)
     return messages.DATE_IN_PAST.format(
-        date=messages.format_date(day) if day else "?",
+        date=messages.format_date(day),
         example=f"{example.day} {messages.MONTHS[example.month - 1]}",
     )

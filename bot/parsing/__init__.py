@@ -38,6 +38,7 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
     folded = fold(text)
     norm = folded.text
     event_date = dates.event_date(norm, local.date())
+    past = dates.past_date(norm, local.date()) if event_date is None else None
     timing = times.timing(norm)
     fmt = labels.event_format(norm)
     where = places.place(folded)
@@ -45,7 +46,7 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
     attendees = people.participants(norm, spans)
     if not assume_request:
         evidence = classify.Evidence(
-            has_date=event_date is not None,
+            has_date=event_date is not None or past is not None,
             has_time=timing.start is not None or timing.duration is not None,
             has_format=fmt is not None,
             has_place=where.modality is not None,
@@ -69,4 +70,5 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
         missing=missing_fields(
             event_date, timing.start, timing.duration, where.modality is not None
         ),
+        past_date=past,
     )

@@ -229,9 +229,7 @@ def _classify(text: str, mention: Mention, today: date) -> None:
     prefix = text[max(0, mention.start - 90) : mention.start]
     clause = _CLAUSE_END.split(prefix)[-1]
     suffix = text[mention.end : mention.end + 40]
-    if mention.day < today:
-        mention.role = "excluded"
-    elif pat("dates", "past_before").search(clause) or pat("dates", "past_after").match(suffix):
+    if pat("dates", "past_before").search(clause) or pat("dates", "past_after").match(suffix):
         mention.role = "excluded"
     elif pat("dates", "deadline_before").search(prefix) or pat("dates", "deadline_after").match(
         suffix
@@ -244,6 +242,9 @@ def _classify(text: str, mention: Mention, today: date) -> None:
     elif pat("dates", "reschedule_clause").search(clause):
         from_before = pat("dates", "from_before").search(clause)
         mention.role = "excluded" if from_before else "new"
+    if mention.role in ("event", "new") and mention.day < today:
+        # A date written with a year that has already gone: the bot refuses it.
+        mention.role = "past"
 
 
 def _answer_cue(clause: str) -> bool:
@@ -279,4 +280,12 @@ def event_date(text: str, today: date) -> date | None:
         for mention in found:
             if mention.role == role:
                 return mention.day
+    return None
+
+
+def past_date(text: str, today: date) -> date | None:
+    """Return an explicitly written event date that is already past, or None."""
+    for mention in mentions(text, today):
+        if mention.role == "past":
+            return mention.day
     return None

@@ -26,6 +26,8 @@ class ParseResult:
     directorate: str | None = None
     topic: str | None = None
     missing: tuple[str, ...] = ()
+    # An explicit event date already past (the bot refuses it); not in the JSON contract.
+    past_date: date | None = None
 
     @classmethod
     def not_a_request(cls) -> ParseResult:

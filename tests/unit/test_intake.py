@@ -1,0 +1,151 @@
+"""Intake through the dispatcher: real parser, real SQLite, the outbox as the chat."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from handlers import drafting
+from storage.requests import RequestDetails
+from tests.unit.conftest import COORDINATOR, REQUESTER, answers, message
+
+REQUEST = (
+    "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 à Bercy, "
+    "une trentaine de participants, DGFiP."
+)
+
+
+async def test_request_is_stored_and_answered_in_its_thread(dispatcher, store):
+    event = message(REQUEST)
+    assert await dispatcher.handle(event, "requests") == "request:1"
+    request = await store.requests.get(1)
+    assert request.details.event_date == date(2027, 3, 12)
+    assert (request.details.start_time, request.details.end_time) == (time(9), time(12, 30))
+    assert request.details.facilitators_needed == 2
+    [card] = await store.outbox.pending()
+    assert card.content["m.relates_to"]["rel_type"] == "m.thread"
+    assert card.content["m.relates_to"]["event_id"] == event.event_id
+    assert card.content["body"].startswith(
+        "Demande #1 — séminaire, vendredi 12 mars 2027, 9h00–12h30, Paris, 30 participants, "
+        "2 facilitateur·rices, DGFiP"
+    )
+    assert request.card_key == card.key
+
+
+async def test_non_request_gets_no_answer_in_a_requests_room(dispatcher, store):
+    outcome = await dispatcher.handle(message("Merci à tous pour l'atelier d'hier !"), "requests")
+    assert outcome == "ignored:not-a-request"
+    assert await answers(store) == []
+
+
+async def test_non_request_in_a_dm_gets_an_explanation(dispatcher, store):
+    await dispatcher.handle(message("bonjour", is_dm=True), "dm")
+    [text] = await answers(store)
+    assert "Décrivez votre besoin" in text
+
+
+async def test_date_in_the_past_is_refused_and_nothing_stored(dispatcher, store):
+    await dispatcher.handle(
+        message("Besoin d'un facilitateur pour un atelier le 12/03/2025 à 14h à Lyon"),
+        "requests",
+    )
+    assert await store.requests.count() == 0
+    [text] = await answers(store)
+    assert text.startswith("La date comprise, mercredi 12 mars 2025, est déjà passée")
+
+
+async def test_missing_fields_are_asked_then_completed_in_the_thread(dispatcher, store):
+    root = message("On voudrait un atelier de co-construction avec la Douane, une quinzaine")
+    await dispatcher.handle(root, "requests")
+    [card] = await answers(store)
+    assert "il me manque la date, l'heure de début et le lieu" in card
+
+    answer = message("le 3 février de 14h à 17h en visio", thread_root=root.event_id)
+    assert await dispatcher.handle(answer, "requests") == "answered"
+    request = await store.requests.get(1)
+    assert request.details.event_date == date(2027, 2, 3)
+    assert request.details.modality == "distanciel"
+    assert request.details.participants == 15
+    pending = await store.outbox.pending()
+    edit, thanks = pending[1], pending[2]
+    assert edit.replaces_key == request.card_key
+    assert "14h00–17h00" in edit.content["body"] and "il me manque" not in edit.content["body"]
+    assert thanks.content["body"] == "Merci, la demande #1 est à jour."
+
+
+async def test_answer_that_says_nothing_new_is_told_so(dispatcher, store):
+    root = message("On voudrait un atelier à Lyon avec la Douane")
+    await dispatcher.handle(root, "requests")
+    await dispatcher.handle(message("merci !", thread_root=root.event_id), "requests")
+    assert "Je n'ai rien compris de nouveau pour la demande #1" in (await answers(store))[-1]
+
+
+async def test_only_the_requester_or_a_coordinator_completes_a_request(dispatcher, store):
+    root = message("On voudrait un atelier à Lyon avec la Douane")
+    await dispatcher.handle(root, "requests")
+    stranger = message("le 3 février à 14h", sender="@eve:x.fr", thread_root=root.event_id)
+    assert await dispatcher.handle(stranger, "requests") == "ignored:not-requester"
+    coord = message("le 3 février à 14h", sender=COORDINATOR, thread_root=root.event_id)
+    assert await dispatcher.handle(coord, "requests") == "answered"
+
+
+async def test_edited_request_is_re_read_and_its_card_edited(dispatcher, store):
+    root = message(REQUEST)
+    await dispatcher.handle(root, "requests")
+    edited = REQUEST.replace("12 mars", "19 mars")
+    edit = message(edited, kind="edit", relates_to=root.event_id)
+    assert await dispatcher.handle(edit, "requests") == "edited:1"
+    assert (await store.requests.get(1)).details.event_date == date(2027, 3, 19)
+    last = (await store.outbox.pending())[-1]
+    assert last.replaces_key == (await store.requests.get(1)).card_key
+    assert "vendredi 19 mars 2027" in last.content["body"]
+
+
+async def test_requests_listing_for_requesters_and_coordinators(dispatcher, store):
+    await dispatcher.handle(message(REQUEST), "requests")
+    await dispatcher.handle(message("!demandes", sender="@bob:x.fr"), "requests")
+    await dispatcher.handle(message("!demandes"), "requests")
+    await dispatcher.handle(message("!demandes", sender=COORDINATOR), "requests")
+    _, nobody, mine, everything = await answers(store)
+    assert nobody == "Vous n'avez aucune demande ouverte."
+    assert mine.startswith("Vos demandes ouvertes (1) :\n• #1 (ouverte) — séminaire")
+    assert everything.startswith("Demandes ouvertes (1) :")
+
+
+async def test_status_is_private_to_the_people_involved(dispatcher, store):
+    await dispatcher.handle(message(REQUEST), "requests")
+    await dispatcher.handle(message("!statut 1", sender="@eve:x.fr"), "requests")
+    await dispatcher.handle(message("!statut #1", sender=REQUESTER), "requests")
+    _, refused, shown = await answers(store)
+    assert refused.startswith("La demande #1 n'est pas la vôtre")
+    assert shown.endswith("État : ouverte.")
+
+
+def test_missing_fields_rules():
+    assert drafting.missing_fields(RequestDetails()) == ("event_date", "start_time", "place")
+    full_day = RequestDetails(event_date=date(2027, 1, 5), duration_minutes=420, modality="hybride")
+    assert drafting.missing_fields(full_day) == ()
+
+
+def test_merge_derives_end_from_start_and_duration():
+    current = RequestDetails(duration_minutes=120, location="Lyon", modality="presentiel")
+    merged = drafting.merge_answer(current, RequestDetails(start_time=time(14)))
+    assert merged.end_time == time(16)
+    remote = drafting.merge_answer(merged, RequestDetails(modality="distanciel"))
+    assert remote.location is None and remote.modality == "distanciel"
+    two = drafting.merge_answer(current, RequestDetails(facilitators_needed=2))
+    assert two.facilitators_needed == 2
+    assert drafting.merge_answer(two, RequestDetails()).facilitators_needed == 2
+
+
+def test_parser_sets_aside_an_explicit_past_date():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.parsing import parse
+
+    now = datetime(2026, 11, 29, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    result = parse("Atelier le 3 février 2026 à 14h à Lyon, merci !", now)
+    assert result.event_date is None and result.past_date == date(2026, 2, 3)
+    later = parse("Suite à notre atelier du 3/02/2026, on voudrait un codev le 9/12", now)
+    assert later.event_date == date(2026, 12, 9) and later.past_date is None
+    assert "past_date" not in result.to_json()
