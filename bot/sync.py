@@ -55,6 +55,7 @@ class SyncLoop:
         """Sync until cancelled."""
         token = await self.state.get(SYNC_TOKEN)
         first_ever = token is None
+        started_ms = int(self.clock.now().timestamp() * 1000)
         full_state = True  # load room state after a restart: no "No such room"
         while True:
             try:
@@ -76,9 +77,7 @@ class SyncLoop:
             self.backoff.reset()
             await self._keys()
             if first_ever:
-                skipped = sum(len(r.timeline.events) for r in response.rooms.join.values())
-                log.info("first start: skipping %d past events", skipped)
-                batch = SyncBatch(invites=self._invites(response))
+                batch = self._recent_only(response, started_ms)
             else:
                 batch = await self._batch(response, token)
             try:
@@ -120,6 +119,19 @@ class SyncLoop:
                 if isinstance(event, InviteMemberEvent)
             ]
         return invites
+
+    def _recent_only(self, response: SyncResponse, started_ms: int) -> SyncBatch:
+        """First start ever: skip history, keep what was sent since the bot started."""
+        batch = SyncBatch(invites=self._invites(response))
+        skipped = 0
+        for room_id, room in response.rooms.join.items():
+            events = [e.source for e in room.timeline.events]
+            recent = [e for e in events if e.get("origin_server_ts", 0) >= started_ms]
+            skipped += len(events) - len(recent)
+            if recent:
+                batch.timelines[room_id] = recent
+        log.info("first start: skipping %d past events", skipped)
+        return batch
 
     async def _batch(self, response: SyncResponse, since: str | None) -> SyncBatch:
         batch = SyncBatch(invites=self._invites(response))
