@@ -1,0 +1,54 @@
+"""The bot carries on when its homeserver goes away, and finds rooms by alias."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.homeserver import Synapse
+from bot.people import body_of, thread_of
+from tests.integration.conftest import World
+
+
+@pytest.fixture
+async def own_synapse(tmp_path):
+    """A homeserver this test may stop and restart."""
+    server = Synapse(tmp_path / "synapse")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_synapse_restart_under_the_bot(own_synapse, tmp_path):
+    world = World(own_synapse, tmp_path)
+    try:
+        alice = await world.person("Alice")
+        bot = await world.bot_account()
+        room_id = await alice.create_room("Demandes", invite=[bot.user_id])
+        config = await world.config(rooms={"requests": [room_id]})
+        app = await world.start_bot(config)
+
+        await own_synapse.restart()
+        asked = await alice.send(room_id, "!aide")
+        answer = await alice.wait_for_message(
+            lambda m: thread_of(m) == asked, room_id=room_id, sender=bot.user_id, timeout=60
+        )
+        assert "!statut" in body_of(answer)
+        assert app.sync.last_success is not None
+    finally:
+        await world.close()
+
+
+async def test_configured_room_alias_is_resolved_and_joined(world):
+    alice = await world.person("Alice")
+    bot = await world.bot_account()
+    response = await alice.client.room_create(alias="demandes-facilitation", invite=[bot.user_id])
+    alias = f"#demandes-facilitation:{world.synapse.server_name}"
+    config = await world.config(rooms={"requests": [alias]})
+    app = await world.start_bot(config)
+    assert app.request_rooms == {response.room_id}
+
+    asked = await alice.send(response.room_id, "Un atelier le 4 mars de 10h à 12h à Bercy ?")
+    answer = await alice.wait_for_message(
+        lambda m: thread_of(m) == asked, room_id=response.room_id, sender=bot.user_id
+    )
+    assert body_of(answer).startswith("Demande #1 — atelier")
