@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.db import Database
+from storage.facilitators import FacilitatorRepository
 from storage.outbox import OutboxRepository
 from storage.requests import RequestRepository
 from storage.state import StateRepository
@@ -18,6 +19,7 @@ class Store:
         self.requests = RequestRepository(db)
         self.state = StateRepository(db)
         self.outbox = OutboxRepository(db)
+        self.facilitators = FacilitatorRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,265 @@
+"""The facilitator directory: profiles imported from the roster, and absences."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Literal
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+UpsertOutcome = Literal["added", "updated", "unchanged"]
+
+# The columns a roster import sets; `active` and `timezone` belong to the
+# facilitator (`!profil`) or a coordinator, so a re-import leaves them alone.
+ROSTER_FIELDS = (
+    "display_name",
+    "site",
+    "region",
+    "directorate",
+    "cohort",
+    "skills",
+    "languages",
+    "remote_ok",
+    "max_missions_per_month",
+)
+_EDITABLE = (*ROSTER_FIELDS, "active", "timezone")
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    """One facilitator's profile."""
+
+    matrix_id: str
+    display_name: str = ""
+    site: str | None = None
+    region: str | None = None
+    directorate: str | None = None
+    cohort: int | None = None
+    skills: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    remote_ok: bool = False
+    max_missions_per_month: int | None = None
+    active: bool = True
+    timezone: str | None = None
+    created_at: datetime | None = field(default=None, compare=False)
+    updated_at: datetime | None = field(default=None, compare=False)
+
+
+_PROFILE_FIELDS = tuple(f.name for f in fields(Facilitator) if f.compare)
+
+
+def _value_to_db(name: str, value: object) -> object:
+    if name in ("skills", "languages"):
+        return ";".join(value)  # type: ignore[arg-type]
+    if name in ("remote_ok", "active"):
+        return int(bool(value))
+    return value
+
+
+def _to_db(facilitator: Facilitator, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: _value_to_db(name, getattr(facilitator, name)) for name in names}
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (value or "").split(";") if part)
+
+
+def _from_row(row: object) -> Facilitator:
+    get = row.__getitem__  # type: ignore[attr-defined]
+    return Facilitator(
+        matrix_id=get("matrix_id"),
+        display_name=get("display_name"),
+        site=get("site"),
+        region=get("region"),
+        directorate=get("directorate"),
+        cohort=get("cohort"),
+        skills=_split(get("skills")),
+        languages=_split(get("languages")),
+        remote_ok=bool(get("remote_ok")),
+        max_missions_per_month=get("max_missions_per_month"),
+        active=bool(get("active")),
+        timezone=get("timezone"),
+        created_at=datetime.fromisoformat(get("created_at")),
+        updated_at=datetime.fromisoformat(get("updated_at")),
+    )
+
+
+_NOT_ABSENT = (
+    "NOT EXISTS (SELECT 1 FROM absences a WHERE a.matrix_id = f.matrix_id "
+    "AND a.start_date <= :day AND a.end_date >= :day)"
+)
+_HAS_SKILL = "(';' || f.skills || ';') LIKE :skill_pattern"
+_AT_SITE = "f.site = :site"
+_IN_REGION = "f.region = :region"
+_REMOTE = "f.remote_ok = 1"
+_ANYWHERE = "1 = 1"
+
+
+class FacilitatorRepository:
+    """Store, find and update facilitator profiles."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert(self, facilitator: Facilitator, *, at: datetime) -> UpsertOutcome:
+        """Add a profile or update its roster fields; say which happened."""
+        async with self.db.transaction():
+            existing = await self.get(facilitator.matrix_id)
+            if existing is None:
+                row = _to_db(facilitator, _PROFILE_FIELDS)
+                columns = ", ".join(row)
+                marks = ", ".join(f":{name}" for name in row)
+                await self.db.execute(
+                    f"INSERT INTO facilitators ({columns}, created_at, updated_at) "
+                    f"VALUES ({marks}, :at, :at)",
+                    {**row, "at": at.isoformat()},
+                )
+                log.info("facilitator %s added", facilitator.matrix_id)
+                return "added"
+            wanted = replace(existing, **{n: getattr(facilitator, n) for n in ROSTER_FIELDS})
+            if wanted == existing:
+                return "unchanged"
+            await self._write(facilitator.matrix_id, _to_db(wanted, ROSTER_FIELDS), at)
+            log.info("facilitator %s updated", facilitator.matrix_id)
+            return "updated"
+
+    async def update(self, matrix_id: str, /, *, at: datetime, **changes: object) -> Facilitator:
+        """Change some fields of a profile (`skills=("atelier",)`, `timezone=...`).
+
+        Raises:
+            KeyError: no such facilitator.
+            ValueError: a field that cannot be changed this way.
+        """
+        unknown = set(changes) - set(_EDITABLE)
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
+        async with self.db.transaction():
+            existing = await self.get(matrix_id)
+            if existing is None:
+                raise KeyError(matrix_id)
+            wanted = replace(existing, **changes)  # type: ignore[arg-type]
+            if wanted == existing:
+                return existing
+            await self._write(matrix_id, _to_db(wanted, tuple(changes)), at)
+        return replace(wanted, updated_at=at)
+
+    async def set_active(self, matrix_id: str, active: bool, *, at: datetime) -> bool:
+        """Mark a profile active or not; return whether it exists."""
+        changed = await self.db.execute(
+            "UPDATE facilitators SET active = ?, updated_at = ? WHERE matrix_id = ?",
+            (int(active), at.isoformat(), matrix_id),
+        )
+        return changed > 0
+
+    async def _write(self, matrix_id: str, row: dict[str, object], at: datetime) -> None:
+        assignments = ", ".join(f"{name} = :{name}" for name in row)
+        await self.db.execute(
+            f"UPDATE facilitators SET {assignments}, updated_at = :at WHERE matrix_id = :id",
+            {**row, "at": at.isoformat(), "id": matrix_id},
+        )
+
+    async def get(self, matrix_id: str) -> Facilitator | None:
+        """Return a profile, or None."""
+        row = await self.db.fetchone("SELECT * FROM facilitators WHERE matrix_id = ?", (matrix_id,))
+        return _from_row(row) if row else None
+
+    async def list_active(self) -> list[Facilitator]:
+        """Return every active profile, by matrix id."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM facilitators WHERE active = 1 ORDER BY matrix_id"
+        )
+        return [_from_row(row) for row in rows]
+
+    async def count(self, *, active_only: bool = False) -> int:
+        """Return how many profiles are stored."""
+        sql = "SELECT COUNT(*) FROM facilitators"
+        if active_only:
+            sql += " WHERE active = 1"
+        row = await self.db.fetchone(sql)
+        return int(row[0]) if row else 0
+
+    async def candidates(
+        self,
+        day: date,
+        *,
+        modality: str | None = None,
+        site: str | None = None,
+        region: str | None = None,
+        skill: str | None = None,
+        limit: int = 300,
+    ) -> list[Facilitator]:
+        """Return up to `limit` active profiles, not absent on `day`, that could go there.
+
+        Those with `skill` come first, then the others; each group nearest
+        first (site, then region, then remote). Each step is an indexed query
+        that stops at the limit, so a huge directory is never scanned whole.
+        `presentiel` needs the site or region (any place when neither is
+        known), `distanciel` needs `remote_ok`, anything else takes both.
+        """
+        near = [clause for clause, known in ((_AT_SITE, site), (_IN_REGION, region)) if known]
+        if modality == "distanciel":
+            places = [_REMOTE]
+        elif modality == "presentiel":
+            places = near or [_ANYWHERE]
+        else:
+            places = [*near, _REMOTE] if near else [_ANYWHERE]
+        skill_first = [True, False] if skill else [False]
+        params: dict[str, object] = {
+            "day": day.isoformat(),
+            "site": site,
+            "region": region,
+            "skill_pattern": f"%;{skill};%",
+        }
+        found: dict[str, Facilitator] = {}
+        for with_skill in skill_first:
+            for place in places:
+                if len(found) >= limit:
+                    break
+                where = ["f.active = 1", place, _NOT_ABSENT]
+                if with_skill:
+                    where.append(_HAS_SKILL)
+                # Already found rows come back again from wider tiers; ask for
+                # enough to still fill the limit after dropping them.
+                rows = await self.db.fetchall(
+                    f"SELECT * FROM facilitators f WHERE {' AND '.join(where)} LIMIT :limit",
+                    {**params, "limit": limit},
+                )
+                for row in rows:
+                    if len(found) >= limit:
+                        break
+                    if row["matrix_id"] not in found:
+                        found[row["matrix_id"]] = _from_row(row)
+        return list(found.values())
+
+    async def add_absence(self, matrix_id: str, start: date, end: date) -> int:
+        """Record that someone is away from `start` to `end` inclusive; return its id."""
+        if end < start:
+            raise ValueError("absence ends before it starts")
+        return await self.db.insert(
+            "INSERT INTO absences (matrix_id, start_date, end_date) VALUES (?, ?, ?)",
+            (matrix_id, start.isoformat(), end.isoformat()),
+        )
+
+    async def clear_absences(self, matrix_id: str) -> int:
+        """Forget someone's absences; return how many there were."""
+        return await self.db.execute("DELETE FROM absences WHERE matrix_id = ?", (matrix_id,))
+
+    async def absences(self, matrix_id: str) -> list[tuple[date, date]]:
+        """Return someone's absences as (start, end), soonest first."""
+        rows = await self.db.fetchall(
+            "SELECT start_date, end_date FROM absences WHERE matrix_id = ? ORDER BY start_date",
+            (matrix_id,),
+        )
+        return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
+
+    async def is_absent(self, matrix_id: str, day: date) -> bool:
+        """Return whether someone is away on `day`."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM absences WHERE matrix_id = ? AND start_date <= ? AND end_date >= ?",
+            (matrix_id, day.isoformat(), day.isoformat()),
+        )
+        return row is not None
