@@ -52,3 +52,24 @@ async def test_configured_room_alias_is_resolved_and_joined(world):
         lambda m: thread_of(m) == asked, room_id=response.room_id, sender=bot.user_id
     )
     assert body_of(answer).startswith("Demande #1 — atelier")
+
+
+async def test_burst_while_down_fills_the_sync_gap(world):
+    alice = await world.person("Alice")
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id])
+    config = await world.config(rooms={"requests": [room_id]})
+    app = await world.start_bot(config)
+    await world.stop_bot(app)
+
+    # More than the sync timeline limit (100): the next sync is `limited`.
+    sent = [await alice.send(room_id, f"!statut {n}") for n in range(1, 131)]
+    app = await world.start_bot(config)
+    await alice.wait_for_message(
+        lambda m: thread_of(m) == sent[-1], room_id=room_id, sender=bot.user_id, timeout=60
+    )
+    await alice.wait_for_message(
+        lambda m: thread_of(m) == sent[0], room_id=room_id, sender=bot.user_id, timeout=60
+    )
+    answered = [thread_of(m) for m in alice.messages(room_id, bot.user_id)]
+    assert sorted(answered) == sorted(sent)
