@@ -200,3 +200,34 @@ def request_line(request: Request) -> Rendered:
     state = STATE_LABELS.get(request.state, request.state)
     text = f"#{request.id} ({state}) — " + ", ".join(parts)
     return Rendered(body="• " + text, html="• " + escape(text))
+
+
+# -- missions ----------------------------------------------------------------------------------
+
+ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `!missions` pour voir vos missions, `!desiste {id}` en cas d'empêchement."
+REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
+REQUEST_FULL_OTHER = (
+    "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un :"
+)
+DECLINED = "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu."
+WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte."
+REQUESTER_ACCEPTED = (
+    "Bonne nouvelle pour la demande #{id} : {who} la facilitera ({count}/{needed})."
+)
+REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
+REQUESTER_WITHDRAWN = (
+    "{who} s'est désisté·e de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+)
+CANCELLED = "La demande #{id} est annulée."
+FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annulée par {who}. Merci de votre disponibilité."
+CLOSED = "La demande #{id} est close (réalisée). Merci à {names} !"
+ASSIGNED = "{who} est affecté·e à la demande #{id} ({count}/{needed})."
+FACILITATOR_ASSIGNED = "Un coordinateur vous a affecté·e à la demande #{id} :"
+REMOVED = "{who} est retiré·e de la demande #{id} ; la place est de nouveau ouverte."
+FACILITATOR_REMOVED = "Un coordinateur vous a retiré·e de la demande #{id}."
+ONLY_REQUESTER_CANCELS = (
+    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler."
+)
+NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `!demandes`."
+MISSIONS_TITLE = "Vos missions ({count}) :"
+WHO_LINE = "Facilitation : {names}."

@@ -149,6 +149,14 @@ class RequestRepository:
         )
         return _from_row(row) if row else None
 
+    async def by_card_event(self, event_id: str) -> Request | None:
+        """Return the request whose summary card was sent as this event, or None."""
+        row = await self.db.fetchone(
+            "SELECT r.* FROM requests r JOIN outbox o ON o.key = r.card_key WHERE o.event_id = ?",
+            (event_id,),
+        )
+        return _from_row(row) if row else None
+
     async def update_details(
         self, request_id: int, details: RequestDetails, *, text: str | None, at: datetime
     ) -> Request:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
+from storage.missions import MissionRepository
 from storage.outbox import OutboxRepository
 from storage.requests import RequestRepository
 from storage.state import StateRepository
@@ -20,6 +21,7 @@ class Store:
         self.state = StateRepository(db)
         self.outbox = OutboxRepository(db)
         self.facilitators = FacilitatorRepository(db)
+        self.missions = MissionRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

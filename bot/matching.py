@@ -1,0 +1,449 @@
+"""Rank facilitators for a request: hard filters, then an explained score.
+
+Pure and deterministic: it takes a request, candidate profiles and what is
+known of each candidate's workload, and returns who fits, best first, each
+with the reasons in French, and who was left out and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+ILE_DE_FRANCE = "Île-de-France"
+AURA = "Auvergne-Rhône-Alpes"
+PACA = "Provence-Alpes-Côte d'Azur"
+OCCITANIE = "Occitanie"
+NOUVELLE_AQUITAINE = "Nouvelle-Aquitaine"
+HAUTS_DE_FRANCE = "Hauts-de-France"
+GRAND_EST = "Grand Est"
+BRETAGNE = "Bretagne"
+PAYS_DE_LA_LOIRE = "Pays de la Loire"
+NORMANDIE = "Normandie"
+CENTRE = "Centre-Val de Loire"
+BFC = "Bourgogne-Franche-Comté"
+CORSE = "Corse"
+
+REGIONS = (
+    ILE_DE_FRANCE,
+    AURA,
+    PACA,
+    OCCITANIE,
+    NOUVELLE_AQUITAINE,
+    HAUTS_DE_FRANCE,
+    GRAND_EST,
+    BRETAGNE,
+    PAYS_DE_LA_LOIRE,
+    NORMANDIE,
+    CENTRE,
+    BFC,
+    CORSE,
+    "Guadeloupe",
+    "Martinique",
+    "Guyane",
+    "La Réunion",
+    "Mayotte",
+)
+
+# The main cities where the ministries have services, by region.
+_CITIES_BY_REGION: dict[str, tuple[str, ...]] = {
+    ILE_DE_FRANCE: (
+        "Paris", "Montreuil", "Noisy-le-Grand", "Marne-la-Vallée", "Champs-sur-Marne",
+        "Créteil", "Ivry-sur-Seine", "Vincennes", "Saint-Denis", "Nanterre", "La Défense",
+        "Boulogne-Billancourt", "Issy-les-Moulineaux", "Versailles", "Cergy", "Évry",
+        "Melun", "Bobigny", "Pantin", "Torcy", "Massy", "Saint-Quentin-en-Yvelines",
+        "Saclay", "Palaiseau", "Roissy", "Orly", "Rungis", "Meaux", "Fontainebleau",
+    ),
+    AURA: (
+        "Lyon", "Villeurbanne", "Grenoble", "Saint-Étienne", "Clermont-Ferrand",
+        "Annecy", "Chambéry", "Valence", "Bourg-en-Bresse", "Vichy", "Roanne",
+    ),
+    PACA: (
+        "Marseille", "Nice", "Toulon", "Aix-en-Provence", "Avignon", "Cannes", "Antibes",
+        "Gap", "Digne-les-Bains", "Sophia Antipolis",
+    ),
+    OCCITANIE: (
+        "Toulouse", "Montpellier", "Nîmes", "Perpignan", "Béziers", "Narbonne", "Albi",
+        "Carcassonne", "Tarbes", "Rodez", "Montauban", "Cahors", "Foix", "Auch", "Mende",
+    ),
+    NOUVELLE_AQUITAINE: (
+        "Bordeaux", "Limoges", "Poitiers", "Pau", "La Rochelle", "Bayonne", "Angoulême",
+        "Niort", "Périgueux", "Agen", "Mont-de-Marsan", "Mérignac", "Pessac", "Tulle",
+    ),
+    HAUTS_DE_FRANCE: (
+        "Lille", "Amiens", "Roubaix", "Tourcoing", "Dunkerque", "Calais", "Arras",
+        "Valenciennes", "Beauvais", "Compiègne", "Laon", "Douai", "Villeneuve-d'Ascq",
+    ),
+    GRAND_EST: (
+        "Strasbourg", "Reims", "Metz", "Nancy", "Mulhouse", "Colmar", "Troyes",
+        "Châlons-en-Champagne", "Charleville-Mézières", "Épinal", "Bar-le-Duc", "Chaumont",
+    ),
+    BRETAGNE: ("Rennes", "Brest", "Quimper", "Lorient", "Vannes", "Saint-Brieuc", "Saint-Malo"),
+    PAYS_DE_LA_LOIRE: (
+        "Nantes", "Angers", "Le Mans", "Saint-Nazaire", "Laval", "La Roche-sur-Yon", "Cholet",
+    ),
+    NORMANDIE: (
+        "Rouen", "Caen", "Le Havre", "Évreux", "Cherbourg-en-Cotentin", "Alençon", "Saint-Lô",
+    ),
+    CENTRE: ("Orléans", "Tours", "Bourges", "Blois", "Chartres", "Châteauroux"),
+    BFC: ("Dijon", "Besançon", "Belfort", "Auxerre", "Mâcon", "Nevers", "Vesoul"),
+    CORSE: ("Ajaccio", "Bastia"),
+    "Guadeloupe": ("Pointe-à-Pitre", "Basse-Terre", "Les Abymes"),
+    "Martinique": ("Fort-de-France",),
+    "Guyane": ("Cayenne",),
+    "La Réunion": ("Saint-Denis de La Réunion",),
+    "Mayotte": ("Mamoudzou",),
+}  # fmt: skip
+
+# Sites known by another name: the request parser says `Paris` for Bercy.
+_SITE_ALIASES = {"bercy": "Paris", "chevaleret": "Paris", "la defense": "La Défense"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and turn dashes into spaces, to compare names."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("-", " ").replace("'", " ").split())
+
+
+_REGION_OF = {fold(city): region for region, cities in _CITIES_BY_REGION.items() for city in cities}
+_CITY_NAMES = {fold(city): city for cities in _CITIES_BY_REGION.values() for city in cities}
+_REGION_NAMES = {fold(region): region for region in REGIONS}
+
+
+def canonical_city(name: str | None) -> str | None:
+    """Return the table's spelling of a city (or the name as given), None if empty."""
+    if not name or not name.strip():
+        return None
+    key = fold(name)
+    return _SITE_ALIASES.get(key) or _CITY_NAMES.get(key) or name.strip()
+
+
+def canonical_region(name: str | None) -> str | None:
+    """Return the official spelling of a region (or the name as given), None if empty."""
+    if not name or not name.strip():
+        return None
+    return _REGION_NAMES.get(fold(name), name.strip())
+
+
+def region_of(city: str | None) -> str | None:
+    """Return the region of a known city, or None."""
+    if not city:
+        return None
+    key = fold(city)
+    alias = _SITE_ALIASES.get(key)
+    return _REGION_OF.get(fold(alias) if alias else key)
+
+
+FORMAT_LABELS = {
+    "atelier": "atelier",
+    "seminaire": "séminaire",
+    "pleniere": "plénière",
+    "codeveloppement": "codéveloppement",
+    "world_cafe": "world café",
+    "forum_ouvert": "forum ouvert",
+    "design_sprint": "design sprint",
+    "hackathon": "hackathon",
+    "retrospective": "rétrospective",
+    "reunion": "réunion",
+}
+
+# Points: a skill outweighs the place, which outweighs the directorate;
+# fairness can lift someone by up to one place step.
+SKILL_POINTS = 40
+SAME_SITE_POINTS = 30
+SAME_REGION_POINTS = 15
+SAME_DIRECTORATE_POINTS = 20
+FAIRNESS_POINTS = 20
+FAIRNESS_STEP = 5
+PAIRING_POINTS = 10
+# Cohorts within this many of the latest one are "recent".
+RECENT_COHORTS = 3
+
+# Why someone is left out: a code for the bot, a sentence for people.
+INACTIVE = "inactive"
+ABSENT = "absent"
+BUSY = "busy"
+CAPPED = "capped"
+TOO_FAR = "too_far"
+NO_REMOTE = "no_remote"
+
+_EXCLUSION_TEXT = {
+    INACTIVE: "profil inactif",
+    ABSENT: "absent ce jour-là",
+    BUSY: "déjà en mission sur ce créneau",
+    CAPPED: "plafond de missions du mois atteint ({done}/{cap})",
+    TOO_FAR: "trop loin ({site}) pour du présentiel à {place}",
+    NO_REMOTE: "n'intervient pas à distance",
+}
+# What to tell a coordinator when nobody is left, by the most common cause.
+_NOBODY_TEXT = {
+    None: "personne dans l'annuaire des facilitateurs",
+    INACTIVE: "personne d'actif dans l'annuaire",
+    ABSENT: "personne de disponible ce jour-là",
+    BUSY: "personne de disponible ce jour-là",
+    CAPPED: "tout le monde a atteint son plafond de missions ce mois-ci",
+    TOO_FAR: "personne à proximité de {place}",
+    NO_REMOTE: "personne qui intervienne à distance",
+}
+_FILTER_ORDER = (INACTIVE, ABSENT, BUSY, CAPPED, TOO_FAR, NO_REMOTE)
+NO_SKILL_TEXT = "personne avec cette compétence ({skill})"
+
+
+class Profile(Protocol):
+    """What matching reads of a facilitator (`storage.facilitators.Facilitator` fits)."""
+
+    @property
+    def matrix_id(self) -> str: ...
+    @property
+    def site(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def directorate(self) -> str | None: ...
+    @property
+    def cohort(self) -> int | None: ...
+    @property
+    def skills(self) -> tuple[str, ...]: ...
+    @property
+    def remote_ok(self) -> bool: ...
+    @property
+    def max_missions_per_month(self) -> int | None: ...
+    @property
+    def active(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    """What matching needs to know of a request."""
+
+    event_date: date
+    start_time: time | None = None
+    end_time: time | None = None
+    format: str | None = None
+    modality: str | None = None
+    location: str | None = None
+    region: str | None = None
+    directorate: str | None = None
+    facilitators_needed: int = 1
+
+    @property
+    def place_region(self) -> str | None:
+        """The request's region: given, or looked up from its city."""
+        return self.region or region_of(self.location)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What is known of a candidate around the request's date.
+
+    `busy` holds the (start, end) of their accepted missions that day; a None
+    bound means the mission's time is unknown, so it takes the whole day.
+    """
+
+    missions_this_month: int = 0
+    missions_last_90_days: int = 0
+    busy: tuple[tuple[time | None, time | None], ...] = ()
+    absent: bool = False
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate who fits, with the score and its reasons."""
+
+    matrix_id: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A candidate left out, with the first rule they failed."""
+
+    matrix_id: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Who fits best first, who does not and why, and notes for the coordinator."""
+
+    ranked: tuple[Ranked, ...]
+    excluded: tuple[Excluded, ...]
+    notes: tuple[str, ...]
+
+    def pick(self, count: int) -> tuple[str, ...]:
+        """Return the matrix ids of the `count` best candidates."""
+        return tuple(r.matrix_id for r in self.ranked[:count])
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b and fold(a) == fold(b))
+
+
+def _overlaps(request: MatchRequest, busy: tuple[time | None, time | None]) -> bool:
+    start, end = busy
+    if request.start_time is None or start is None:
+        return True  # an unknown time may be any time of the day
+    request_end = request.end_time or request.start_time
+    mission_end = end or start
+    if request.end_time is None or end is None:
+        return start <= request_end and request.start_time <= mission_end
+    return start < request_end and request.start_time < mission_end
+
+
+def _exclusion(request: MatchRequest, person: Profile, load: Workload) -> Excluded | None:
+    def out(code: str, **values: object) -> Excluded:
+        return Excluded(person.matrix_id, code, _EXCLUSION_TEXT[code].format(**values))
+
+    if not person.active:
+        return out(INACTIVE)
+    if load.absent:
+        return out(ABSENT)
+    if any(_overlaps(request, slot) for slot in load.busy):
+        return out(BUSY)
+    cap = person.max_missions_per_month
+    if cap is not None and load.missions_this_month >= cap:
+        return out(CAPPED, done=load.missions_this_month, cap=cap)
+    nearby = _nearby(request, person)
+    if request.modality == "distanciel":
+        if not person.remote_ok:
+            return out(NO_REMOTE)
+    elif request.modality == "presentiel":
+        if not nearby:
+            return out(TOO_FAR, site=person.site or "lieu inconnu", place=request.location)
+    elif not nearby and not person.remote_ok:
+        return out(TOO_FAR, site=person.site or "lieu inconnu", place=request.location)
+    return None
+
+
+def _nearby(request: MatchRequest, person: Profile) -> bool:
+    if not request.location and not request.region:
+        return True  # nowhere said: anyone may go
+    if _same(canonical_city(person.site), canonical_city(request.location)):
+        return True
+    region = request.place_region
+    person_region = person.region or region_of(person.site)
+    return _same(person_region, region)
+
+
+def _base_score(request: MatchRequest, person: Profile, load: Workload) -> tuple[int, list[str]]:
+    score = 0
+    reasons: list[str] = []
+    if request.format and request.format in person.skills:
+        score += SKILL_POINTS
+        reasons.append(f"compétence {FORMAT_LABELS.get(request.format, request.format)}")
+    if request.modality != "distanciel" and (request.location or request.region):
+        if _same(canonical_city(person.site), canonical_city(request.location)):
+            score += SAME_SITE_POINTS
+            reasons.append(f"sur place ({person.site})")
+        elif _same(person.region or region_of(person.site), request.place_region):
+            score += SAME_REGION_POINTS
+            reasons.append(f"même région ({request.place_region})")
+        else:
+            reasons.append("à distance")
+    if _same(person.directorate, request.directorate):
+        score += SAME_DIRECTORATE_POINTS
+        reasons.append(f"même direction ({person.directorate})")
+    done = load.missions_last_90_days
+    score += max(0, FAIRNESS_POINTS - FAIRNESS_STEP * done)
+    reasons.append(f"{done} mission{'s' if done > 1 else ''} en 90 jours")
+    return score, reasons
+
+
+def _is_recent(cohort: int | None, latest: int | None) -> bool | None:
+    if cohort is None or latest is None:
+        return None
+    return cohort > latest - RECENT_COHORTS
+
+
+def match(
+    request: MatchRequest,
+    candidates: Iterable[Profile],
+    workloads: Mapping[str, Workload] | None = None,
+    *,
+    latest_cohort: int | None = None,
+) -> MatchResult:
+    """Filter and rank candidates for a request.
+
+    Missing workloads count as free with no mission. For a request needing 2+
+    facilitators, the first places are filled in turn, each giving a bonus to
+    whoever pairs an experienced cohort with a recent one. Ties go to fewer
+    missions in 90 days, then to the smaller matrix id.
+    """
+    workloads = workloads or {}
+    people = sorted(candidates, key=lambda p: p.matrix_id)
+    eligible: list[tuple[Profile, int, list[str], int]] = []
+    excluded: list[Excluded] = []
+    for person in people:
+        load = workloads.get(person.matrix_id, Workload())
+        left_out = _exclusion(request, person, load)
+        if left_out is not None:
+            excluded.append(left_out)
+            continue
+        score, reasons = _base_score(request, person, load)
+        eligible.append((person, score, reasons, load.missions_last_90_days))
+    eligible.sort(key=lambda e: (-e[1], e[3], e[0].matrix_id))
+    if latest_cohort is None:
+        cohorts = [p.cohort for p, *_ in eligible if p.cohort is not None]
+        latest_cohort = max(cohorts) if cohorts else None
+    ranked = _rank_with_pairing(eligible, request.facilitators_needed, latest_cohort)
+    notes = _notes(request, eligible, excluded)
+    log.debug("matching: %d ranked, %d excluded", len(ranked), len(excluded))
+    return MatchResult(tuple(ranked), tuple(excluded), notes)
+
+
+def _rank_with_pairing(
+    eligible: list[tuple[Profile, int, list[str], int]], needed: int, latest: int | None
+) -> list[Ranked]:
+    if needed < 2 or latest is None:
+        return [Ranked(p.matrix_id, score, tuple(reasons)) for p, score, reasons, _ in eligible]
+    remaining = list(eligible)
+    ranked: list[Ranked] = []
+    chosen: set[bool] = set()
+    while remaining and len(ranked) < needed:
+        best_index, best_key, best_bonus = 0, None, False
+        for index, (person, score, _, done) in enumerate(remaining):
+            recent = _is_recent(person.cohort, latest)
+            bonus = bool(chosen) and recent is not None and (not recent) in chosen
+            key = (-(score + PAIRING_POINTS * bonus), done, person.matrix_id)
+            if best_key is None or key < best_key:
+                best_index, best_key, best_bonus = index, key, bonus
+        person, score, reasons, _ = remaining.pop(best_index)
+        recent = _is_recent(person.cohort, latest)
+        if recent is not None:
+            chosen.add(recent)
+        if best_bonus:
+            kind = "récente" if recent else "expérimentée"
+            reasons = [*reasons, f"binôme : promotion {kind} (P{person.cohort})"]
+            score += PAIRING_POINTS
+        ranked.append(Ranked(person.matrix_id, score, tuple(reasons)))
+    ranked.extend(Ranked(p.matrix_id, s, tuple(r)) for p, s, r, _ in remaining)
+    return ranked
+
+
+def _notes(
+    request: MatchRequest,
+    eligible: list[tuple[Profile, int, list[str], int]],
+    excluded: list[Excluded],
+) -> tuple[str, ...]:
+    place = request.location or request.region or "ce lieu"
+    notes = []
+    if not eligible:
+        # The most common cause, ties to the order of the filters.
+        order = list(dict.fromkeys(_NOBODY_TEXT[c] for c in _FILTER_ORDER))
+        counts = Counter(_NOBODY_TEXT[e.code] for e in excluded)
+        text = min(order, key=lambda t: (-counts[t], order.index(t))) if counts else None
+        notes.append((text or _NOBODY_TEXT[None]).format(place=place))
+    elif request.format and not any(request.format in p.skills for p, *_ in eligible):
+        label = FORMAT_LABELS.get(request.format, request.format)
+        notes.append(NO_SKILL_TEXT.format(skill=label))
+    return tuple(notes)

@@ -1,0 +1,172 @@
+"""Assignments of facilitators to requests, and the audit trail of transitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One facilitator's standing on one request."""
+
+    request_id: int
+    facilitator: str
+    state: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One line of the audit trail."""
+
+    request_id: int
+    facilitator: str | None
+    from_state: str | None
+    to_state: str
+    actor: str
+    at: datetime
+
+
+class MissionRepository:
+    """Take and release slots, atomically; record who did what and when."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, request_id: int, facilitator: str) -> Assignment | None:
+        """Return one assignment, or None."""
+        row = await self.db.fetchone(
+            "SELECT * FROM assignments WHERE request_id = ? AND facilitator = ?",
+            (request_id, facilitator),
+        )
+        return _assignment(row) if row else None
+
+    async def take_slot(
+        self, request_id: int, facilitator: str, *, actor: str, at: datetime
+    ) -> bool:
+        """Accept a slot if one is free; return whether this call took it.
+
+        One conditional write inside the transaction: concurrent acceptances
+        of the last slot give exactly one winner.
+        """
+        free_slot = (
+            "(SELECT COUNT(*) FROM assignments WHERE request_id = :rid AND state = 'acceptee') "
+            "< (SELECT facilitators_needed FROM requests WHERE id = :rid "
+            "AND state IN ('ouverte', 'partiellement pourvue'))"
+        )
+        params = {"rid": request_id, "who": facilitator, "at": at.isoformat()}
+        async with self.db.transaction() as conn:
+            before = await self.get(request_id, facilitator)
+            if before is None:
+                sql = (
+                    "INSERT INTO assignments (request_id, facilitator, state, created_at, "
+                    f"updated_at) SELECT :rid, :who, 'acceptee', :at, :at WHERE {free_slot}"
+                )
+            else:
+                sql = (
+                    "UPDATE assignments SET state = 'acceptee', updated_at = :at "
+                    "WHERE request_id = :rid AND facilitator = :who AND state != 'acceptee' "
+                    f"AND {free_slot}"
+                )
+            async with conn.execute(sql, params) as cursor:
+                taken = cursor.rowcount == 1
+            if taken:
+                await self._audit(
+                    request_id, facilitator, before.state if before else None, "acceptee", actor, at
+                )
+        return taken
+
+    async def set_state(
+        self, request_id: int, facilitator: str, state: str, *, actor: str, at: datetime
+    ) -> None:
+        """Move an assignment to a state (creating it if needed), with an audit line."""
+        async with self.db.transaction():
+            before = await self.get(request_id, facilitator)
+            await self.db.execute(
+                "INSERT INTO assignments (request_id, facilitator, state, created_at, updated_at) "
+                "VALUES (:rid, :who, :state, :at, :at) ON CONFLICT (request_id, facilitator) "
+                "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                {"rid": request_id, "who": facilitator, "state": state, "at": at.isoformat()},
+            )
+            await self._audit(
+                request_id, facilitator, before.state if before else None, state, actor, at
+            )
+
+    async def accepted(self, request_id: int) -> list[str]:
+        """Facilitators who accepted a request, in the order they did."""
+        rows = await self.db.fetchall(
+            "SELECT facilitator FROM assignments WHERE request_id = ? AND state = 'acceptee' "
+            "ORDER BY updated_at, facilitator",
+            (request_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def of_facilitator(self, facilitator: str, states: tuple[str, ...]) -> list[int]:
+        """Request numbers where a facilitator is in one of the states."""
+        marks = ", ".join("?" for _ in states)
+        rows = await self.db.fetchall(
+            f"SELECT request_id FROM assignments WHERE facilitator = ? AND state IN ({marks}) "
+            "ORDER BY request_id",
+            (facilitator, *states),
+        )
+        return [row[0] for row in rows]
+
+    async def set_request_state(
+        self, request_id: int, state: str, *, actor: str, at: datetime
+    ) -> bool:
+        """Change a request's state with an audit line; False if it was already in it."""
+        async with self.db.transaction():
+            row = await self.db.fetchone("SELECT state FROM requests WHERE id = ?", (request_id,))
+            if row is None or row[0] == state:
+                return False
+            await self.db.execute(
+                "UPDATE requests SET state = ?, updated_at = ? WHERE id = ?",
+                (state, at.isoformat(), request_id),
+            )
+            await self._audit(request_id, None, row[0], state, actor, at)
+        return True
+
+    async def history(self, request_id: int) -> list[Transition]:
+        """The audit trail of a request, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM transitions WHERE request_id = ? ORDER BY id", (request_id,)
+        )
+        return [
+            Transition(
+                request_id=row["request_id"],
+                facilitator=row["facilitator"],
+                from_state=row["from_state"],
+                to_state=row["to_state"],
+                actor=row["actor"],
+                at=datetime.fromisoformat(row["at"]),
+            )
+            for row in rows
+        ]
+
+    async def _audit(
+        self,
+        request_id: int,
+        facilitator: str | None,
+        from_state: str | None,
+        to_state: str,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO transitions (request_id, facilitator, from_state, to_state, actor, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (request_id, facilitator, from_state, to_state, actor, at.isoformat()),
+        )
+
+
+def _assignment(row: object) -> Assignment:
+    get = row.__getitem__  # type: ignore[attr-defined]
+    return Assignment(
+        request_id=get("request_id"),
+        facilitator=get("facilitator"),
+        state=get("state"),
+        updated_at=datetime.fromisoformat(get("updated_at")),
+    )
