@@ -73,6 +73,7 @@ class App:
                 self.request_rooms.add(room_id)
         if rooms.facilitators:
             self.facilitators_room = await self._join(rooms.facilitators)
+            self.dispatcher.facilitators_room = self.facilitators_room
 
     async def _join(self, reference: str) -> str | None:
         assert self.client is not None
@@ -98,10 +99,12 @@ class App:
         return None
 
     async def is_facilitator(self, user_id: str) -> bool:
-        """Whether the user is a member of the facilitators room."""
-        assert self.client is not None
+        """Whether the user is a member of the facilitators room or in the directory."""
+        assert self.client is not None and self.store is not None
         room = self.client.nio.rooms.get(self.facilitators_room or "")
-        return room is not None and user_id in room.users
+        if room is not None and user_id in room.users:
+            return True
+        return await self.store.facilitators.get(user_id) is not None
 
     async def on_batch(self, batch: SyncBatch) -> None:
         """Handle what one sync brought, in order, each event once."""

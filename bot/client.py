@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from nio import (
     RoomPreset,
     RoomResolveAliasResponse,
     RoomSendResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 
@@ -182,6 +184,30 @@ class MatrixClient:
             room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
         )
         return _check(f"send to {room_id}", response, RoomSendResponse).event_id
+
+    async def upload(
+        self, room_id: str, data: bytes, *, name: str, mimetype: str
+    ) -> dict[str, Any]:
+        """Upload a file for a room; return the content fields that point at it.
+
+        In an encrypted room the file is encrypted and the fields hold its
+        key (`file`); elsewhere they hold its plain address (`url`).
+        """
+        if room_id not in self.nio.rooms:
+            await self._load_room(room_id)
+        room = self.nio.rooms.get(room_id)
+        encrypt = bool(room and room.encrypted)
+        response, keys = await self.nio.upload(
+            io.BytesIO(data),
+            content_type=mimetype,
+            filename=name,
+            encrypt=encrypt,
+            filesize=len(data),
+        )
+        uri = _check(f"upload {name}", response, UploadResponse).content_uri
+        if encrypt and keys:
+            return {"file": {**keys, "url": uri}}
+        return {"url": uri}
 
     async def _load_room(self, room_id: str) -> None:
         # A room the bot has not seen in this process's syncs yet (fresh DM):

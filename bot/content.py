@@ -83,15 +83,31 @@ def message_content(
         if room_mention:
             content["m.mentions"]["room"] = True
     if thread_root:
-        content["m.relates_to"] = {
-            "rel_type": "m.thread",
-            "event_id": thread_root,
-            "is_falling_back": reply_to is None,
-            "m.in_reply_to": {"event_id": reply_to or thread_root},
-        }
+        content["m.relates_to"] = thread_relation(thread_root, reply_to)
     elif reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content
+
+
+def thread_relation(thread_root: str, reply_to: str | None = None) -> dict[str, Any]:
+    """The `m.relates_to` that puts a message in a thread (replying to `reply_to` if given)."""
+    return {
+        "rel_type": "m.thread",
+        "event_id": thread_root,
+        "is_falling_back": reply_to is None,
+        "m.in_reply_to": {"event_id": reply_to or thread_root},
+    }
+
+
+def file_content(name: str, mimetype: str, size: int) -> dict[str, Any]:
+    """An `m.file` content without its address (added once the file is uploaded)."""
+    return {
+        "msgtype": "m.file",
+        "body": name,
+        "filename": name,
+        "info": {"mimetype": mimetype, "size": size},
+        BOT_MARKER: True,
+    }
 
 
 def edit_content(original: dict[str, Any], replaced_event_id: str) -> dict[str, Any]:

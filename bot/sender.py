@@ -73,6 +73,12 @@ class OutboxSender:
                     )
                     return True
                 content = edit_content(content, original.event_id)
+            if message.attachment is not None:
+                file = message.attachment
+                where = await self.client.upload(
+                    room_id, file.data, name=file.name, mimetype=file.mimetype
+                )
+                content = {**content, **where}
             event_id = await self.client.send(room_id, message.event_type, content, message.txn_id)
         except MatrixError as exc:
             give_up = exc.permanent or message.attempts + 1 >= MAX_ATTEMPTS

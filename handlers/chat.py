@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.clock import Clock
-from bot.content import Rendered, message_content
+from bot.content import Rendered, file_content, message_content, thread_relation
 from bot.events import Incoming
-from storage.outbox import OutboxRepository
+from storage.outbox import Attachment, OutboxRepository
 
 
 class OutboxChat:
@@ -25,6 +25,9 @@ class OutboxChat:
         n = self._replies.get(event.event_id, 0)
         self._replies[event.event_id] = n + 1
         key = f"reply:{event.event_id}:{n}"
+        if event.kind == "reaction":  # a reaction is not a message to reply to
+            await self.send(event.room_id, message, key=key, thread_root=event.thread_root)
+            return key
         if thread is None:
             thread = not event.is_dm or event.thread_root is not None
         await self.send(
@@ -70,6 +73,23 @@ class OutboxChat:
             room_id=original.room_id,
             dm_user=original.dm_user if original.room_id is None else None,
             replaces_key=original_key,
+        )
+
+    async def file(
+        self,
+        attachment: Attachment,
+        *,
+        key: str,
+        room_id: str | None = None,
+        dm_user: str | None = None,
+        thread_root: str | None = None,
+    ) -> bool:
+        """Queue a file (`m.file`), uploaded by the sender just before it is sent."""
+        content = file_content(attachment.name, attachment.mimetype, len(attachment.data))
+        if thread_root:
+            content["m.relates_to"] = thread_relation(thread_root)
+        return await self._enqueue(
+            key=key, content=content, room_id=room_id, dm_user=dm_user, attachment=attachment
         )
 
     async def _enqueue(self, **kwargs: object) -> bool:

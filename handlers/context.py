@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.content import Rendered
 from bot.events import Incoming
+from storage.outbox import Attachment
 from storage.store import Store
 
 
@@ -46,6 +47,16 @@ class Chat(Protocol):
 
     async def edit(self, original_key: str, message: Rendered, *, key: str) -> bool: ...
 
+    async def file(
+        self,
+        attachment: Attachment,
+        *,
+        key: str,
+        room_id: str | None = None,
+        dm_user: str | None = None,
+        thread_root: str | None = None,
+    ) -> bool: ...
+
 
 @dataclass
 class Context:
@@ -58,6 +69,7 @@ class Context:
     clock: Clock
     is_facilitator: Callable[[str], Awaitable[bool]]
     room_kind: str = "requests"  # "requests", "facilitators", "dm"
+    facilitators_room: str | None = None  # its room id, once joined
     notes: list[str] = field(default_factory=list)
 
     @property

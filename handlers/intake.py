@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.content import Rendered
 from bot.parsing import parse
-from handlers import drafting, messages
+from handlers import drafting, messages, staffing
 from handlers.context import Context, UserError
 from storage.requests import Request
 
@@ -49,6 +49,7 @@ async def on_text(ctx: Context) -> str:
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.info("request %d created from %s by %s", request.id, event.event_id, event.sender)
+    await staffing.start(ctx, request)
     return f"request:{request.id}"
 
 
@@ -74,6 +75,7 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
         reply = Rendered.join([reply, messages.ask_missing(missing)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d completed from %s", request.id, ctx.event.event_id)
+    await staffing.start(ctx, updated)
 
 
 async def on_edit(ctx: Context) -> str:
@@ -94,6 +96,7 @@ async def on_edit(ctx: Context) -> str:
         request.id, details, text=event.body, at=ctx.clock.now()
     )
     await _refresh_card(ctx, updated)
+    await staffing.start(ctx, updated)
     return f"edited:{request.id}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from bot.content import Rendered, escape
+from bot.content import Rendered, escape, pill
 from storage.requests import Request, RequestDetails
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -168,17 +168,7 @@ def describe_details(details: RequestDetails) -> list[str]:
 
 def request_card(request: Request, missing: tuple[str, ...] = ()) -> Rendered:
     """The summary card: one compact line, the topic, then how to correct or what is missing."""
-    parts = describe_details(request.details)
-    head = f"Demande #{request.id} — " + ", ".join(parts)
-    html_head = f"<strong>Demande #{request.id}</strong> — " + escape(", ".join(parts))
-    lines = [Rendered(body=head, html=html_head)]
-    if request.details.topic:
-        lines.append(
-            Rendered(
-                body=f"Objet : {request.details.topic}",
-                html=f"<em>Objet :</em> {escape(request.details.topic)}",
-            )
-        )
+    lines = [card_summary(request)]
     if missing:
         lines.append(ask_missing(missing))
     else:
@@ -231,3 +221,85 @@ ONLY_REQUESTER_CANCELS = (
 NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `!demandes`."
 MISSIONS_TITLE = "Vos missions ({count}) :"
 WHO_LINE = "Facilitation : {names}."
+NOBODY_LEFT = "tout le monde a déjà été sollicité"
+COORDINATORS_NOBODY = "Demande #{id} : je ne trouve personne à solliciter ({reason})."
+COORDINATORS_ESCALATED = "Demande #{id} toujours pas pourvue : j'ai sollicité {count} personne(s) de plus pour {slots} place(s)."
+PING_INTRO = "Bonjour ! Une demande cherche {need} :"
+PING_HOW = "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce message. Pas disponible ? `{prefix}refuse {id}`."
+PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci."
+PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
+COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
+REQUEST_CLOSED_ALREADY = "La demande #{id} est {state} : plus de changement possible."
+NOT_ACCEPTED_BY = "{who} n'a pas accepté la demande #{id}."
+NOT_A_FACILITATOR = (
+    "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
+)
+ICS_SENT = "Votre invitation pour l'agenda suit (fichier .ics)."
+NO_FACILITATOR_YET = "Facilitation : personne pour l'instant."
+REQUESTS_FILTER_UNKNOWN = "Je ne comprends pas le filtre « {value} ». Exemples : `{prefix}demandes ouvertes`, `{prefix}demandes pourvues`, `{prefix}demandes decembre`."
+FILTERED_REQUESTS_TITLE = "Demandes {what} ({count}) :"
+NO_FILTERED_REQUESTS = "Aucune demande {what}."
+
+
+def mention_line(user_id: str, message: Rendered) -> Rendered:
+    """A message that starts with a mention of its recipient."""
+    return pill(user_id) + Rendered(body=" : ", html=" : ") + message
+
+
+def ping_message(request: Request, *, prefix: str) -> Rendered:
+    """What a pinged facilitator receives: the need, the card, how to answer."""
+    need = facilitators_label(request.details.facilitators_needed)
+    return Rendered.join(
+        [
+            Rendered.text(PING_INTRO.format(need=need)),
+            card_summary(request),
+            Rendered.text(PING_HOW.format(prefix=prefix, id=request.id)),
+        ]
+    )
+
+
+def card_summary(request: Request) -> Rendered:
+    """The card's first lines (what, when, where; the topic), without the hints."""
+    parts = describe_details(request.details)
+    head = Rendered(
+        body=f"Demande #{request.id} — " + ", ".join(parts),
+        html=f"<strong>Demande #{request.id}</strong> — " + escape(", ".join(parts)),
+    )
+    if not request.details.topic:
+        return head
+    topic = Rendered(
+        body=f"Objet : {request.details.topic}",
+        html=f"<em>Objet :</em> {escape(request.details.topic)}",
+    )
+    return Rendered.join([head, topic])
+
+
+def ping_settled(request: Request, outcome: str) -> Rendered:
+    """The edited ping once the request no longer needs anyone."""
+    text = PING_FILLED if outcome == "pourvue" else PING_CANCELLED
+    return Rendered.text(text.format(id=request.id))
+
+
+def names_list(user_ids: list[str]) -> str:
+    """« @a, @b et @c »."""
+    if not user_ids:
+        return "personne"
+    if len(user_ids) == 1:
+        return user_ids[0]
+    return ", ".join(user_ids[:-1]) + " et " + user_ids[-1]
+
+
+def ics_summary(request: Request) -> str:
+    """The calendar entry's title."""
+    what = FORMAT_LABELS.get(request.details.format or "", "Facilitation")
+    return f"{what[:1].upper()}{what[1:]} — demande #{request.id}"
+
+
+def ics_description(request: Request, facilitators: list[str]) -> str:
+    """The calendar entry's text: the card, the requester, the team."""
+    lines = [", ".join(describe_details(request.details))]
+    if request.details.topic:
+        lines.append(f"Objet : {request.details.topic}")
+    lines.append(f"Demandeur : {request.requester}")
+    lines.append(f"Facilitation : {names_list(facilitators)}")
+    return "\n".join(lines)

@@ -1,20 +1,74 @@
-"""Following requests: `!demandes` and `!statut`."""
+"""Missions: follow, accept, decline, withdraw, cancel, assign, remove, close.
+
+Each command changes state through `bot.lifecycle` (illegal moves are
+refused with its sentence, before anything is written) and
+`storage.missions` (a slot is taken by one conditional write, so the last
+place has exactly one winner), then says so to everyone concerned.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 from bot.content import Rendered
-from handlers import drafting, messages
+from bot.lifecycle import (
+    Action,
+    AssignmentState,
+    IllegalTransition,
+    RequestState,
+    check_request_open_for,
+    next_assignment_state,
+    next_request_state,
+)
+from bot.matching import fold, match
+from handlers import drafting, messages, staffing
+from handlers.candidates import match_request_of, workloads
 from handlers.context import Context, UserError
+from storage.requests import OPEN_STATES, Request
+
+log = logging.getLogger(__name__)
+
+ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
+
+_STATE_FILTERS = {
+    "ouvertes": ("ouverte", "partiellement pourvue"),
+    "ouverte": ("ouverte", "partiellement pourvue"),
+    "partielles": ("partiellement pourvue",),
+    "pourvues": ("pourvue",),
+    "pourvue": ("pourvue",),
+    "realisees": ("realisee",),
+    "closes": ("realisee",),
+    "annulees": ("annulee",),
+    "toutes": ("ouverte", "partiellement pourvue", "pourvue", "realisee", "annulee"),
+}
+_FILTER_LABELS = {
+    "ouvertes": "ouvertes",
+    "ouverte": "ouvertes",
+    "partielles": "partiellement pourvues",
+    "pourvues": "pourvues",
+    "pourvue": "pourvues",
+    "realisees": "réalisées",
+    "closes": "réalisées",
+    "annulees": "annulées",
+    "toutes": "",
+}
 
 
-async def list_requests(ctx: Context) -> None:
-    """`!demandes`: coordinators see every open request, others their own."""
-    if ctx.is_coordinator:
-        requests = await ctx.store.requests.list()
-        empty, title = messages.NO_OPEN_REQUESTS, messages.OPEN_REQUESTS_TITLE
+# -- following ---------------------------------------------------------------------------------
+
+
+async def list_requests(ctx: Context, filtre: str | None = None) -> None:
+    """`!demandes [ouvertes|pourvues|…|décembre]`: all for coordinators, one's own otherwise."""
+    states, month, label = _read_filter(ctx, filtre)
+    requester = None if ctx.is_coordinator else ctx.sender
+    requests = await ctx.store.requests.list(states=states, requester=requester, month=month)
+    if filtre is None:
+        empty = messages.NO_OPEN_REQUESTS if requester is None else messages.NO_OWN_REQUESTS
+        title = messages.OPEN_REQUESTS_TITLE if requester is None else messages.OWN_REQUESTS_TITLE
     else:
-        requests = await ctx.store.requests.list(requester=ctx.sender)
-        empty, title = messages.NO_OWN_REQUESTS, messages.OWN_REQUESTS_TITLE
+        empty = messages.NO_FILTERED_REQUESTS.format(what=label)
+        title = messages.FILTERED_REQUESTS_TITLE.replace("{what}", label)
     if not requests:
         await ctx.chat.reply(ctx.event, Rendered.text(empty))
         return
@@ -23,15 +77,306 @@ async def list_requests(ctx: Context) -> None:
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
-async def status(ctx: Context, numero: int) -> None:
-    """`!statut 42`: the card and state of one request."""
-    request = await ctx.store.requests.get(numero)
+def _read_filter(ctx: Context, filtre: str | None) -> tuple[tuple[str, ...], str | None, str]:
+    if filtre is None:
+        return OPEN_STATES, None, ""
+    word = fold(filtre)
+    if word in _STATE_FILTERS:
+        return _STATE_FILTERS[word], None, _FILTER_LABELS[word]
+    months = [fold(m) for m in messages.MONTHS]
+    if word in months:
+        number = months.index(word) + 1
+        today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+        # The month named within the coming half-year, or the past one.
+        year = today.year + (1 if number < today.month - 5 else 0)
+        year -= 1 if number > today.month + 6 else 0
+        label = f"de {messages.MONTHS[number - 1]} {year}"
+        return _STATE_FILTERS["toutes"], f"{year:04d}-{number:02d}", label
     prefix = ctx.config.bot.command_prefix
-    if request is None:
-        raise UserError(messages.UNKNOWN_REQUEST.format(id=numero, prefix=prefix))
+    raise UserError(messages.REQUESTS_FILTER_UNKNOWN.format(value=filtre[:40], prefix=prefix))
+
+
+async def status(ctx: Context, numero: int) -> None:
+    """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
+    request = await _request(ctx, numero)
     if request.requester != ctx.sender and not ctx.is_coordinator:
         if not await ctx.is_facilitator(ctx.sender):
             raise UserError(messages.NOT_YOUR_REQUEST.format(id=numero))
     state = messages.STATE_LABELS.get(request.state, request.state)
     card = messages.request_card(request, drafting.missing_fields(request.details))
-    await ctx.chat.reply(ctx.event, Rendered.join([card, Rendered.text(f"État : {state}.")]))
+    accepted = await ctx.store.missions.accepted(request.id)
+    needed = request.details.facilitators_needed
+    who = (
+        messages.WHO_LINE.format(names=messages.names_list(accepted))
+        + f" ({len(accepted)}/{needed})"
+        if accepted
+        else messages.NO_FACILITATOR_YET
+    )
+    lines = [card, Rendered.text(f"État : {state}."), Rendered.text(who)]
+    await ctx.chat.reply(ctx.event, Rendered.join(lines))
+
+
+async def my_missions(ctx: Context) -> None:
+    """`!missions`: the facilitator's upcoming missions, soonest first."""
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    numbers = await ctx.store.missions.missions_of(ctx.sender, since=today.isoformat())
+    if not numbers:
+        prefix = ctx.config.bot.command_prefix
+        text = messages.NO_MISSIONS.replace("`!demandes`", f"`{prefix}demandes`")
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+        return
+    lines = [Rendered.text(messages.MISSIONS_TITLE.format(count=len(numbers)))]
+    for number in numbers:
+        request = await ctx.store.requests.get(number)
+        if request is not None:
+            lines.append(messages.request_line(request))
+    await ctx.chat.reply(ctx.event, Rendered.join(lines))
+
+
+# -- facilitators ------------------------------------------------------------------------------
+
+
+async def accept(ctx: Context, numero: int) -> None:
+    """`!accepte 42`: take a place on a request, if one is left."""
+    request = await _request(ctx, numero)
+    await _take(ctx, request, ctx.sender, Action.ACCEPT)
+
+
+async def decline(ctx: Context, numero: int) -> None:
+    """`!refuse 42`: say no to a ping (someone else is asked in your place)."""
+    request = await _request(ctx, numero)
+    _check_open(request, Action.DECLINE)
+    current = await ctx.store.missions.get(request.id, ctx.sender)
+    state = _next(current.state if current else None, Action.DECLINE, request.id)
+    await ctx.store.missions.set_state(
+        request.id, ctx.sender, state, actor=ctx.sender, at=ctx.clock.now()
+    )
+    await ctx.chat.reply(ctx.event, Rendered.text(messages.DECLINED.format(id=request.id)))
+    pinged = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+    if ctx.sender in pinged:
+        await staffing.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
+
+
+async def withdraw(ctx: Context, numero: int) -> None:
+    """`!desiste 42`: give a place back; the requester is told and someone else is asked."""
+    request = await _request(ctx, numero)
+    _check_open(request, Action.WITHDRAW)
+    await _release(ctx, request, ctx.sender, Action.WITHDRAW)
+    await ctx.chat.reply(ctx.event, Rendered.text(messages.WITHDRAWN.format(id=request.id)))
+
+
+async def on_reaction(ctx: Context) -> str:
+    """A ✅ on a ping or on a request's card accepts it, like `!accepte`."""
+    event = ctx.event
+    if event.reaction_key not in ACCEPT_REACTIONS or event.relates_to is None:
+        return "ignored:reaction"
+    ping = await ctx.store.missions.ping_of_event(event.relates_to)
+    request = (
+        await ctx.store.requests.get(ping.request_id)
+        if ping
+        else await ctx.store.requests.by_card_event(event.relates_to)
+    )
+    if request is None:
+        return "ignored:reaction"
+    if event.room_id == request.room_id:
+        ctx.event = replace(event, thread_root=request.thread_root)
+    if not (ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)):
+        prefix = ctx.config.bot.command_prefix
+        text = messages.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+        return "refused:reaction"
+    try:
+        await _take(ctx, request, ctx.sender, Action.ACCEPT)
+    except UserError as exc:  # nothing was written: answer where the reaction was
+        await ctx.chat.reply(ctx.event, Rendered.text(exc.text))
+        return "refused:reaction"
+    return f"reaction:accept:{request.id}"
+
+
+# -- requesters and coordinators -----------------------------------------------------------------
+
+
+async def cancel(ctx: Context, numero: int) -> None:
+    """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
+    request = await _request(ctx, numero)
+    if request.requester != ctx.sender and not ctx.is_coordinator:
+        raise UserError(messages.ONLY_REQUESTER_CANCELS.format(id=request.id))
+    new = _next_request(request, "cancel")
+    accepted = await ctx.store.missions.accepted(request.id)
+    await ctx.store.missions.set_request_state(
+        request.id, new, actor=ctx.sender, at=ctx.clock.now()
+    )
+    request = await _request(ctx, numero)
+    key = ctx.event.event_id
+    for user_id in accepted:
+        text = messages.FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
+        await ctx.chat.dm(user_id, Rendered.text(text), key=f"cancelled:{key}:{user_id}")
+        await staffing.send_invitation(
+            ctx, request, user_id, key=f"ics:{key}:{user_id}", cancelled=True
+        )
+    await staffing.settle_pings(ctx, request, outcome="annulée")
+    await _answer_and_thread(ctx, request, messages.CANCELLED.format(id=request.id))
+
+
+async def close(ctx: Context, numero: int) -> None:
+    """`!cloture 42` (coordinators): the mission took place."""
+    request = await _request(ctx, numero)
+    new = _next_request(request, "close")
+    await ctx.store.missions.set_request_state(
+        request.id, new, actor=ctx.sender, at=ctx.clock.now()
+    )
+    accepted = await ctx.store.missions.accepted(request.id)
+    text = messages.CLOSED.format(id=request.id, names=messages.names_list(accepted))
+    await _answer_and_thread(ctx, request, text)
+
+
+async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
+    """`!assigne 42 @x` (coordinators): give a place to a facilitator directly."""
+    request = await _request(ctx, numero)
+    if not await ctx.is_facilitator(utilisateur):
+        raise UserError(messages.NOT_A_FACILITATOR.format(who=utilisateur))
+    await _take(ctx, request, utilisateur, Action.ASSIGN)
+
+
+async def remove(ctx: Context, numero: int, utilisateur: str) -> None:
+    """`!retire 42 @x` (coordinators): take a facilitator off; the place reopens."""
+    request = await _request(ctx, numero)
+    _check_open(request, Action.REMOVE)
+    await _release(ctx, request, utilisateur, Action.REMOVE)
+    text = messages.FACILITATOR_REMOVED.format(id=request.id)
+    key = ctx.event.event_id
+    await ctx.chat.dm(utilisateur, Rendered.text(text), key=f"removed:{key}:{utilisateur}")
+    await ctx.chat.reply(
+        ctx.event, Rendered.text(messages.REMOVED.format(who=utilisateur, id=request.id))
+    )
+
+
+# -- the moves -----------------------------------------------------------------------------------
+
+
+async def _take(ctx: Context, request: Request, who: str, action: Action) -> None:
+    """Accept (or assign) one place atomically, then tell everyone concerned."""
+    try:
+        check_request_open_for(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        if request.state == RequestState.STAFFED:
+            raise UserError(await _full_text(ctx, request, who)) from exc
+        raise UserError(str(exc)) from exc
+    current = await ctx.store.missions.get(request.id, who)
+    _next(current.state if current else None, action, request.id, who=who)
+    now = ctx.clock.now()
+    if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
+        raise UserError(await _full_text(ctx, request, who))
+    request = await staffing.restate(ctx, request, actor=ctx.sender)
+    accepted = await ctx.store.missions.accepted(request.id)
+    needed = request.details.facilitators_needed
+    key = ctx.event.event_id
+    log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
+    if action is Action.ACCEPT:
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.ACCEPTED.format(id=request.id)))
+    else:
+        card = messages.card_summary(request)
+        intro = Rendered.text(messages.FACILITATOR_ASSIGNED.format(id=request.id))
+        await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
+        text = messages.ASSIGNED.format(who=who, id=request.id, count=len(accepted), needed=needed)
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+    await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}")
+    text = messages.REQUESTER_ACCEPTED.format(
+        id=request.id, who=who, count=len(accepted), needed=needed
+    )
+    if request.state == RequestState.STAFFED:
+        names = messages.names_list(accepted)
+        text = messages.REQUESTER_STAFFED.format(id=request.id, names=names)
+        await staffing.settle_pings(ctx, request, outcome="pourvue")
+    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+
+
+async def _release(ctx: Context, request: Request, who: str, action: Action) -> None:
+    """Withdraw or remove an accepted facilitator; the requester is told, a new ping goes."""
+    current = await ctx.store.missions.get(request.id, who)
+    state = _next(current.state if current else None, action, request.id, who=who)
+    await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
+    request = await staffing.restate(ctx, request, actor=ctx.sender)
+    accepted = await ctx.store.missions.accepted(request.id)
+    key = ctx.event.event_id
+    text = messages.REQUESTER_WITHDRAWN.format(
+        who=who, id=request.id, count=len(accepted), needed=request.details.facilitators_needed
+    )
+    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}", cancelled=True)
+    await staffing.reopen(ctx, request, cause=key)
+
+
+async def _full_text(ctx: Context, request: Request, who: str) -> str:
+    """« complet », with another open request that fits the person if there is one."""
+    other = await _other_request_for(ctx, who, exclude=request.id)
+    prefix = ctx.config.bot.command_prefix
+    if other is None:
+        return messages.REQUEST_FULL.format(id=request.id)
+    return messages.COMPLETE_WITH_OTHER.format(id=request.id, other=other.id, prefix=prefix)
+
+
+async def _other_request_for(ctx: Context, who: str, *, exclude: int) -> Request | None:
+    """The soonest open, complete request that this facilitator could take."""
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    profile = await ctx.store.facilitators.get(who)
+    candidates = await ctx.store.requests.list(states=staffing.ACTIVE, limit=30)
+    for request in candidates:
+        if request.id == exclude or not staffing.is_ready(request):
+            continue
+        day = request.details.event_date
+        if day is None or day < today or who in await ctx.store.missions.involved(request.id):
+            continue
+        if profile is None:
+            return request
+        loads = await workloads(ctx.store, [who], day, exclude_request=request.id)
+        if match(match_request_of(request), [profile], loads).ranked:
+            return request
+    return None
+
+
+async def _request(ctx: Context, number: int) -> Request:
+    request = await ctx.store.requests.get(number)
+    if request is None:
+        prefix = ctx.config.bot.command_prefix
+        raise UserError(messages.UNKNOWN_REQUEST.format(id=number, prefix=prefix))
+    return request
+
+
+def _check_open(request: Request, action: Action) -> None:
+    try:
+        check_request_open_for(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _next(
+    current: str | None, action: Action, request_id: int, *, who: str = ""
+) -> AssignmentState:
+    try:
+        state = AssignmentState(current) if current else None
+        return next_assignment_state(state, action, request_id=request_id, who=who)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _next_request(request: Request, action: str) -> RequestState:
+    try:
+        return next_request_state(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+async def _answer_and_thread(ctx: Context, request: Request, text: str) -> None:
+    """Answer the command; say it in the request's thread too when asked elsewhere."""
+    await ctx.chat.reply(ctx.event, Rendered.text(text))
+    asked_in_thread = (
+        ctx.event.room_id == request.room_id and ctx.event.thread_root == request.thread_root
+    )
+    if not asked_in_thread:
+        await ctx.chat.send(
+            request.room_id,
+            Rendered.text(text),
+            key=f"thread:{ctx.event.event_id}",
+            thread_root=request.thread_root,
+        )

@@ -41,16 +41,97 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("requests",),
         handler=missions.list_requests,
         permission=Permission.ANYONE,
-        summary="vos demandes ouvertes (toutes pour les coordinateurs)",
-        example="!demandes",
+        summary=(
+            "vos demandes ouvertes (toutes pour les coordinateurs) ; filtre possible : "
+            "ouvertes, pourvues, réalisées, annulées, toutes, ou un mois"
+        ),
+        example="!demandes décembre",
+        params=(Param("filtre", Kind.WORD, "filtre", optional=True),),
     ),
     Command(
         name="statut",
         aliases=("status",),
         handler=missions.status,
         permission=Permission.ANYONE,
-        summary="où en est une demande",
+        summary="où en est une demande, et qui la facilite",
         example="!statut 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="annule",
+        aliases=("cancel",),
+        handler=missions.cancel,
+        permission=Permission.ANYONE,
+        summary="annuler votre demande (les facilitateurs sont prévenus)",
+        example="!annule 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="accepte",
+        aliases=("accept",),
+        handler=missions.accept,
+        permission=Permission.FACILITATOR,
+        summary="prendre une place sur une demande (ou réagir ✅ à la sollicitation)",
+        example="!accepte 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="refuse",
+        aliases=("decline",),
+        handler=missions.decline,
+        permission=Permission.FACILITATOR,
+        summary="décliner une sollicitation",
+        example="!refuse 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="desiste",
+        aliases=("withdraw",),
+        handler=missions.withdraw,
+        permission=Permission.FACILITATOR,
+        summary="rendre votre place sur une demande acceptée",
+        example="!desiste 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="missions",
+        aliases=("mymissions",),
+        handler=missions.my_missions,
+        permission=Permission.FACILITATOR,
+        summary="vos missions à venir, la plus proche d'abord",
+        example="!missions",
+    ),
+    Command(
+        name="assigne",
+        aliases=("assign",),
+        handler=missions.assign,
+        permission=Permission.COORDINATOR,
+        summary="affecter directement un facilitateur à une demande",
+        example="!assigne 42 @marie.dupont:finances.gouv.fr",
+        params=(
+            Param("numero", Kind.REQUEST, "numéro"),
+            Param("utilisateur", Kind.USER, "@utilisateur"),
+        ),
+    ),
+    Command(
+        name="retire",
+        aliases=("remove",),
+        handler=missions.remove,
+        permission=Permission.COORDINATOR,
+        summary="retirer un facilitateur d'une demande (la place se rouvre)",
+        example="!retire 42 @marie.dupont:finances.gouv.fr",
+        params=(
+            Param("numero", Kind.REQUEST, "numéro"),
+            Param("utilisateur", Kind.USER, "@utilisateur"),
+        ),
+    ),
+    Command(
+        name="cloture",
+        aliases=("close",),
+        handler=missions.close,
+        permission=Permission.COORDINATOR,
+        summary="clore une demande réalisée",
+        example="!cloture 42",
         params=(Param("numero", Kind.REQUEST, "numéro"),),
     ),
 )
@@ -86,6 +167,7 @@ class Dispatcher:
         self.clock = clock
         self.is_facilitator = is_facilitator
         self.commands = commands
+        self.facilitators_room: str | None = None  # set once the room is joined
 
     async def handle(self, event: Incoming, room_kind: str) -> str:
         """Handle one event once; return its outcome (for logs and tests)."""
@@ -125,6 +207,7 @@ class Dispatcher:
             clock=self.clock,
             is_facilitator=self.is_facilitator,
             room_kind=room_kind,
+            facilitators_room=self.facilitators_room,
         )
 
     async def _mark(self, event: Incoming, outcome: str) -> None:
@@ -145,7 +228,7 @@ class Dispatcher:
         prefix = self.config.bot.command_prefix
         reads_text = ctx.room_kind in ("requests", "dm")
         if event.kind == "reaction":
-            return "ignored:reaction"
+            return await missions.on_reaction(ctx)
         if event.kind == "edit":
             if reads_text and not event.body.lstrip().startswith(prefix):
                 self._check_size(event)

@@ -19,6 +19,16 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Ping:
+    """Someone asked to facilitate a request, and the outbox key of that message."""
+
+    request_id: int
+    facilitator: str
+    round: int
+    outbox_key: str
+
+
+@dataclass(frozen=True)
 class Transition:
     """One line of the audit trail."""
 
@@ -145,6 +155,55 @@ class MissionRepository:
             )
             for row in rows
         ]
+
+    async def involved(self, request_id: int) -> set[str]:
+        """Everyone with an assignment on a request, whatever its state."""
+        rows = await self.db.fetchall(
+            "SELECT facilitator FROM assignments WHERE request_id = ?", (request_id,)
+        )
+        return {row[0] for row in rows}
+
+    async def record_ping(
+        self, request_id: int, facilitator: str, *, round_: int, outbox_key: str, at: datetime
+    ) -> bool:
+        """Remember that someone was pinged for a request; False if they already were."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO pings (request_id, facilitator, round, outbox_key, sent_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (request_id, facilitator, round_, outbox_key, at.isoformat()),
+        )
+        return changed == 1
+
+    async def pings(self, request_id: int) -> list[Ping]:
+        """Who was pinged for a request, in the order they were."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM pings WHERE request_id = ? ORDER BY round, sent_at, facilitator",
+            (request_id,),
+        )
+        return [Ping(r["request_id"], r["facilitator"], r["round"], r["outbox_key"]) for r in rows]
+
+    async def ping_of_event(self, event_id: str) -> Ping | None:
+        """The ping that was sent as this Matrix event, or None."""
+        row = await self.db.fetchone(
+            "SELECT p.* FROM pings p JOIN outbox o ON o.key = p.outbox_key WHERE o.event_id = ?",
+            (event_id,),
+        )
+        return (
+            Ping(row["request_id"], row["facilitator"], row["round"], row["outbox_key"])
+            if row
+            else None
+        )
+
+    async def missions_of(self, facilitator: str, *, since: str) -> list[int]:
+        """Requests a facilitator accepted, dated `since` (ISO day) or later, soonest first."""
+        rows = await self.db.fetchall(
+            "SELECT r.id FROM assignments a JOIN requests r ON r.id = a.request_id "
+            "WHERE a.facilitator = ? AND a.state = 'acceptee' AND r.state != 'annulee' "
+            "AND (r.event_date IS NULL OR r.event_date >= ?) "
+            "ORDER BY r.event_date IS NULL, r.event_date, r.start_time, r.id",
+            (facilitator, since),
+        )
+        return [row[0] for row in rows]
 
     async def _audit(
         self,

@@ -33,6 +33,16 @@ class OutgoingMessage:
     state: str
     attempts: int
     event_id: str | None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to upload and send as `m.file` (the message content gets its address)."""
+
+    data: bytes
+    name: str
+    mimetype: str
 
 
 def _from_row(row: Any) -> OutgoingMessage:
@@ -48,6 +58,11 @@ def _from_row(row: Any) -> OutgoingMessage:
         state=row["state"],
         attempts=row["attempts"],
         event_id=row["event_id"],
+        attachment=(
+            Attachment(bytes(row["attachment"]), row["attachment_name"], row["attachment_type"])
+            if row["attachment"] is not None
+            else None
+        ),
     )
 
 
@@ -67,11 +82,13 @@ class OutboxRepository:
         dm_user: str | None = None,
         event_type: str = "m.room.message",
         replaces_key: str | None = None,
+        attachment: Attachment | None = None,
     ) -> bool:
         """Queue a message once per key; return False if that key was already queued."""
         changed = await self.db.execute(
             "INSERT OR IGNORE INTO outbox (txn_id, key, room_id, dm_user, event_type, content, "
-            "replaces_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "replaces_key, created_at, attachment, attachment_name, attachment_type) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 txn_id_for(key),
                 key,
@@ -81,6 +98,9 @@ class OutboxRepository:
                 json.dumps(content, ensure_ascii=False),
                 replaces_key,
                 at.isoformat(),
+                attachment.data if attachment else None,
+                attachment.name if attachment else None,
+                attachment.mimetype if attachment else None,
             ),
         )
         return changed == 1

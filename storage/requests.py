@@ -181,15 +181,19 @@ class RequestRepository:
         *,
         states: tuple[str, ...] = OPEN_STATES,
         requester: str | None = None,
+        month: str | None = None,
         limit: int = 50,
     ) -> list[Request]:
-        """List requests in some states, soonest event first."""
+        """List requests in some states (of one month, `2026-12`), soonest event first."""
         marks = ", ".join("?" for _ in states)
         sql = f"SELECT * FROM requests WHERE state IN ({marks})"
         params: list[object] = list(states)
         if requester:
             sql += " AND requester = ?"
             params.append(requester)
+        if month:
+            sql += " AND event_date >= ? AND event_date < ?"
+            params += [f"{month}-01", f"{month}-32"]
         sql += " ORDER BY event_date IS NULL, event_date, id LIMIT ?"
         params.append(limit)
         return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]

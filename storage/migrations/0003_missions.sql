@@ -33,3 +33,9 @@ CREATE TABLE pings (
     PRIMARY KEY (request_id, facilitator)
 );
 CREATE INDEX pings_facilitator ON pings (facilitator);
+
+-- A file sent with a message (the .ics invitation): uploaded by the sender
+-- just before the message, whose content then gets the file's address.
+ALTER TABLE outbox ADD COLUMN attachment BLOB;
+ALTER TABLE outbox ADD COLUMN attachment_name TEXT;
+ALTER TABLE outbox ADD COLUMN attachment_type TEXT;

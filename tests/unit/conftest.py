@@ -75,5 +75,11 @@ def message(body: str, sender: str = REQUESTER, **fields: object) -> Incoming:
 
 
 async def answers(store: Store) -> list[str]:
-    """Bodies of every message queued in the outbox, in order."""
-    return [m.content["body"] for m in await store.outbox.pending(limit=1000)]
+    """Bodies of the messages queued for rooms (not new DMs), in order."""
+    return [m.content["body"] for m in await store.outbox.pending(limit=1000) if m.room_id]
+
+
+async def direct_messages(store: Store) -> list[tuple[str, str]]:
+    """(recipient, body) of the messages queued for DMs the bot opens itself, in order."""
+    pending = await store.outbox.pending(limit=1000)
+    return [(m.dm_user, m.content["body"]) for m in pending if m.dm_user and not m.room_id]

@@ -1,0 +1,79 @@
+"""Calendar invitations (RFC 5545) for a confirmed mission, built with `icalendar`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from storage.requests import RequestDetails
+
+PRODID = "-//Facilibot//Missions de facilitation//FR"
+MIMETYPE = "text/calendar"
+# When only the start is known, the slot is assumed to last this long.
+DEFAULT_LENGTH = timedelta(hours=2)
+
+
+def mission_slot(
+    details: RequestDetails, tz: ZoneInfo
+) -> tuple[datetime, datetime] | tuple[date, date] | None:
+    """The mission's start and end: aware datetimes, or whole days when no time is known."""
+    day = details.event_date
+    if day is None:
+        return None
+    if details.start_time is None:
+        return day, day + timedelta(days=1)
+    start = datetime.combine(day, details.start_time, tzinfo=tz)
+    if details.end_time is not None and details.end_time > details.start_time:
+        end = datetime.combine(day, details.end_time, tzinfo=tz)
+    elif details.duration_minutes:
+        end = start + timedelta(minutes=details.duration_minutes)
+    else:
+        end = start + DEFAULT_LENGTH
+    return start, end
+
+
+def mission_invitation(
+    *,
+    request_id: int,
+    details: RequestDetails,
+    summary: str,
+    description: str,
+    tz: ZoneInfo,
+    domain: str,
+    stamp: datetime,
+    sequence: int = 0,
+    cancelled: bool = False,
+) -> bytes | None:
+    """The .ics file of a mission, or None when its date is unknown.
+
+    The UID depends only on the request, so a calendar that already has the
+    mission updates it (higher `sequence`) instead of adding a second one.
+    """
+    slot = mission_slot(details, tz)
+    if slot is None:
+        return None
+    start, end = slot
+    event = Event()
+    event.add("uid", f"facilibot-demande-{request_id}@{domain}")
+    event.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if details.location:
+        event.add("location", details.location)
+    elif details.modality == "distanciel":
+        event.add("location", "Visioconférence")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(event)
+    if isinstance(start, datetime):
+        calendar.add_missing_timezones()
+    return calendar.to_ical()

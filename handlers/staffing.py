@@ -1,0 +1,227 @@
+"""Finding people for a request: pings, escalation, and telling everyone how it stands.
+
+Every function here runs inside the caller's transaction and only queues
+messages (outbox), so the state change and what is said about it commit
+together. Message keys derive from the request, the person and the event
+that caused them: a retry or a restart never says the same thing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.content import Rendered
+from bot.ics import MIMETYPE, mission_invitation
+from bot.lifecycle import RequestState, staffing_state
+from handlers import drafting, messages
+from handlers.candidates import rank_request
+from handlers.context import Chat
+from storage.outbox import Attachment
+from storage.requests import Request
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+ACTIVE = (RequestState.OPEN, RequestState.PARTIAL)
+
+
+class Staffing(Protocol):
+    """What these functions use: a command's `Context` or a scheduled job's."""
+
+    config: Config
+    store: Store
+    chat: Chat
+    clock: Clock
+    facilitators_room: str | None
+
+
+@dataclass(frozen=True)
+class PingRound:
+    """Who a round of pings reached, and why nobody if nobody."""
+
+    pinged: tuple[str, ...]
+    reason: str | None = None
+
+
+def is_ready(request: Request) -> bool:
+    """A request is staffed once it is complete (date, time, place) and still open."""
+    return request.state in ACTIVE and not drafting.missing_fields(request.details)
+
+
+async def free_slots(ctx: Staffing, request: Request) -> int:
+    """How many facilitators the request still needs."""
+    accepted = await ctx.store.missions.accepted(request.id)
+    return max(0, request.details.facilitators_needed - len(accepted))
+
+
+async def start(ctx: Staffing, request: Request) -> PingRound | None:
+    """Ping the first candidates of a request that just became complete (once)."""
+    if not is_ready(request) or await ctx.store.missions.pings(request.id):
+        return None
+    slots = await free_slots(ctx, request)
+    if slots == 0:
+        return None
+    found = await ping(ctx, request, slots=slots, round_=1)
+    if not found.pinged:
+        await tell_coordinators(
+            ctx,
+            messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
+            key=f"nobody:{request.id}:1",
+        )
+    return found
+
+
+async def ping(
+    ctx: Staffing, request: Request, *, slots: int, round_: int, limit: int | None = None
+) -> PingRound:
+    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`)."""
+    result = await rank_request(ctx.store, request)
+    asked = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+    asked |= await ctx.store.missions.involved(request.id)
+    asked.add(request.requester)
+    fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
+    count = ctx.config.matching.pings_per_slot * slots
+    chosen = tuple(fresh[: count if limit is None else min(count, limit)])
+    if not chosen:
+        if result.ranked:
+            reason = messages.NOBODY_LEFT
+        else:
+            reason = result.notes[0] if result.notes else messages.NOBODY_LEFT
+        log.info("request %d round %d: nobody to ping (%s)", request.id, round_, reason)
+        return PingRound((), reason)
+    now = ctx.clock.now()
+    for user_id in chosen:
+        key = f"ping:{request.id}:{user_id}"
+        await send_ping(ctx, request, user_id, key=key)
+        await ctx.store.missions.record_ping(
+            request.id, user_id, round_=round_, outbox_key=key, at=now
+        )
+    log.info("request %d round %d: pinged %d", request.id, round_, len(chosen))
+    return PingRound(chosen)
+
+
+async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) -> None:
+    """The ping itself: the card and how to accept, as a message that notifies."""
+    prefix = ctx.config.bot.command_prefix
+    message = messages.ping_message(request, prefix=prefix)
+    room = ctx.facilitators_room
+    if ctx.config.matching.ping_in == "room" and room:
+        await ctx.chat.send(
+            room,
+            messages.mention_line(user_id, message),
+            key=key,
+            notice=False,
+            mentions=(user_id,),
+        )
+    else:
+        await ctx.chat.dm(user_id, message, key=key)
+
+
+async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
+    """Edit the pings of those who did not take the request (« pourvue », « annulée »)."""
+    accepted = set(await ctx.store.missions.accepted(request.id))
+    for sent in await ctx.store.missions.pings(request.id):
+        if sent.facilitator in accepted and outcome == "pourvue":
+            continue
+        text = messages.ping_settled(request, outcome)
+        await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
+
+
+async def reopen(
+    ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
+) -> PingRound | None:
+    """A slot freed up (withdrawal, removal, refusal): ping the next candidate(s)."""
+    if request.state not in ACTIVE or drafting.missing_fields(request.details):
+        return None
+    slots = await free_slots(ctx, request)
+    if slots == 0:
+        return None
+    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
+    round_ = (max(rounds) if rounds else 0) + 1
+    found = await ping(ctx, request, slots=slots, round_=round_, limit=limit)
+    if not found.pinged:
+        await tell_coordinators(
+            ctx,
+            messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
+            key=f"nobody:{request.id}:{cause}",
+        )
+    return found
+
+
+async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | None:
+    """Not staffed after `escalate_after`: ping the next candidates, tell the coordinators."""
+    request = await ctx.store.requests.get(request_id)
+    if request is None or not is_ready(request):
+        return None
+    slots = await free_slots(ctx, request)
+    if slots == 0:
+        return None
+    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
+    round_ = (max(rounds) if rounds else 0) + 1
+    found = await ping(ctx, request, slots=slots, round_=round_)
+    if found.pinged:
+        text = messages.COORDINATORS_ESCALATED.format(
+            id=request.id, count=len(found.pinged), slots=slots
+        )
+    else:
+        text = messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
+    await tell_coordinators(ctx, text, key=key)
+    return found
+
+
+async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:
+    """One line to each coordinator, in their DM with the bot."""
+    for coordinator in ctx.config.bot.coordinators:
+        await ctx.chat.dm(coordinator, Rendered.text(text), key=f"{key}:{coordinator}")
+
+
+async def restate(ctx: Staffing, request: Request, *, actor: str) -> Request:
+    """Recompute an active request's state from its accepted facilitators."""
+    if request.state not in (*ACTIVE, RequestState.STAFFED):
+        return request
+    accepted = await ctx.store.missions.accepted(request.id)
+    state = staffing_state(len(accepted), request.details.facilitators_needed)
+    if state != request.state:
+        await ctx.store.missions.set_request_state(
+            request.id, state, actor=actor, at=ctx.clock.now()
+        )
+        request = await ctx.store.requests.get(request.id) or request
+    return request
+
+
+async def tell_requester(ctx: Staffing, request: Request, text: str, *, key: str) -> None:
+    """A message in the request's thread that notifies its author."""
+    await ctx.chat.send(
+        request.room_id,
+        messages.mention_line(request.requester, Rendered.text(text)),
+        key=key,
+        notice=False,
+        mentions=(request.requester,),
+        thread_root=request.thread_root,
+    )
+
+
+async def send_invitation(
+    ctx: Staffing, request: Request, user_id: str, *, key: str, cancelled: bool = False
+) -> None:
+    """The .ics of the mission, as a file in the facilitator's DM."""
+    names = await ctx.store.missions.accepted(request.id)
+    data = mission_invitation(
+        request_id=request.id,
+        details=request.details,
+        summary=messages.ics_summary(request),
+        description=messages.ics_description(request, names),
+        tz=ctx.config.bot.tz,
+        domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
+        stamp=ctx.clock.now(),
+        sequence=len(await ctx.store.missions.history(request.id)),
+        cancelled=cancelled,
+    )
+    if data is None:
+        return
+    name = f"demande-{request.id}.ics"
+    await ctx.chat.file(Attachment(data, name, MIMETYPE), key=key, dm_user=user_id)

@@ -1,0 +1,329 @@
+"""Missions through the dispatcher: real SQLite, the outbox as the chat, a frozen clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.events import Incoming
+from handlers.router import Dispatcher
+from storage.facilitators import Facilitator
+from storage.store import Store
+from tests.unit.conftest import (
+    COORDINATOR,
+    REQUESTER,
+    ROOM,
+    answers,
+    direct_messages,
+    make_config,
+    message,
+)
+
+REQUEST = "On cherche 2 facilitateurs pour un séminaire le 12 mars 2027 de 9h à 12h30 à Bercy."
+PEOPLE = [f"@fac{n}:agent.finances.tchap.gouv.fr" for n in range(1, 9)]
+FAR = "@lyon:agent.finances.tchap.gouv.fr"
+
+
+@pytest.fixture
+async def staffed_store(store: Store) -> Store:
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    for n, who in enumerate(PEOPLE):
+        skills = ("seminaire",) if n < 4 else ("atelier",)
+        await store.facilitators.upsert(
+            Facilitator(who, f"Fac {n}", site="Paris", region="Île-de-France", skills=skills),
+            at=at,
+        )
+    await store.facilitators.upsert(
+        Facilitator(FAR, "Lyon", site="Lyon", region="Auvergne-Rhône-Alpes"), at=at
+    )
+    return store
+
+
+@pytest.fixture
+def missions(staffed_store: Store, clock: FrozenClock) -> Dispatcher:
+    async def is_facilitator(user_id: str) -> bool:
+        return await staffed_store.facilitators.get(user_id) is not None
+
+    return Dispatcher(make_config(), staffed_store, clock, is_facilitator)
+
+
+async def new_request(dispatcher: Dispatcher, text: str = REQUEST) -> Incoming:
+    event = message(text)
+    assert (await dispatcher.handle(event, "requests")).startswith("request:")
+    return event
+
+
+async def pinged(store: Store) -> list[str]:
+    return [p.facilitator for p in await store.missions.pings(1)]
+
+
+async def test_a_complete_request_pings_the_best_candidates_by_dm(missions, staffed_store):
+    await new_request(missions)
+    who = await pinged(staffed_store)
+    # pings_per_slot (3) × 2 places, the four with the skill first; never the one in Lyon.
+    assert len(who) == 6
+    assert set(who[:4]) == set(PEOPLE[:4])
+    assert FAR not in who
+    dms = await direct_messages(staffed_store)
+    assert [d[0] for d in dms] == who
+    body = dms[0][1]
+    assert "Demande #1 — séminaire" in body and "!accepte 1" in body and "✅" in body
+    ping = (await staffed_store.outbox.pending())[1]
+    assert ping.content["msgtype"] == "m.text"
+    assert ping.content["m.mentions"] == {"user_ids": [ping.dm_user]}
+
+
+async def test_an_incomplete_request_pings_nobody_until_completed(missions, staffed_store):
+    event = await new_request(missions, "Besoin d'un facilitateur pour un atelier à Bercy.")
+    assert await pinged(staffed_store) == []
+    answer = message("le 12 mars 2027 de 14h à 16h", thread_root=event.event_id)
+    assert await missions.handle(answer, "requests") == "answered"
+    assert len(await pinged(staffed_store)) == 3
+
+
+async def test_nobody_to_ping_tells_the_coordinators(missions, staffed_store):
+    await new_request(missions, "Un facilitateur pour un atelier le 12 mars 2027 à 14h à Brest.")
+    assert await pinged(staffed_store) == []
+    [(to, body)] = await direct_messages(staffed_store)
+    assert to == COORDINATOR
+    assert body.startswith("Demande #1 : je ne trouve personne à solliciter (")
+
+
+async def test_accept_until_staffed_then_complet(missions, staffed_store):
+    await new_request(missions)
+    first, second, late = PEOPLE[0], PEOPLE[1], PEOPLE[2]
+    assert await missions.handle(message("!accepte 1", sender=first), "dm") == "command:accepte"
+    request = await staffed_store.requests.get(1)
+    assert request.state == "partiellement pourvue"
+    assert await missions.handle(message("!accept #1", sender=second), "dm") == "command:accepte"
+    assert (await staffed_store.requests.get(1)).state == "pourvue"
+    assert await missions.handle(message("!accepte 1", sender=late), "dm") == "refused"
+    assert await staffed_store.missions.accepted(1) == [first, second]
+    said = await answers(staffed_store)
+    assert any(s.startswith("C'est noté : vous facilitez la demande #1") for s in said)
+    assert any("Bonne nouvelle pour la demande #1" in s and "(1/2)" in s for s in said)
+    assert any(f"La demande #1 est pourvue : {first} et {second}." in s for s in said)
+    assert said[-1].startswith("Désolé, la demande #1 est déjà complète.")
+
+
+async def test_the_requester_is_notified_in_the_thread_with_a_mention(missions, staffed_store):
+    event = await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    [told] = [m for m in await staffed_store.outbox.pending() if m.key.startswith("requester:")]
+    assert told.room_id == ROOM
+    assert told.content["msgtype"] == "m.text"
+    assert told.content["m.mentions"] == {"user_ids": [REQUESTER]}
+    assert told.content["m.relates_to"]["event_id"] == event.event_id
+
+
+async def test_the_facilitator_gets_an_ics_invitation(missions, staffed_store):
+    await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    [ics] = [m for m in await staffed_store.outbox.pending() if m.attachment]
+    assert ics.dm_user == PEOPLE[0]
+    assert ics.content["msgtype"] == "m.file"
+    assert ics.attachment.mimetype == "text/calendar"
+    text = ics.attachment.data.decode()
+    assert "DTSTART;TZID=Europe/Paris:20270312T090000" in text
+    assert "DTEND;TZID=Europe/Paris:20270312T123000" in text
+    assert "UID:facilibot-demande-1@agent.finances.tchap.gouv.fr" in text
+
+
+async def test_filling_edits_the_other_pings(missions, staffed_store):
+    await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    await missions.handle(message("!accepte 1", sender=PEOPLE[1]), "dm")
+    edits = [m for m in await staffed_store.outbox.pending() if m.replaces_key]
+    assert sorted(m.dm_user for m in edits) == sorted(
+        p for p in await pinged(staffed_store) if p not in PEOPLE[:2]
+    )
+    assert all("pourvue" in m.content["body"] for m in edits)
+    assert all(m.content["m.mentions"] == {} for m in edits)
+
+
+async def test_a_full_request_suggests_another_that_fits(missions, staffed_store):
+    await new_request(
+        missions, "Un facilitateur pour un séminaire le 12 mars 2027 de 9h à 12h à Bercy."
+    )
+    await new_request(
+        missions, "Un facilitateur pour un séminaire le 15 mars 2027 de 9h à 12h à Bercy."
+    )
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    await missions.handle(message("!accepte 1", sender=PEOPLE[1]), "dm")
+    last = (await answers(staffed_store))[-1]
+    assert last.startswith("Désolé, la demande #1 est déjà complète. La demande #2")
+
+
+async def test_a_reaction_on_the_ping_accepts(missions, staffed_store):
+    await new_request(missions)
+    who = (await pinged(staffed_store))[0]
+    ping = next(m for m in await staffed_store.outbox.pending() if m.key == f"ping:1:{who}")
+    await staffed_store.outbox.mark_sent(ping.seq, "$ping-event", datetime.now(UTC))
+    reaction = message("", sender=who, kind="reaction", relates_to="$ping-event", reaction_key="✅")
+    assert await missions.handle(reaction, "dm") == "reaction:accept:1"
+    assert await staffed_store.missions.accepted(1) == [who]
+    other = message("", sender=who, kind="reaction", relates_to="$ping-event", reaction_key="👀")
+    assert await missions.handle(other, "dm") == "ignored:reaction"
+
+
+async def test_decline_pings_one_replacement(missions, staffed_store):
+    await new_request(missions)
+    before = await pinged(staffed_store)
+    assert await missions.handle(message("!refuse 1", sender=before[0]), "dm") == "command:refuse"
+    after = await pinged(staffed_store)
+    assert len(after) == len(before) + 1
+    assert (await staffed_store.missions.get(1, before[0])).state == "refusee"
+    refused = await missions.handle(message("!refuse 1", sender=before[0]), "dm")
+    assert refused == "refused"
+    assert (await answers(staffed_store))[-1] == "Vous avez déjà décliné la demande #1."
+
+
+async def test_withdraw_reopens_the_place_and_pings_again(missions, staffed_store):
+    await new_request(missions)
+    for who in PEOPLE[:2]:
+        await missions.handle(message("!accepte 1", sender=who), "dm")
+    count = len(await pinged(staffed_store))
+    assert await missions.handle(message("!desiste 1", sender=PEOPLE[0]), "dm") == "command:desiste"
+    assert (await staffed_store.requests.get(1)).state == "partiellement pourvue"
+    assert await staffed_store.missions.accepted(1) == [PEOPLE[1]]
+    assert len(await pinged(staffed_store)) > count
+    said = await answers(staffed_store)
+    assert any(f"{PEOPLE[0]} s'est désisté·e de la demande #1" in s for s in said)
+    not_on_it = await missions.handle(message("!desiste 1", sender=PEOPLE[5]), "dm")
+    assert not_on_it == "refused"
+
+
+async def test_cancel_by_requester_tells_the_facilitators(missions, staffed_store):
+    await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    refused = await missions.handle(message("!annule 1", sender=PEOPLE[3]), "dm")
+    assert refused == "refused"
+    assert (await answers(staffed_store))[-1].startswith("Seuls l'auteur de la demande #1")
+    assert await missions.handle(message("!annule 1"), "requests") == "command:annule"
+    assert (await staffed_store.requests.get(1)).state == "annulee"
+    dms = await direct_messages(staffed_store)
+    assert any(to == PEOPLE[0] and "a été annulée" in body for to, body in dms)
+    again = await missions.handle(message("!accepte 1", sender=PEOPLE[1]), "dm")
+    assert again == "refused"
+    assert (await answers(staffed_store))[-1] == "La demande #1 a été annulée."
+    assert await missions.handle(message("!annule 1"), "requests") == "refused"
+
+
+async def test_coordinators_assign_remove_and_close(missions, staffed_store):
+    await new_request(missions)
+    assign = message(f"!assigne 1 {FAR}", sender=COORDINATOR)
+    assert await missions.handle(assign, "requests") == "command:assigne"
+    assert await staffed_store.missions.accepted(1) == [FAR]
+    assert any(
+        to == FAR and "vous a affecté·e" in b for to, b in await direct_messages(staffed_store)
+    )
+    twice = await missions.handle(message(f"!assigne 1 {FAR}", sender=COORDINATOR), "requests")
+    assert twice == "refused"
+    remove = message(f"!retire 1 {FAR}", sender=COORDINATOR)
+    assert await missions.handle(remove, "requests") == "command:retire"
+    assert await staffed_store.missions.accepted(1) == []
+    assert (await staffed_store.requests.get(1)).state == "ouverte"
+    close = message("!cloture 1", sender=COORDINATOR)
+    assert await missions.handle(close, "requests") == "command:cloture"
+    assert (await staffed_store.requests.get(1)).state == "realisee"
+    trail = [
+        (t.facilitator, t.from_state, t.to_state) for t in await staffed_store.missions.history(1)
+    ]
+    assert trail == [
+        (FAR, None, "acceptee"),
+        (None, "ouverte", "partiellement pourvue"),
+        (FAR, "acceptee", "retiree"),
+        (None, "partiellement pourvue", "ouverte"),
+        (None, "ouverte", "realisee"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "command", ["!assigne 1 @x:agent.finances.tchap.gouv.fr", "!retire 1 @x:a.fr", "!cloture 1"]
+)
+async def test_coordinator_commands_are_refused_to_others(missions, staffed_store, command):
+    await new_request(missions)
+    assert await missions.handle(message(command, sender=PEOPLE[0]), "dm") == "refused"
+    assert "réservée aux coordinateurs" in (await answers(staffed_store))[-1]
+    assert await staffed_store.missions.history(1) == []
+
+
+async def test_only_facilitators_accept(missions, staffed_store):
+    await new_request(missions)
+    outsider = "@eve:agent.finances.tchap.gouv.fr"
+    assert await missions.handle(message("!accepte 1", sender=outsider), "dm") == "refused"
+    assert "réservée aux facilitateurs" in (await answers(staffed_store))[-1]
+
+
+async def test_unknown_request_number(missions, staffed_store):
+    assert await missions.handle(message("!accepte 99", sender=PEOPLE[0]), "dm") == "refused"
+    assert (await answers(staffed_store))[-1].startswith("Je ne trouve pas la demande #99.")
+
+
+async def test_status_names_only_those_who_accepted(missions, staffed_store):
+    await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    await missions.handle(message("!refuse 1", sender=PEOPLE[1]), "dm")
+    await missions.handle(message("!statut 1"), "requests")
+    shown = (await answers(staffed_store))[-1]
+    assert f"Facilitation : {PEOPLE[0]}. (1/2)" in shown
+    assert PEOPLE[1] not in shown
+
+
+async def test_my_missions_lists_upcoming_ones(missions, staffed_store):
+    await new_request(missions)
+    await missions.handle(message("!missions", sender=PEOPLE[0]), "dm")
+    assert (await answers(staffed_store))[-1].startswith("Vous n'avez aucune mission à venir.")
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    await missions.handle(message("!missions", sender=PEOPLE[0]), "dm")
+    listing = (await answers(staffed_store))[-1]
+    assert listing.startswith("Vos missions (1) :\n• #1 (partiellement pourvue)")
+
+
+async def test_requests_filters(missions, staffed_store):
+    await new_request(missions)
+    await new_request(missions, "Un facilitateur pour un atelier le 3 décembre 2026 à 14h à Bercy.")
+    await missions.handle(message("!demandes décembre", sender=COORDINATOR), "requests")
+    listing = (await answers(staffed_store))[-1]
+    assert listing.startswith("Demandes de décembre 2026 (1) :\n• #2")
+    await missions.handle(message("!demandes pourvues", sender=COORDINATOR), "requests")
+    assert (await answers(staffed_store))[-1] == "Aucune demande pourvues."
+    await missions.handle(message("!demandes bientôt", sender=COORDINATOR), "requests")
+    assert (await answers(staffed_store))[-1].startswith(
+        "Je ne comprends pas le filtre « bientôt »"
+    )
+
+
+async def test_concurrent_acceptances_of_the_last_place_have_one_winner(tmp_path: Path):
+    """Separate connections (as separate processes would be) race for two places."""
+    path = tmp_path / "race.sqlite3"
+    setup = await Store.open(path)
+    at = datetime(2026, 11, 29, tzinfo=UTC)
+    from storage.requests import RequestDetails
+
+    request = await setup.requests.create(
+        source_event_id="$r",
+        room_id=ROOM,
+        thread_root="$r",
+        requester=REQUESTER,
+        text="x",
+        details=RequestDetails(facilitators_needed=2),
+        at=at,
+    )
+    stores = [await Store.open(path) for _ in range(12)]
+    try:
+        results = await asyncio.gather(
+            *(
+                s.missions.take_slot(request.id, f"@f{n}:x.fr", actor=f"@f{n}:x.fr", at=at)
+                for n, s in enumerate(stores)
+            )
+        )
+        assert sum(results) == 2
+        assert len(await setup.missions.accepted(request.id)) == 2
+    finally:
+        for s in [*stores, setup]:
+            await s.close()
