@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.events import incoming_from_source
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
+from handlers.privacy import apply_retention
 from handlers.router import Dispatcher
 from storage.store import Store
 
@@ -36,6 +37,7 @@ class App:
     async def start(self) -> None:
         """Open storage, log in, join the configured rooms and start syncing."""
         self.store = await Store.open(self.config.storage.database)
+        await apply_retention(self.store, self.config.storage.retention_months, self.clock.now())
         self.client = MatrixClient(self.config.matrix)
         await self.client.login()
         self.dispatcher = Dispatcher(self.config, self.store, self.clock, self.is_facilitator)

@@ -157,6 +157,8 @@ class BotConfig(_Section):
 
 class StorageConfig(_Section):
     database: Path = Path("facilibot.sqlite3")
+    # Closed (réalisée / annulée) requests older than this are purged; 0 keeps them.
+    retention_months: int = Field(default=24, ge=0, le=240)
 
 
 class MatchingConfig(_Section):

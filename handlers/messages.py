@@ -303,3 +303,15 @@ def ics_description(request: Request, facilitators: list[str]) -> str:
     lines.append(f"Demandeur : {request.requester}")
     lines.append(f"Facilitation : {names_list(facilitators)}")
     return "\n".join(lines)
+
+
+# -- personal data (RGPD) ----------------------------------------------------------------------
+
+MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} mission(s), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
+MY_DATA_SENT = "Je vous ai envoyé vos données en message privé."
+FORGET_ASK = "`{prefix}oubliemoi` efface votre profil de facilitateur et vos absences, et remplace votre identifiant par un pseudonyme dans l'historique des demandes et des missions. C'est définitif. Pour confirmer : `{prefix}oubliemoi confirmer`."
+FORGET_BAD_WORD = (
+    "Pour confirmer, tapez exactement `{prefix}oubliemoi confirmer` (et non « {word} »)."
+)
+FORGET_HAS_MISSIONS = "Vous êtes encore inscrit·e sur {count} mission(s) à venir : désistez-vous d'abord (`{prefix}missions` pour les voir), puis recommencez."
+FORGOTTEN = "C'est fait : votre profil est effacé et votre historique est pseudonymisé. Merci pour votre engagement dans le réseau."

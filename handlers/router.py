@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.content import Rendered
 from bot.events import Incoming
 from handlers import help as help_
-from handlers import intake, messages, missions
+from handlers import intake, messages, missions, privacy
 from handlers.chat import OutboxChat
 from handlers.commands import Command, Kind, Param, Permission, parse_arguments
 from handlers.context import Context, UserError
@@ -133,6 +133,23 @@ COMMANDS: tuple[Command, ...] = (
         summary="clore une demande réalisée",
         example="!cloture 42",
         params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="mesdonnees",
+        aliases=("mydata",),
+        handler=privacy.my_data,
+        permission=Permission.ANYONE,
+        summary="recevoir en message privé tout ce que le bot conserve sur vous",
+        example="!mesdonnees",
+    ),
+    Command(
+        name="oubliemoi",
+        aliases=("forgetme",),
+        handler=privacy.forget_me,
+        permission=Permission.ANYONE,
+        summary="effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+        example="!oubliemoi confirmer",
+        params=(Param("confirmation", Kind.WORD, "confirmer", optional=True),),
     ),
 )
 

@@ -8,6 +8,7 @@ from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.missions import MissionRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.requests import RequestRepository
 from storage.state import StateRepository
 
@@ -22,6 +23,7 @@ class Store:
         self.outbox = OutboxRepository(db)
         self.facilitators = FacilitatorRepository(db)
         self.missions = MissionRepository(db)
+        self.privacy = PrivacyRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

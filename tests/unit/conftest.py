@@ -12,6 +12,7 @@ from bot.clock import FrozenClock
 from bot.config import Config, config_from_dict
 from bot.events import Incoming
 from handlers.router import Dispatcher
+from storage.facilitators import Facilitator
 from storage.store import Store
 
 COORDINATOR = "@coord:agent.finances.tchap.gouv.fr"
@@ -83,3 +84,45 @@ async def direct_messages(store: Store) -> list[tuple[str, str]]:
     """(recipient, body) of the messages queued for DMs the bot opens itself, in order."""
     pending = await store.outbox.pending(limit=1000)
     return [(m.dm_user, m.content["body"]) for m in pending if m.dm_user and not m.room_id]
+
+
+# -- a directory and a dispatcher for missions ---------------------------------------------------
+
+MISSION_REQUEST = (
+    "On cherche 2 facilitateurs pour un séminaire le 12 mars 2027 de 9h à 12h30 à Bercy."
+)
+PEOPLE = [f"@fac{n}:agent.finances.tchap.gouv.fr" for n in range(1, 9)]
+FAR = "@lyon:agent.finances.tchap.gouv.fr"
+
+
+@pytest.fixture
+async def staffed_store(store: Store) -> Store:
+    """The store with eight facilitators in Paris (four seminar-skilled) and one in Lyon."""
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    for n, who in enumerate(PEOPLE):
+        skills = ("seminaire",) if n < 4 else ("atelier",)
+        await store.facilitators.upsert(
+            Facilitator(who, f"Fac {n}", site="Paris", region="Île-de-France", skills=skills),
+            at=at,
+        )
+    await store.facilitators.upsert(
+        Facilitator(FAR, "Lyon", site="Lyon", region="Auvergne-Rhône-Alpes"), at=at
+    )
+    return store
+
+
+@pytest.fixture
+def missions(staffed_store: Store, clock: FrozenClock) -> Dispatcher:
+    """A dispatcher where the people of the directory are the facilitators."""
+
+    async def is_facilitator(user_id: str) -> bool:
+        return await staffed_store.facilitators.get(user_id) is not None
+
+    return Dispatcher(make_config(), staffed_store, clock, is_facilitator)
+
+
+async def new_request(dispatcher: Dispatcher, text: str = MISSION_REQUEST) -> Incoming:
+    """Send a request from REQUESTER and check it was stored."""
+    event = message(text)
+    assert (await dispatcher.handle(event, "requests")).startswith("request:")
+    return event

@@ -8,53 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FrozenClock
-from bot.events import Incoming
-from handlers.router import Dispatcher
-from storage.facilitators import Facilitator
 from storage.store import Store
 from tests.unit.conftest import (
     COORDINATOR,
+    FAR,
+    PEOPLE,
     REQUESTER,
     ROOM,
     answers,
     direct_messages,
-    make_config,
     message,
+    new_request,
 )
-
-REQUEST = "On cherche 2 facilitateurs pour un séminaire le 12 mars 2027 de 9h à 12h30 à Bercy."
-PEOPLE = [f"@fac{n}:agent.finances.tchap.gouv.fr" for n in range(1, 9)]
-FAR = "@lyon:agent.finances.tchap.gouv.fr"
-
-
-@pytest.fixture
-async def staffed_store(store: Store) -> Store:
-    at = datetime(2026, 11, 1, tzinfo=UTC)
-    for n, who in enumerate(PEOPLE):
-        skills = ("seminaire",) if n < 4 else ("atelier",)
-        await store.facilitators.upsert(
-            Facilitator(who, f"Fac {n}", site="Paris", region="Île-de-France", skills=skills),
-            at=at,
-        )
-    await store.facilitators.upsert(
-        Facilitator(FAR, "Lyon", site="Lyon", region="Auvergne-Rhône-Alpes"), at=at
-    )
-    return store
-
-
-@pytest.fixture
-def missions(staffed_store: Store, clock: FrozenClock) -> Dispatcher:
-    async def is_facilitator(user_id: str) -> bool:
-        return await staffed_store.facilitators.get(user_id) is not None
-
-    return Dispatcher(make_config(), staffed_store, clock, is_facilitator)
-
-
-async def new_request(dispatcher: Dispatcher, text: str = REQUEST) -> Incoming:
-    event = message(text)
-    assert (await dispatcher.handle(event, "requests")).startswith("request:")
-    return event
 
 
 async def pinged(store: Store) -> list[str]:

@@ -1,0 +1,66 @@
+"""`!mesdonnees` and `!oubliemoi`: a user's own data, under the RGPD."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from bot.content import Rendered
+from handlers import messages
+from handlers.context import Context, UserError
+from storage.outbox import Attachment
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+CONFIRM_WORD = "confirmer"
+
+
+async def my_data(ctx: Context) -> None:
+    """`!mesdonnees`: everything stored about the sender, as a JSON file in their DM."""
+    data = await ctx.store.privacy.export(ctx.sender)
+    counts = {name: len(rows) for name, rows in data.items() if isinstance(rows, list)}
+    payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    key = f"mydata:{ctx.event.event_id}"
+    summary = messages.MY_DATA_SUMMARY.format(
+        requests=counts["demandes"],
+        missions=counts["missions"],
+        pings=counts["sollicitations"],
+        profile="oui" if counts["profil"] else "non",
+    )
+    await ctx.chat.dm(ctx.sender, Rendered.text(summary), key=f"{key}:text", notice=True)
+    await ctx.chat.file(
+        Attachment(payload, "mes-donnees-facilibot.json", "application/json"),
+        key=f"{key}:file",
+        dm_user=ctx.sender,
+    )
+    if not ctx.event.is_dm:
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.MY_DATA_SENT))
+
+
+async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
+    """`!oubliemoi confirmer`: erase the profile, pseudonymize the history."""
+    prefix = ctx.config.bot.command_prefix
+    if confirmation is None:
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.FORGET_ASK.format(prefix=prefix)))
+        return
+    if confirmation.lower() != CONFIRM_WORD:
+        raise UserError(messages.FORGET_BAD_WORD.format(word=confirmation[:40], prefix=prefix))
+    accepted = await ctx.store.db.fetchone(
+        "SELECT COUNT(*) FROM assignments a JOIN requests r ON r.id = a.request_id "
+        "WHERE a.facilitator = ? AND a.state = 'acceptee' "
+        "AND r.state IN ('ouverte', 'partiellement pourvue', 'pourvue')",
+        (ctx.sender,),
+    )
+    if accepted and accepted[0]:
+        raise UserError(messages.FORGET_HAS_MISSIONS.format(count=accepted[0], prefix=prefix))
+    await ctx.store.privacy.forget(ctx.sender)
+    await ctx.chat.reply(ctx.event, Rendered.text(messages.FORGOTTEN))
+
+
+async def apply_retention(store: Store, months: int, now: datetime) -> int:
+    """Purge closed requests older than `months` (a month counted as 30 days)."""
+    if months <= 0:
+        return 0
+    return await store.privacy.purge_closed(now - timedelta(days=30 * months))
