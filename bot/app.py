@@ -20,6 +20,8 @@ from handlers.router import Dispatcher
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+# bot_state key prefix: `room_upgraded:<old id>` -> the id of the room that replaced it.
+UPGRADED = "room_upgraded:"
 
 
 class App:
@@ -77,10 +79,43 @@ class App:
             self.facilitators_room = await self._join(rooms.facilitators)
             self.dispatcher.facilitators_room = self.facilitators_room
 
+    async def _follow_upgrade(self, old: str, tombstone: dict[str, Any]) -> None:
+        """A configured room was upgraded: serve its replacement instead, from now on."""
+        assert self.client is not None and self.store is not None
+        new = tombstone.get("content", {}).get("replacement_room")
+        if not isinstance(new, str) or not new.startswith("!"):
+            return
+        if not self.config.matrix.is_allowed(str(tombstone.get("sender", ""))):
+            log.warning("ignoring the upgrade of %s by %s", old, tombstone.get("sender"))
+            return
+        joined = await self._join(new)
+        if joined is None:
+            return
+        await self.store.state.put(f"{UPGRADED}{old}", joined)
+        self._replace_room(old, joined)
+        log.info("room %s was upgraded to %s: following it", old, joined)
+
+    def _replace_room(self, old: str, new: str) -> None:
+        if old in self.request_rooms:
+            self.request_rooms.discard(old)
+            self.request_rooms.add(new)
+        if self.facilitators_room == old:
+            self.facilitators_room = new
+            self.dispatcher.facilitators_room = new
+
+    async def _current(self, room_id: str) -> str:
+        """The room that replaced a room (after upgrades), or the room itself."""
+        assert self.store is not None
+        seen = {room_id}
+        while (newer := await self.store.state.get(f"{UPGRADED}{room_id}")) and newer not in seen:
+            seen.add(newer)
+            room_id = newer
+        return room_id
+
     async def _join(self, reference: str) -> str | None:
         assert self.client is not None
         try:
-            room_id = await self.client.resolve_room(reference)
+            room_id = await self._current(await self.client.resolve_room(reference))
             await self.client.join(room_id)
         except MatrixError as exc:
             log.error("cannot join configured room %s: %s", reference, exc)
@@ -118,6 +153,9 @@ class App:
             if kind is None:
                 continue
             for source in events:
+                if source.get("type") == "m.room.tombstone" and source.get("state_key") == "":
+                    await self._follow_upgrade(room_id, source)
+                    continue
                 await self._on_event(room_id, kind, source)
         self.sender.wake()
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from bot.homeserver import Synapse
-from bot.people import body_of, thread_of
+from bot.people import body_of, thread_of, until
 from tests.integration.conftest import World
 
 
@@ -73,3 +74,35 @@ async def test_burst_while_down_fills_the_sync_gap(world):
     )
     answered = [thread_of(m) for m in alice.messages(room_id, bot.user_id)]
     assert sorted(answered) == sorted(sent)
+
+
+async def test_an_upgraded_requests_room_is_followed_across_a_restart(world):
+    alice = await world.person("Alice")
+    bot = await world.bot_account()
+    old = await alice.create_room("Demandes", invite=[bot.user_id])
+    config = await world.config(rooms={"requests": [old]})
+    app = await world.start_bot(config)
+    await alice.wait_joined(old)
+    await until(lambda: bot.user_id in alice.client.rooms[old].users, timeout=30)
+
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(
+            f"{world.synapse.url}/_matrix/client/v3/rooms/{old}/upgrade",
+            json={"new_version": "10"},
+            headers={"Authorization": f"Bearer {alice.user.access_token}"},
+        )
+        assert response.status == 200, await response.text()
+        new = (await response.json())["replacement_room"]
+    await alice.client.room_invite(new, bot.user_id)
+    await until(lambda: new in app.request_rooms, timeout=30)
+    assert old not in app.request_rooms
+
+    await world.stop_bot(app)
+    app = await world.start_bot(config)
+    assert new in app.request_rooms
+    await alice.wait_joined(new)
+    asked = await alice.send(new, "!aide")
+    answer = await alice.wait_for_message(
+        lambda m: thread_of(m) == asked, room_id=new, sender=bot.user_id, timeout=30
+    )
+    assert "!statut" in body_of(answer)

@@ -9,7 +9,15 @@ from handlers.commands import Command, Kind, Param, Permission
 from handlers.context import UserError
 from handlers.router import COMMANDS, Dispatcher, find_command
 from storage.requests import RequestDetails
-from tests.unit.conftest import COORDINATOR, REQUESTER, answers, make_config, message
+from tests.unit.conftest import (
+    COORDINATOR,
+    PEOPLE,
+    REQUESTER,
+    answers,
+    make_config,
+    message,
+    new_request,
+)
 
 
 def test_every_command_has_a_french_name_an_english_alias_and_help():
@@ -161,3 +169,27 @@ async def test_user_argument_from_a_mention_pill(custom, store):
     pill, typed, wrong = await answers(store)
     assert (pill, typed) == ("@bob:x.fr", "@carol:x.fr")
     assert "n'est pas un identifiant Matrix" in wrong
+
+
+COORDINATOR_COMMANDS = [c for c in COMMANDS if c.permission is Permission.COORDINATOR]
+
+
+@pytest.mark.parametrize("command", COORDINATOR_COMMANDS, ids=lambda c: c.name)
+async def test_every_coordinator_command_is_refused_to_others(missions, staffed_store, command):
+    """Each coordinator command, run by a facilitator and by a requester, changes nothing."""
+    await new_request(missions)
+    before = await _snapshot(staffed_store)
+    for who in (PEOPLE[0], REQUESTER):
+        for name in (command.name, *command.aliases):
+            text = command.example.replace(f"!{command.name}", f"!{name}", 1)
+            assert await missions.handle(message(text, sender=who), "requests") == "refused"
+            assert "réservée aux coordinateurs" in (await answers(staffed_store))[-1]
+    assert await _snapshot(staffed_store) == before
+
+
+async def _snapshot(store) -> list[tuple]:
+    """Every business table's rows (not the handled events nor the outbox)."""
+    rows = []
+    for table in ("requests", "assignments", "transitions", "pings", "facilitators", "absences"):
+        rows += [(table, *tuple(r)) for r in await store.db.fetchall(f"SELECT * FROM {table}")]
+    return rows
