@@ -1,4 +1,4 @@
-"""The `facilibot` command line: run, check-config, parse, demo."""
+"""The `facilibot` command line: run, check-config, parse, demo, export."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, load_config, load_offline_config
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="?", help="le message à analyser")
 
     commands.add_parser("demo", help="homeserver jetable + bot + conversation scénarisée")
+
+    export = commands.add_parser("export", help="missions par facilitateur, en CSV")
+    export.add_argument("--config", required=True, help="fichier de configuration TOML")
+    export.add_argument("--from", dest="first", required=True, help="premier jour, AAAA-MM-JJ")
+    export.add_argument("--to", dest="last", required=True, help="dernier jour, AAAA-MM-JJ")
+    export.add_argument("--output", help="fichier CSV à écrire (défaut : sortie standard)")
     return parser
 
 
@@ -64,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "parse":
         return parse_command(args.now, args.text, args.batch, sys.stdin, sys.stdout)
+    if args.command == "export":
+        return export_command(args.config, args.first, args.last, args.output, sys.stdout)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -128,6 +137,48 @@ def parse_command(
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     stdout.flush()
     return status
+
+
+def export_command(
+    config_path: str, first: str, last: str, output: str | None, stdout: TextIO
+) -> int:
+    """Write missions per facilitator between two days (inclusive) as CSV; 0, or 2 on bad input."""
+    try:
+        config = load_offline_config(config_path)
+    except ConfigError as exc:
+        _print_problems(exc)
+        return EXIT_CONFIG
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        print(f"dates invalides ({first}, {last}) : format attendu AAAA-MM-JJ", file=sys.stderr)
+        return EXIT_CONFIG
+    if end < start:
+        print(f"--to ({last}) est avant --from ({first})", file=sys.stderr)
+        return EXIT_CONFIG
+    if not config.storage.database.exists():
+        print(f"storage.database : base introuvable ({config.storage.database})", file=sys.stderr)
+        return EXIT_CONFIG
+    text = asyncio.run(_export(config.storage.database, start, end))
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"{output} : {text.count(chr(10)) - 1} facilitateur(s) exporté(s).", file=sys.stderr)
+    else:
+        stdout.write(text)
+    return 0
+
+
+async def _export(database: Path, start: date, end: date) -> str:
+    from bot.reports import missions_csv, per_facilitator
+    from storage.store import Store
+
+    store = await Store.open(database)
+    try:
+        missions = await store.reports.missions_between(start, end)
+        return missions_csv(per_facilitator(missions, await store.reports.names()))
+    finally:
+        await store.close()
 
 
 if __name__ == "__main__":

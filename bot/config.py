@@ -219,6 +219,18 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
     return config_from_dict(raw, base_dir=path.parent.resolve(), env=env)
 
 
+def load_offline_config(path: str | Path) -> Config:
+    """Read a configuration for a tool that only uses the database (no login: no secret needed).
+
+    Raises:
+        ConfigError: one line per problem, each naming its key.
+    """
+    env = dict(os.environ)
+    if not env.get(ENV_PASSWORD) and not env.get(ENV_ACCESS_TOKEN):
+        env[ENV_ACCESS_TOKEN] = "offline"  # never used: offline tools do not log in
+    return load_config(path, env=env)
+
+
 def config_from_dict(
     raw: dict[str, Any], *, base_dir: Path, env: dict[str, str] | None = None
 ) -> Config:

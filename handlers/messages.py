@@ -315,3 +315,17 @@ FORGET_BAD_WORD = (
 )
 FORGET_HAS_MISSIONS = "Vous êtes encore inscrit·e sur {count} mission(s) à venir : désistez-vous d'abord (`{prefix}missions` pour les voir), puis recommencez."
 FORGOTTEN = "C'est fait : votre profil est effacé et votre historique est pseudonymisé. Merci pour votre engagement dans le réseau."
+
+# -- statistics --------------------------------------------------------------------------------
+
+STATS_TITLE = "Statistiques de {title} :"
+STATS_REQUESTS = "• Demandes reçues : {count} (dont {cancelled} annulée(s))"
+STATS_STAFFED = "• Pourvues : {staffed} sur {considered} ({rate} %), en {delay} (médiane)"
+STATS_NO_STAFFING = "• Pourvues : aucune demande à pourvoir ce mois-ci"
+STATS_MISSIONS = (
+    "• Missions : {missions}, par {people} facilitateur·rice(s) ; les plus actifs : {busiest}"
+)
+STATS_RATING = "• Note moyenne des demandeurs : {rating} / 5"
+STATS_NO_RATING = "• Note moyenne des demandeurs : pas encore de note"
+STATS_FORMATS = "• Formats demandés : {formats}"
+STATS_BAD_MONTH = "« {value} » n'est pas un mois. Exemple : `{prefix}stats novembre`."

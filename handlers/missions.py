@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import date
 
 from bot.content import Rendered
 from bot.lifecycle import (
@@ -83,17 +84,25 @@ def _read_filter(ctx: Context, filtre: str | None) -> tuple[tuple[str, ...], str
     word = fold(filtre)
     if word in _STATE_FILTERS:
         return _STATE_FILTERS[word], None, _FILTER_LABELS[word]
-    months = [fold(m) for m in messages.MONTHS]
-    if word in months:
-        number = months.index(word) + 1
-        today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
-        # The month named within the coming half-year, or the past one.
-        year = today.year + (1 if number < today.month - 5 else 0)
-        year -= 1 if number > today.month + 6 else 0
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    if month := parse_month(word, today):
+        year, number = month
         label = f"de {messages.MONTHS[number - 1]} {year}"
         return _STATE_FILTERS["toutes"], f"{year:04d}-{number:02d}", label
     prefix = ctx.config.bot.command_prefix
     raise UserError(messages.REQUESTS_FILTER_UNKNOWN.format(value=filtre[:40], prefix=prefix))
+
+
+def parse_month(word: str, today: date) -> tuple[int, int] | None:
+    """« décembre » → (year, 12): the month named within the coming half-year, or the past one."""
+    months = [fold(m) for m in messages.MONTHS]
+    folded = fold(word)
+    if folded not in months:
+        return None
+    number = months.index(folded) + 1
+    year = today.year + (1 if number < today.month - 5 else 0)
+    year -= 1 if number > today.month + 6 else 0
+    return year, number
 
 
 async def status(ctx: Context, numero: int) -> None:

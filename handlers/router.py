@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.content import Rendered
 from bot.events import Incoming
 from handlers import help as help_
-from handlers import intake, messages, missions, privacy
+from handlers import intake, messages, missions, privacy, reports
 from handlers.chat import OutboxChat
 from handlers.commands import Command, Kind, Param, Permission, parse_arguments
 from handlers.context import Context, UserError
@@ -133,6 +133,15 @@ COMMANDS: tuple[Command, ...] = (
         summary="clore une demande réalisée",
         example="!cloture 42",
         params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    Command(
+        name="stats",
+        aliases=("statistics",),
+        handler=reports.stats,
+        permission=Permission.COORDINATOR,
+        summary="les chiffres du mois (ou d'un autre mois) : demandes, taux et délai, missions",
+        example="!stats novembre",
+        params=(Param("mois", Kind.WORD, "mois", optional=True),),
     ),
     Command(
         name="mesdonnees",

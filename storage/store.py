@@ -9,6 +9,7 @@ from storage.facilitators import FacilitatorRepository
 from storage.missions import MissionRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.reports import ReportRepository
 from storage.requests import RequestRepository
 from storage.state import StateRepository
 
@@ -24,6 +25,7 @@ class Store:
         self.facilitators = FacilitatorRepository(db)
         self.missions = MissionRepository(db)
         self.privacy = PrivacyRepository(db)
+        self.reports = ReportRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

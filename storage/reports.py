@@ -1,0 +1,65 @@
+"""Reading the facts behind the coordinators' figures (see `bot.reports`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from bot.reports import MissionFact, RequestFact, mission_minutes
+from storage.db import Database
+
+
+class ReportRepository:
+    """Requests and missions of a period, as plain facts."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def requests_created(self, start: datetime, end: datetime) -> list[RequestFact]:
+        """Requests created in [start, end), with when each first became fully staffed."""
+        rows = await self.db.fetchall(
+            "SELECT r.id, r.state, r.created_at, r.format, "
+            "(SELECT MIN(t.at) FROM transitions t WHERE t.request_id = r.id "
+            " AND t.facilitator IS NULL AND t.to_state = 'pourvue') AS staffed_at "
+            "FROM requests r WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.id",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            RequestFact(
+                id=row["id"],
+                state=row["state"],
+                created_at=datetime.fromisoformat(row["created_at"]),
+                staffed_at=datetime.fromisoformat(row["staffed_at"]) if row["staffed_at"] else None,
+                format=row["format"],
+            )
+            for row in rows
+        ]
+
+    async def missions_between(self, first: date, last: date) -> list[MissionFact]:
+        """Accepted missions of requests dated from `first` to `last` inclusive, not cancelled."""
+        rows = await self.db.fetchall(
+            "SELECT a.request_id, a.facilitator, r.event_date, r.start_time, r.end_time, "
+            "r.duration_minutes, r.format FROM assignments a "
+            "JOIN requests r ON r.id = a.request_id "
+            "WHERE a.state = 'acceptee' AND r.state != 'annulee' "
+            "AND r.event_date >= ? AND r.event_date <= ? ORDER BY r.event_date, a.request_id",
+            (first.isoformat(), last.isoformat()),
+        )
+        facts = []
+        for row in rows:
+            start = time.fromisoformat(row["start_time"]) if row["start_time"] else None
+            end = time.fromisoformat(row["end_time"]) if row["end_time"] else None
+            facts.append(
+                MissionFact(
+                    request_id=row["request_id"],
+                    facilitator=row["facilitator"],
+                    event_date=date.fromisoformat(row["event_date"]),
+                    minutes=mission_minutes(start, end, row["duration_minutes"]),
+                    format=row["format"],
+                )
+            )
+        return facts
+
+    async def names(self) -> dict[str, str]:
+        """Display names of the directory, by matrix id."""
+        rows = await self.db.fetchall("SELECT matrix_id, display_name FROM facilitators")
+        return {row[0]: row[1] for row in rows}
