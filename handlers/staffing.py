@@ -135,15 +135,8 @@ async def reopen(
     ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
 ) -> PingRound | None:
     """A slot freed up (withdrawal, removal, refusal): ping the next candidate(s)."""
-    if request.state not in ACTIVE or drafting.missing_fields(request.details):
-        return None
-    slots = await free_slots(ctx, request)
-    if slots == 0:
-        return None
-    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
-    round_ = (max(rounds) if rounds else 0) + 1
-    found = await ping(ctx, request, slots=slots, round_=round_, limit=limit)
-    if not found.pinged:
+    found = await _next_round(ctx, request, limit=limit)
+    if found is not None and not found.pinged:
         await tell_coordinators(
             ctx,
             messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
@@ -155,15 +148,13 @@ async def reopen(
 async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | None:
     """Not staffed after `escalate_after`: ping the next candidates, tell the coordinators."""
     request = await ctx.store.requests.get(request_id)
-    if request is None or not is_ready(request):
+    if request is None:
         return None
-    slots = await free_slots(ctx, request)
-    if slots == 0:
+    found = await _next_round(ctx, request)
+    if found is None:
         return None
-    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
-    round_ = (max(rounds) if rounds else 0) + 1
-    found = await ping(ctx, request, slots=slots, round_=round_)
     if found.pinged:
+        slots = await free_slots(ctx, request)
         text = messages.COORDINATORS_ESCALATED.format(
             id=request.id, count=len(found.pinged), slots=slots
         )
@@ -171,6 +162,20 @@ async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | N
         text = messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
     await tell_coordinators(ctx, text, key=key)
     return found
+
+
+async def _next_round(
+    ctx: Staffing, request: Request, *, limit: int | None = None
+) -> PingRound | None:
+    """Ping for the places still free, as a new round; None when nothing is to be done."""
+    if not is_ready(request):
+        return None
+    slots = await free_slots(ctx, request)
+    if slots == 0:
+        return None
+    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
+    round_ = (max(rounds) if rounds else 0) + 1
+    return await ping(ctx, request, slots=slots, round_=round_, limit=limit)
 
 
 async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:
