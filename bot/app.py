@@ -9,6 +9,7 @@ import signal
 from dataclasses import replace
 from typing import Any
 
+from bot.backoff import Pacer
 from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -43,7 +44,8 @@ class App:
         self.client = MatrixClient(self.config.matrix)
         await self.client.login()
         self.dispatcher = Dispatcher(self.config, self.store, self.clock, self.is_facilitator)
-        self.sender = OutboxSender(self.client, self.store, self.clock)
+        pacer = Pacer(self.config.bot.sends_per_second, self.config.bot.send_burst)
+        self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
         await self._join_configured_rooms()
         self._tasks = [

@@ -1,9 +1,11 @@
-"""Exponential backoff with full jitter, for reconnecting without a thundering herd."""
+"""Exponential backoff with full jitter, and a pacer for sending under a rate limit."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
+from collections.abc import Callable
 
 
 class Backoff:
@@ -29,4 +31,35 @@ class Backoff:
         """Wait the next delay (without blocking the loop); return it."""
         delay = self.next_delay()
         await asyncio.sleep(delay)
+        return delay
+
+
+class Pacer:
+    """A token bucket: at most `burst` sends at once, then `rate` per second.
+
+    It keeps the bot under the homeserver's message rate limit when it fans
+    out (many pings at once), instead of running into 429s and waiting.
+    `now` is a monotonic clock in seconds (injected in tests).
+    """
+
+    def __init__(self, rate: float, burst: int, now: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self.burst = burst
+        self._now = now
+        self._tokens = float(burst)
+        self._updated = now()
+
+    def delay(self) -> float:
+        """Take a token; return how long to wait before using it (0 when one is free)."""
+        now = self._now()
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        self._tokens -= 1
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    async def wait(self) -> float:
+        """Wait for a token (without blocking the loop); return how long it took."""
+        delay = self.delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
         return delay

@@ -8,7 +8,7 @@ import logging
 from aiohttp import ClientError
 from nio.exceptions import LocalProtocolError
 
-from bot.backoff import Backoff
+from bot.backoff import Backoff, Pacer
 from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock
 from bot.content import edit_content
@@ -21,11 +21,14 @@ log = logging.getLogger(__name__)
 class OutboxSender:
     """A background task that sends pending outbox messages when woken."""
 
-    def __init__(self, client: MatrixClient, store: Store, clock: Clock) -> None:
+    def __init__(
+        self, client: MatrixClient, store: Store, clock: Clock, pacer: Pacer | None = None
+    ) -> None:
         self.client = client
         self.store = store
         self.clock = clock
         self.backoff = Backoff()
+        self.pacer = pacer
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self.sent = 0
@@ -62,6 +65,8 @@ class OutboxSender:
 
     async def _deliver(self, message: OutgoingMessage) -> bool:
         """Send one message; False means "try again later"."""
+        if self.pacer is not None:
+            await self.pacer.wait()
         try:
             room_id = message.room_id or await self._dm_room(message)
             content = message.content

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
 import pytest
 
@@ -106,3 +108,38 @@ async def test_an_upgraded_requests_room_is_followed_across_a_restart(world):
         lambda m: thread_of(m) == asked, room_id=new, sender=bot.user_id, timeout=30
     )
     assert "!statut" in body_of(answer)
+
+
+async def test_a_rate_limited_bot_drops_nothing(tmp_path, caplog):
+    """Synapse allows 2 messages a second: every request of a burst is still answered."""
+    caplog.set_level(logging.WARNING, logger="nio")
+    server = Synapse(tmp_path / "slow-synapse", messages_per_second=2)
+    await server.start()
+    world = World(server, tmp_path)
+    try:
+        alice = await world.person("Alice")
+        bot = await world.bot_account()
+        room_id = await alice.create_room("Demandes", invite=[bot.user_id])
+        config = await world.config(rooms={"requests": [room_id]})
+        app = await world.start_bot(config)
+        await alice.wait_joined(room_id)
+        await until(lambda: bot.user_id in alice.client.rooms[room_id].users, timeout=30)
+        sent = [
+            await alice.send(room_id, f"Un atelier le {day} mars 2027 à 14h à Bercy")
+            for day in range(1, 13)
+        ]
+
+        def answered() -> bool:
+            threads = [thread_of(m) for m in alice.messages(room_id, bot.user_id)]
+            return all(event_id in threads for event_id in sent)
+
+        await until(answered, timeout=90)
+        threads = [thread_of(m) for m in alice.messages(room_id, bot.user_id)]
+        assert sorted(threads.count(e) for e in sent) == [1] * len(sent)
+        assert await app.store.outbox.count("failed") == 0
+        # The homeserver did push back (429 with retry_after_ms), and was waited for.
+        assert any("Got 429" in r.getMessage() for r in caplog.records)
+    finally:
+        await world.close()
+        await server.stop()
+        server.cleanup()

@@ -97,3 +97,16 @@ def test_edit_content_replaces_without_notifying():
     assert edit["m.new_content"]["body"] == "nouveau"
     assert edit["body"] == "* nouveau"
     assert edit["m.mentions"] == {}
+
+
+def test_pacer_lets_a_burst_through_then_spaces_sends():
+    from bot.backoff import Pacer
+
+    now = [100.0]
+    pacer = Pacer(rate=2, burst=3, now=lambda: now[0])
+    assert [pacer.delay() for _ in range(3)] == [0, 0, 0]
+    assert pacer.delay() == 0.5
+    assert pacer.delay() == 1.0
+    now[0] += 10  # a quiet while refills the bucket, never above the burst
+    assert [pacer.delay() for _ in range(3)] == [0, 0, 0]
+    assert pacer.delay() == 0.5
