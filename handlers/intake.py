@@ -75,7 +75,7 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
         reply = Rendered.join([reply, messages.ask_missing(missing)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d completed from %s", request.id, ctx.event.event_id)
-    await staffing.start(ctx, updated)
+    await _staff_after_change(ctx, updated)
 
 
 async def on_edit(ctx: Context) -> str:
@@ -96,8 +96,16 @@ async def on_edit(ctx: Context) -> str:
         request.id, details, text=event.body, at=ctx.clock.now()
     )
     await _refresh_card(ctx, updated)
-    await staffing.start(ctx, updated)
+    await _staff_after_change(ctx, updated)
     return f"edited:{request.id}"
+
+
+async def _staff_after_change(ctx: Context, request: Request) -> None:
+    """Start staffing a request that just became complete, or update those already asked."""
+    if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
+        await staffing.request_changed(ctx, request, cause=ctx.event.event_id)
+    else:
+        await staffing.start(ctx, request)
 
 
 async def _refresh_card(ctx: Context, request: Request) -> None:

@@ -221,6 +221,7 @@ ONLY_REQUESTER_CANCELS = (
 NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `!demandes`."
 MISSIONS_TITLE = "Vos missions ({count}) :"
 WHO_LINE = "Facilitation : {names}."
+MISSION_CHANGED = "La demande #{id} que vous facilitez a changé ; la voici à jour (invitation d'agenda mise à jour ci-après) :"
 NOBODY_LEFT = "tout le monde a déjà été sollicité"
 COORDINATORS_NOBODY = "Demande #{id} : je ne trouve personne à solliciter ({reason})."
 COORDINATORS_ESCALATED = "Demande #{id} toujours pas pourvue : j'ai sollicité {count} personne(s) de plus pour {slots} place(s)."

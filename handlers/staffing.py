@@ -121,6 +121,23 @@ async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) 
         await ctx.chat.dm(user_id, message, key=key)
 
 
+async def request_changed(ctx: Staffing, request: Request, *, cause: str) -> None:
+    """The request's details changed: refresh the open pings, tell those who accepted."""
+    if request.state not in (*ACTIVE, RequestState.STAFFED):
+        return
+    accepted = await ctx.store.missions.accepted(request.id)
+    if request.state != RequestState.STAFFED:
+        message = messages.ping_message(request, prefix=ctx.config.bot.command_prefix)
+        for sent in await ctx.store.missions.pings(request.id):
+            if sent.facilitator not in accepted:
+                await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:{cause}")
+    intro = Rendered.text(messages.MISSION_CHANGED.format(id=request.id))
+    for user_id in accepted:
+        card = Rendered.join([intro, messages.card_summary(request)])
+        await ctx.chat.dm(user_id, card, key=f"changed:{cause}:{user_id}")
+        await send_invitation(ctx, request, user_id, key=f"ics:{cause}:{user_id}")
+
+
 async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
     """Edit the pings of those who did not take the request (« pourvue », « annulée »)."""
     accepted = set(await ctx.store.missions.accepted(request.id))
@@ -223,7 +240,8 @@ async def send_invitation(
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=ctx.clock.now(),
-        sequence=len(await ctx.store.missions.history(request.id)),
+        # Grows with every new version, so calendars replace the entry they have.
+        sequence=max(0, int((ctx.clock.now() - request.created_at).total_seconds())),
         cancelled=cancelled,
     )
     if data is None:

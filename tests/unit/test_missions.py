@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -292,3 +292,30 @@ async def test_concurrent_acceptances_of_the_last_place_have_one_winner(tmp_path
     finally:
         for s in [*stores, setup]:
             await s.close()
+
+
+async def test_a_changed_request_updates_pings_and_tells_those_who_accepted(
+    missions, staffed_store, clock
+):
+    event = await new_request(missions)
+    await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
+    clock.advance(timedelta(minutes=5))
+    answer = message("finalement le 19 mars 2027 de 9h à 12h30", thread_root=event.event_id)
+    assert await missions.handle(answer, "requests") == "answered"
+    pending = await staffed_store.outbox.pending(limit=1000)
+    edits = [m for m in pending if m.replaces_key and m.replaces_key.startswith("ping:1:")]
+    assert edits and all("vendredi 19 mars 2027" in m.content["body"] for m in edits)
+    assert PEOPLE[0] not in {m.dm_user for m in edits}
+    told = [m for m in pending if m.key.startswith("changed:")]
+    assert [m.dm_user for m in told] == [PEOPLE[0]]
+    assert "a changé" in told[0].content["body"]
+    ics = [m for m in pending if m.attachment and m.dm_user == PEOPLE[0]]
+    assert len(ics) == 2
+    assert b"20270319T090000" in ics[-1].attachment.data
+    first, second = (_sequence(m.attachment.data) for m in ics)
+    assert second > first
+
+
+def _sequence(data: bytes) -> int:
+    line = next(x for x in data.decode().splitlines() if x.startswith("SEQUENCE:"))
+    return int(line.split(":")[1])
