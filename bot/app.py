@@ -16,6 +16,8 @@ from bot.config import Config
 from bot.events import incoming_from_source
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
+from handlers.chat import OutboxChat
+from handlers.directory import enroll_members
 from handlers.privacy import apply_retention
 from handlers.router import Dispatcher
 from storage.store import Store
@@ -36,6 +38,7 @@ class App:
         self.request_rooms: set[str] = set()
         self.facilitators_room: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._members_checked = False  # issue 4: members enrolled once per start
 
     async def start(self) -> None:
         """Open storage, log in, join the configured rooms and start syncing."""
@@ -159,7 +162,45 @@ class App:
                     await self._follow_upgrade(room_id, source)
                     continue
                 await self._on_event(room_id, kind, source)
+        await self._enroll_facilitators(batch)
         self.sender.wake()
+
+    # -- issue 4: members of the facilitators room get a profile --------------------------------
+    async def _enroll_facilitators(self, batch: SyncBatch) -> None:
+        """Give every member of the facilitators room a profile (and one invitation).
+
+        All members once per start, then those who join.
+        """
+        assert self.client is not None and self.store is not None
+        room = self.client.nio.rooms.get(self.facilitators_room or "")
+        if room is None:
+            return
+        if self._members_checked:
+            joined = {
+                e["state_key"]
+                for e in batch.timelines.get(room.room_id, [])
+                if e.get("type") == "m.room.member"
+                and e.get("content", {}).get("membership") == "join"
+            }
+        else:
+            joined = set(room.users) - set(room.invited_users)
+        me = self.config.matrix.user_id
+        members = {
+            user: getattr(room.users.get(user), "display_name", None) or ""
+            for user in joined
+            if isinstance(user, str) and user != me and self.config.matrix.is_allowed(user)
+        }
+        try:
+            if members:
+                chat = OutboxChat(self.store.outbox, self.clock)
+                await enroll_members(self.store, chat, self.clock, members)
+        except Exception:
+            # Never block the sync loop over it: the next start checks everyone again.
+            log.exception("enrolling members of %s failed", room.room_id)
+            return
+        self._members_checked = True
+
+    # -- end of issue 4 -------------------------------------------------------------------------
 
     async def _on_event(self, room_id: str, kind: str, source: dict[str, Any]) -> None:
         sender = source.get("sender")

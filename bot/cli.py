@@ -1,4 +1,4 @@
-"""The `facilibot` command line: run, check-config, parse, demo, export."""
+"""The `facilibot` command line: run, check-config, parse, demo, export, import-facilitators."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, load_config, load_offline_config
+from bot.config import Config, ConfigError, load_config, load_offline_config
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--from", dest="first", required=True, help="premier jour, AAAA-MM-JJ")
     export.add_argument("--to", dest="last", required=True, help="dernier jour, AAAA-MM-JJ")
     export.add_argument("--output", help="fichier CSV à écrire (défaut : sortie standard)")
+
+    # -- issue 4: roster import ---------------------------------------------------------------
+    roster = commands.add_parser(
+        "import-facilitators", help="importe le fichier des facilitateurs (CSV, UTF-8)"
+    )
+    roster.add_argument("--config", required=True, help="fichier de configuration TOML")
+    roster.add_argument("roster", help="fichier CSV : matrix_id, display_name, site, …")
     return parser
 
 
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return parse_command(args.now, args.text, args.batch, sys.stdin, sys.stdout)
     if args.command == "export":
         return export_command(args.config, args.first, args.last, args.output, sys.stdout)
+    if args.command == "import-facilitators":
+        return import_facilitators(args.config, args.roster, sys.stdout)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -89,6 +98,55 @@ def check_config(path: str) -> int:
         return EXIT_CONFIG
     print(f"{path} : configuration valide.")
     return 0
+
+
+def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
+    """Upsert a roster file: one line per rejected row, then the summary.
+
+    Exit 0 when every row loaded, 1 when some rows were rejected (the others
+    loaded), 2 when the configuration or the file cannot be used.
+    """
+    from handlers import messages
+
+    try:
+        config = load_offline_config(config_path)
+    except ConfigError as exc:
+        _print_problems(exc)
+        return EXIT_CONFIG
+    try:
+        text = Path(roster_path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        print(messages.ROSTER_NOT_UTF8.format(path=roster_path), file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(messages.ROSTER_UNREADABLE.format(path=roster_path, reason=reason), file=sys.stderr)
+        return EXIT_CONFIG
+    return asyncio.run(_import(config, roster_path, text, out))
+
+
+async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> int:
+    from bot.clock import SystemClock
+    from bot.roster import Invalid, parse_roster
+    from handlers import messages
+    from handlers.directory import import_roster
+    from storage.store import Store
+
+    try:
+        roster = parse_roster(text, is_allowed=config.matrix.is_allowed)
+    except Invalid as exc:
+        problem = messages.field_problem(exc.code, exc.values)
+        print(messages.ROSTER_BAD_FILE.format(path=roster_path, problem=problem), file=sys.stderr)
+        return EXIT_CONFIG
+    store = await Store.open(config.storage.database)
+    try:
+        report = await import_roster(store, roster, at=SystemClock().now())
+    finally:
+        await store.close()
+    for line in report.rejected:
+        print(line, file=out)
+    print(report.summary(), file=out)
+    return 1 if report.rejected else 0
 
 
 def _print_problems(exc: ConfigError) -> None:

@@ -314,14 +314,13 @@ def _exclusion(request: MatchRequest, person: Profile, load: Workload) -> Exclud
     if cap is not None and load.missions_this_month >= cap:
         return out(CAPPED, done=load.missions_this_month, cap=cap)
     nearby = _nearby(request, person)
+    too_far = not nearby and (request.modality == "presentiel" or not person.remote_ok)
     if request.modality == "distanciel":
         if not person.remote_ok:
             return out(NO_REMOTE)
-    elif request.modality == "presentiel":
-        if not nearby:
-            return out(TOO_FAR, site=person.site or "lieu inconnu", place=request.location)
-    elif not nearby and not person.remote_ok:
-        return out(TOO_FAR, site=person.site or "lieu inconnu", place=request.location)
+    elif too_far:
+        where = request.location or request.region
+        return out(TOO_FAR, site=person.site or "lieu inconnu", place=where)
     return None
 
 
@@ -413,7 +412,8 @@ def _rank_with_pairing(
         best_index, best_key, best_bonus = 0, None, False
         for index, (person, score, _, done) in enumerate(remaining):
             recent = _is_recent(person.cohort, latest)
-            bonus = bool(chosen) and recent is not None and (not recent) in chosen
+            # A bonus for the kind (experienced or recent) the pair still lacks.
+            bonus = bool(chosen) and recent is not None and recent not in chosen
             key = (-(score + PAIRING_POINTS * bonus), done, person.matrix_id)
             if best_key is None or key < best_key:
                 best_index, best_key, best_bonus = index, key, bonus
@@ -430,19 +430,24 @@ def _rank_with_pairing(
     return ranked
 
 
+def nobody_text(code: str | None, request: MatchRequest) -> str:
+    """Why nobody fits, for a coordinator, from the filter that left most people out."""
+    place = request.location or request.region or "ce lieu"
+    return _NOBODY_TEXT[code].format(place=place)
+
+
 def _notes(
     request: MatchRequest,
     eligible: list[tuple[Profile, int, list[str], int]],
     excluded: list[Excluded],
 ) -> tuple[str, ...]:
-    place = request.location or request.region or "ce lieu"
     notes = []
     if not eligible:
         # The most common cause, ties to the order of the filters.
-        order = list(dict.fromkeys(_NOBODY_TEXT[c] for c in _FILTER_ORDER))
         counts = Counter(_NOBODY_TEXT[e.code] for e in excluded)
-        text = min(order, key=lambda t: (-counts[t], order.index(t))) if counts else None
-        notes.append((text or _NOBODY_TEXT[None]).format(place=place))
+        codes = [c for c in _FILTER_ORDER if counts[_NOBODY_TEXT[c]]]
+        code = min(codes, key=lambda c: -counts[_NOBODY_TEXT[c]]) if codes else None
+        notes.append(nobody_text(code, request))
     elif request.format and not any(request.format in p.skills for p, *_ in eligible):
         label = FORMAT_LABELS.get(request.format, request.format)
         notes.append(NO_SKILL_TEXT.format(skill=label))

@@ -1,28 +1,61 @@
-"""Rank the directory for one stored request: the database prefilter, then `bot.matching`."""
+"""Rank the directory for one stored request: the database prefilter, then `bot.matching`.
+
+`rank_request(store, request)` is what pings and escalation call;
+`!candidats 42` shows its result to a coordinator.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from datetime import date, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 
-from bot.matching import MatchRequest, MatchResult, Workload, canonical_city, match, region_of
+from bot.content import Rendered
+from bot.matching import (
+    NO_REMOTE,
+    TOO_FAR,
+    MatchRequest,
+    MatchResult,
+    Workload,
+    canonical_city,
+    match,
+    nobody_text,
+    region_of,
+)
+from handlers import messages
+from handlers.context import Context, UserError
+from storage.facilitators import Facilitator
 from storage.requests import Request
 from storage.store import Store
 
+log = logging.getLogger(__name__)
+
 # How many profiles the indexed prefilter hands to the pure ranking.
 PREFILTER_LIMIT = 300
+# How many ranked candidates `!candidats` lists.
+SHOWN_CANDIDATES = 10
 
 
 def match_request_of(request: Request) -> MatchRequest:
-    """What matching needs of a stored request (its date must be known)."""
+    """What matching needs of a stored request (its date must be known).
+
+    Raises:
+        ValueError: the request has no date yet.
+    """
     d = request.details
     if d.event_date is None:
         raise ValueError(f"request {request.id} has no date")
     location = canonical_city(d.location)
+    end = d.end_time
+    if end is None and d.start_time is not None and d.duration_minutes:
+        moment = datetime.combine(d.event_date, d.start_time)
+        finish = moment + timedelta(minutes=d.duration_minutes)
+        end = finish.time() if finish.date() == d.event_date else time(23, 59)
     return MatchRequest(
         event_date=d.event_date,
         start_time=d.start_time,
-        end_time=d.end_time,
+        end_time=end,
         format=d.format,
         modality=d.modality,
         location=location,
@@ -39,7 +72,7 @@ async def workloads(
     if not people:
         return {}
     marks = ", ".join("?" for _ in people)
-    since = (day - timedelta(days=90)).isoformat()
+    since = min(day - timedelta(days=90), day.replace(day=1)).isoformat()
     rows = await store.db.fetchall(
         "SELECT a.facilitator, r.event_date, r.start_time, r.end_time FROM assignments a "
         "JOIN requests r ON r.id = a.request_id "
@@ -54,7 +87,7 @@ async def workloads(
         mission_day = date.fromisoformat(when)
         if (mission_day.year, mission_day.month) == (day.year, day.month):
             month[who] += 1
-        if mission_day <= day:
+        if day - timedelta(days=90) <= mission_day <= day:
             recent[who] += 1
         if mission_day == day:
             busy[who].append(
@@ -74,17 +107,93 @@ async def workloads(
 
 
 async def rank_request(store: Store, request: Request) -> MatchResult:
-    """Filter and rank the directory for a stored request, best first, with reasons."""
+    """Filter and rank the directory for a stored request, best first, with reasons.
+
+    When nobody fits, the notes say why (nobody available that day, nobody
+    near, nobody with the skill…): paused and absent people are then read
+    too, only to be counted among the excluded.
+
+    Raises:
+        ValueError: the request has no date yet.
+    """
     wanted = match_request_of(request)
-    profiles = await store.facilitators.candidates(
-        wanted.event_date,
-        modality=wanted.modality,
-        site=wanted.location,
-        region=wanted.region,
-        skill=wanted.format,
-        limit=PREFILTER_LIMIT,
-    )
+
+    async def prefilter(available_only: bool) -> list[Facilitator]:
+        return await store.facilitators.candidates(
+            wanted.event_date,
+            modality=wanted.modality,
+            site=wanted.location,
+            region=wanted.region,
+            skill=wanted.format,
+            limit=PREFILTER_LIMIT,
+            available_only=available_only,
+        )
+
+    profiles = await prefilter(True)
+    latest = await store.facilitators.latest_cohort()
     loads = await workloads(
         store, [p.matrix_id for p in profiles], wanted.event_date, exclude_request=request.id
     )
-    return match(wanted, profiles, loads)
+    result = match(wanted, profiles, loads, latest_cohort=latest)
+    if result.ranked:
+        return result
+    everyone = await prefilter(False)
+    if not everyone:
+        return replace(result, notes=(await _nobody_near(store, wanted),))
+    ids = [p.matrix_id for p in everyone]
+    absent = await store.facilitators.absent_on(ids, wanted.event_date)
+    loads = await workloads(store, ids, wanted.event_date, exclude_request=request.id)
+    loads = {who: replace(load, absent=who in absent) for who, load in loads.items()}
+    return match(wanted, everyone, loads, latest_cohort=latest)
+
+
+async def _nobody_near(store: Store, wanted: MatchRequest) -> str:
+    if await store.facilitators.count() == 0:
+        return nobody_text(None, wanted)
+    return nobody_text(NO_REMOTE if wanted.modality == "distanciel" else TOO_FAR, wanted)
+
+
+async def show_candidates(ctx: Context, numero: int) -> None:
+    """`!candidats 42`: the ranked facilitators of a request, with reasons and exclusions."""
+    request = await ctx.store.requests.get(numero)
+    prefix = ctx.config.bot.command_prefix
+    if request is None:
+        raise UserError(messages.UNKNOWN_REQUEST.format(id=numero, prefix=prefix))
+    if request.details.event_date is None:
+        raise UserError(messages.CANDIDATES_NO_DATE.format(id=numero))
+    result = await rank_request(ctx.store, request)
+    shown = result.ranked[:SHOWN_CANDIDATES]
+    names = await ctx.store.facilitators.names(
+        [r.matrix_id for r in shown] + [e.matrix_id for e in result.excluded]
+    )
+
+    def name(user: str) -> str:
+        return f"{names[user]} ({user})" if user in names else user
+
+    card = ", ".join(messages.describe_details(request.details))
+    lines = [messages.CANDIDATES_TITLE.format(id=numero, card=card)]
+    if not shown:
+        lines.append(messages.CANDIDATES_NONE.format(id=numero))
+    for rank, candidate in enumerate(shown, start=1):
+        lines.append(
+            messages.CANDIDATE_LINE.format(
+                rank=rank,
+                name=name(candidate.matrix_id),
+                score=candidate.score,
+                reasons=", ".join(candidate.reasons),
+            )
+        )
+    if len(result.ranked) > len(shown):
+        lines.append(messages.CANDIDATES_MORE.format(count=len(result.ranked) - len(shown)))
+    if result.excluded:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for left_out in result.excluded:
+            groups[left_out.reason].append(name(left_out.matrix_id))
+        text = " ; ".join(
+            messages.CANDIDATES_EXCLUDED_GROUP.format(reason=reason, names=", ".join(people))
+            for reason, people in groups.items()
+        )
+        lines.append(messages.CANDIDATES_EXCLUDED.format(count=len(result.excluded), groups=text))
+    lines += [messages.CANDIDATES_NOTE.format(note=note) for note in result.notes]
+    log.info("candidates of #%d shown to %s", numero, ctx.sender)
+    await ctx.chat.reply(ctx.event, Rendered.text("\n".join(lines)))

@@ -330,3 +330,142 @@ STATS_RATING = "• Note moyenne des demandeurs : {rating} / 5"
 STATS_NO_RATING = "• Note moyenne des demandeurs : pas encore de note"
 STATS_FORMATS = "• Formats demandés : {formats}"
 STATS_BAD_MONTH = "« {value} » n'est pas un mois. Exemple : `{prefix}stats novembre`."
+
+# -- directory: profiles, absences, roster import, candidates (issue 4) -------------------------
+
+PROFILE_FIELD_LABELS = {
+    "display_name": "nom",
+    "site": "site",
+    "region": "région",
+    "directorate": "direction",
+    "cohort": "promotion",
+    "skills": "compétences",
+    "languages": "langues",
+    "remote_ok": "distanciel",
+    "max_missions_per_month": "plafond",
+    "timezone": "fuseau",
+}
+PROFILE_TITLE = "Votre profil ({who}) :"
+PROFILE_EMPTY_VALUE = "non renseigné"
+PROFILE_NO_CAP = "pas de plafond"
+PROFILE_CAP = "{count} mission{s} par mois au plus"
+PROFILE_DEFAULT_ZONE = "{zone} (par défaut)"
+PROFILE_ACTIVE = "état : disponible pour des missions"
+PROFILE_PAUSED = "état : en pause (`!reprise` pour revenir)"
+PROFILE_ABSENCES = "absences : {ranges}"
+PROFILE_NO_ABSENCE = "absences : aucune à venir"
+PROFILE_HOW_TO = (
+    "Pour modifier : `!profil site Lyon`, `!profil competences atelier, codev`, "
+    "`!profil distanciel oui`, `!profil fuseau America/Cayenne` ; "
+    "`!absent du 20/12 au 04/01`, `!pause`."
+)
+PROFILE_CHANGED = "C'est noté : {changes}."
+PROFILE_CHANGE = "{label} : {before} → {after}"
+PROFILE_UNCHANGED = "Votre {label} était déjà « {value} » : rien n'a changé."
+PROFILE_UNKNOWN_FIELD = (
+    "Je ne connais pas le champ « {name} » : rien n'a changé. Champs modifiables : {fields}. "
+    "Exemple : `!profil site Lyon`."
+)
+PROFILE_MISSING_VALUE = "Il manque la valeur : rien n'a changé. Exemple : `{example}`."
+PROFILE_FIELD_EXAMPLES = {
+    "site": "!profil site Lyon",
+    "region": "!profil region Occitanie",
+    "directorate": "!profil direction DGFiP",
+    "skills": "!profil competences atelier, codev",
+    "languages": "!profil langues fr, en",
+    "remote_ok": "!profil distanciel oui",
+    "max_missions_per_month": "!profil plafond 2",
+    "timezone": "!profil fuseau America/Cayenne",
+}
+PROFILE_INVALID = "{problem} Rien n'a changé. Exemple : `{example}`."
+NOT_IN_DIRECTORY = (
+    "Vous n'êtes pas dans l'annuaire des facilitateurs. Rejoignez le salon des facilitateurs, "
+    "ou demandez à un coordinateur de vous ajouter au fichier du réseau."
+)
+PROFILE_INVITATION = (
+    "Bonjour{name} ! Vous faites partie du réseau des facilitateurs : pour que je vous propose "
+    "des missions qui vous correspondent, complétez votre profil en me répondant ici, par exemple :\n"
+    "`!profil site Lyon`\n`!profil competences atelier, codev`\n`!profil distanciel oui`\n"
+    "Tapez `!profil` pour voir votre profil, `!aide` pour toutes les commandes."
+)
+
+ABSENCE_ADDED = (
+    "C'est noté : vous êtes absent·e {range}. Je ne vous proposerai pas de mission ces jours-là "
+    "(`!present` pour l'annuler)."
+)
+ABSENCE_ALREADY = "Votre absence {range} était déjà enregistrée : rien n'a changé."
+ABSENCE_RANGE = "du {start} au {end}"
+ABSENCE_DAY = "le {day}"
+ABSENCES_REMOVED = (
+    "C'est noté : j'ai retiré {what}. Vous pouvez de nouveau recevoir des missions ces jours-là."
+)
+NO_ABSENCE_TO_REMOVE = "Vous n'aviez aucune absence en cours ou à venir : rien n'a changé."
+PAUSED = (
+    "C'est noté : vous êtes en pause, je ne vous propose plus de missions (celles que vous avez "
+    "acceptées restent prévues). Tapez `!reprise` pour revenir."
+)
+ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `!reprise` pour revenir."
+RESUMED = "C'est noté : vous êtes de nouveau disponible pour des missions."
+ALREADY_ACTIVE = "Vous étiez déjà disponible pour des missions : rien n'a changé."
+
+# Why a value is refused (codes of `bot.roster.Invalid`).
+FIELD_PROBLEMS = {
+    "matrix_id": "« {value} » n'est pas un identifiant Matrix (attendu : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr).",
+    "matrix_id_missing": "l'identifiant Matrix (matrix_id) est vide.",
+    "server": "le serveur {server} n'est pas servi par le bot (matrix.allowed_servers).",
+    "duplicate": "{value} figure déjà ligne {line}.",
+    "columns": "{found} valeurs pour {expected} colonnes dans l'en-tête.",
+    "too_long": "texte trop long ({limit} caractères au plus).",
+    "region": "région inconnue « {value} » (exemples : Île-de-France, Occitanie, Guyane).",
+    "skill": "compétence inconnue « {value} » (connues : {known}).",
+    "language": "langue « {value} » invalide : un code de deux lettres, comme fr ou en.",
+    "yes_no": "« {value} » : répondez oui ou non.",
+    "cohort": "promotion « {value} » invalide : un nombre de {low} à {high}.",
+    "cap": "plafond « {value} » invalide : un nombre de missions par mois de {low} à {high} (vide ou « aucun » : pas de plafond).",
+    "timezone": "fuseau horaire inconnu « {value} » (exemples : Europe/Paris, America/Cayenne, Indian/Reunion).",
+    "date": "« {value} » n'est pas une date (exemple : 20/12 ou 20/12/2026).",
+    "absence_format": "je n'ai pas compris les dates (exemples : `!absent du 20/12 au 04/01`, `!absent le 24/12`).",
+    "absence_order": "la fin ({end}) est avant le début ({start}).",
+    "absence_past": "cette période est déjà passée (elle finit le {end}).",
+    "absence_too_long": "une absence dure au plus {days} jours ; pour une longue indisponibilité, tapez `!pause`.",
+    "header": "pas de colonne matrix_id dans la première ligne (colonnes attendues : {columns}).",
+    "header_semicolon": "pas de colonne matrix_id : le fichier semble séparé par des points-virgules ; enregistrez-le séparé par des virgules (colonnes : {columns}).",
+    "empty": "le fichier est vide (colonnes attendues : {columns}).",
+}
+ROSTER_COLUMN = "colonne {column} : {problem}"
+ROSTER_REJECTED = "ligne {line} : {problems}."
+ROSTER_SUMMARY = "Import terminé : {added} ajouté(s), {updated} mis à jour, {rejected} rejeté(s), {unchanged} inchangé(s)."
+ROSTER_UNREADABLE = "{path} : fichier illisible ({reason})."
+ROSTER_NOT_UTF8 = "{path} : le fichier n'est pas en UTF-8 ; enregistrez-le au format « CSV UTF-8 »."
+ROSTER_BAD_FILE = "{path} : {problem}"
+
+CANDIDATES_TITLE = "Candidats pour la demande #{id} ({card}) :"
+CANDIDATE_LINE = "{rank}. {name} — {score} pts : {reasons}"
+CANDIDATES_MORE = "… et {count} autre(s)."
+CANDIDATES_NONE = "Aucun candidat pour la demande #{id}."
+CANDIDATES_EXCLUDED = "Écartés ({count}) : {groups}."
+CANDIDATES_EXCLUDED_GROUP = "{reason} : {names}"
+CANDIDATES_NOTE = "À noter : {note}."
+CANDIDATES_NO_DATE = (
+    "La demande #{id} n'a pas encore de date : je ne peux pas chercher de facilitateurs. "
+    "Complétez-la dans son fil (par exemple « le 12 mars de 14h à 16h »)."
+)
+
+
+def field_problem(code: str, values: dict[str, object]) -> str:
+    """The French sentence for a refused value (first letter capitalised)."""
+    shown = {k: format_day(v) if isinstance(v, date) else v for k, v in values.items()}
+    text = FIELD_PROBLEMS.get(code, "valeur invalide.").format(**shown)
+    return text[0].upper() + text[1:]
+
+
+def format_day(day: date) -> str:
+    """« 20/12/2026 »."""
+    return day.strftime("%d/%m/%Y")
+
+
+def absence_range(start: date, end: date) -> str:
+    """« du dimanche 20 décembre 2026 au lundi 4 janvier 2027 », or « le … » for one day."""
+    if start == end:
+        return ABSENCE_DAY.format(day=format_date(start))
+    return ABSENCE_RANGE.format(start=format_date(start), end=format_date(end))

@@ -13,9 +13,11 @@ from bot.content import Rendered
 from bot.events import Incoming
 from handlers import help as help_
 from handlers import intake, messages, missions, privacy, reports
+from handlers.candidates import show_candidates
 from handlers.chat import OutboxChat
 from handlers.commands import Command, Kind, Param, Permission, parse_arguments
 from handlers.context import Context, UserError
+from handlers.directory import absent, pause, present, profile, resume
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -160,6 +162,59 @@ COMMANDS: tuple[Command, ...] = (
         example="!oubliemoi confirmer",
         params=(Param("confirmation", Kind.WORD, "confirmer", optional=True),),
     ),
+    # -- directory and matching (issue 4) ---------------------------------------------------------
+    Command(
+        name="profil",
+        aliases=("profile",),
+        handler=profile,
+        permission=Permission.FACILITATOR,
+        summary="votre profil, ou changer un champ (site, competences, distanciel, fuseau…)",
+        example="!profil competences atelier, codev",
+        params=(Param("modification", Kind.TEXT, "champ valeur", optional=True),),
+    ),
+    Command(
+        name="absent",
+        aliases=("away",),
+        handler=absent,
+        permission=Permission.FACILITATOR,
+        summary="ne pas recevoir de mission pendant une période",
+        example="!absent du 20/12 au 04/01",
+        params=(Param("periode", Kind.TEXT, "période"),),
+    ),
+    Command(
+        name="present",
+        aliases=("présent", "back"),
+        handler=present,
+        permission=Permission.FACILITATOR,
+        summary="annuler vos absences en cours et à venir",
+        example="!present",
+    ),
+    Command(
+        name="pause",
+        aliases=("suspend",),
+        handler=pause,
+        permission=Permission.FACILITATOR,
+        summary="ne plus recevoir de missions jusqu'à nouvel ordre",
+        example="!pause",
+    ),
+    Command(
+        name="reprise",
+        aliases=("resume",),
+        handler=resume,
+        permission=Permission.FACILITATOR,
+        summary="recevoir de nouveau des missions après une pause",
+        example="!reprise",
+    ),
+    Command(
+        name="candidats",
+        aliases=("candidates",),
+        handler=show_candidates,
+        permission=Permission.COORDINATOR,
+        summary="les facilitateurs classés pour une demande, avec les raisons",
+        example="!candidats 42",
+        params=(Param("numero", Kind.REQUEST, "numéro"),),
+    ),
+    # -- end of directory and matching ------------------------------------------------------------
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Literal
@@ -27,6 +29,18 @@ ROSTER_FIELDS = (
     "max_missions_per_month",
 )
 _EDITABLE = (*ROSTER_FIELDS, "active", "timezone")
+# What an empty roster cell (or a cleared field) stores.
+_EMPTY: dict[str, object] = {
+    "display_name": "",
+    "site": None,
+    "region": None,
+    "directorate": None,
+    "cohort": None,
+    "skills": "",
+    "languages": "",
+    "remote_ok": 0,
+    "max_missions_per_month": None,
+}
 
 
 @dataclass(frozen=True)
@@ -105,27 +119,74 @@ class FacilitatorRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def upsert(self, facilitator: Facilitator, *, at: datetime) -> UpsertOutcome:
-        """Add a profile or update its roster fields; say which happened."""
+    async def upsert(
+        self,
+        facilitator: Facilitator,
+        *,
+        at: datetime,
+        given: Collection[str] | None = None,
+    ) -> UpsertOutcome:
+        """Add a profile or merge a roster row into it; say which happened.
+
+        `given` names the roster columns the row filled (all of them by
+        default); the others are empty cells. A column overwrites the profile
+        only when its value differs from the previous import's (or, for a
+        profile never imported, when the cell is filled): a re-import of the
+        same file changes nothing, and it never undoes a `!profil` edit that
+        the roster has not contradicted since.
+        """
+        names = ROSTER_FIELDS if given is None else tuple(n for n in ROSTER_FIELDS if n in given)
+        values = _to_db(facilitator, ROSTER_FIELDS)
+        snapshot = {name: values[name] if name in names else None for name in ROSTER_FIELDS}
+        roster_json = json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
         async with self.db.transaction():
-            existing = await self.get(facilitator.matrix_id)
-            if existing is None:
-                row = _to_db(facilitator, _PROFILE_FIELDS)
-                columns = ", ".join(row)
-                marks = ", ".join(f":{name}" for name in row)
+            row = await self.db.fetchone(
+                "SELECT * FROM facilitators WHERE matrix_id = ?", (facilitator.matrix_id,)
+            )
+            if row is None:
+                # Empty cells take the defaults; `active` and `timezone` as given.
+                cleared = {n: getattr(Facilitator(""), n) for n in ROSTER_FIELDS if n not in names}
+                new = replace(facilitator, **cleared)
+                insert = {**_to_db(new, _PROFILE_FIELDS), "roster": roster_json}
+                columns = ", ".join(insert)
+                marks = ", ".join(f":{name}" for name in insert)
                 await self.db.execute(
                     f"INSERT INTO facilitators ({columns}, created_at, updated_at) "
                     f"VALUES ({marks}, :at, :at)",
-                    {**row, "at": at.isoformat()},
+                    {**insert, "at": at.isoformat()},
                 )
                 log.info("facilitator %s added", facilitator.matrix_id)
                 return "added"
-            wanted = replace(existing, **{n: getattr(facilitator, n) for n in ROSTER_FIELDS})
-            if wanted == existing:
-                return "unchanged"
-            await self._write(facilitator.matrix_id, _to_db(wanted, ROSTER_FIELDS), at)
-            log.info("facilitator %s updated", facilitator.matrix_id)
-            return "updated"
+            base = json.loads(row["roster"]) if row["roster"] else {}
+            current = _to_db(_from_row(row), ROSTER_FIELDS)
+            changes: dict[str, object] = {}
+            for name, value in snapshot.items():
+                if value == base.get(name):
+                    continue  # the roster has not changed this column since
+                wanted = value if value is not None else _EMPTY[name]
+                if current[name] != wanted:
+                    changes[name] = wanted
+            if changes:
+                await self._write(facilitator.matrix_id, {**changes, "roster": roster_json}, at)
+                log.info("facilitator %s updated (%s)", facilitator.matrix_id, ", ".join(changes))
+                return "updated"
+            if row["roster"] != roster_json:
+                await self.db.execute(
+                    "UPDATE facilitators SET roster = ? WHERE matrix_id = ?",
+                    (roster_json, facilitator.matrix_id),
+                )
+            return "unchanged"
+
+    async def enroll(self, matrix_id: str, display_name: str, *, at: datetime) -> bool:
+        """Add an empty profile unless one exists; return whether it was added."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO facilitators (matrix_id, display_name, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?)",
+            (matrix_id, display_name, at.isoformat(), at.isoformat()),
+        )
+        if changed:
+            log.info("facilitator %s enrolled with an empty profile", matrix_id)
+        return changed == 1
 
     async def update(self, matrix_id: str, /, *, at: datetime, **changes: object) -> Facilitator:
         """Change some fields of a profile (`skills=("atelier",)`, `timezone=...`).
@@ -167,6 +228,32 @@ class FacilitatorRepository:
         row = await self.db.fetchone("SELECT * FROM facilitators WHERE matrix_id = ?", (matrix_id,))
         return _from_row(row) if row else None
 
+    async def known(self, matrix_ids: Collection[str]) -> set[str]:
+        """Return which of these ids have a profile."""
+        ids = list(matrix_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # stay under SQLite's parameter limit
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = await self.db.fetchall(
+                f"SELECT matrix_id FROM facilitators WHERE matrix_id IN ({marks})", tuple(chunk)
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    async def names(self, matrix_ids: Collection[str]) -> dict[str, str]:
+        """Return the display name of each of these ids that has one."""
+        ids = list(matrix_ids)[:500]
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.db.fetchall(
+            f"SELECT matrix_id, display_name FROM facilitators WHERE matrix_id IN ({marks}) "
+            "AND display_name != ''",
+            tuple(ids),
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def list_active(self) -> list[Facilitator]:
         """Return every active profile, by matrix id."""
         rows = await self.db.fetchall(
@@ -191,6 +278,7 @@ class FacilitatorRepository:
         region: str | None = None,
         skill: str | None = None,
         limit: int = 300,
+        available_only: bool = True,
     ) -> list[Facilitator]:
         """Return up to `limit` active profiles, not absent on `day`, that could go there.
 
@@ -199,6 +287,8 @@ class FacilitatorRepository:
         that stops at the limit, so a huge directory is never scanned whole.
         `presentiel` needs the site or region (any place when neither is
         known), `distanciel` needs `remote_ok`, anything else takes both.
+        With `available_only=False`, paused and absent people come too (to
+        explain why nobody is available).
         """
         near = [clause for clause, known in ((_AT_SITE, site), (_IN_REGION, region)) if known]
         if modality == "distanciel":
@@ -219,7 +309,7 @@ class FacilitatorRepository:
             for place in places:
                 if len(found) >= limit:
                     break
-                where = ["f.active = 1", place, _NOT_ABSENT]
+                where = ["f.active = 1", place, _NOT_ABSENT] if available_only else [place]
                 if with_skill:
                     where.append(_HAS_SKILL)
                 # Already found rows come back again from wider tiers; ask for
@@ -244,6 +334,25 @@ class FacilitatorRepository:
             (matrix_id, start.isoformat(), end.isoformat()),
         )
 
+    async def end_absences(self, matrix_id: str, today: date) -> list[tuple[date, date]]:
+        """Forget someone's absences that are not over by `today`; return them."""
+        async with self.db.transaction():
+            rows = await self.db.fetchall(
+                "SELECT start_date, end_date FROM absences WHERE matrix_id = ? AND end_date >= ? "
+                "ORDER BY start_date",
+                (matrix_id, today.isoformat()),
+            )
+            await self.db.execute(
+                "DELETE FROM absences WHERE matrix_id = ? AND end_date >= ?",
+                (matrix_id, today.isoformat()),
+            )
+        return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
+
+    async def latest_cohort(self) -> int | None:
+        """Return the most recent cohort in the directory (an indexed lookup)."""
+        row = await self.db.fetchone("SELECT MAX(cohort) FROM facilitators")
+        return int(row[0]) if row and row[0] is not None else None
+
     async def clear_absences(self, matrix_id: str) -> int:
         """Forget someone's absences; return how many there were."""
         return await self.db.execute("DELETE FROM absences WHERE matrix_id = ?", (matrix_id,))
@@ -255,6 +364,19 @@ class FacilitatorRepository:
             (matrix_id,),
         )
         return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
+
+    async def absent_on(self, matrix_ids: Collection[str], day: date) -> set[str]:
+        """Return which of these people are away on `day`."""
+        ids = list(matrix_ids)[:500]
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.db.fetchall(
+            f"SELECT DISTINCT matrix_id FROM absences WHERE matrix_id IN ({marks}) "
+            "AND start_date <= ? AND end_date >= ?",
+            (*ids, day.isoformat(), day.isoformat()),
+        )
+        return {row[0] for row in rows}
 
     async def is_absent(self, matrix_id: str, day: date) -> bool:
         """Return whether someone is away on `day`."""

@@ -1,0 +1,347 @@
+"""The facilitator directory: self-service commands, room members, roster import.
+
+`!profil`, `!absent`, `!present`, `!pause`, `!reprise`: each answer says
+exactly what changed, and a refused value changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.content import Rendered
+from bot.matching import FORMAT_LABELS, fold, region_of
+from bot.roster import (
+    Invalid,
+    Roster,
+    clean_display_name,
+    effective_timezone,
+    parse_absence,
+    parse_cap,
+    parse_directorate,
+    parse_languages,
+    parse_region,
+    parse_site,
+    parse_skills,
+    parse_timezone,
+    parse_yes_no,
+)
+from handlers import messages
+from handlers.context import Chat, Context, UserError
+from storage.facilitators import Facilitator
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# What a facilitator may write after `!profil`, folded, and the field it sets.
+FIELD_NAMES = {
+    "site": "site",
+    "ville": "site",
+    "city": "site",
+    "region": "region",
+    "direction": "directorate",
+    "directorate": "directorate",
+    "competences": "skills",
+    "competence": "skills",
+    "skills": "skills",
+    "langues": "languages",
+    "languages": "languages",
+    "distanciel": "remote_ok",
+    "remote": "remote_ok",
+    "plafond": "max_missions_per_month",
+    "cap": "max_missions_per_month",
+    "fuseau": "timezone",
+    "timezone": "timezone",
+}
+_SHOWN_FIELDS = (
+    "display_name",
+    "site",
+    "region",
+    "directorate",
+    "cohort",
+    "skills",
+    "languages",
+    "remote_ok",
+    "max_missions_per_month",
+    "timezone",
+)
+_NONE_WORDS = frozenset({"aucun", "aucune", "none", "sans", "illimite"})
+_DEFAULT_WORDS = frozenset({"defaut", "default", "par defaut"})
+
+
+def _optional(parse: Callable[[str], Any], words: frozenset[str]) -> Callable[[str], Any]:
+    return lambda text: None if fold(text) in words else parse(text)
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "site": parse_site,
+    "region": parse_region,
+    "directorate": parse_directorate,
+    "skills": parse_skills,
+    "languages": parse_languages,
+    "remote_ok": parse_yes_no,
+    "max_missions_per_month": _optional(parse_cap, _NONE_WORDS),
+    "timezone": _optional(parse_timezone, _DEFAULT_WORDS),
+}
+
+
+def show_value(name: str, value: Any, profile: Facilitator, default_zone: str) -> str:
+    """A profile field as the facilitator reads it."""
+    if name == "timezone":
+        zone = effective_timezone(value, profile.region, default_zone)
+        return zone if value else messages.PROFILE_DEFAULT_ZONE.format(zone=zone)
+    if name == "remote_ok":
+        return "oui" if value else "non"
+    if name == "max_missions_per_month":
+        if value is None:
+            return messages.PROFILE_NO_CAP
+        return messages.PROFILE_CAP.format(count=value, s="s" if value > 1 else "")
+    if name == "cohort" and value is not None:
+        return f"P{value}"
+    if name == "skills":
+        value = ", ".join(FORMAT_LABELS.get(skill, skill) for skill in value)
+    elif name == "languages":
+        value = ", ".join(value)
+    return str(value) if value else messages.PROFILE_EMPTY_VALUE
+
+
+async def _own_profile(ctx: Context) -> Facilitator:
+    """The sender's profile, created empty for a facilitator who has none yet.
+
+    Raises:
+        UserError: the sender is not a facilitator.
+    """
+    profile = await ctx.store.facilitators.get(ctx.sender)
+    if profile is not None:
+        return profile
+    if not await ctx.is_facilitator(ctx.sender):
+        raise UserError(messages.NOT_IN_DIRECTORY)
+    await ctx.store.facilitators.enroll(ctx.sender, "", at=ctx.clock.now())
+    profile = await ctx.store.facilitators.get(ctx.sender)
+    assert profile is not None
+    return profile
+
+
+async def profile(ctx: Context, modification: str | None) -> None:
+    """`!profil` shows the sender's profile; `!profil site Lyon` changes one field."""
+    current = await _own_profile(ctx)
+    if not modification:
+        await ctx.chat.reply(ctx.event, await _render_profile(ctx, current))
+        return
+    word, _, value = modification.strip().partition(" ")
+    name = FIELD_NAMES.get(fold(word))
+    if name is None:
+        fields = ", ".join(dict.fromkeys(messages.PROFILE_FIELD_LABELS[n] for n in _PARSERS))
+        raise UserError(messages.PROFILE_UNKNOWN_FIELD.format(name=word[:40], fields=fields))
+    example = messages.PROFILE_FIELD_EXAMPLES[name]
+    if not value.strip():
+        raise UserError(messages.PROFILE_MISSING_VALUE.format(example=example))
+    try:
+        wanted = _PARSERS[name](value)
+    except Invalid as exc:
+        problem = messages.field_problem(exc.code, exc.values)
+        raise UserError(messages.PROFILE_INVALID.format(problem=problem, example=example)) from None
+    changes = {name: wanted}
+    if name == "site" and region_of(wanted) and region_of(wanted) != current.region:
+        changes["region"] = region_of(wanted)  # moving city moves region
+    await _apply(ctx, current, changes)
+
+
+async def _apply(ctx: Context, current: Facilitator, changes: dict[str, Any]) -> None:
+    zone = ctx.config.bot.timezone
+    changed = {n: v for n, v in changes.items() if getattr(current, n) != v}
+    if not changed:
+        name, value = next(iter(changes.items()))
+        label = messages.PROFILE_FIELD_LABELS[name]
+        shown = show_value(name, value, current, zone)
+        await ctx.chat.reply(
+            ctx.event, Rendered.text(messages.PROFILE_UNCHANGED.format(label=label, value=shown))
+        )
+        return
+    updated = await ctx.store.facilitators.update(ctx.sender, at=ctx.clock.now(), **changed)
+    lines = [
+        messages.PROFILE_CHANGE.format(
+            label=messages.PROFILE_FIELD_LABELS[n],
+            before=show_value(n, getattr(current, n), current, zone),
+            after=show_value(n, getattr(updated, n), updated, zone),
+        )
+        for n in changed
+    ]
+    log.info("profile of %s changed: %s", ctx.sender, ", ".join(changed))
+    await ctx.chat.reply(
+        ctx.event, Rendered.text(messages.PROFILE_CHANGED.format(changes=" ; ".join(lines)))
+    )
+
+
+async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
+    zone = ctx.config.bot.timezone
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    lines = [messages.PROFILE_TITLE.format(who=current.display_name or current.matrix_id)]
+    for name in _SHOWN_FIELDS:
+        value = show_value(name, getattr(current, name), current, zone)
+        lines.append(f"• {messages.PROFILE_FIELD_LABELS[name]} : {value}")
+    lines.append("• " + (messages.PROFILE_ACTIVE if current.active else messages.PROFILE_PAUSED))
+    upcoming = [
+        (start, end)
+        for start, end in await ctx.store.facilitators.absences(current.matrix_id)
+        if end >= today
+    ]
+    if upcoming:
+        ranges = " ; ".join(messages.absence_range(s, e) for s, e in upcoming)
+        lines.append("• " + messages.PROFILE_ABSENCES.format(ranges=ranges))
+    else:
+        lines.append("• " + messages.PROFILE_NO_ABSENCE)
+    lines.append(messages.PROFILE_HOW_TO)
+    # Names and places are user-supplied: `Rendered.text` escapes them.
+    return Rendered.text("\n".join(lines))
+
+
+def _today(ctx: Context, current: Facilitator) -> date:
+    """Today where the facilitator lives."""
+    zone = effective_timezone(current.timezone, current.region, ctx.config.bot.timezone)
+    return ctx.clock.now().astimezone(ZoneInfo(zone)).date()
+
+
+async def absent(ctx: Context, periode: str) -> None:
+    """`!absent du 20/12 au 04/01`: no mission proposed on those days."""
+    current = await _own_profile(ctx)
+    try:
+        start, end = parse_absence(periode, _today(ctx, current))
+    except Invalid as exc:
+        problem = messages.field_problem(exc.code, exc.values)
+        raise UserError(
+            messages.PROFILE_INVALID.format(problem=problem, example="!absent du 20/12 au 04/01")
+        ) from None
+    shown = messages.absence_range(start, end)
+    if (start, end) in await ctx.store.facilitators.absences(current.matrix_id):
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCE_ALREADY.format(range=shown)))
+        return
+    await ctx.store.facilitators.add_absence(current.matrix_id, start, end)
+    log.info("%s absent from %s to %s", current.matrix_id, start, end)
+    await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCE_ADDED.format(range=shown)))
+
+
+async def present(ctx: Context) -> None:
+    """`!present`: forget the sender's current and coming absences."""
+    current = await _own_profile(ctx)
+    removed = await ctx.store.facilitators.end_absences(current.matrix_id, _today(ctx, current))
+    if not removed:
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.NO_ABSENCE_TO_REMOVE))
+        return
+    what = " et ".join(
+        "votre absence " + messages.absence_range(start, end) for start, end in removed
+    )
+    log.info("%s present again (%d absences removed)", current.matrix_id, len(removed))
+    await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCES_REMOVED.format(what=what)))
+
+
+async def pause(ctx: Context) -> None:
+    """`!pause`: stop being proposed missions."""
+    await _set_active(ctx, False)
+
+
+async def resume(ctx: Context) -> None:
+    """`!reprise`: be proposed missions again."""
+    await _set_active(ctx, True)
+
+
+async def _set_active(ctx: Context, active: bool) -> None:
+    current = await _own_profile(ctx)
+    if current.active == active:
+        text = messages.ALREADY_ACTIVE if active else messages.ALREADY_PAUSED
+    else:
+        await ctx.store.facilitators.set_active(current.matrix_id, active, at=ctx.clock.now())
+        log.info("%s %s", current.matrix_id, "resumed" if active else "paused")
+        text = messages.RESUMED if active else messages.PAUSED
+    await ctx.chat.reply(ctx.event, Rendered.text(text))
+
+
+# -- members of the facilitators room ------------------------------------------------------------
+
+
+async def enroll_members(
+    store: Store, chat: Chat, clock: Clock, members: Mapping[str, str]
+) -> list[str]:
+    """Give members without a profile an empty one, and invite each once to complete it.
+
+    `members` maps user ids to display names. The invitation's outbox key is
+    derived from the user, so it is sent once whatever happens. Returns the
+    users enrolled.
+    """
+    known = await store.facilitators.known(members)
+    missing = [user for user in members if user not in known]
+    enrolled = []
+    async with store.db.transaction():
+        for user in missing:
+            name = clean_display_name(members[user] or "")
+            if not await store.facilitators.enroll(user, name, at=clock.now()):
+                continue
+            greeting = messages.PROFILE_INVITATION.format(name=f" {name}" if name else "")
+            await chat.dm(user, Rendered.text(greeting), key=f"profile-invite:{user}")
+            enrolled.append(user)
+    if enrolled:
+        log.info("enrolled %d members of the facilitators room", len(enrolled))
+    return enrolled
+
+
+# -- roster import -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """How a roster import went: counts, and one French line per rejected row."""
+
+    added: int
+    updated: int
+    unchanged: int
+    rejected: tuple[str, ...]
+
+    def summary(self) -> str:
+        """The one-line summary printed at the end."""
+        return messages.ROSTER_SUMMARY.format(
+            added=self.added,
+            updated=self.updated,
+            rejected=len(self.rejected),
+            unchanged=self.unchanged,
+        )
+
+
+def describe_rejections(roster: Roster) -> tuple[str, ...]:
+    """One line per rejected row: its line number and every problem in it."""
+    lines = []
+    for row in roster.rejected:
+        problems = []
+        for problem in row.problems:
+            values = {k: v for k, v in problem.values.items() if k != "column"}
+            text = messages.field_problem(problem.code, values).rstrip(".")
+            text = text[0].lower() + text[1:]
+            column = problem.values.get("column")
+            if column:
+                text = messages.ROSTER_COLUMN.format(column=column, problem=text)
+            problems.append(text)
+        lines.append(messages.ROSTER_REJECTED.format(line=row.line, problems=" ; ".join(problems)))
+    return tuple(lines)
+
+
+async def import_roster(store: Store, roster: Roster, *, at: datetime) -> ImportReport:
+    """Upsert every good row of a roster, in one transaction."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    async with store.db.transaction():
+        for entry in roster.entries:
+            person = Facilitator(matrix_id=entry.matrix_id, **entry.values)
+            outcome = await store.facilitators.upsert(person, at=at, given=entry.values.keys())
+            counts[outcome] += 1
+    report = ImportReport(**counts, rejected=describe_rejections(roster))
+    log.info(
+        "roster imported: %d added, %d updated, %d unchanged, %d rejected",
+        report.added,
+        report.updated,
+        report.unchanged,
+        len(report.rejected),
+    )
+    return report
