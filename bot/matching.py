@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ _CITIES_BY_REGION: dict[str, tuple[str, ...]] = {
 _SITE_ALIASES = {"bercy": "Paris", "chevaleret": "Paris", "la defense": "La Défense"}
 
 
+# Cached: matching folds the same few city and directorate names for every candidate.
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase, strip accents and turn dashes into spaces, to compare names."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())

@@ -130,7 +130,8 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
         )
 
     profiles = await prefilter(True)
-    latest = await store.facilitators.latest_cohort()
+    # Only pairs look at cohorts.
+    latest = await store.facilitators.latest_cohort() if wanted.facilitators_needed > 1 else None
     loads = await workloads(
         store, [p.matrix_id for p in profiles], wanted.event_date, exclude_request=request.id
     )
