@@ -177,7 +177,7 @@ class App:
             return
         if self._members_checked:
             joined = {
-                e["state_key"]
+                e.get("state_key")
                 for e in batch.timelines.get(room.room_id, [])
                 if e.get("type") == "m.room.member"
                 and e.get("content", {}).get("membership") == "join"
@@ -188,7 +188,11 @@ class App:
         members = {
             user: getattr(room.users.get(user), "display_name", None) or ""
             for user in joined
-            if isinstance(user, str) and user != me and self.config.matrix.is_allowed(user)
+            if isinstance(user, str)
+            and user != me
+            and self.config.matrix.is_allowed(user)
+            # Coordinators steer the network; those who facilitate too are in the roster.
+            and not self.config.is_coordinator(user)
         }
         try:
             if members:
