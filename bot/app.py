@@ -17,7 +17,7 @@ from bot.events import incoming_from_source
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
 from handlers.chat import OutboxChat
-from handlers.directory import enroll_members
+from handlers.enrollment import enroll_members
 from handlers.privacy import apply_retention
 from handlers.router import Dispatcher
 from storage.store import Store

@@ -129,7 +129,7 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
     from bot.clock import SystemClock
     from bot.roster import Invalid, parse_roster
     from handlers import messages
-    from handlers.directory import import_roster
+    from handlers.enrollment import import_roster
     from storage.store import Store
 
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.roster import parse_roster
 from handlers.chat import OutboxChat
-from handlers.directory import enroll_members, import_roster
+from handlers.enrollment import enroll_members, import_roster
 from storage.facilitators import Facilitator
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
 

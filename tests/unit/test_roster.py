@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from bot.absences import parse_absence
 from bot.roster import (
     Invalid,
     clean_display_name,
     effective_timezone,
-    parse_absence,
     parse_cap,
     parse_directorate,
     parse_languages,
