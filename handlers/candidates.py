@@ -72,7 +72,7 @@ async def workloads(
     if not people:
         return {}
     marks = ", ".join("?" for _ in people)
-    since = min(day - timedelta(days=90), day.replace(day=1)).isoformat()
+    since = (day - timedelta(days=90)).isoformat()  # also covers the whole month
     rows = await store.db.fetchall(
         "SELECT a.facilitator, r.event_date, r.start_time, r.end_time FROM assignments a "
         "JOIN requests r ON r.id = a.request_id "

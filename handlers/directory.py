@@ -174,7 +174,7 @@ async def _apply(ctx: Context, current: Facilitator, changes: dict[str, Any]) ->
 
 async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     zone = ctx.config.bot.timezone
-    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    today = _today(ctx, current)
     lines = [messages.PROFILE_TITLE.format(who=current.display_name or current.matrix_id)]
     for name in _SHOWN_FIELDS:
         value = show_value(name, getattr(current, name), current, zone)

@@ -361,7 +361,7 @@ PROFILE_HOW_TO = (
 )
 PROFILE_CHANGED = "C'est noté : {changes}."
 PROFILE_CHANGE = "{label} : {before} → {after}"
-PROFILE_UNCHANGED = "Votre {label} était déjà « {value} » : rien n'a changé."
+PROFILE_UNCHANGED = "Rien n'a changé : votre profil l'indiquait déjà ({label} : {value})."
 PROFILE_UNKNOWN_FIELD = (
     "Je ne connais pas le champ « {name} » : rien n'a changé. Champs modifiables : {fields}. "
     "Exemple : `!profil site Lyon`."

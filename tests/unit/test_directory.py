@@ -129,7 +129,7 @@ async def test_the_same_value_again_changes_nothing_and_says_so(dispatcher, stor
     await say(dispatcher, store, "!profil distanciel oui")
     before = await stored(store)
     _, text = await say(dispatcher, store, "!profil distanciel yes")
-    assert text == "Votre distanciel était déjà « oui » : rien n'a changé."
+    assert text == "Rien n'a changé : votre profil l'indiquait déjà (distanciel : oui)."
     assert (await stored(store)).updated_at == before.updated_at
 
 
@@ -331,3 +331,15 @@ async def test_a_cell_emptied_by_the_coordinator_clears_the_field(store, clock):
     await import_roster(store, parse_roster(full.replace(",3\n", ",\n")), at=clock.now())
     bob = await store.facilitators.get(f"@bob:{SERVER}")
     assert bob is not None and bob.max_missions_per_month is None
+
+
+async def test_help_lists_the_directory_commands(dispatcher, store):
+    _, everything = await say(dispatcher, store, "!aide")
+    for usage in ("!profil [champ valeur]", "!absent <période>", "!present", "!pause", "!reprise"):
+        assert f"`{usage}`" in everything
+    assert "!candidats" not in everything
+    _, one = await say(dispatcher, store, "!aide profile")
+    assert one.startswith("`!profil [champ valeur]` — votre profil, ou changer un champ")
+    assert "Exemple : `!profil competences atelier, codev`" in one
+    _, coordinator = await say(dispatcher, store, "!aide", sender=COORDINATOR)
+    assert "`!candidats <numéro>` — les facilitateurs classés pour une demande" in coordinator
