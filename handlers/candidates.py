@@ -106,6 +106,18 @@ async def workloads(
     }
 
 
+def spread(request_id: int, last_row: int) -> int:
+    """Where the prefilter starts reading for a request: scattered, and stable per request.
+
+    Only matters when more people fit than `PREFILTER_LIMIT`: the fairness
+    score can then only rotate missions among those read, so each request
+    reads from its own place in the directory.
+    """
+    if last_row <= 0:
+        return 0
+    return (request_id * 2_654_435_761) % last_row + 1  # Knuth's multiplicative hash
+
+
 async def rank_request(store: Store, request: Request) -> MatchResult:
     """Filter and rank the directory for a stored request, best first, with reasons.
 
@@ -117,6 +129,7 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
         ValueError: the request has no date yet.
     """
     wanted = match_request_of(request)
+    start_at = spread(request.id, await store.facilitators.last_row())
 
     async def prefilter(available_only: bool) -> list[Facilitator]:
         return await store.facilitators.candidates(
@@ -127,6 +140,7 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
             skill=wanted.format,
             limit=PREFILTER_LIMIT,
             available_only=available_only,
+            start_at=start_at,
         )
 
     profiles = await prefilter(True)

@@ -305,6 +305,7 @@ class FacilitatorRepository:
         skill: str | None = None,
         limit: int = 300,
         available_only: bool = True,
+        start_at: int | None = None,
     ) -> list[Facilitator]:
         """Return up to `limit` active profiles, not absent on `day`, that could go there.
 
@@ -314,7 +315,9 @@ class FacilitatorRepository:
         `presentiel` needs the site or region (any place when neither is
         known), `distanciel` needs `remote_ok`, anything else takes both.
         With `available_only=False`, paused and absent people come too (to
-        explain why nobody is available).
+        explain why nobody is available). `start_at` (a row number) makes each
+        step read from there and wrap around: when more people fit than the
+        limit, different requests see different people, not always the first.
         """
         near = [clause for clause, known in ((_AT_SITE, site), (_IN_REGION, region)) if known]
         if modality == "distanciel":
@@ -336,24 +339,34 @@ class FacilitatorRepository:
                 if len(found) >= limit:
                     break
                 # The cheap skill test before the absence subquery: fewer lookups.
-                where = ["f.active = 1", place] if available_only else [place]
+                # `active IN (0, 1)` keeps the (active, place) indexes usable.
+                where = ["f.active = 1" if available_only else "f.active IN (0, 1)", place]
                 if with_skill:
                     where.append(_HAS_SKILL)
                 if available_only:
                     where.append(_NOT_ABSENT)
-                # Already found rows come back again from wider tiers; ask for
-                # enough to still fill the limit after dropping them.
-                rows = await self.db.fetchall(
-                    f"SELECT {_MATCH_COLUMNS} FROM facilitators f "
-                    f"WHERE {' AND '.join(where)} LIMIT :limit",
-                    {**params, "limit": limit},
-                )
-                for row in rows:
+                ranges = ["f.rowid >= :start", "f.rowid < :start"] if start_at else ["1 = 1"]
+                for rows_range in ranges:
                     if len(found) >= limit:
                         break
-                    if row[0] not in found:
-                        found[row[0]] = _from_match_row(row)
+                    # Already found rows come back again from wider tiers; ask for
+                    # enough to still fill the limit after dropping them.
+                    rows = await self.db.fetchall(
+                        f"SELECT {_MATCH_COLUMNS} FROM facilitators f "
+                        f"WHERE {' AND '.join([*where, rows_range])} LIMIT :limit",
+                        {**params, "limit": limit, "start": start_at},
+                    )
+                    for row in rows:
+                        if len(found) >= limit:
+                            break
+                        if row[0] not in found:
+                            found[row[0]] = _from_match_row(row)
         return list(found.values())
+
+    async def last_row(self) -> int:
+        """Return the highest row number of the directory (0 when empty)."""
+        row = await self.db.fetchone("SELECT MAX(rowid) FROM facilitators")
+        return int(row[0]) if row and row[0] is not None else 0
 
     async def add_absence(self, matrix_id: str, start: date, end: date) -> int:
         """Record that someone is away from `start` to `end` inclusive; return its id."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from itertools import count
 
-from handlers.candidates import match_request_of, rank_request, workloads
+from handlers.candidates import match_request_of, rank_request, spread, workloads
 from storage.facilitators import Facilitator
 from storage.requests import RequestDetails
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
@@ -208,3 +208,19 @@ async def test_candidates_shows_the_notes_when_nobody_fits(dispatcher, store, cl
     text = (await answers(store))[-1]
     assert "10. " in text and "11. " not in text
     assert "… et 3 autre(s)." in text
+
+
+async def test_the_prefilter_starts_at_a_place_set_by_the_request_and_wraps(store, clock):
+    await add_people(store, clock, *(Facilitator(fid(f"p{i}"), site="Paris") for i in range(6)))
+    day = DAY
+
+    async def read(start_at: int | None) -> list[str]:
+        found = await store.facilitators.candidates(day, site="Paris", limit=3, start_at=start_at)
+        return [f.matrix_id for f in found]
+
+    assert await read(None) == [fid("p0"), fid("p1"), fid("p2")]
+    assert await read(5) == [fid("p4"), fid("p5"), fid("p0")]  # rows 5, 6, then wraps to 1
+    assert spread(7, 0) == 0
+    starts = {spread(request_id, 1000) for request_id in range(1, 51)}
+    assert len(starts) > 40 and all(1 <= s <= 1000 for s in starts)
+    assert spread(7, 1000) == spread(7, 1000)
