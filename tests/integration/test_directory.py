@@ -188,3 +188,52 @@ async def test_candidates_for_coordinators_only(world):
     assert lines[1].startswith("1. Claire (@claire:")
     assert "compétence atelier, sur place (Paris)" in lines[1]
     assert len(lines) == 2  # Léon in Lyon is not near Bercy: out of the prefilter
+
+
+async def test_paused_and_absent_facilitators_are_not_pinged(world, tmp_path):
+    alice = await world.person("Alice")
+    coordinator = await world.person("Coordination")
+    active, paused, away = (
+        await world.person("Active"),
+        await world.person("En Pause"),
+        await world.person("Absente"),
+    )
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id])
+    network = await coordinator.create_room(
+        "Réseau", invite=[bot.user_id, active.user_id, paused.user_id, away.user_id]
+    )
+    config = await world.config(
+        rooms={"requests": [room_id], "facilitators": network},
+        bot={"coordinators": [coordinator.user_id]},
+        matching={"ping_in": "room"},
+    )
+    roster = "matrix_id,display_name,site,skills\n" + "".join(
+        f"{p.user_id},{p.name},Paris,atelier\n" for p in (active, paused, away)
+    )
+    assert (await _import(config, roster, tmp_path))[0] == 0
+    app = await world.start_bot(config)
+    bot_id = config.matrix.user_id
+
+    for person, command in ((paused, "!pause"), (away, "!absent du 10/03/2027 au 14/03/2027")):
+        await person.wait_joined(network)
+        asked = await person.send(network, command)
+        answer = await person.wait_for_message(
+            lambda m, asked=asked: thread_of(m) == asked, room_id=network, sender=bot_id
+        )
+        assert body_of(answer).startswith("C'est noté")
+
+    await alice.send(room_id, REQUEST)
+    ping = await active.wait_for_message(
+        lambda m: "!accepte 1" in body_of(m), room_id=network, sender=bot_id, timeout=30
+    )
+    assert ping["content"]["m.mentions"] == {"user_ids": [active.user_id]}
+    pinged = {
+        user
+        for m in active.messages(room_id=network, sender=bot_id)
+        for user in m["content"].get("m.mentions", {}).get("user_ids", [])
+        if "!accepte 1" in body_of(m)
+    }
+    assert pinged == {active.user_id}
+    # The pings are recorded with the request: only the available facilitator was asked.
+    assert [p.facilitator for p in await app.store.missions.pings(1)] == [active.user_id]
