@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -130,6 +131,7 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
     from bot.roster import Invalid, parse_roster
     from handlers import messages
     from handlers.enrollment import import_roster
+    from storage.db import MigrationError
     from storage.store import Store
 
     try:
@@ -138,7 +140,11 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
         problem = messages.field_problem(exc.code, exc.values)
         print(messages.ROSTER_BAD_FILE.format(path=roster_path, problem=problem), file=sys.stderr)
         return EXIT_CONFIG
-    store = await Store.open(config.storage.database)
+    try:
+        store = await Store.open(config.storage.database)
+    except (MigrationError, OSError, sqlite3.Error) as exc:
+        print(f"{config.storage.database} : {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         report = await import_roster(store, roster, at=SystemClock().now())
     finally:

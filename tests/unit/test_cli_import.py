@@ -88,3 +88,15 @@ def test_unusable_files_exit_2_with_one_line(tmp_path, config, capsys):
     code, _, err = run(capsys, "--config", str(tmp_path / "nope.toml"), str(semicolons))
     assert code == 2
     assert "fichier introuvable" in err
+
+
+def test_a_database_from_a_newer_facilibot_is_left_alone(tmp_path, config, capsys):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "facilibot.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    code, lines, err = run(capsys, "--config", str(config), str(roster))
+    assert code == 2 and lines == []
+    assert "newer than this Facilibot" in err
