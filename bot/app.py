@@ -14,8 +14,10 @@ from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.events import incoming_from_source
+from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
+from handlers.jobs import JobRunner
 from handlers.privacy import apply_retention
 from handlers.router import Dispatcher
 from storage.store import Store
@@ -48,6 +50,7 @@ class App:
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
         await self._join_configured_rooms()
+        await self._start_scheduler()
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(self.sync.run(), name="sync"),
@@ -56,6 +59,8 @@ class App:
 
     async def stop(self) -> None:
         """Stop syncing, let the outbox drain briefly, close everything."""
+        if getattr(self, "scheduler", None):
+            self.scheduler.stop()
         for task in reversed(self._tasks):
             if task.get_name() == "outbox":
                 with contextlib.suppress(TimeoutError):
@@ -177,7 +182,24 @@ class App:
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
         await self.dispatcher.handle(incoming, kind)
+        await self.scheduler.refresh()
         self.sender.wake()
+
+    # -- schedule (issue 6) --
+    async def _start_scheduler(self) -> None:
+        """Settle the jobs missed while down, then arm an alarm per pending job row."""
+        assert self.store is not None
+        self.jobs = JobRunner(
+            self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
+        )
+        self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
+        await self.scheduler.start()
+
+    async def _run_due_jobs(self) -> None:
+        await self.jobs.run_due()
+        self.sender.wake()
+
+    # -- end schedule --
 
     async def _on_invite(self, room_id: str, state: list[dict[str, Any]]) -> None:
         assert self.client is not None and self.store is not None
