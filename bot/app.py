@@ -50,10 +50,11 @@ class App:
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
         await self._join_configured_rooms()
-        await self._start_scheduler()
+        self._make_scheduler()
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(self.sync.run(), name="sync"),
+            asyncio.create_task(self._start_scheduler(), name="scheduler"),
         ]
         log.info("Facilibot started as %s", self.config.matrix.user_id)
 
@@ -186,13 +187,18 @@ class App:
         self.sender.wake()
 
     # -- schedule (issue 6) --
-    async def _start_scheduler(self) -> None:
-        """Settle the jobs missed while down, then arm an alarm per pending job row."""
+    def _make_scheduler(self) -> None:
         assert self.store is not None
         self.jobs = JobRunner(
             self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
         )
         self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
+
+    async def _start_scheduler(self) -> None:
+        """After the first sync, settle the jobs missed while down and arm the others."""
+        # nio sends (and encrypts) only to rooms it has synced: a reminder due
+        # at start waits for the first sync instead of failing and backing off.
+        await self.sync.ready.wait()
         await self.scheduler.start()
 
     async def _run_due_jobs(self) -> None:

@@ -8,6 +8,7 @@ nothing to do, and a periodic rescan re-arms anything a hint missed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
@@ -38,6 +39,7 @@ class Scheduler:
         self.on_due = on_due
         self.rescan_every = rescan_every
         self.aps = AsyncIOScheduler(timezone=UTC)
+        self.started = asyncio.Event()
 
     async def start(self) -> None:
         """Settle what was missed while the bot was down, then arm every pending row."""
@@ -53,6 +55,7 @@ class Scheduler:
             coalesce=True,
             misfire_grace_time=None,
         )
+        self.started.set()
         log.info("scheduler started with %d alarms", len(self.alarms()))
 
     def stop(self) -> None:

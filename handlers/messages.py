@@ -422,4 +422,6 @@ def offset_label(offset: timedelta) -> str:
         return f"J-{seconds // 86400}"
     if seconds % 3600 == 0:
         return f"H-{seconds // 3600}"
-    return f"{seconds // 60} min avant"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min avant"
+    return f"{seconds} s avant"
