@@ -66,7 +66,8 @@ class Scheduler:
     def alarms(self) -> dict[int, object]:
         """Armed alarms by job id (tests, logs)."""
         return {
-            int(job.id.split(":", 1)[1]): job.next_run_time
+            # A job added before the scheduler starts has no run time yet.
+            int(job.id.split(":", 1)[1]): getattr(job, "next_run_time", None)
             for job in self.aps.get_jobs()
             if job.id.startswith("job:")
         }

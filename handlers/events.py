@@ -172,7 +172,9 @@ async def cancel_event(ctx: Context, number: int) -> None:
         raise UserError(messages.EVENT_ALREADY_CANCELLED.format(id=number))
     now = ctx.clock.now()
     await ctx.store.network_events.cancel(number, at=now)
-    await ctx.store.jobs.cancel_target(event_target(number), at=now, note="event cancelled")
+    await ctx.store.jobs.cancel_target(
+        event_target(number), at=now, note="event cancelled", kinds=(PLENARY_REMINDER,)
+    )
     await ctx.chat.reply(
         ctx.event, Rendered.text(messages.EVENT_CANCELLED.format(id=number, title=event.title))
     )

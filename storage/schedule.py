@@ -169,14 +169,14 @@ class JobRepository:
         self.touched.add(job_id)
         return changed == 1
 
-    async def cancel_target(self, target: str, *, at: datetime, note: str) -> int:
-        """Cancel every pending job about a target; return how many."""
-        rows = await self.db.fetchall(
-            "SELECT id FROM jobs WHERE target = ? AND state = 'pending'", (target,)
-        )
-        for row in rows:
-            await self.settle(row[0], CANCELLED, at=at, note=note)
-        return len(rows)
+    async def cancel_target(
+        self, target: str, *, at: datetime, note: str, kinds: tuple[str, ...] | None = None
+    ) -> int:
+        """Cancel the pending jobs about a target (of some kinds only); return how many."""
+        jobs = [j for j in await self.for_target(target, kinds) if j.state == PENDING]
+        for job in jobs:
+            await self.settle(job.id, CANCELLED, at=at, note=note)
+        return len(jobs)
 
     async def count(self, state: str | None = None) -> int:
         """Count jobs (in one state)."""
