@@ -75,3 +75,27 @@ class FeedbackRepository:
             )
             for row in rows
         ]
+
+    async def for_requests(
+        self, request_ids: list[int]
+    ) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
+        """For the statistics: ratings by request, and minutes by (request, facilitator)."""
+        if not request_ids:
+            return {}, {}
+        marks = ", ".join("?" for _ in request_ids)
+        rows = await self.db.fetchall(
+            "SELECT request_id, author, role, rating, minutes_spent FROM mission_feedback "
+            f"WHERE request_id IN ({marks})",
+            tuple(request_ids),
+        )
+        ratings = {
+            row["request_id"]: row["rating"]
+            for row in rows
+            if row["role"] == "requester" and row["rating"] is not None
+        }
+        minutes = {
+            (row["request_id"], row["author"]): row["minutes_spent"]
+            for row in rows
+            if row["role"] == "facilitator" and row["minutes_spent"] is not None
+        }
+        return ratings, minutes

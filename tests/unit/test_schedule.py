@@ -383,6 +383,8 @@ async def test_feedback_is_asked_then_stored(bot, store, clock, config, runner):
     stored = {f.author: f for f in await store.feedback.for_request(1)}
     assert (stored[REQUESTER].rating, stored[REQUESTER].comment) == (4, "super séance, merci")
     assert stored[FACILITATOR].minutes_spent == 210
+    await bot.handle(message("!avis 1 5"), "requests")  # the last answer wins
+    assert await store.feedback.for_requests([1, 2]) == ({1: 5}, {(1, FACILITATOR): 210})
 
 
 @pytest.mark.parametrize(
