@@ -138,19 +138,21 @@ class JobRunner:
     async def run_due(self) -> dict[str, int]:
         """Settle every job due now; return how many were sent, skipped or failed."""
         counts = {SENT: 0, SKIPPED: 0, "failed": 0}
+        tried: set[int] = set()
         async with self._lock:
-            now = self.clock.now()
-            due = await self.store.jobs.due(now)
-            latest: dict[tuple[str, str, str], Job] = {}
-            for job in due:  # earliest first: the last one seen per series is the latest
-                latest[job.series] = job
-            for job in due:
-                superseded = latest[job.series].id != job.id
-                outcome = await self._settle(job, superseded)
-                counts[outcome] = counts.get(outcome, 0) + 1
-        return counts
+            while True:
+                # In batches: a long outage may leave many rows due at once.
+                batch = [
+                    j for j in await self.store.jobs.due(self.clock.now()) if j.id not in tried
+                ]
+                if not batch:
+                    return counts
+                for job in batch:
+                    tried.add(job.id)
+                    outcome = await self._settle(job)
+                    counts[outcome] = counts.get(outcome, 0) + 1
 
-    async def _settle(self, due: Job, superseded: bool) -> str:
+    async def _settle(self, due: Job) -> str:
         try:
             async with self.store.db.transaction():
                 job = await self.store.jobs.get(due.id)
@@ -158,6 +160,7 @@ class JobRunner:
                     return "failed" if job is None else job.state
                 now = self.clock.now()
                 kind = self.registry.get(job.kind)
+                superseded = await self.store.jobs.later_in_series_due(job, now)
                 reason = self._why_skip(job, kind, superseded, now)
                 if reason is None:
                     assert kind is not None

@@ -129,6 +129,24 @@ class JobRepository:
         )
         return [_from_row(row) for row in rows]
 
+    async def later_in_series_due(self, job: Job, now: datetime) -> bool:
+        """Whether a later job of the same series is also pending and due by `now`."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM jobs WHERE kind = ? AND target = ? AND recipient = ? "
+            "AND state = 'pending' AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?)) "
+            "LIMIT 1",
+            (
+                job.kind,
+                job.target,
+                job.recipient,
+                _iso(now),
+                _iso(job.due_at),
+                _iso(job.due_at),
+                job.id,
+            ),
+        )
+        return row is not None
+
     async def pending(self) -> list[Job]:
         """Every pending job, earliest first."""
         rows = await self.db.fetchall(

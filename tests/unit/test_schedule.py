@@ -511,3 +511,24 @@ async def test_scheduler_arms_one_alarm_per_pending_row_and_follows_changes(stor
 async def test_migration_creates_the_schedule_tables(store):
     tables = {r[0] for r in await store.db.fetchall("SELECT name FROM sqlite_master")}
     assert {"jobs", "network_events", "event_attendees", "mission_feedback"} <= tables
+
+
+async def test_after_a_long_outage_only_the_latest_of_each_series_goes_out(store, clock, config):
+    registry = JobRegistry()
+
+    async def say(ctx: JobContext, job: Job) -> None:
+        await ctx.chat.send(FAC_ROOM, Rendered.text(job.target), key=ctx.next_key())
+
+    registry.register("nudge", say, grace=None, supersede=True)
+    # More rows than one batch (500), in two series, the latest of each at the end.
+    for n in range(260):
+        for target in ("event:1", "event:2"):
+            await store.jobs.create(
+                kind="nudge",
+                target=target,
+                due_at=clock.now() - timedelta(minutes=300 - n),
+                at=clock.now(),
+            )
+    counts = await JobRunner(config, store, clock, registry).run_due()
+    assert counts == {"sent": 2, "skipped": 518, "failed": 0}
+    assert sorted(m.content["body"] for m in await outbox(store)) == ["event:1", "event:2"]
