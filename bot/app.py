@@ -62,6 +62,9 @@ class App:
         """Stop syncing, let the outbox drain briefly, close everything."""
         if getattr(self, "scheduler", None):
             self.scheduler.stop()
+            # A job being fired finishes its transaction before the database closes.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.jobs.wait_idle(), 3)
         for task in reversed(self._tasks):
             if task.get_name() == "outbox":
                 with contextlib.suppress(TimeoutError):
@@ -70,6 +73,8 @@ class App:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if getattr(self, "scheduler", None):
+            self.scheduler.stop()  # again: it may have started while the tasks were stopping
         if self.client:
             await self.client.close()
         if self.store:

@@ -135,6 +135,11 @@ class JobRunner:
         self.facilitators_room = facilitators_room
         self._lock = asyncio.Lock()
 
+    async def wait_idle(self) -> None:
+        """Wait until no job is being fired (clean shutdown)."""
+        async with self._lock:
+            pass
+
     async def run_due(self) -> dict[str, int]:
         """Settle every job due now; return how many were sent, skipped or failed."""
         counts = {SENT: 0, SKIPPED: 0, "failed": 0}
