@@ -11,6 +11,7 @@ from bot.clock import FrozenClock
 from bot.config import Config
 from bot.content import Rendered
 from bot.scheduler import Scheduler
+from handlers.events import read_event
 from handlers.feedback import read_minutes
 from handlers.jobs import JobContext, JobRegistry, JobRunner, SkipJob
 from handlers.reminders import (
@@ -532,3 +533,41 @@ async def test_after_a_long_outage_only_the_latest_of_each_series_goes_out(store
     counts = await JobRunner(config, store, clock, registry).run_due()
     assert counts == {"sent": 2, "skipped": 518, "failed": 0}
     assert sorted(m.content["body"] for m in await outbox(store)) == ["event:1", "event:2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "day", "at", "place"),
+    [
+        (
+            "Plénière des facilitateurs le 7 décembre 14h Bercy",
+            "Plénière des facilitateurs",
+            "2026-12-07",
+            "14:00",
+            "Bercy",
+        ),
+        ("Plénière le 7/12 à 14h30 en visio", "Plénière", "2026-12-07", "14:30", "visio"),
+        (
+            "Network plenary on December 7 at 2pm at Bercy",
+            "Network plenary",
+            "2026-12-07",
+            "14:00",
+            "Bercy",
+        ),
+        (
+            "Café des facilitateurs jeudi prochain à 12h30 au 5e étage",
+            "Café des facilitateurs",
+            "2026-12-03",
+            "12:30",
+            "5e étage",
+        ),
+        ("Plénière demain à 9h", "Plénière", "2026-11-30", "09:00", None),
+    ],
+)
+def test_read_event(text, title, day, at, place):
+    draft = read_event(text, datetime(2026, 11, 29).date())
+    assert (draft.title, draft.day.isoformat(), draft.at.strftime("%H:%M"), draft.location) == (
+        title,
+        day,
+        at,
+        place,
+    )
