@@ -21,6 +21,7 @@ from storage.schedule import Job
 log = logging.getLogger(__name__)
 
 PLENARY_REMINDER = "plenary_reminder"
+EVENT_CANCELLED = "event_cancelled"
 ATTEND_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "👍"})
 _CANCEL_WORDS = ("annule", "annuler", "cancel")
 # 14h, 14h30, 14 h 30, 14:30, 14 heures, 2pm, 2:30 pm — read on folded text.
@@ -172,9 +173,15 @@ async def cancel_event(ctx: Context, number: int) -> None:
         raise UserError(messages.EVENT_ALREADY_CANCELLED.format(id=number))
     now = ctx.clock.now()
     await ctx.store.network_events.cancel(number, at=now)
+    reminders = await ctx.store.jobs.for_target(event_target(number), (PLENARY_REMINDER,))
     await ctx.store.jobs.cancel_target(
         event_target(number), at=now, note="event cancelled", kinds=(PLENARY_REMINDER,)
     )
+    if any(job.state == "sent" for job in reminders):
+        # The network was told about it: tell it too that it is off, right away.
+        await ctx.store.jobs.create(
+            kind=EVENT_CANCELLED, target=event_target(number), due_at=now, at=now
+        )
     await ctx.chat.reply(
         ctx.event, Rendered.text(messages.EVENT_CANCELLED.format(id=number, title=event.title))
     )
@@ -266,5 +273,26 @@ async def fire_plenary_reminder(ctx: JobContext, job: Job) -> None:
     await ctx.chat.announce(ctx.facilitators_room, Rendered.text(text), key=ctx.next_key())
 
 
+async def fire_event_cancelled(ctx: JobContext, job: Job) -> None:
+    """Tell the facilitators room that an event it was reminded of is cancelled."""
+    event = await ctx.store.network_events.get(int(job.target.split(":", 1)[1]))
+    if event is None or event.state != "annule":
+        raise SkipJob("event not cancelled")
+    if not ctx.facilitators_room:
+        raise SkipJob("no facilitators room configured")
+    attendees = tuple(a.user_id for a in await ctx.store.network_events.attendees(event.id))
+    text = messages.EVENT_CANCELLED_NOTICE.format(
+        title=event.title, when=_when(ctx, event.starts_at), id=event.id
+    )
+    await ctx.chat.send(
+        ctx.facilitators_room,
+        Rendered.text(text),
+        key=ctx.next_key(),
+        notice=not attendees,
+        mentions=attendees,  # those who said they would come are notified
+    )
+
+
 # Useful until the event starts; after an outage only the latest reminder goes out.
 register_job(PLENARY_REMINDER, fire_plenary_reminder, grace=None, supersede=True)
+register_job(EVENT_CANCELLED, fire_event_cancelled)

@@ -378,6 +378,7 @@ EVENT_REMINDER = (
     "@room Rappel : « {title} » a lieu {lead}, {when}{where}. Vous venez ? Répondez "
     "`{prefix}participe {id}` ou réagissez ✅ à ce message."
 )
+EVENT_CANCELLED_NOTICE = "Annulé : « {title} » (événement n° {id}), prévu {when}, n'aura pas lieu."
 ATTEND_OK = "C'est noté, vous participez à « {title} » (événement n° {id}). À bientôt !"
 ATTEND_ALREADY = "Vous êtes déjà inscrit·e à « {title} » (événement n° {id})."
 ATTEND_CLOSED = "L'événement n° {id} n'est plus ouvert aux inscriptions (annulé ou passé)."

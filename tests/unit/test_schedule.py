@@ -205,6 +205,24 @@ async def test_cancelled_event_sends_nothing(bot, store, clock, runner):
     assert "déjà annulé" in (await answers(store))[-1]
 
 
+async def test_cancelling_an_event_already_announced_tells_the_room_and_its_attendees(
+    bot, store, clock, runner
+):
+    await bot.handle(message(PLENARY, sender=COORDINATOR), "requests")
+    clock.set(utc(2026, 11, 30, 13))
+    await runner.run_due()
+    await bot.handle(message("!participe 1", sender=FACILITATOR), "facilitators")
+    await bot.handle(message("!evenement annule 1", sender=COORDINATOR), "requests")
+    assert (await runner.run_due())["sent"] == 1
+    notice = (await outbox(store))[-1]
+    assert notice.room_id == FAC_ROOM and notice.key == "job:4:0"
+    assert notice.content["body"] == (
+        "Annulé : « Plénière des facilitateurs » (événement n° 1), prévu lundi 7 décembre 2026 "
+        "à 14h00, n'aura pas lieu."
+    )
+    assert notice.content["m.mentions"] == {"user_ids": [FACILITATOR]}
+
+
 async def test_attendance_by_command_and_by_reaction_is_listed_for_coordinators(
     bot, store, clock, runner
 ):
