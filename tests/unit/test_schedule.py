@@ -21,6 +21,7 @@ from handlers.reminders import (
 )
 from handlers.router import Dispatcher
 from storage.facilitators import Facilitator
+from storage.privacy import pseudonym
 from storage.schedule import Job
 from storage.store import Store
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, make_config, message
@@ -589,3 +590,23 @@ def test_read_event(text, title, day, at, place):
         at,
         place,
     )
+
+
+async def test_personal_data_of_the_schedule_is_exported_and_forgotten(
+    bot, store, clock, config, runner
+):
+    await staffed_request(bot, store, clock, config, FACILITATOR)
+    await bot.handle(message(PLENARY, sender=COORDINATOR), "requests")
+    await bot.handle(message("!participe 1", sender=FACILITATOR), "facilitators")
+    await bot.handle(message("!temps 1 2h", sender=FACILITATOR), "facilitators")
+    exported = await store.privacy.export(FACILITATOR)
+    assert [e["title"] for e in exported["evenements"]] == ["Plénière des facilitateurs"]
+    assert exported["avis"][0]["minutes_spent"] == 120
+    assert {r["kind"] for r in exported["rappels"]} == {MISSION_REMINDER, FEEDBACK_REQUEST}
+
+    await store.privacy.forget(FACILITATOR)
+    mine = [j for j in await jobs(store) if j.recipient in (FACILITATOR, pseudonym(FACILITATOR))]
+    assert mine and {j.state for j in mine} == {"cancelled"}
+    assert all(j.recipient == pseudonym(FACILITATOR) for j in mine)
+    assert [a.user_id for a in await store.network_events.attendees(1)] == [pseudonym(FACILITATOR)]
+    assert (await store.privacy.export(FACILITATOR))["avis"] == []
