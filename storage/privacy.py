@@ -123,4 +123,9 @@ class PrivacyRepository:
         )
         if removed:
             log.info("retention: purged %d closed request(s)", removed)
+            # -- schedule (issue 6): the purged requests' settled reminders go too --
+            await self.db.execute(
+                "DELETE FROM jobs WHERE target LIKE 'request:%' AND state != 'pending' "
+                "AND CAST(substr(target, 9) AS INTEGER) NOT IN (SELECT id FROM requests)"
+            )
         return removed

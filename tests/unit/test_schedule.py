@@ -610,3 +610,12 @@ async def test_personal_data_of_the_schedule_is_exported_and_forgotten(
     assert all(j.recipient == pseudonym(FACILITATOR) for j in mine)
     assert [a.user_id for a in await store.network_events.attendees(1)] == [pseudonym(FACILITATOR)]
     assert (await store.privacy.export(FACILITATOR))["avis"] == []
+
+
+async def test_retention_purges_the_reminders_of_purged_requests(bot, store, clock, config):
+    await staffed_request(bot, store, clock, config, FACILITATOR)
+    await store.missions.set_request_state(1, "annulee", actor=REQUESTER, at=clock.now())
+    await reconcile_request_reminders(Planner(config, store, clock), 1)
+    assert await store.jobs.count("cancelled") == 6
+    assert await store.privacy.purge_closed(clock.now() + timedelta(days=1)) == 1
+    assert await store.jobs.count() == 0
