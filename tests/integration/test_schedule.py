@@ -46,7 +46,7 @@ def _reminders(person, room_id, bot_id, title):
 async def test_plenary_reminder_arrives_once_although_the_bot_restarts_before_it_is_due(world):
     coordinator, fanny, room_id = await _facilitators_room(world)
     start, when = _event_in_minutes(3)
-    due = datetime.now(UTC) + timedelta(seconds=8)
+    due = datetime.now(UTC) + timedelta(seconds=6)
     config = await world.config(
         rooms={"facilitators": room_id},
         bot={"coordinators": [coordinator.user_id]},
