@@ -405,6 +405,8 @@ def format_lead(delta: timedelta) -> str:
         return f"dans {round(minutes / 60)} heures"
     if minutes >= 55:
         return "dans 1 heure"
+    if minutes < 1:
+        return "dans quelques instants"
     return f"dans {minutes} minutes" if minutes != 1 else "dans 1 minute"
 
 

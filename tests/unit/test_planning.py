@@ -16,6 +16,7 @@ from bot.planning import (
     shift_before,
     to_zone,
 )
+from handlers.messages import format_lead, offset_label
 from storage.requests import RequestDetails
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -105,3 +106,32 @@ def test_mission_start_and_end_from_request_details():
 def test_times_are_shown_in_the_facilitators_own_zone(zone, shown):
     moment = utc(2026, 12, 7, 13)
     assert to_zone(moment, zone, PARIS).strftime("%H:%M") == shown
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (7 * DAY, "dans 7 jours"),
+        (2 * DAY, "dans 2 jours"),
+        (DAY, "dans 1 jour"),
+        (2 * HOUR, "dans 2 heures"),
+        (HOUR, "dans 1 heure"),
+        (timedelta(minutes=20), "dans 20 minutes"),
+        (timedelta(seconds=-5), "dans quelques instants"),
+    ],
+)
+def test_format_lead(delta, text):
+    assert format_lead(delta) == text
+
+
+@pytest.mark.parametrize(
+    ("offset", "label"),
+    [
+        (7 * DAY, "J-7"),
+        (HOUR, "H-1"),
+        (timedelta(minutes=30), "30 min avant"),
+        (timedelta(seconds=90), "90 s avant"),
+    ],
+)
+def test_offset_label(offset, label):
+    assert offset_label(offset) == label
