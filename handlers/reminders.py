@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.content import Rendered
 from bot.lifecycle import ACTIVE_REQUEST_STATES, RequestState
-from bot.planning import mission_end, mission_start, plan_before, shift_after, to_zone
+from bot.planning import mission_end, mission_start, shift_after, shift_before, to_zone
 from handlers import drafting, messages
 from handlers.jobs import JobContext, SkipJob, register_job
 from storage.requests import Request
@@ -54,8 +54,9 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
     requester (in the request's thread); after the mission
     (`reminders.feedback_after`), a feedback request to each of them.
     Pending rows that are no longer wanted are cancelled, those whose time
-    changed are moved; a reminder already sent for the same date is not
-    planned again.
+    changed are moved (or cancelled when their new time is already past); a
+    row already due but unchanged is left to the runner's grace policy; a
+    reminder already sent for the same date is not planned again.
     """
     now = ctx.clock.now()
     tz = ctx.config.bot.tz
@@ -68,19 +69,15 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
         if start is not None and facilitators:
             people = [*facilitators, request.requester]
             if request.state in _ACTIVE:
-                for planned in plan_before(start, ctx.config.reminders.mission_before, tz, now):
+                for offset in set(ctx.config.reminders.mission_before):
+                    due = shift_before(start, offset, tz)
                     for who in people:
-                        wanted[(MISSION_REMINDER, who, planned.offset)] = (
-                            planned.due_at,
-                            start,
-                            start,  # useless once the mission has started
-                        )
+                        # Useless once the mission has started: expires then.
+                        wanted[(MISSION_REMINDER, who, offset)] = (due, start, start)
             end = mission_end(request.details, tz) or start
             after = ctx.config.reminders.feedback_after
-            due = shift_after(end, after, tz)
-            if due > now:
-                for who in people:
-                    wanted[(FEEDBACK_REQUEST, who, after)] = (due, end, None)
+            for who in people:
+                wanted[(FEEDBACK_REQUEST, who, after)] = (shift_after(end, after, tz), end, None)
 
     existing = await ctx.store.jobs.for_target(target, (MISSION_REMINDER, FEEDBACK_REQUEST))
     kept: set[int] = set()
@@ -90,15 +87,17 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
         if any(j.anchor_at == anchor and j.state in (SENT, SKIPPED) for j in same):
             continue  # already reminded (or deliberately not) for this very date
         pending = [j for j in same if j.state == PENDING]
-        if pending:
+        if pending and (pending[0].due_at, pending[0].anchor_at) == (due, anchor):
+            # Unchanged, even if already due: the runner's grace policy decides.
+            kept.add(pending[0].id)
+        elif pending and due > now:
             job = pending[0]
             kept.add(job.id)
-            if (job.due_at, job.anchor_at, job.expires_at) != (due, anchor, expires):
-                await ctx.store.jobs.move(
-                    job.id, due_at=due, anchor_at=anchor, expires_at=expires, at=now
-                )
-                moved += 1
-        elif due > now:
+            await ctx.store.jobs.move(
+                job.id, due_at=due, anchor_at=anchor, expires_at=expires, at=now
+            )
+            moved += 1
+        elif not pending and due > now:
             await ctx.store.jobs.create(
                 kind=kind,
                 target=target,

@@ -619,3 +619,22 @@ async def test_retention_purges_the_reminders_of_purged_requests(bot, store, clo
     assert await store.jobs.count("cancelled") == 6
     assert await store.privacy.purge_closed(clock.now() + timedelta(days=1)) == 1
     assert await store.jobs.count() == 0
+
+
+async def test_reconcile_leaves_a_due_unchanged_reminder_to_the_grace_policy(
+    bot, store, clock, config, runner
+):
+    planner = await staffed_request(bot, store, clock, config, FACILITATOR)
+    clock.set(utc(2026, 12, 8, 8, 0, 5))  # J-2 due 5 s ago, not fired yet (bot busy or down)
+    await reconcile_request_reminders(planner, 1)
+    assert (await runner.run_due())["sent"] == 2  # the facilitator's and the requester's J-2
+    # Moved to a date whose J-2 is already past: that reminder is dropped, not sent late.
+    request = await store.requests.get(1)
+    await bot.handle(message("le 9 décembre", thread_root=request.thread_root), "requests")
+    states = {(j.recipient, j.offset.days, j.state) for j in await jobs(store, MISSION_REMINDER)}
+    assert (FACILITATOR, 2, "sent") in states and (FACILITATOR, 0, "pending") in states
+    assert not [
+        j
+        for j in await jobs(store, MISSION_REMINDER)
+        if j.state == "pending" and j.due_at <= clock.now()
+    ]
