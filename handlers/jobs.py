@@ -31,6 +31,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=12)
+MAX_BATCHES = 20
 
 
 class SkipJob(Exception):
@@ -145,17 +146,19 @@ class JobRunner:
         counts = {SENT: 0, SKIPPED: 0, "failed": 0}
         tried: set[int] = set()
         async with self._lock:
-            while True:
-                # In batches: a long outage may leave many rows due at once.
+            # In batches: a long outage may leave many rows due at once. Bounded, in
+            # case a handler keeps creating jobs due at once: the next alarm goes on.
+            for _ in range(MAX_BATCHES):
                 batch = [
                     j for j in await self.store.jobs.due(self.clock.now()) if j.id not in tried
                 ]
                 if not batch:
-                    return counts
+                    break
                 for job in batch:
                     tried.add(job.id)
                     outcome = await self._settle(job)
                     counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
 
     async def _settle(self, due: Job) -> str:
         try:
