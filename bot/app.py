@@ -14,10 +14,12 @@ from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.events import incoming_from_source
+from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
 from handlers.chat import OutboxChat
 from handlers.enrollment import enroll_members
+from handlers.jobs import JobRunner
 from handlers.privacy import apply_retention
 from handlers.router import Dispatcher
 from storage.store import Store
@@ -51,14 +53,21 @@ class App:
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
         await self._join_configured_rooms()
+        self._make_scheduler()
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(self.sync.run(), name="sync"),
+            asyncio.create_task(self._start_scheduler(), name="scheduler"),
         ]
         log.info("Facilibot started as %s", self.config.matrix.user_id)
 
     async def stop(self) -> None:
         """Stop syncing, let the outbox drain briefly, close everything."""
+        if getattr(self, "scheduler", None):
+            self.scheduler.stop()
+            # A job being fired finishes its transaction before the database closes.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.jobs.wait_idle(), 3)
         for task in reversed(self._tasks):
             if task.get_name() == "outbox":
                 with contextlib.suppress(TimeoutError):
@@ -67,6 +76,8 @@ class App:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if getattr(self, "scheduler", None):
+            self.scheduler.stop()  # again: it may have started while the tasks were stopping
         if self.client:
             await self.client.close()
         if self.store:
@@ -222,7 +233,29 @@ class App:
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
         await self.dispatcher.handle(incoming, kind)
+        await self.scheduler.refresh()
         self.sender.wake()
+
+    # -- schedule (issue 6) --
+    def _make_scheduler(self) -> None:
+        assert self.store is not None
+        self.jobs = JobRunner(
+            self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
+        )
+        self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
+
+    async def _start_scheduler(self) -> None:
+        """After the first sync, settle the jobs missed while down and arm the others."""
+        # nio sends (and encrypts) only to rooms it has synced: a reminder due
+        # at start waits for the first sync instead of failing and backing off.
+        await self.sync.ready.wait()
+        await self.scheduler.start()
+
+    async def _run_due_jobs(self) -> None:
+        await self.jobs.run_due()
+        self.sender.wake()
+
+    # -- end schedule --
 
     async def _on_invite(self, room_id: str, state: list[dict[str, Any]]) -> None:
         assert self.client is not None and self.store is not None

@@ -92,6 +92,14 @@ class OutboxChat:
             key=key, content=content, room_id=room_id, dm_user=dm_user, attachment=attachment
         )
 
+    # -- schedule (issue 6) --
+    async def announce(self, room_id: str, message: Rendered, *, key: str) -> bool:
+        """Queue an `m.text` that notifies the whole room (`@room`, `m.mentions.room`)."""
+        content = message_content(message, notice=False, room_mention=True)
+        return await self._enqueue(key=key, content=content, room_id=room_id)
+
+    # -- end schedule --
+
     async def _enqueue(self, **kwargs: object) -> bool:
         queued = await self.outbox.enqueue(at=self.clock.now(), **kwargs)  # type: ignore[arg-type]
         self.queued += int(queued)

@@ -56,6 +56,8 @@ class Chat(Protocol):
         dm_user: str | None = None,
         thread_root: str | None = None,
     ) -> bool: ...
+    # -- schedule (issue 6) --
+    async def announce(self, room_id: str, message: Rendered, *, key: str) -> bool: ...
 
 
 @dataclass

@@ -9,6 +9,7 @@ from bot.content import Rendered
 from bot.parsing import parse
 from handlers import drafting, messages, staffing
 from handlers.context import Context, UserError
+from handlers.reminders import reconcile_request_reminders
 from storage.requests import Request
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
         request.id, merged, text=None, at=ctx.clock.now()
     )
     await _refresh_card(ctx, updated)
+    await reconcile_request_reminders(ctx, request.id)
     missing = drafting.missing_fields(merged)
     reply = Rendered.text(messages.COMPLETED.format(id=request.id))
     if missing:
@@ -97,6 +99,7 @@ async def on_edit(ctx: Context) -> str:
     )
     await _refresh_card(ctx, updated)
     await _staff_after_change(ctx, updated)
+    await reconcile_request_reminders(ctx, request.id)
     return f"edited:{request.id}"
 
 

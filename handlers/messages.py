@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from bot.content import Rendered, escape, pill
 from storage.requests import Request, RequestDetails
@@ -469,3 +469,102 @@ def absence_range(start: date, end: date) -> str:
     if start == end:
         return ABSENCE_DAY.format(day=format_date(start))
     return ABSENCE_RANGE.format(start=format_date(start), end=format_date(end))
+
+
+# -- schedule: reminders, network events, feedback (issue 6) ---------------------------------
+
+REMINDER_FACILITATOR = "Rappel : vous facilitez la demande #{id} {lead}, {when}."
+REMINDER_REQUESTER = "Rappel : la demande #{id} a lieu {lead}, {when}."
+REMINDER_NOBODY_YET = "Personne n'est encore inscrit·e pour la faciliter."
+FEEDBACK_ASK_REQUESTER = (
+    "La demande #{id} a eu lieu. Comment cela s'est-il passé ? Donnez une note de 1 à 5 et, si "
+    "vous le souhaitez, un commentaire : `{prefix}avis {id} 4 très bonne séance`."
+)
+FEEDBACK_ASK_FACILITATOR = (
+    "Merci d'avoir facilité la demande #{id} ! Combien de temps y avez-vous passé, préparation "
+    "comprise ? Répondez par exemple `{prefix}temps {id} 3h30`."
+)
+FEEDBACK_THANKS = "Merci pour votre avis sur la demande #{id} ({rating}/5)."
+TIME_THANKS = "Merci, c'est noté : {spent} passées sur la demande #{id}."
+RATING_INVALID = (
+    "La note doit être un nombre de 1 à 5 (par exemple `{prefix}avis {id} 4 très bonne séance`)."
+)
+TIME_INVALID = "Je ne comprends pas la durée « {value} ». Écrivez par exemple `{prefix}temps {id} 3h30` ou `{prefix}temps {id} 45min`."
+FEEDBACK_NOT_REQUESTER = "Seul l'auteur de la demande #{id} peut donner son avis dessus."
+TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seul·es ses facilitateurs et facilitatrices indiquent leur temps."
+FEEDBACK_CANCELLED = "La demande #{id} a été annulée : il n'y a pas d'avis à donner."
+
+EVENT_CREATED = "Événement n° {id} enregistré : « {title} », {when}{where}."
+EVENT_REMINDERS_PLANNED = "Rappels prévus dans le salon des facilitateurs : {list}."
+EVENT_NO_REMINDERS = "Aucun rappel prévu : l'événement est trop proche."
+EVENT_NO_ROOM = "Attention : aucun salon des facilitateurs n'est configuré ([rooms] facilitators), les rappels ne pourront pas partir."
+EVENT_USAGE = (
+    "Écrivez `{prefix}evenement <titre> le <date> à <heure> à <lieu>`, par exemple "
+    "`{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`, ou "
+    "`{prefix}evenement annule <numéro>`."
+)
+EVENT_NO_DATE = "Je ne trouve pas la date de l'événement. " + EVENT_USAGE
+EVENT_NO_TIME = "Je ne trouve pas l'heure de l'événement (par exemple « à 14h »). " + EVENT_USAGE
+EVENT_NO_TITLE = "Il manque le titre de l'événement, avant la date. " + EVENT_USAGE
+EVENT_PAST = "La date comprise, {when}, est déjà passée : je n'enregistre pas l'événement."
+EVENT_UNKNOWN = "Je ne trouve pas l'événement n° {id}. Tapez `{prefix}evenements` pour voir ceux qui sont prévus."
+EVENT_ALREADY_CANCELLED = "L'événement n° {id} est déjà annulé."
+EVENT_ALREADY_PAST = "L'événement n° {id} a déjà eu lieu."
+EVENT_CANCELLED = "L'événement n° {id} « {title} » est annulé ; ses rappels ne partiront pas."
+EVENTS_NONE = "Aucun événement prévu. Pour en ajouter un : `{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`."
+EVENTS_TITLE = "Événements prévus ({count}) :"
+EVENT_LINE = "• n° {id} — « {title} », {when}{where} — {count} participant·es{names}"
+EVENT_REMINDER = (
+    "@room Rappel : « {title} » a lieu {lead}, {when}{where}. Vous venez ? Répondez "
+    "`{prefix}participe {id}` ou réagissez ✅ à ce message."
+)
+EVENT_CANCELLED_NOTICE = "Annulé : « {title} » (événement n° {id}), prévu {when}, n'aura pas lieu."
+ATTEND_OK = "C'est noté, vous participez à « {title} » (événement n° {id}). À bientôt !"
+ATTEND_ALREADY = "Vous êtes déjà inscrit·e à « {title} » (événement n° {id})."
+ATTEND_CLOSED = "L'événement n° {id} n'est plus ouvert aux inscriptions (annulé ou passé)."
+NOT_AN_EVENT_NUMBER = "« {value} » n'est pas un numéro d'événement."
+
+
+def format_moment(moment: datetime, *, show_zone: bool = False) -> str:
+    """« jeudi 12 mars 2027 à 9h00 » (with the zone name when it is not the usual one)."""
+    text = f"{format_date(moment.date())} à {format_time(moment.time())}"
+    if show_zone and moment.tzinfo is not None:
+        text += f" (heure de {moment.tzinfo})"
+    return text
+
+
+def format_lead(delta: timedelta) -> str:
+    """How far away something is: « dans 2 jours », « dans 2 heures », « dans 45 minutes »."""
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes >= 36 * 60:
+        days = round(minutes / 1440)
+        return f"dans {days} jours"
+    if minutes >= 20 * 60:
+        return "dans 1 jour"
+    if minutes >= 90:
+        return f"dans {round(minutes / 60)} heures"
+    if minutes >= 55:
+        return "dans 1 heure"
+    if minutes < 1:
+        return "dans quelques instants"
+    return f"dans {minutes} minutes" if minutes != 1 else "dans 1 minute"
+
+
+def format_spent(minutes: int) -> str:
+    """« 3h30 », « 45 min »."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+def offset_label(offset: timedelta) -> str:
+    """« J-7 », « H-1 », « 30 min avant »."""
+    seconds = int(offset.total_seconds())
+    if seconds % 86400 == 0:
+        return f"J-{seconds // 86400}"
+    if seconds % 3600 == 0:
+        return f"H-{seconds // 3600}"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min avant"
+    return f"{seconds} s avant"

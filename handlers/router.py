@@ -11,6 +11,8 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.content import Rendered
 from bot.events import Incoming
+from handlers import events as network_events  # schedule (issue 6)
+from handlers import feedback as mission_feedback  # schedule (issue 6)
 from handlers import help as help_
 from handlers import intake, messages, missions, privacy, reports
 from handlers.candidates import show_candidates
@@ -215,6 +217,55 @@ COMMANDS: tuple[Command, ...] = (
         params=(Param("numero", Kind.REQUEST, "numéro"),),
     ),
     # -- end of directory and matching ------------------------------------------------------------
+    # -- schedule: network events and mission feedback (issue 6) --
+    Command(
+        name="participe",
+        aliases=("attend",),
+        handler=network_events.attend,
+        permission=Permission.FACILITATOR,
+        summary="participer à un événement du réseau (ou réagir ✅ à son rappel)",
+        example="!participe 3",
+        params=(Param("numero", Kind.WORD, "numéro d'événement"),),
+    ),
+    Command(
+        name="temps",
+        aliases=("time",),
+        handler=mission_feedback.time_spent,
+        permission=Permission.FACILITATOR,
+        summary="indiquer le temps passé sur une mission que vous avez facilitée",
+        example="!temps 42 3h30",
+        params=(Param("numero", Kind.REQUEST, "numéro"), Param("duree", Kind.TEXT, "durée")),
+    ),
+    Command(
+        name="avis",
+        aliases=("feedback",),
+        handler=mission_feedback.rate,
+        permission=Permission.ANYONE,
+        summary="donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+        example="!avis 42 4 très bonne séance",
+        params=(
+            Param("numero", Kind.REQUEST, "numéro"),
+            Param("texte", Kind.TEXT, "note et commentaire"),
+        ),
+    ),
+    Command(
+        name="evenement",
+        aliases=("event",),
+        handler=network_events.event_command,
+        permission=Permission.COORDINATOR,
+        summary="planifier un événement du réseau et ses rappels, ou l'annuler (`annule N`)",
+        example="!evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy",
+        params=(Param("texte", Kind.TEXT, "titre, date, heure et lieu"),),
+    ),
+    Command(
+        name="evenements",
+        aliases=("events",),
+        handler=network_events.list_events,
+        permission=Permission.COORDINATOR,
+        summary="les événements prévus, avec qui y participe",
+        example="!evenements",
+    ),
+    # -- end schedule --
 )
 
 
@@ -309,6 +360,9 @@ class Dispatcher:
         prefix = self.config.bot.command_prefix
         reads_text = ctx.room_kind in ("requests", "dm")
         if event.kind == "reaction":
+            # -- schedule (issue 6): ✅ on a plenary reminder --
+            if (attended := await network_events.on_reaction(ctx)) is not None:
+                return attended
             return await missions.on_reaction(ctx)
         if event.kind == "edit":
             if reads_text and not event.body.lstrip().startswith(prefix):

@@ -18,6 +18,11 @@ _USER_COLUMNS = (
     ("transitions", "facilitator"),
     ("transitions", "actor"),
     ("pings", "facilitator"),
+    # -- schedule (issue 6) --
+    ("jobs", "recipient"),
+    ("event_attendees", "user_id"),
+    ("network_events", "created_by"),
+    ("mission_feedback", "author"),
 )
 _EXPORT = (
     ("profil", "SELECT * FROM facilitators WHERE matrix_id = :who"),
@@ -38,6 +43,21 @@ _EXPORT = (
         "WHERE facilitator = :who OR actor = :who ORDER BY id",
     ),
     ("salon_prive", "SELECT room_id, created_at FROM dm_rooms WHERE user_id = :who"),
+    # -- schedule (issue 6) --
+    (
+        "rappels",
+        "SELECT kind, target, due_at, state, sent_at FROM jobs WHERE recipient = :who ORDER BY id",
+    ),
+    (
+        "evenements",
+        "SELECT e.id, e.title, e.starts_at, a.via, a.created_at FROM event_attendees a "
+        "JOIN network_events e ON e.id = a.event_id WHERE a.user_id = :who ORDER BY e.id",
+    ),
+    (
+        "avis",
+        "SELECT request_id, role, rating, comment, minutes_spent, updated_at "
+        "FROM mission_feedback WHERE author = :who ORDER BY request_id",
+    ),
 )
 
 
@@ -74,6 +94,12 @@ class PrivacyRepository:
             counts["absences"] = await self.db.execute(
                 "DELETE FROM absences WHERE matrix_id = ?", (user_id,)
             )
+            # -- schedule (issue 6): no more reminders to a forgotten person --
+            counts["rappels"] = await self.db.execute(
+                "UPDATE jobs SET state = 'cancelled', note = 'forgotten' "
+                "WHERE recipient = ? AND state = 'pending'",
+                (user_id,),
+            )
             for table, column in _USER_COLUMNS:
                 changed = await self.db.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (alias, user_id)
@@ -97,4 +123,9 @@ class PrivacyRepository:
         )
         if removed:
             log.info("retention: purged %d closed request(s)", removed)
+            # -- schedule (issue 6): the purged requests' settled reminders go too --
+            await self.db.execute(
+                "DELETE FROM jobs WHERE target LIKE 'request:%' AND state != 'pending' "
+                "AND CAST(substr(target, 9) AS INTEGER) NOT IN (SELECT id FROM requests)"
+            )
         return removed

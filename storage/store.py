@@ -6,11 +6,14 @@ from pathlib import Path
 
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
+from storage.feedback import FeedbackRepository
 from storage.missions import MissionRepository
+from storage.network_events import NetworkEventRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
 from storage.requests import RequestRepository
+from storage.schedule import JobRepository
 from storage.state import StateRepository
 
 
@@ -26,6 +29,11 @@ class Store:
         self.missions = MissionRepository(db)
         self.privacy = PrivacyRepository(db)
         self.reports = ReportRepository(db)
+        # -- schedule (issue 6) --
+        self.jobs = JobRepository(db)
+        self.network_events = NetworkEventRepository(db)
+        self.feedback = FeedbackRepository(db)
+        # -- end schedule --
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,298 @@
+"""Network events (plenaries): `!evenement`, `!evenements`, `!participe`, ✅ on a reminder."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from bot.content import Rendered
+from bot.parsing.dates import mentions
+from bot.parsing.normalize import fold
+from bot.planning import local_moment, plan_before
+from handlers import messages
+from handlers.context import Context, UserError
+from handlers.jobs import JobContext, SkipJob, register_job
+from handlers.reminders import display_name
+from storage.network_events import NetworkEvent
+from storage.schedule import Job
+
+log = logging.getLogger(__name__)
+
+PLENARY_REMINDER = "plenary_reminder"
+EVENT_CANCELLED = "event_cancelled"
+ATTEND_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "👍"})
+_CANCEL_WORDS = ("annule", "annuler", "cancel")
+# 14h, 14h30, 14 h 30, 14:30, 14 heures, 2pm, 2:30 pm — read on folded text.
+_TIME = re.compile(
+    r"(?<![\d/.:])(\d{1,2})\s?(?:h|:|heures?\b)\s?([0-5]\d)?(?![\d/])"
+    r"|(?<![\d/.:])(\d{1,2})(?::([0-5]\d))?\s?(am|pm)\b"
+)
+_TITLE_TAIL = re.compile(r"[\s,;:\-–—]*(?:\b(?:le|la|du|the|on|à|a|at)\s*)?$", re.IGNORECASE)
+_PLACE_HEAD = re.compile(r"^[\s,;:\-–—]*(?:(?:à|a|au|aux|at|en|in|,)\s+)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """What `!evenement …` says: title, wall-clock date and time, place."""
+
+    title: str
+    day: date
+    at: time
+    location: str | None
+
+
+def read_event(text: str, today: date, prefix: str = "!") -> EventDraft:
+    """Read `<titre> le <date> à <heure> à <lieu>` with the request parser's date reader.
+
+    Raises:
+        UserError: no title, no date, no time, or a date already past.
+    """
+    folded = fold(text)
+    found = mentions(folded.text, today)
+    dated = [m for m in found if m.role in ("event", "new", "secondary")]
+    if not dated:
+        past = [m for m in found if m.role == "past"]
+        if past:
+            raise UserError(messages.EVENT_PAST.format(when=messages.format_date(past[0].day)))
+        raise UserError(messages.EVENT_NO_DATE.format(prefix=prefix))
+    when = dated[0]
+    clock = None
+    for match in _TIME.finditer(folded.text):
+        if match.start() >= when.end or match.end() <= when.start:
+            clock = match
+            break
+    if clock is None:
+        raise UserError(messages.EVENT_NO_TIME.format(prefix=prefix))
+    hour, minute = _clock(clock)
+    if hour > 23:
+        raise UserError(messages.EVENT_NO_TIME.format(prefix=prefix))
+    first = min(when.start, clock.start())
+    last = max(when.end, clock.end())
+    title = _TITLE_TAIL.sub("", folded.source(0, first)).strip() if first > 0 else ""
+    if not title:
+        raise UserError(messages.EVENT_NO_TITLE.format(prefix=prefix))
+    rest = folded.source(last, len(folded.text)) if last < len(folded.text) else ""
+    place = _PLACE_HEAD.sub("", rest).strip(" .,;")
+    return EventDraft(
+        title=title[:200], day=when.day, at=time(hour, minute), location=place[:200] or None
+    )
+
+
+def _clock(match: re.Match[str]) -> tuple[int, int]:
+    if match.group(5):
+        hour = int(match.group(3)) % 12 + (12 if match.group(5) == "pm" else 0)
+        return hour, int(match.group(4) or 0)
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def event_target(event_id: int) -> str:
+    """The `target` of an event's jobs."""
+    return f"event:{event_id}"
+
+
+def _where(event: NetworkEvent) -> str:
+    return f", {event.location}" if event.location else ""
+
+
+def _when(ctx: Context | JobContext, moment: datetime) -> str:
+    return messages.format_moment(moment.astimezone(ctx.config.bot.tz))
+
+
+async def event_command(ctx: Context, texte: str) -> None:
+    """`!evenement <titre> le <date> à <heure> à <lieu>`, or `!evenement annule N`."""
+    prefix = ctx.config.bot.command_prefix
+    head, _, rest = texte.strip().partition(" ")
+    if head.lower() in _CANCEL_WORDS:
+        await cancel_event(ctx, _event_number(rest.strip(), prefix))
+        return
+    tz = ctx.config.bot.tz
+    now = ctx.clock.now()
+    draft = read_event(texte, now.astimezone(tz).date(), prefix)
+    starts_at = local_moment(draft.day, draft.at, tz)
+    if starts_at <= now:
+        raise UserError(messages.EVENT_PAST.format(when=_when(ctx, starts_at)))
+    event = await ctx.store.network_events.create(
+        title=draft.title,
+        starts_at=starts_at,
+        location=draft.location,
+        created_by=ctx.sender,
+        source_event_id=ctx.event.event_id,
+        at=now,
+    )
+    planned = plan_before(starts_at, ctx.config.reminders.plenary_before, tz, now)
+    for reminder in planned:
+        await ctx.store.jobs.create(
+            kind=PLENARY_REMINDER,
+            target=event_target(event.id),
+            offset=reminder.offset,
+            anchor_at=starts_at,
+            due_at=reminder.due_at,
+            expires_at=starts_at,
+            at=now,
+        )
+    lines = [
+        Rendered.text(
+            messages.EVENT_CREATED.format(
+                id=event.id, title=event.title, when=_when(ctx, starts_at), where=_where(event)
+            )
+        )
+    ]
+    if planned:
+        listed = ", ".join(
+            f"{_when(ctx, r.due_at)} ({messages.offset_label(r.offset)})" for r in planned
+        )
+        lines.append(Rendered.text(messages.EVENT_REMINDERS_PLANNED.format(list=listed)))
+    else:
+        lines.append(Rendered.text(messages.EVENT_NO_REMINDERS))
+    if not ctx.config.rooms.facilitators:
+        lines.append(Rendered.text(messages.EVENT_NO_ROOM))
+    await ctx.chat.reply(ctx.event, Rendered.join(lines))
+    log.info("event %d created by %s for %s", event.id, ctx.sender, starts_at.isoformat())
+
+
+def _event_number(word: str, prefix: str) -> int:
+    digits = word.removeprefix("n°").removeprefix("#").strip()
+    if not digits.isdigit() or len(digits) > 9:
+        raise UserError(
+            messages.NOT_AN_EVENT_NUMBER.format(value=word[:40])
+            + " "
+            + messages.EVENT_USAGE.format(prefix=prefix)
+        )
+    return int(digits)
+
+
+async def cancel_event(ctx: Context, number: int) -> None:
+    """`!evenement annule 3`: cancel an event and its pending reminders."""
+    prefix = ctx.config.bot.command_prefix
+    event = await ctx.store.network_events.get(number)
+    if event is None:
+        raise UserError(messages.EVENT_UNKNOWN.format(id=number, prefix=prefix))
+    if event.state != "prevu":
+        raise UserError(messages.EVENT_ALREADY_CANCELLED.format(id=number))
+    now = ctx.clock.now()
+    await ctx.store.network_events.cancel(number, at=now)
+    reminders = await ctx.store.jobs.for_target(event_target(number), (PLENARY_REMINDER,))
+    await ctx.store.jobs.cancel_target(
+        event_target(number), at=now, note="event cancelled", kinds=(PLENARY_REMINDER,)
+    )
+    if any(job.state == "sent" for job in reminders):
+        # The network was told about it: tell it too that it is off, right away.
+        await ctx.store.jobs.create(
+            kind=EVENT_CANCELLED, target=event_target(number), due_at=now, at=now
+        )
+    await ctx.chat.reply(
+        ctx.event, Rendered.text(messages.EVENT_CANCELLED.format(id=number, title=event.title))
+    )
+    log.info("event %d cancelled by %s", number, ctx.sender)
+
+
+async def list_events(ctx: Context) -> None:
+    """`!evenements`: upcoming events with how many and who will attend."""
+    events = await ctx.store.network_events.upcoming(ctx.clock.now())
+    prefix = ctx.config.bot.command_prefix
+    if not events:
+        await ctx.chat.reply(ctx.event, Rendered.text(messages.EVENTS_NONE.format(prefix=prefix)))
+        return
+    lines = [Rendered.text(messages.EVENTS_TITLE.format(count=len(events)))]
+    for event in events:
+        attendees = await ctx.store.network_events.attendees(event.id)
+        names = [await display_name(ctx.store, a.user_id) for a in attendees]
+        line = messages.EVENT_LINE.format(
+            id=event.id,
+            title=event.title,
+            when=_when(ctx, event.starts_at),
+            where=_where(event),
+            count=len(attendees),
+            names=f" : {', '.join(names)}" if names else "",
+        )
+        lines.append(Rendered.text(line))
+    await ctx.chat.reply(ctx.event, Rendered.join(lines))
+
+
+async def _attend(ctx: Context, number: int, via: str) -> bool:
+    """Record attendance; return whether it is new."""
+    event = await ctx.store.network_events.get(number)
+    if event is None:
+        raise UserError(
+            messages.EVENT_UNKNOWN.format(id=number, prefix=ctx.config.bot.command_prefix)
+        )
+    if event.state != "prevu" or event.starts_at <= ctx.clock.now():
+        raise UserError(messages.ATTEND_CLOSED.format(id=number))
+    return await ctx.store.network_events.attend(number, ctx.sender, via=via, at=ctx.clock.now())
+
+
+async def attend(ctx: Context, numero: str) -> None:
+    """`!participe 3`: the sender will attend event 3."""
+    number = _event_number(numero, ctx.config.bot.command_prefix)
+    event = await ctx.store.network_events.get(number)
+    new = await _attend(ctx, number, "commande")
+    assert event is not None
+    text = messages.ATTEND_OK if new else messages.ATTEND_ALREADY
+    await ctx.chat.reply(ctx.event, Rendered.text(text.format(id=number, title=event.title)))
+    log.info("%s attends event %d (new=%s)", ctx.sender, number, new)
+
+
+async def on_reaction(ctx: Context) -> str | None:
+    """✅ on a plenary reminder counts as `!participe`; None when the reaction is not for us."""
+    event = ctx.event
+    if event.reaction_key not in ATTEND_REACTIONS or event.relates_to is None:
+        return None
+    job = await ctx.store.jobs.of_message(event.relates_to)
+    if job is None or job.kind != PLENARY_REMINDER:
+        return None
+    if not (ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)):
+        return "ignored:reaction"
+    number = int(job.target.split(":", 1)[1])
+    try:
+        new = await _attend(ctx, number, "reaction")
+    except UserError:
+        return "ignored:reaction-closed"  # a late ✅ on an old reminder needs no answer
+    log.info("%s attends event %d by reaction (new=%s)", ctx.sender, number, new)
+    return f"attend:{number}"
+
+
+async def fire_plenary_reminder(ctx: JobContext, job: Job) -> None:
+    """Remind the facilitators room of an event, mentioning the whole room."""
+    event = await ctx.store.network_events.get(int(job.target.split(":", 1)[1]))
+    if event is None or event.state != "prevu":
+        raise SkipJob("event cancelled")
+    if event.starts_at != job.anchor_at:
+        raise SkipJob("the event moved")
+    if not ctx.facilitators_room:
+        raise SkipJob("no facilitators room configured")
+    text = messages.EVENT_REMINDER.format(
+        title=event.title,
+        lead=messages.format_lead(event.starts_at - ctx.clock.now()),
+        when=_when(ctx, event.starts_at),
+        where=_where(event),
+        prefix=ctx.config.bot.command_prefix,
+        id=event.id,
+    )
+    await ctx.chat.announce(ctx.facilitators_room, Rendered.text(text), key=ctx.next_key())
+
+
+async def fire_event_cancelled(ctx: JobContext, job: Job) -> None:
+    """Tell the facilitators room that an event it was reminded of is cancelled."""
+    event = await ctx.store.network_events.get(int(job.target.split(":", 1)[1]))
+    if event is None or event.state != "annule":
+        raise SkipJob("event not cancelled")
+    if not ctx.facilitators_room:
+        raise SkipJob("no facilitators room configured")
+    attendees = tuple(a.user_id for a in await ctx.store.network_events.attendees(event.id))
+    text = messages.EVENT_CANCELLED_NOTICE.format(
+        title=event.title, when=_when(ctx, event.starts_at), id=event.id
+    )
+    await ctx.chat.send(
+        ctx.facilitators_room,
+        Rendered.text(text),
+        key=ctx.next_key(),
+        notice=not attendees,
+        mentions=attendees,  # those who said they would come are notified
+    )
+
+
+# Useful until the event starts; after an outage only the latest reminder goes out.
+register_job(PLENARY_REMINDER, fire_plenary_reminder, grace=None, supersede=True)
+register_job(EVENT_CANCELLED, fire_event_cancelled)

@@ -1,0 +1,88 @@
+"""After a mission: `!avis` (the requester's rating) and `!temps` (a facilitator's time spent)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.content import Rendered
+from bot.lifecycle import AssignmentState, RequestState
+from handlers import messages
+from handlers.context import Context, UserError
+from storage.requests import Request
+
+log = logging.getLogger(__name__)
+
+MAX_MINUTES = 200 * 60
+_HOURS_MINUTES = re.compile(
+    r"^(\d{1,3})\s*(?:h|heures?|hours?|hrs?)\s*(?:(\d{1,2})\s*(?:min|mn|minutes?)?)?$"
+)
+_DECIMAL_HOURS = re.compile(r"^(\d{1,3})[.,](\d{1,2})\s*(?:h|heures?|hours?|hrs?)?$")
+_MINUTES = re.compile(r"^(\d{1,5})\s*(?:min|mn|mins|minutes?)$")
+_BARE = re.compile(r"^(\d{1,3})$")
+
+
+def read_minutes(text: str) -> int | None:
+    """Read « 3h », « 3h30 », « 1,5h », « 45 min », « 3 » (hours) as minutes; None if unreadable."""
+    value = text.strip().lower()
+    minutes: int | None = None
+    if m := _HOURS_MINUTES.match(value):
+        minutes = int(m.group(1)) * 60 + int(m.group(2) or 0)
+    elif m := _DECIMAL_HOURS.match(value):
+        minutes = round(float(f"{m.group(1)}.{m.group(2)}") * 60)
+    elif m := _MINUTES.match(value):
+        minutes = int(m.group(1))
+    elif m := _BARE.match(value):
+        minutes = int(m.group(1)) * 60
+    if minutes is None or not 0 < minutes <= MAX_MINUTES:
+        return None
+    return minutes
+
+
+async def _request(ctx: Context, number: int) -> Request:
+    request = await ctx.store.requests.get(number)
+    if request is None:
+        raise UserError(
+            messages.UNKNOWN_REQUEST.format(id=number, prefix=ctx.config.bot.command_prefix)
+        )
+    if request.state == RequestState.CANCELLED:
+        raise UserError(messages.FEEDBACK_CANCELLED.format(id=number))
+    return request
+
+
+async def rate(ctx: Context, numero: int, texte: str) -> None:
+    """`!avis 42 4 très bonne séance`: the requester rates a mission from 1 to 5."""
+    prefix = ctx.config.bot.command_prefix
+    request = await _request(ctx, numero)
+    if request.requester != ctx.sender:
+        raise UserError(messages.FEEDBACK_NOT_REQUESTER.format(id=numero))
+    head, _, comment = texte.strip().partition(" ")
+    head = head.removesuffix("/5")
+    if not head.isdigit() or not 1 <= int(head) <= 5:
+        raise UserError(messages.RATING_INVALID.format(id=numero, prefix=prefix))
+    rating = int(head)
+    await ctx.store.feedback.rate(
+        numero, ctx.sender, rating, comment.strip() or None, at=ctx.clock.now()
+    )
+    await ctx.chat.reply(
+        ctx.event, Rendered.text(messages.FEEDBACK_THANKS.format(id=numero, rating=rating))
+    )
+    log.info("request %d rated %d by %s", numero, rating, ctx.sender)
+
+
+async def time_spent(ctx: Context, numero: int, duree: str) -> None:
+    """`!temps 42 3h30`: a facilitator of the mission says how long it took."""
+    prefix = ctx.config.bot.command_prefix
+    await _request(ctx, numero)
+    assignment = await ctx.store.missions.get(numero, ctx.sender)
+    if assignment is None or assignment.state != AssignmentState.ACCEPTED:
+        raise UserError(messages.TIME_NOT_FACILITATOR.format(id=numero))
+    minutes = read_minutes(duree)
+    if minutes is None:
+        raise UserError(messages.TIME_INVALID.format(value=duree[:40], id=numero, prefix=prefix))
+    await ctx.store.feedback.time_spent(numero, ctx.sender, minutes, at=ctx.clock.now())
+    await ctx.chat.reply(
+        ctx.event,
+        Rendered.text(messages.TIME_THANKS.format(id=numero, spent=messages.format_spent(minutes))),
+    )
+    log.info("request %d: %s spent %d minutes", numero, ctx.sender, minutes)

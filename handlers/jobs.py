@@ -1,0 +1,230 @@
+"""Timed jobs: the registry of kinds, and firing what is due, once.
+
+A job fires in ONE transaction: the row is re-read and must still be
+pending, the kind's handler queues its messages in the outbox (keys
+`job:{id}:{n}`, so their transaction ids are fixed), and the row becomes
+`sent`. A crash before the commit leaves the job pending; after it, the
+outbox sender delivers with those transaction ids, so nothing is sent twice.
+
+A job found late (the bot was down) still fires if it is useful: before its
+`expires_at` (a reminder is useless once the event started), within its
+kind's grace, and not superseded by a later job of the same series (after a
+long outage only the most recent reminder of a series goes out). Otherwise
+it is marked `skipped` with the reason, and a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Config
+from handlers.chat import OutboxChat
+from handlers.context import Chat
+from storage.schedule import SENT, SKIPPED, Job
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(hours=12)
+MAX_BATCHES = 20
+
+
+class SkipJob(Exception):
+    """Raised by a handler: the job is no longer useful; `reason` goes to the row and the log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class JobContext:
+    """What a job handler may use: like a handler's `Context`, without an incoming event."""
+
+    job: Job
+    config: Config
+    store: Store
+    chat: Chat
+    clock: Clock
+    facilitators_room: str | None = None
+    _n: int = field(default=0, repr=False)
+
+    def next_key(self) -> str:
+        """The outbox key of the job's next message: `job:{id}:{n}`, the same on every retry."""
+        key = f"job:{self.job.id}:{self._n}"
+        self._n += 1
+        return key
+
+
+JobHandler = Callable[[JobContext, Job], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """How one kind of job fires and how late it may still fire."""
+
+    name: str
+    handler: JobHandler
+    grace: timedelta | None  # None: only `expires_at` limits it
+    supersede: bool  # a later due job of the same series replaces an earlier one
+
+
+class JobRegistry:
+    """Kinds of jobs by name."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, JobKind] = {}
+
+    def register(
+        self,
+        kind: str,
+        handler: JobHandler,
+        *,
+        grace: timedelta | None = DEFAULT_GRACE,
+        supersede: bool = False,
+    ) -> None:
+        """Declare a kind of job (registering a kind again replaces it)."""
+        self._kinds[kind] = JobKind(kind, handler, grace, supersede)
+
+    def get(self, kind: str) -> JobKind | None:
+        """Return a kind, or None."""
+        return self._kinds.get(kind)
+
+    def kinds(self) -> tuple[str, ...]:
+        """The registered kinds."""
+        return tuple(self._kinds)
+
+
+JOBS = JobRegistry()
+
+
+def register_job(
+    kind: str,
+    handler: JobHandler,
+    *,
+    grace: timedelta | None = DEFAULT_GRACE,
+    supersede: bool = False,
+) -> None:
+    """Declare a kind of job in the bot's registry.
+
+    `handler(ctx, job)` runs inside the firing transaction: it queues messages
+    through `ctx.chat` with keys from `ctx.next_key()`, or raises `SkipJob`.
+    """
+    JOBS.register(kind, handler, grace=grace, supersede=supersede)
+
+
+class JobRunner:
+    """Fire or skip every due job, each in its own transaction."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        clock: Clock,
+        registry: JobRegistry = JOBS,
+        facilitators_room: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.registry = registry
+        self.facilitators_room = facilitators_room
+        self._lock = asyncio.Lock()
+
+    async def wait_idle(self) -> None:
+        """Wait until no job is being fired (clean shutdown)."""
+        async with self._lock:
+            pass
+
+    async def run_due(self) -> dict[str, int]:
+        """Settle every job due now; return how many were sent, skipped or failed."""
+        counts = {SENT: 0, SKIPPED: 0, "failed": 0}
+        tried: set[int] = set()
+        async with self._lock:
+            # In batches: a long outage may leave many rows due at once. Bounded, in
+            # case a handler keeps creating jobs due at once: the next alarm goes on.
+            for _ in range(MAX_BATCHES):
+                batch = [
+                    j for j in await self.store.jobs.due(self.clock.now()) if j.id not in tried
+                ]
+                if not batch:
+                    break
+                for job in batch:
+                    tried.add(job.id)
+                    outcome = await self._settle(job)
+                    counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
+
+    async def _settle(self, due: Job) -> str:
+        try:
+            async with self.store.db.transaction():
+                job = await self.store.jobs.get(due.id)
+                if job is None or job.state != "pending":
+                    return "failed" if job is None else job.state
+                now = self.clock.now()
+                kind = self.registry.get(job.kind)
+                superseded = await self.store.jobs.later_in_series_due(job, now)
+                reason = self._why_skip(job, kind, superseded, now)
+                if reason is None:
+                    assert kind is not None
+                    ctx = JobContext(
+                        job=job,
+                        config=self.config,
+                        store=self.store,
+                        chat=OutboxChat(self.store.outbox, self.clock),
+                        clock=self.clock,
+                        facilitators_room=self.facilitators_room(),
+                    )
+                    try:
+                        await kind.handler(ctx, job)
+                    except SkipJob as skip:
+                        reason = skip.reason
+                if reason is not None:
+                    # A skip must not leave half-queued messages behind.
+                    raise _Skipped(reason)
+                await self.store.jobs.settle(job.id, SENT, at=now)
+            log.info("job %d (%s %s %s) sent", due.id, due.kind, due.target, due.recipient)
+            return SENT
+        except _Skipped as skipped:
+            async with self.store.db.transaction():
+                await self.store.jobs.settle(
+                    due.id, SKIPPED, at=self.clock.now(), note=skipped.reason
+                )
+            log.info(
+                "job %d (%s %s %s) due %s skipped: %s",
+                due.id,
+                due.kind,
+                due.target,
+                due.recipient,
+                due.due_at.isoformat(),
+                skipped.reason,
+            )
+            return SKIPPED
+        except Exception:
+            # Left pending: the next alarm (or the next start) tries again.
+            log.exception("job %d (%s %s) failed", due.id, due.kind, due.target)
+            return "failed"
+
+    def _why_skip(
+        self, job: Job, kind: JobKind | None, superseded: bool, now: datetime
+    ) -> str | None:
+        if kind is None:
+            return f"unknown kind {job.kind!r}"
+        if job.expires_at is not None and now >= job.expires_at:
+            return f"too late: expired at {job.expires_at.isoformat()}"
+        if kind.grace is not None and now - job.due_at > kind.grace:
+            return f"too late: {now - job.due_at} after its time (grace {kind.grace})"
+        if superseded and kind.supersede:
+            return "superseded by a later reminder of the same series"
+        return None
+
+
+class _Skipped(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

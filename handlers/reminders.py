@@ -1,0 +1,213 @@
+"""Mission reminders and feedback requests: planned from the database, fired by the scheduler.
+
+`reconcile_request_reminders` is the one place that decides which jobs a
+request needs. It is idempotent: call it after anything that may change
+them (date or time edited, facilitator accepted, withdrew or was removed,
+request cancelled or closed) and it creates, moves or cancels rows so that
+they match the request as stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.content import Rendered
+from bot.lifecycle import ACTIVE_REQUEST_STATES, RequestState
+from bot.planning import mission_end, mission_start, shift_after, shift_before, to_zone
+from handlers import drafting, messages
+from handlers.jobs import JobContext, SkipJob, register_job
+from storage.requests import Request
+from storage.schedule import PENDING, SENT, SKIPPED, Job
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+MISSION_REMINDER = "mission_reminder"
+FEEDBACK_REQUEST = "feedback_request"
+FEEDBACK_GRACE = timedelta(days=7)
+_ACTIVE = tuple(str(s) for s in ACTIVE_REQUEST_STATES)
+
+
+class ScheduleContext(Protocol):
+    """What planning needs: a handler's `Context` or a `JobContext` both fit."""
+
+    config: Config
+    store: Store
+    clock: Clock
+
+
+def request_target(request_id: int) -> str:
+    """The `target` of a request's jobs."""
+    return f"request:{request_id}"
+
+
+async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> None:
+    """Make the request's reminder and feedback jobs match the request as stored now.
+
+    Wanted: while the request is active, has a date and a start and at least
+    one accepted facilitator, a reminder at each `reminders.mission_before`
+    offset still ahead, to each accepted facilitator (DM) and to the
+    requester (in the request's thread); after the mission
+    (`reminders.feedback_after`), a feedback request to each of them.
+    Pending rows that are no longer wanted are cancelled, those whose time
+    changed are moved (or cancelled when their new time is already past); a
+    row already due but unchanged is left to the runner's grace policy; a
+    reminder already sent for the same date is not planned again.
+    """
+    now = ctx.clock.now()
+    tz = ctx.config.bot.tz
+    target = request_target(request_id)
+    wanted: dict[tuple[str, str, timedelta], tuple[datetime, datetime, datetime | None]] = {}
+    request = await ctx.store.requests.get(request_id)
+    if request is not None and request.state != RequestState.CANCELLED:
+        facilitators = await ctx.store.missions.accepted(request_id)
+        start = mission_start(request.details, tz)
+        if start is not None and facilitators:
+            people = [*facilitators, request.requester]
+            if request.state in _ACTIVE:
+                for offset in set(ctx.config.reminders.mission_before):
+                    due = shift_before(start, offset, tz)
+                    for who in people:
+                        # Useless once the mission has started: expires then.
+                        wanted[(MISSION_REMINDER, who, offset)] = (due, start, start)
+            end = mission_end(request.details, tz) or start
+            after = ctx.config.reminders.feedback_after
+            for who in people:
+                wanted[(FEEDBACK_REQUEST, who, after)] = (shift_after(end, after, tz), end, None)
+
+    existing = await ctx.store.jobs.for_target(target, (MISSION_REMINDER, FEEDBACK_REQUEST))
+    kept: set[int] = set()
+    created = moved = 0
+    for (kind, who, offset), (due, anchor, expires) in wanted.items():
+        same = [j for j in existing if (j.kind, j.recipient, j.offset) == (kind, who, offset)]
+        if any(j.anchor_at == anchor and j.state in (SENT, SKIPPED) for j in same):
+            continue  # already reminded (or deliberately not) for this very date
+        pending = [j for j in same if j.state == PENDING]
+        if pending and (pending[0].due_at, pending[0].anchor_at) == (due, anchor):
+            # Unchanged, even if already due: the runner's grace policy decides.
+            kept.add(pending[0].id)
+        elif pending and due > now:
+            job = pending[0]
+            kept.add(job.id)
+            await ctx.store.jobs.move(
+                job.id, due_at=due, anchor_at=anchor, expires_at=expires, at=now
+            )
+            moved += 1
+        elif not pending and due > now:
+            await ctx.store.jobs.create(
+                kind=kind,
+                target=target,
+                recipient=who,
+                offset=offset,
+                anchor_at=anchor,
+                due_at=due,
+                expires_at=expires,
+                at=now,
+            )
+            created += 1
+    cancelled = 0
+    for job in existing:
+        if job.state == PENDING and job.id not in kept:
+            await ctx.store.jobs.settle(job.id, "cancelled", at=now, note="no longer wanted")
+            cancelled += 1
+    if created or moved or cancelled:
+        log.info(
+            "request %d reminders: %d created, %d moved, %d cancelled",
+            request_id,
+            created,
+            moved,
+            cancelled,
+        )
+
+
+async def _request_of(ctx: JobContext, job: Job) -> Request:
+    request = await ctx.store.requests.get(int(job.target.split(":", 1)[1]))
+    if request is None:
+        raise SkipJob("request no longer exists")
+    return request
+
+
+async def display_name(store: Store, user_id: str) -> str:
+    """A person's name from the roster, or their Matrix id."""
+    profile = await store.facilitators.get(user_id)
+    return profile.display_name if profile and profile.display_name else user_id
+
+
+async def _local(ctx: JobContext, moment: datetime, user_id: str) -> tuple[datetime, bool]:
+    """The moment in the recipient's own zone, and whether it is not the configured one."""
+    profile = await ctx.store.facilitators.get(user_id)
+    local = to_zone(moment, profile.timezone if profile else None, ctx.config.bot.tz)
+    return local, str(local.tzinfo) != ctx.config.bot.timezone
+
+
+async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
+    """Remind one facilitator (DM) or the requester (thread) of a mission, with its card."""
+    request = await _request_of(ctx, job)
+    if request.state not in _ACTIVE:
+        raise SkipJob(f"request is {request.state}")
+    start = mission_start(request.details, ctx.config.bot.tz)
+    if start is None or start != job.anchor_at:
+        raise SkipJob("the mission moved")
+    facilitators = await ctx.store.missions.accepted(request.id)
+    card = messages.request_card(request, drafting.missing_fields(request.details))
+    lead = messages.format_lead(start - ctx.clock.now())
+    names = [await display_name(ctx.store, who) for who in facilitators]
+    who_line = (
+        Rendered.text(messages.WHO_LINE.format(names=", ".join(names)))
+        if names
+        else Rendered.text(messages.REMINDER_NOBODY_YET)
+    )
+    if job.recipient == request.requester:
+        local, other_zone = await _local(ctx, start, job.recipient)
+        when = messages.format_moment(local, show_zone=other_zone)
+        text = messages.REMINDER_REQUESTER.format(id=request.id, lead=lead, when=when)
+        await ctx.chat.send(
+            request.room_id,
+            Rendered.join([Rendered.text(text), who_line, card]),
+            key=ctx.next_key(),
+            notice=False,
+            mentions=(request.requester,),
+            thread_root=request.thread_root,
+        )
+    elif job.recipient in facilitators:
+        local, other_zone = await _local(ctx, start, job.recipient)
+        when = messages.format_moment(local, show_zone=other_zone)
+        text = messages.REMINDER_FACILITATOR.format(id=request.id, lead=lead, when=when)
+        await ctx.chat.dm(
+            job.recipient, Rendered.join([Rendered.text(text), who_line, card]), key=ctx.next_key()
+        )
+    else:
+        raise SkipJob("no longer on the mission")
+
+
+async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
+    """Ask the requester for a rating, or a facilitator for the time spent."""
+    request = await _request_of(ctx, job)
+    if request.state == RequestState.CANCELLED:
+        raise SkipJob("request cancelled")
+    prefix = ctx.config.bot.command_prefix
+    if job.recipient == request.requester:
+        text = messages.FEEDBACK_ASK_REQUESTER.format(id=request.id, prefix=prefix)
+        await ctx.chat.send(
+            request.room_id,
+            Rendered.text(text),
+            key=ctx.next_key(),
+            notice=False,
+            mentions=(request.requester,),
+            thread_root=request.thread_root,
+        )
+    elif job.recipient in await ctx.store.missions.accepted(request.id):
+        text = messages.FEEDBACK_ASK_FACILITATOR.format(id=request.id, prefix=prefix)
+        await ctx.chat.dm(job.recipient, Rendered.text(text), key=ctx.next_key())
+    else:
+        raise SkipJob("no longer on the mission")
+
+
+# A reminder is useful until the mission starts (its `expires_at`); after an
+# outage only the latest of a series goes out.
+register_job(MISSION_REMINDER, fire_mission_reminder, grace=None, supersede=True)
+register_job(FEEDBACK_REQUEST, fire_feedback_request, grace=FEEDBACK_GRACE)

@@ -1,0 +1,219 @@
+"""The schedule: one row per timed job (reminders, feedback requests, escalations)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage.db import Database
+
+PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One timed job and where it stands."""
+
+    id: int
+    kind: str
+    target: str
+    recipient: str
+    offset: timedelta
+    anchor_at: datetime | None
+    due_at: datetime
+    expires_at: datetime | None
+    state: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    sent_at: datetime | None = None
+
+    @property
+    def series(self) -> tuple[str, str, str]:
+        """Jobs of one series remind the same person of the same thing."""
+        return (self.kind, self.target, self.recipient)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _from_row(row: Any) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        target=row["target"],
+        recipient=row["recipient"],
+        offset=timedelta(seconds=row["offset_s"]),
+        anchor_at=_when(row["anchor_at"]),
+        due_at=datetime.fromisoformat(row["due_at"]),
+        expires_at=_when(row["expires_at"]),
+        state=row["state"],
+        payload=json.loads(row["payload"]),
+        note=row["note"],
+        sent_at=_when(row["sent_at"]),
+    )
+
+
+def _iso(when: datetime | None) -> str | None:
+    # Times are compared as text in SQL: always UTC, always the same shape.
+    return when.astimezone(UTC).isoformat() if when else None
+
+
+class JobRepository:
+    """Create, move, cancel and settle jobs.
+
+    Every id whose row was written is remembered in `touched` so that the
+    alarm clock can be re-armed for it once the transaction is over.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.touched: set[int] = set()
+
+    async def create(
+        self,
+        *,
+        kind: str,
+        target: str,
+        due_at: datetime,
+        at: datetime,
+        recipient: str = "",
+        offset: timedelta = timedelta(),
+        anchor_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        """Add a pending job; return its id."""
+        job_id = await self.db.insert(
+            "INSERT INTO jobs (kind, target, recipient, offset_s, anchor_at, due_at, expires_at, "
+            "payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                kind,
+                target,
+                recipient,
+                int(offset.total_seconds()),
+                _iso(anchor_at),
+                _iso(due_at),
+                _iso(expires_at),
+                json.dumps(payload or {}, ensure_ascii=False),
+                _iso(at),
+                _iso(at),
+            ),
+        )
+        self.touched.add(job_id)
+        return job_id
+
+    async def get(self, job_id: int) -> Job | None:
+        """Return a job, or None."""
+        row = await self.db.fetchone("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return _from_row(row) if row else None
+
+    async def for_target(self, target: str, kinds: tuple[str, ...] | None = None) -> list[Job]:
+        """Every job about a target (all states), oldest first."""
+        sql = "SELECT * FROM jobs WHERE target = ?"
+        params: list[object] = [target]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            params += kinds
+        rows = await self.db.fetchall(sql + " ORDER BY id", tuple(params))
+        return [_from_row(row) for row in rows]
+
+    async def due(self, now: datetime, limit: int = 500) -> list[Job]:
+        """Pending jobs whose time has come, earliest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM jobs WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id "
+            "LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [_from_row(row) for row in rows]
+
+    async def later_in_series_due(self, job: Job, now: datetime) -> bool:
+        """Whether a later job of the same series is also pending and due by `now`."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM jobs WHERE kind = ? AND target = ? AND recipient = ? "
+            "AND state = 'pending' AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?)) "
+            "LIMIT 1",
+            (
+                job.kind,
+                job.target,
+                job.recipient,
+                _iso(now),
+                _iso(job.due_at),
+                _iso(job.due_at),
+                job.id,
+            ),
+        )
+        return row is not None
+
+    async def pending(self) -> list[Job]:
+        """Every pending job, earliest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM jobs WHERE state = 'pending' ORDER BY due_at, id"
+        )
+        return [_from_row(row) for row in rows]
+
+    async def move(
+        self,
+        job_id: int,
+        *,
+        due_at: datetime,
+        anchor_at: datetime | None,
+        expires_at: datetime | None,
+        at: datetime,
+    ) -> bool:
+        """Give a pending job a new time; False if it is no longer pending."""
+        changed = await self.db.execute(
+            "UPDATE jobs SET due_at = ?, anchor_at = ?, expires_at = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            (_iso(due_at), _iso(anchor_at), _iso(expires_at), _iso(at), job_id),
+        )
+        self.touched.add(job_id)
+        return changed == 1
+
+    async def settle(
+        self, job_id: int, state: str, *, at: datetime, note: str | None = None
+    ) -> bool:
+        """Move a pending job to sent, skipped or cancelled; False if it was not pending."""
+        if state not in (SENT, SKIPPED, CANCELLED):
+            raise ValueError(state)
+        changed = await self.db.execute(
+            "UPDATE jobs SET state = ?, note = ?, updated_at = ?, "
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+            "WHERE id = ? AND state = 'pending'",
+            (state, note, _iso(at), state, _iso(at), job_id),
+        )
+        self.touched.add(job_id)
+        return changed == 1
+
+    async def cancel_target(
+        self, target: str, *, at: datetime, note: str, kinds: tuple[str, ...] | None = None
+    ) -> int:
+        """Cancel the pending jobs about a target (of some kinds only); return how many."""
+        jobs = [j for j in await self.for_target(target, kinds) if j.state == PENDING]
+        for job in jobs:
+            await self.settle(job.id, CANCELLED, at=at, note=note)
+        return len(jobs)
+
+    async def count(self, state: str | None = None) -> int:
+        """Count jobs (in one state)."""
+        if state is None:
+            row = await self.db.fetchone("SELECT COUNT(*) FROM jobs")
+        else:
+            row = await self.db.fetchone("SELECT COUNT(*) FROM jobs WHERE state = ?", (state,))
+        return int(row[0]) if row else 0
+
+    async def of_message(self, event_id: str) -> Job | None:
+        """The job that sent a given Matrix event (outbox key `job:{id}:{n}`), or None."""
+        row = await self.db.fetchone(
+            "SELECT key FROM outbox WHERE event_id = ? AND key LIKE 'job:%'", (event_id,)
+        )
+        if row is None:
+            return None
+        return await self.get(int(row[0].split(":")[1]))
+
+    def take_touched(self) -> set[int]:
+        """Return and forget the ids written since the last call."""
+        touched, self.touched = self.touched, set()
+        return touched
