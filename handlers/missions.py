@@ -26,6 +26,7 @@ from bot.matching import fold, match
 from handlers import drafting, messages, staffing
 from handlers.candidates import match_request_of, workloads
 from handlers.context import Context, UserError
+from handlers.reminders import reconcile_request_reminders
 from storage.requests import OPEN_STATES, Request
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,8 @@ async def cancel(ctx: Context, numero: int) -> None:
             ctx, request, user_id, key=f"ics:{key}:{user_id}", cancelled=True
         )
     await staffing.settle_pings(ctx, request, outcome="annulée")
+    await staffing.cancel_escalation(ctx, request.id, why="annulée")
+    await reconcile_request_reminders(ctx, request.id)
     await _answer_and_thread(ctx, request, messages.CANCELLED.format(id=request.id))
 
 
@@ -235,6 +238,8 @@ async def close(ctx: Context, numero: int) -> None:
         request.id, new, actor=ctx.sender, at=ctx.clock.now()
     )
     accepted = await ctx.store.missions.accepted(request.id)
+    await staffing.cancel_escalation(ctx, request.id, why="close")
+    await reconcile_request_reminders(ctx, request.id)
     text = messages.CLOSED.format(id=request.id, names=messages.names_list(accepted))
     await _answer_and_thread(ctx, request, text)
 
@@ -297,7 +302,9 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
         names = messages.names_list(accepted)
         text = messages.REQUESTER_STAFFED.format(id=request.id, names=names)
         await staffing.settle_pings(ctx, request, outcome="pourvue")
+        await staffing.cancel_escalation(ctx, request.id, why="pourvue")
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await reconcile_request_reminders(ctx, request.id)
 
 
 async def _release(ctx: Context, request: Request, who: str, action: Action) -> None:
@@ -314,6 +321,7 @@ async def _release(ctx: Context, request: Request, who: str, action: Action) -> 
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
     await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}", cancelled=True)
     await staffing.reopen(ctx, request, cause=key)
+    await reconcile_request_reminders(ctx, request.id)
 
 
 async def _full_text(ctx: Context, request: Request, who: str) -> str:

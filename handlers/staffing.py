@@ -17,11 +17,15 @@ from bot.config import Config
 from bot.content import Rendered
 from bot.ics import MIMETYPE, mission_invitation
 from bot.lifecycle import RequestState, staffing_state
+from bot.planning import mission_start
 from handlers import drafting, messages
 from handlers.candidates import rank_request
 from handlers.context import Chat
+from handlers.jobs import JobContext, SkipJob, register_job
+from handlers.reminders import request_target
 from storage.outbox import Attachment
 from storage.requests import Request
+from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,7 +70,9 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
     if slots == 0:
         return None
     found = await ping(ctx, request, slots=slots, round_=1)
-    if not found.pinged:
+    if found.pinged:
+        await plan_escalation(ctx, request)
+    else:
         await tell_coordinators(
             ctx,
             messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
@@ -153,6 +159,8 @@ async def reopen(
 ) -> PingRound | None:
     """A slot freed up (withdrawal, removal, refusal): ping the next candidate(s)."""
     found = await _next_round(ctx, request, limit=limit)
+    if found is not None and found.pinged:
+        await plan_escalation(ctx, request)
     if found is not None and not found.pinged:
         await tell_coordinators(
             ctx,
@@ -248,3 +256,51 @@ async def send_invitation(
         return
     name = f"demande-{request.id}.ics"
     await ctx.chat.file(Attachment(data, name, MIMETYPE), key=key, dm_user=user_id)
+
+
+# -- escalation, on the persistent schedule -------------------------------------------------------
+
+ESCALATION = "escalation"
+
+
+async def plan_escalation(ctx: Staffing, request: Request, *, replace: bool = True) -> None:
+    """Check again after `escalate_after`: if the request is not staffed, ask more people.
+
+    One pending escalation per request: a new round of pings pushes it back.
+    It expires when the mission starts (no point asking after that).
+    """
+    now = ctx.clock.now()
+    target = request_target(request.id)
+    if replace:
+        await ctx.store.jobs.cancel_target(
+            target, at=now, note="relance replanifiée", kinds=(ESCALATION,)
+        )
+    starts = mission_start(request.details, ctx.config.bot.tz)
+    due = now + ctx.config.matching.escalate_after
+    if starts is not None and due >= starts:
+        return
+    await ctx.store.jobs.create(
+        kind=ESCALATION, target=target, due_at=due, at=now, expires_at=starts
+    )
+
+
+async def cancel_escalation(ctx: Staffing, request_id: int, *, why: str) -> None:
+    """The request is staffed, cancelled or closed: no more escalation."""
+    await ctx.store.jobs.cancel_target(
+        request_target(request_id), at=ctx.clock.now(), note=why, kinds=(ESCALATION,)
+    )
+
+
+async def fire_escalation(ctx: JobContext, job: Job) -> None:
+    """The escalation job: ping the next candidates and tell the coordinators."""
+    request_id = int(job.target.partition(":")[2])
+    found = await escalate(ctx, request_id, key=ctx.next_key())
+    if found is None:
+        raise SkipJob("plus de place à pourvoir")
+    request = await ctx.store.requests.get(request_id)
+    if found.pinged and request is not None:
+        # This job is being settled: plan the next one beside it, not over it.
+        await plan_escalation(ctx, request, replace=False)
+
+
+register_job(ESCALATION, fire_escalation, grace=None, supersede=True)

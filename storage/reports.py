@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from bot.reports import MissionFact, RequestFact, mission_minutes
 from storage.db import Database
+from storage.feedback import FeedbackRepository
 
 
 class ReportRepository:
@@ -44,6 +45,8 @@ class ReportRepository:
             "AND r.event_date >= ? AND r.event_date <= ? ORDER BY r.event_date, a.request_id",
             (first.isoformat(), last.isoformat()),
         )
+        ids = sorted({row["request_id"] for row in rows})
+        ratings, reported = await FeedbackRepository(self.db).for_requests(ids)
         facts = []
         for row in rows:
             start = time.fromisoformat(row["start_time"]) if row["start_time"] else None
@@ -55,6 +58,8 @@ class ReportRepository:
                     event_date=date.fromisoformat(row["event_date"]),
                     minutes=mission_minutes(start, end, row["duration_minutes"]),
                     format=row["format"],
+                    rating=ratings.get(row["request_id"]),
+                    reported_minutes=reported.get((row["request_id"], row["facilitator"])),
                 )
             )
         return facts

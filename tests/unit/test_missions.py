@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.jobs import JobRunner
 from storage.store import Store
 from tests.unit.conftest import (
     COORDINATOR,
@@ -17,6 +18,7 @@ from tests.unit.conftest import (
     ROOM,
     answers,
     direct_messages,
+    make_config,
     message,
     new_request,
 )
@@ -319,3 +321,65 @@ async def test_a_changed_request_updates_pings_and_tells_those_who_accepted(
 def _sequence(data: bytes) -> int:
     line = next(x for x in data.decode().splitlines() if x.startswith("SEQUENCE:"))
     return int(line.split(":")[1])
+
+
+# -- escalation on the persistent schedule -------------------------------------------------------
+
+
+async def _escalations(store: Store) -> list[tuple[str, str]]:
+    rows = await store.db.fetchall("SELECT state, due_at FROM jobs WHERE kind = 'escalation'")
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_unstaffed_after_escalate_after_pings_more_and_tells_coordinators(
+    missions, staffed_store, clock
+):
+    await new_request(missions)
+    first_round = await pinged(staffed_store)
+    assert len(first_round) == 6
+    assert [state for state, _ in await _escalations(staffed_store)] == ["pending"]
+    runner = JobRunner(make_config(), staffed_store, clock)
+
+    clock.advance(timedelta(hours=23))
+    assert (await runner.run_due())["sent"] == 0  # not yet: escalate_after is 24h
+
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert (await runner.run_due())["sent"] == 1
+    second_round = await pinged(staffed_store)
+    assert len(second_round) == 8  # the two left in Paris; never the one in Lyon
+    assert FAR not in second_round
+    told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
+    assert told[-1] == (
+        "Demande #1 toujours pas pourvue : j'ai sollicité 2 personne(s) de plus pour 2 place(s)."
+    )
+    # Another round was planned; when it comes, nobody is left: the coordinators hear why.
+    assert [s for s, _ in await _escalations(staffed_store)] == ["sent", "pending"]
+    clock.advance(timedelta(hours=24, minutes=1))
+    await runner.run_due()
+    told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
+    assert told[-1] == (
+        "Demande #1 : je ne trouve personne à solliciter (tout le monde a déjà été sollicité)."
+    )
+    assert [s for s, _ in await _escalations(staffed_store)] == ["sent", "sent"]
+
+
+async def test_a_staffed_request_cancels_its_escalation(missions, staffed_store, clock):
+    await new_request(missions)
+    for who in PEOPLE[:2]:
+        await missions.handle(message("!accepte 1", sender=who), "dm")
+    assert [s for s, _ in await _escalations(staffed_store)] == ["cancelled"]
+    clock.advance(timedelta(days=2))
+    assert (await JobRunner(make_config(), staffed_store, clock).run_due())["sent"] == 0
+    assert len(await pinged(staffed_store)) == 6
+
+
+async def test_escalation_survives_a_restart(missions, staffed_store, clock, tmp_path):
+    await new_request(missions)
+    path = staffed_store.db.path
+    clock.advance(timedelta(hours=25))
+    reopened = await Store.open(path)
+    try:
+        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 1
+        assert len(await reopened.missions.pings(1)) == 8
+    finally:
+        await reopened.close()

@@ -108,6 +108,9 @@ async def test_export_cli_writes_the_csv(missions, staffed_store, tmp_path, caps
     await new_request(missions)
     for who in PEOPLE[:2]:
         await missions.handle(message("!accepte 1", sender=who), "dm")
+    now = datetime(2027, 3, 13, tzinfo=UTC)
+    await staffed_store.feedback.rate(1, "@alice:agent.finances.tchap.gouv.fr", 5, "top", at=now)
+    await staffed_store.feedback.time_spent(1, sorted(PEOPLE[:2])[0], 240, at=now)
     config = tmp_path / "config.toml"
     config.write_text(
         '[matrix]\nhomeserver = "https://matrix.example.org"\nuser_id = "@bot:example.org"\n'
@@ -123,8 +126,9 @@ async def test_export_cli_writes_the_csv(missions, staffed_store, tmp_path, caps
     assert code == 0
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert [r[0] for r in rows[1:]] == sorted(PEOPLE[:2])
-    assert rows[1][2:5] == ["1", "3.50", "0.00"]
-    assert rows[1][5] == "seminaire:1"
+    assert rows[1][2:5] == ["1", "3.50", "4.00"]
+    assert rows[1][5:] == ["seminaire:1", "5.00"]
+    assert rows[2][2:] == ["1", "3.50", "0.00", "seminaire:1", "5.00"]
     backwards = ["export", "--config", str(config), "--from", "2027-03-31", "--to", "2027-03-01"]
     bad = await asyncio.to_thread(main, backwards)
     assert bad == 2
