@@ -102,7 +102,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
 def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx: Context) -> Any:
     if param.kind is Kind.REQUEST:
         digits = word.removeprefix("#")
-        if not digits.isdigit() or len(digits) > 9:
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
             raise _usage_error(command, ctx, messages.NOT_A_NUMBER.format(value=word[:40]))
         return int(digits)
     if param.kind is Kind.USER:

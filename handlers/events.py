@@ -154,7 +154,7 @@ async def event_command(ctx: Context, texte: str) -> None:
 
 def _event_number(word: str, prefix: str) -> int:
     digits = word.removeprefix("n°").removeprefix("#").strip()
-    if not digits.isdigit() or len(digits) > 9:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
         raise UserError(
             messages.NOT_AN_EVENT_NUMBER.format(value=word[:40])
             + " "

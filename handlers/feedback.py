@@ -58,7 +58,7 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
         raise UserError(messages.FEEDBACK_NOT_REQUESTER.format(id=numero))
     head, _, comment = texte.strip().partition(" ")
     head = head.removesuffix("/5")
-    if not head.isdigit() or not 1 <= int(head) <= 5:
+    if not (head.isascii() and head.isdigit()) or not 1 <= int(head) <= 5:
         raise UserError(messages.RATING_INVALID.format(id=numero, prefix=prefix))
     rating = int(head)
     await ctx.store.feedback.rate(

@@ -193,3 +193,10 @@ async def _snapshot(store) -> list[tuple]:
     for table in ("requests", "assignments", "transitions", "pings", "facilitators", "absences"):
         rows += [(table, *tuple(r)) for r in await store.db.fetchall(f"SELECT * FROM {table}")]
     return rows
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "#¹²"])
+async def test_digits_that_are_not_ascii_are_not_request_numbers(dispatcher, store, number):
+    """Found by fuzzing: « ² » passes str.isdigit() but is no number."""
+    assert await dispatcher.handle(message(f"!statut {number}"), "requests") == "refused"
+    assert "n'est pas un numéro de demande" in (await answers(store))[-1]

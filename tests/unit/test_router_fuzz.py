@@ -24,7 +24,8 @@ _ids = itertools.count()
 words = st.one_of(
     st.sampled_from(
         ["1", "#1", "2", "#999999999", "0", "-3", "1e9", "@fac1:agent.finances.tchap.gouv.fr",
-         "@", "décembre", "pourvues", "toutes", "aide", "  ", "\u200b", "<b>x</b>", "'; DROP"]
+         "@", "²", "٣", "décembre", "pourvues", "toutes", "aide", "  ", "\u200b", "<b>x</b>",
+         "'; DROP"]
     ),
     st.text(min_size=0, max_size=30),
 )  # fmt: skip
