@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from bot.clock import FrozenClock
 from bot.people import Person, body_of, thread_of, until
 from storage.facilitators import Facilitator
 from storage.store import Store
@@ -182,3 +183,68 @@ async def test_twelve_simultaneous_acceptances_of_two_places_record_exactly_two(
     assert len(full) == 10
     assert len(await app.store.missions.accepted(1)) == 2
     assert (await app.store.requests.get(1)).state == "pourvue"
+
+
+async def test_escalation_driven_by_an_injected_clock(world):
+    alice = await world.person("Alice")
+    coordinator = await world.person("Coordination")
+    first, second = await world.person("Premiere"), await world.person("Seconde")
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id])
+    network = await coordinator.create_room(
+        "Réseau", invite=[bot.user_id, first.user_id, second.user_id]
+    )
+    config = await world.config(
+        rooms={"requests": [room_id], "facilitators": network},
+        bot={"coordinators": [coordinator.user_id]},
+        matching={"pings_per_slot": 1, "ping_in": "room", "escalate_after": "2h"},
+    )
+    # The first one is the better candidate (the skill), so the first round pings her only.
+    await _directory(config, [(first, "Paris", ("atelier",)), (second, "Paris", ())])
+    clock = FrozenClock(datetime.now(UTC))
+    app = await world.start_bot(config, clock=clock)
+    bot_id = config.matrix.user_id
+
+    await alice.send(
+        room_id, "Un facilitateur pour un atelier le 12 mars 2027 de 14h à 16h à Bercy"
+    )
+    await first.wait_for_message(
+        lambda m: "!accepte 1" in body_of(m), room_id=network, sender=bot_id
+    )
+    assert [p.facilitator for p in await app.store.missions.pings(1)] == [first.user_id]
+
+    clock.advance(timedelta(hours=1))
+    await app._run_due_jobs()
+    assert len(await app.store.missions.pings(1)) == 1  # not yet
+
+    clock.advance(timedelta(hours=1, minutes=1))
+    await app._run_due_jobs()
+    ping = await second.wait_for_message(
+        lambda m: (
+            "!accepte 1" in body_of(m)
+            and m["content"].get("m.mentions") == {"user_ids": [second.user_id]}
+        ),
+        room_id=network,
+        sender=bot_id,
+    )
+    assert "Demande #1 — atelier" in body_of(ping)
+    await _sent_to(app, coordinator.user_id, "toujours pas pourvue")
+
+    # Nobody left at the next escalation: the coordinators hear why.
+    clock.advance(timedelta(hours=2, minutes=1))
+    await app._run_due_jobs()
+    await _sent_to(app, coordinator.user_id, "tout le monde a déjà été sollicité")
+
+
+async def _sent_to(app, user_id: str, text: str, timeout: float = 20) -> None:
+    """Wait until the homeserver accepted a DM to `user_id` containing `text`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        rows = await app.store.db.fetchall(
+            "SELECT content FROM outbox WHERE dm_user = ? AND state = 'sent'", (user_id,)
+        )
+        if any(text in row["content"] for row in rows):
+            return
+        assert loop.time() < deadline, f"no DM to {user_id} with {text!r}"
+        await asyncio.sleep(0.1)
