@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,21 +16,27 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     ErrorResponse,
+    ForwardedRoomKeyEvent,
     JoinedMembersResponse,
     JoinResponse,
     LoginResponse,
+    MatrixRoom,
     MegolmEvent,
     MessageDirection,
     RoomCreateResponse,
+    RoomKeyEvent,
     RoomMessagesResponse,
     RoomPreset,
     RoomResolveAliasResponse,
     RoomSendResponse,
+    SyncResponse,
     UploadResponse,
     WhoamiResponse,
 )
+from nio.exceptions import OlmUnverifiedDeviceError
 
 from bot.config import MatrixConfig
+from bot.trust import Decision, TrustPolicy, cross_signed_devices, plan
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,10 @@ CREDENTIALS_FILE = "credentials.json"
 PERMANENT_ERRORS = frozenset(
     {"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE", "M_INVALID_PARAM"}
 )
+
+
+class CryptoStoreError(Exception):
+    """The end-to-end encryption store is lost or broken and the bot cannot recover alone."""
 
 
 class MatrixError(Exception):
@@ -101,10 +113,20 @@ class MatrixClient:
         store_path.mkdir(parents=True, exist_ok=True)
         os.chmod(store_path, 0o700)
         self.store_path = store_path
-        self.nio = AsyncClient(
-            config.homeserver,
-            config.user_id,
-            store_path=str(store_path),
+        self.policy = TrustPolicy(config.trust)
+        self.nio = self._new_nio()
+        # Trust decisions taken in this process; a device-list change forgets a user's.
+        self._decided: dict[tuple[str, str], Decision] = {}
+        # Key queries and claims from the sync loop and the sender must not interleave.
+        self._keys_lock = asyncio.Lock()
+        self.recovered_from: str | None = None
+        self._store_existed = False
+
+    def _new_nio(self) -> AsyncClient:
+        return AsyncClient(
+            self.config.homeserver,
+            self.config.user_id,
+            store_path=str(self.store_path),
             config=AsyncClientConfig(
                 encryption_enabled=True,
                 store_sync_tokens=False,
@@ -122,10 +144,14 @@ class MatrixClient:
         return self.config.user_id
 
     async def login(self) -> None:
-        """Log in, reusing the saved device and token when there are some.
+        """Log in, reusing the saved device, token and encryption store when there are some.
+
+        A lost or broken encryption store is detected here: with a password the
+        bot moves it aside and starts over on a new device; without one it stops.
 
         Raises:
             MatrixError: the homeserver refused the login.
+            CryptoStoreError: the encryption store is unusable and no password is set.
         """
         saved = load_credentials(self.store_path)
         if self.config.access_token:
@@ -140,15 +166,115 @@ class MatrixClient:
         elif saved and saved.user_id == self.config.user_id:
             credentials = saved
         else:
-            response = await self.nio.login(
-                password=self.config.password, device_name=self.config.device_name
-            )
-            login = _check("login", response, LoginResponse)
-            credentials = Credentials(login.user_id, login.device_id, login.access_token)
-            log.info("logged in as %s on new device %s", login.user_id, login.device_id)
-        self.nio.restore_login(credentials.user_id, credentials.device_id, credentials.access_token)
+            credentials = await self._password_login()
+        problem = self._open_store(credentials)
+        if problem is None:
+            problem = await self._check_device_keys()
+        if problem is not None:
+            credentials = await self._recover(credentials, problem)
         save_credentials(self.store_path, credentials)
         log.info("using device %s for %s", credentials.device_id, credentials.user_id)
+
+    async def _password_login(self) -> Credentials:
+        response = await self.nio.login(
+            password=self.config.password, device_name=self.config.device_name
+        )
+        login = _check("login", response, LoginResponse)
+        log.info("logged in as %s on new device %s", login.user_id, login.device_id)
+        return Credentials(login.user_id, login.device_id, login.access_token)
+
+    def crypto_store_file(self, device_id: str) -> Path:
+        """Where nio keeps the encryption store of a device."""
+        return self.store_path / f"{self.config.user_id}_{device_id}.db"
+
+    def _open_store(self, credentials: Credentials) -> str | None:
+        """Load the device's encryption store; describe what is wrong with it, if anything."""
+        path = self.crypto_store_file(credentials.device_id)
+        existed = path.exists()
+        try:
+            self.nio.restore_login(
+                credentials.user_id, credentials.device_id, credentials.access_token
+            )
+        except Exception as exc:  # sqlite, peewee or pickle errors: the file is damaged
+            return f"the encryption store {path} is unreadable ({type(exc).__name__})"
+        self._store_existed = existed
+        return None
+
+    async def _check_device_keys(self) -> str | None:
+        """Compare the device's published identity key with the local one."""
+        olm = self.nio.olm
+        if olm is None:
+            return None
+        device_id = self.nio.device_id
+        try:
+            answer = await self._keys_query_raw({self.user_id: [device_id]})
+        except (MatrixError, OSError, TimeoutError, ValueError) as exc:
+            log.warning("could not check the device keys at start: %s", exc)
+            return None
+        published = answer.get("device_keys", {}).get(self.user_id, {}).get(device_id)
+        if not isinstance(published, dict):
+            return None  # never uploaded: this store is the device's first one
+        key = published.get("keys", {}).get(f"ed25519:{device_id}")
+        if key == olm.account.identity_keys["ed25519"]:
+            return None
+        path = self.crypto_store_file(device_id)
+        if not self._store_existed:
+            return f"the encryption store {path} of device {device_id} is missing"
+        return f"the encryption store {path} does not belong to device {device_id}"
+
+    async def _recover(self, credentials: Credentials, problem: str) -> Credentials:
+        """Set the broken store aside and start over on a new device (password needed)."""
+        if self.config.access_token or not self.config.password:
+            raise CryptoStoreError(
+                f"{problem}. The device {credentials.device_id} cannot be used any more. "
+                "Recovery: set FACILIBOT_PASSWORD (or matrix.password) and restart, and the "
+                "bot will log in as a new device; or create a new access token (a new "
+                f"device), set it, and delete {self.store_path / CREDENTIALS_FILE}."
+            )
+        log.error(
+            "%s: starting over on a new device. Messages encrypted for device %s before now "
+            "cannot be read; their senders will be asked to send them again.",
+            problem,
+            credentials.device_id,
+        )
+        aside = self.store_path / f"broken-{credentials.device_id}-{int(time.time())}"
+        aside.mkdir(mode=0o700)
+        for path in self.store_path.glob(f"{self.config.user_id}_{credentials.device_id}.db*"):
+            path.rename(aside / path.name)
+        await self.nio.close()
+        # Logging the old device out removes its keys: clients stop encrypting for it.
+        old = self._new_nio()
+        old.access_token = credentials.access_token
+        try:
+            await old.logout()
+        except Exception as exc:
+            log.warning("could not log out the old device %s: %s", credentials.device_id, exc)
+        finally:
+            await old.close()
+        self.nio = self._new_nio()
+        fresh = await self._password_login()
+        problem = self._open_store(fresh)
+        if problem is not None:
+            raise CryptoStoreError(f"{problem} (even on the new device {fresh.device_id})")
+        self.recovered_from = credentials.device_id
+        log.error("now on new device %s; the old store is in %s", fresh.device_id, aside)
+        return fresh
+
+    async def _keys_query_raw(self, devices: dict[str, list[str]]) -> dict[str, Any]:
+        """`/keys/query` as JSON, cross-signing keys included (nio keeps only device keys)."""
+        response = await self.nio.send(
+            "POST",
+            "/_matrix/client/v3/keys/query",
+            json.dumps({"device_keys": devices}),
+            headers={"Authorization": f"Bearer {self.nio.access_token}"},
+        )
+        async with response:
+            if response.status != 200:
+                raise MatrixError("keys query", str(response.status), await response.text())
+            answer = await response.json()
+        if not isinstance(answer, dict):
+            raise ValueError("keys query: not a JSON object")
+        return answer
 
     async def close(self) -> None:
         """Close the HTTP session (the crypto store is written as it goes)."""
@@ -180,10 +306,65 @@ class MatrixClient:
         """
         if room_id not in self.nio.rooms:
             await self._load_room(room_id)
-        response = await self.nio.room_send(
-            room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
-        )
-        return _check(f"send to {room_id}", response, RoomSendResponse).event_id
+        room = self.nio.rooms.get(room_id)
+        for attempt in (1, 2):
+            if room is not None and room.encrypted and self.nio.olm is not None:
+                await self._prepare_encrypted(room)
+            try:
+                # Unverified devices are never keyed silently: the trust policy
+                # has decided for every device just above.
+                response = await self.nio.room_send(room_id, event_type, content, tx_id=txn_id)
+            except OlmUnverifiedDeviceError as exc:
+                # A device appeared between the decision and the sharing.
+                log.info("new device %s in %s; deciding again", exc.device.id, room_id)
+                if attempt == 2:
+                    raise MatrixError(f"send to {room_id}", None, "undecided device") from exc
+                continue
+            return _check(f"send to {room_id}", response, RoomSendResponse).event_id
+        raise AssertionError("unreachable")
+
+    async def _prepare_encrypted(self, room: MatrixRoom) -> None:
+        """Know every member's devices and decide their trust before a room key is shared."""
+        async with self._keys_lock:
+            if not room.members_synced:
+                await self._load_room(room.room_id)
+            self.nio.olm.update_tracked_users(room)  # type: ignore[union-attr]
+            if self.nio.should_query_keys:
+                await self.nio.keys_query()
+            await self._apply_trust(list(room.users))
+
+    async def _apply_trust(self, users: list[str]) -> None:
+        """Verify or blacklist each undecided device of these users, as the policy says."""
+        store = self.nio.device_store
+        undecided = [
+            (user_id, device.id)
+            for user_id in users
+            for device in store.active_user_devices(user_id)
+            if (user_id, device.id) not in self._decided
+            and not (user_id == self.user_id and device.id == self.nio.device_id)
+        ]
+        if not undecided:
+            return
+        cross_signed: dict[str, set[str]] = {}
+        if self.policy is TrustPolicy.CROSS_SIGNED:
+            wanted = sorted({user_id for user_id, _ in undecided})
+            try:
+                answer = await self._keys_query_raw({user_id: [] for user_id in wanted})
+            except (MatrixError, OSError, TimeoutError, ValueError) as exc:
+                log.warning("cross-signing check failed (%s); no new device trusted", exc)
+                answer = {}
+            cross_signed = {user_id: cross_signed_devices(answer, user_id) for user_id in wanted}
+        decisions = plan(self.policy, undecided, self.config.is_allowed, cross_signed)
+        for (user_id, device_id), decision in decisions.items():
+            device = store[user_id][device_id]
+            if decision is Decision.TRUST:
+                self.nio.unblacklist_device(device)
+                self.nio.verify_device(device)
+            else:
+                self.nio.unverify_device(device)
+                self.nio.blacklist_device(device)
+            self._decided[(user_id, device_id)] = decision
+            log.info("device %s of %s: %s (%s)", device_id, user_id, decision, self.policy)
 
     async def upload(
         self, room_id: str, data: bytes, *, name: str, mimetype: str
@@ -230,6 +411,18 @@ class MatrixClient:
             ],
         )
         room_id = _check(f"DM with {user_id}", response, RoomCreateResponse).room_id
+        # A sync may or may not have brought the room yet, and maybe only part of
+        # its state. Its members are known exactly: the bot, and the invitee, whose
+        # devices must get the room key even before they accept.
+        room = self.nio.rooms.get(room_id)
+        if room is None:
+            room = self.nio.rooms[room_id] = MatrixRoom(room_id, self.user_id, encrypted=True)
+            room.add_member(self.user_id, None, None)
+            room.members_synced = True
+        self.nio.encrypted_rooms.add(room_id)
+        room.encrypted = True
+        if user_id not in room.users:
+            room.add_member(user_id, None, None, invited=True)
         log.info("created DM %s with %s", room_id, user_id)
         return room_id
 
@@ -250,6 +443,45 @@ class MatrixClient:
                 sources.append(event.source)
         return sources, page.end if page.chunk else None
 
+    def decrypt_source(self, source: dict[str, Any], room_id: str) -> dict[str, Any] | None:
+        """Decrypt a stored `m.room.encrypted` event; None while its key is missing."""
+        event = MegolmEvent.parse_encrypted_event(source)
+        if not isinstance(event, MegolmEvent):
+            return None
+        event.room_id = room_id
+        return self.decrypt(event)
+
+    async def request_key(self, source: dict[str, Any], room_id: str) -> bool:
+        """Ask for the room key of an undecryptable event; False if already asked.
+
+        nio sends the request to the bot's own other devices, the only ones it
+        accepts forwarded keys from; the sender's client usually sends the key
+        by itself, late.
+        """
+        event = MegolmEvent.parse_encrypted_event(source)
+        olm = self.nio.olm
+        if not isinstance(event, MegolmEvent) or olm is None:
+            return False
+        if event.session_id in olm.outgoing_key_requests:
+            return False
+        event.room_id = room_id
+        response = await self.nio.request_room_key(event)
+        if isinstance(response, ErrorResponse):
+            log.warning("room key request for %s failed: %s", event.event_id, response.message)
+            return False
+        return True
+
+    def note_sync(self, response: SyncResponse) -> set[str]:
+        """Take what a sync says about keys; return the session ids of room keys received."""
+        for user_id in response.device_list.changed:
+            for pair in [p for p in self._decided if p[0] == user_id]:
+                del self._decided[pair]
+        return {
+            event.session_id
+            for event in response.to_device_events
+            if isinstance(event, (RoomKeyEvent, ForwardedRoomKeyEvent))
+        }
+
     def decrypt(self, event: MegolmEvent) -> dict[str, Any] | None:
         """Decrypt a Megolm event fetched outside a sync; None if the key is missing."""
         try:
@@ -263,10 +495,11 @@ class MatrixClient:
         """Upload, query and claim keys and flush to-device messages, as nio's loop does."""
         if self.nio.olm is None:
             return
-        if self.nio.should_upload_keys:
-            await self.nio.keys_upload()
-        if self.nio.should_query_keys:
-            await self.nio.keys_query()
-        if self.nio.should_claim_keys:
-            await self.nio.keys_claim(self.nio.get_users_for_key_claiming())
-        await self.nio.send_to_device_messages()
+        async with self._keys_lock:
+            if self.nio.should_upload_keys:
+                await self.nio.keys_upload()
+            if self.nio.should_query_keys:
+                await self.nio.keys_query()
+            if self.nio.should_claim_keys:
+                await self.nio.keys_claim(self.nio.get_users_for_key_claiming())
+            await self.nio.send_to_device_messages()

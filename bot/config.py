@@ -60,6 +60,10 @@ class MatrixConfig(_Section):
     device_name: str = "Facilibot"
     store_path: Path = Path("store")
     allowed_servers: tuple[str, ...] = ()
+    # Which devices receive the bot's room keys (see bot/trust.py and the README).
+    trust: Literal["tofu", "cross_signed"] = "tofu"
+    # How long an undecryptable message waits for its key before its sender is told.
+    decryption_timeout: Duration = timedelta(minutes=5)
 
     @field_validator("homeserver")
     @classmethod

@@ -41,6 +41,8 @@ class Person:
         self.client.restore_login(user.user_id, user.device_id, user.access_token)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.undecryptable: list[dict[str, Any]] = []
+        self.encrypted_ids: set[str] = set()
+        self._pending: list[tuple[str, MegolmEvent]] = []
         self._task: asyncio.Task[None] | None = None
         self._synced = asyncio.Event()
 
@@ -77,15 +79,50 @@ class Person:
                 continue
             for room_id in response.rooms.invite:
                 await self.client.join(room_id)
+            self._retry_pending()
             for room_id, room in response.rooms.join.items():
                 for event in room.timeline.events:
                     if isinstance(event, MegolmEvent):
+                        self._pending.append((room_id, event))
                         self.undecryptable.append(event.source)
                         continue
-                    self.events.append((room_id, event.source))
+                    self._record(room_id, event)
             await self._keys()
             first = False
             self._synced.set()
+
+    def _record(self, room_id: str, event: Any) -> None:
+        if getattr(event, "decrypted", False):
+            self.encrypted_ids.add(event.event_id)
+        self.events.append((room_id, event.source))
+
+    def _retry_pending(self) -> None:
+        # A room key can come after its message: decrypt what now can be.
+        still = []
+        for room_id, event in self._pending:
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except Exception:
+                still.append((room_id, event))
+                continue
+            self.undecryptable = [
+                e for e in self.undecryptable if e.get("event_id") != event.event_id
+            ]
+            self._record(room_id, decrypted)
+        self._pending = still
+
+    def was_encrypted(self, message: dict[str, Any]) -> bool:
+        """Whether a message seen by this person arrived end-to-end encrypted."""
+        return message.get("event_id") in self.encrypted_ids
+
+    async def trust(self, user_id: str) -> int:
+        """Mark every known device of a user as verified (as after a manual check)."""
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        devices = list(self.client.device_store.active_user_devices(user_id))
+        for device in devices:
+            self.client.verify_device(device)
+        return len(devices)
 
     async def _keys(self) -> None:
         client = self.client
