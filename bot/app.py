@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from dataclasses import replace
@@ -17,6 +18,8 @@ from bot.events import incoming_from_source
 from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
+from bot.undecryptable import UndecryptableEvents
+from handlers import undecryptable
 from handlers.chat import OutboxChat
 from handlers.enrollment import enroll_members
 from handlers.jobs import JobRunner
@@ -47,8 +50,21 @@ class App:
         self.store = await Store.open(self.config.storage.database)
         await apply_retention(self.store, self.config.storage.retention_months, self.clock.now())
         self.client = MatrixClient(self.config.matrix)
-        await self.client.login()
+        try:
+            await self.client.login()
+        except BaseException:
+            await self.client.close()
+            await self.store.close()
+            raise
         self.dispatcher = Dispatcher(self.config, self.store, self.clock, self.is_facilitator)
+        self.undecryptable = UndecryptableEvents(
+            self.client,
+            self.store,
+            self.clock,
+            self.config.matrix.decryption_timeout,
+            handle=self._on_event,
+            notify=functools.partial(undecryptable.tell_sender, self.store, self.clock),
+        )
         pacer = Pacer(self.config.bot.sends_per_second, self.config.bot.send_burst)
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
@@ -174,6 +190,8 @@ class App:
                     continue
                 await self._on_event(room_id, kind, source)
         await self._enroll_facilitators(batch)
+        await self.undecryptable.retry(batch.room_keys)
+        await self.undecryptable.notify_due()
         self.sender.wake()
 
     # -- issue 4: members of the facilitators room get a profile --------------------------------
@@ -222,7 +240,9 @@ class App:
         if sender == self.config.matrix.user_id:
             return
         if source.get("type") == "m.room.encrypted":
-            log.warning("event %s in %s could not be decrypted", source.get("event_id"), room_id)
+            # Not decrypted by the sync: kept until its key comes (bot/undecryptable.py).
+            if self.config.matrix.is_allowed(str(sender)):
+                await self.undecryptable.hold(room_id, kind, source)
             return
         incoming = incoming_from_source(source, room_id)
         if incoming is None:

@@ -17,6 +17,7 @@ from bot.config import Config, ConfigError, load_config, load_offline_config
 log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
+EXIT_CRYPTO_STORE = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,8 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             _print_problems(exc)
             return EXIT_CONFIG
         from bot.app import run
+        from bot.client import CryptoStoreError
 
-        asyncio.run(run(config))
+        try:
+            asyncio.run(run(config))
+        except CryptoStoreError as exc:
+            # Not a crash loop: a supervisor can stop on this status (README).
+            print(f"facilibot : magasin de chiffrement inutilisable. {exc}", file=sys.stderr)
+            return EXIT_CRYPTO_STORE
         return 0
     if args.command == "parse":
         return parse_command(args.now, args.text, args.batch, sys.stdin, sys.stdout)

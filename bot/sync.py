@@ -31,6 +31,8 @@ class SyncBatch:
 
     timelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     invites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Megolm sessions whose room key came with this sync (to-device, already decrypted).
+    room_keys: set[str] = field(default_factory=set)
 
 
 class SyncLoop:
@@ -75,11 +77,13 @@ class SyncLoop:
                 log.warning("sync refused (%s); retrying in %.1fs", code, delay)
                 continue
             self.backoff.reset()
+            room_keys = self.client.note_sync(response)
             await self._keys()
             if first_ever:
                 batch = self._recent_only(response, started_ms)
             else:
                 batch = await self._batch(response, token)
+            batch.room_keys = room_keys
             try:
                 await self.on_batch(batch)
             except Exception:

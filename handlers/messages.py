@@ -568,3 +568,17 @@ def offset_label(offset: timedelta) -> str:
     if seconds % 60 == 0:
         return f"{seconds // 60} min avant"
     return f"{seconds} s avant"
+
+
+# -- chiffrement de bout en bout (issue 7) ----------------------------------------------------
+
+UNDECRYPTABLE = (
+    "Je n'arrive pas à lire votre message : il est chiffré et sa clé ne m'est pas parvenue. "
+    "Pouvez-vous l'envoyer à nouveau ? Si cela se reproduit, vérifiez dans Tchap "
+    "(Paramètres › Sécurité) que l'appareil de Facilibot n'est pas bloqué."
+)
+UNDECRYPTABLE_MANY = (
+    "Je n'arrive pas à lire vos {count} derniers messages : ils sont chiffrés et leur clé ne "
+    "m'est pas parvenue. Pouvez-vous les envoyer à nouveau ? Si cela se reproduit, vérifiez "
+    "dans Tchap (Paramètres › Sécurité) que l'appareil de Facilibot n'est pas bloqué."
+)

@@ -15,6 +15,7 @@ from storage.reports import ReportRepository
 from storage.requests import RequestRepository
 from storage.schedule import JobRepository
 from storage.state import StateRepository
+from storage.undecryptable import UndecryptableRepository
 
 
 class Store:
@@ -34,6 +35,7 @@ class Store:
         self.network_events = NetworkEventRepository(db)
         self.feedback = FeedbackRepository(db)
         # -- end schedule --
+        self.undecryptable = UndecryptableRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,33 @@
+"""Telling a sender, once, that the bot could not read their encrypted messages."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock
+from bot.content import Rendered
+from bot.decryption import Notice
+from handlers import messages
+from handlers.chat import OutboxChat
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def tell_sender(store: Store, clock: Clock, notice: Notice) -> None:
+    """Queue the polite notice and mark its events told, in one transaction."""
+    count = len(notice.event_ids)
+    text = messages.UNDECRYPTABLE if count == 1 else messages.UNDECRYPTABLE_MANY
+    async with store.db.transaction():
+        chat = OutboxChat(store.outbox, clock)
+        in_dm = notice.room_kind == "dm"
+        await chat.send(
+            notice.room_id,
+            Rendered.text(text.format(count=count)),
+            # Its own key: the real answer, if the key comes later, is still sent.
+            key=f"undecryptable:{notice.first}",
+            thread_root=notice.thread_root or (None if in_dm else notice.first),
+            reply_to=notice.first,
+        )
+        await store.undecryptable.mark_notified(notice.event_ids, clock.now())
+    log.info("told %s about %d undecryptable event(s) in %s", notice.sender, count, notice.room_id)
