@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from nio import (
     AsyncClient,
@@ -18,6 +19,7 @@ from nio import (
     RoomSendResponse,
     SyncResponse,
 )
+from nio.api import Api
 
 from bot.homeserver import RegisteredUser
 
@@ -190,6 +192,61 @@ class Person:
         )
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
+
+    async def send_key_later(
+        self, room_id: str, body: str
+    ) -> tuple[str, Callable[[], Awaitable[None]]]:
+        """Send an encrypted message whose room key is withheld until `release()` is awaited.
+
+        Some clients share keys lazily; a blocked device never gets them. This
+        plays both, for tests.
+        """
+        client = self.client
+        assert client.olm is not None
+        if not client.rooms[room_id].members_synced:
+            await client.joined_members(room_id)
+        if client.should_query_keys:
+            await client.keys_query()
+        olm = client.olm
+        olm.create_outbound_group_session(room_id)
+        session = olm.outbound_group_sessions[room_id]
+        # The key as of message 0: exported before encrypting ratchets it on.
+        key_content = {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "room_id": room_id,
+            "session_id": session.id,
+            "session_key": session.session_key,
+        }
+        session.shared = True  # let nio encrypt with a session nobody has yet
+        content = {"msgtype": "m.text", "body": body}
+        event_type, encrypted = client.encrypt(room_id, "m.room.message", content)
+        del olm.outbound_group_sessions[room_id]  # later messages use a shared session
+        method, path, data = Api.room_send(
+            client.access_token, room_id, event_type, encrypted, uuid4()
+        )
+        response = await client._send(RoomSendResponse, method, path, data, (room_id,))
+        assert isinstance(response, RoomSendResponse), response
+
+        async def release() -> None:
+            missing = client.get_missing_sessions(room_id)
+            if missing:
+                await client.keys_claim(missing)
+            messages: dict[str, dict[str, Any]] = {}
+            for user_id in client.rooms[room_id].users:
+                for device in client.device_store.active_user_devices(user_id):
+                    olm_session = olm.session_store.get(device.curve25519)
+                    if device.id == client.device_id or olm_session is None:
+                        continue
+                    messages.setdefault(user_id, {})[device.id] = olm._olm_encrypt(
+                        olm_session, device, "m.room_key", key_content
+                    )
+            method, path, data = Api.to_device(
+                client.access_token, "m.room.encrypted", {"messages": messages}, uuid4()
+            )
+            answer = await client.send(method, path, data)
+            assert answer.status == 200, await answer.text()
+
+        return response.event_id, release
 
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         """React to an event with an emoji."""

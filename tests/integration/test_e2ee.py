@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from datetime import timedelta
+
+from bot.clock import FrozenClock, SystemClock
 from bot.people import body_of, thread_of, until
 
 REQUEST = (
@@ -60,7 +65,9 @@ async def test_dm_created_by_the_bot_is_encrypted_and_readable(world):
         chat = OutboxChat(app.store.outbox, app.clock)
         await chat.dm(claire.user_id, Rendered.text("Bonjour, une mission pour vous ?"), key="t:1")
     app.sender.wake()
-    ping = await claire.wait_for_message(lambda m: "mission" in body_of(m), sender=app.client.user_id)
+    ping = await claire.wait_for_message(
+        lambda m: "mission" in body_of(m), sender=app.client.user_id
+    )
     dm = await app.store.state.dm_room(claire.user_id)
     assert dm is not None and claire.client.rooms[dm].encrypted
     assert claire.was_encrypted(ping)
@@ -88,3 +95,65 @@ async def test_after_a_restart_the_bot_still_decrypts_and_is_still_readable(worl
     listing = await alice.wait_for_message(lambda m: thread_of(m) == after, sender=bot.user_id)
     assert alice.was_encrypted(answer) and alice.was_encrypted(listing)
     assert alice.undecryptable == []
+
+
+async def _eventually(check, timeout=20):
+    """Wait until an async `check()` returns something truthy; return it."""
+    deadline = time.monotonic() + timeout
+    while not (found := await check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
+    return found
+
+
+async def _encrypted_requests_room(world, **kwargs):
+    alice = await world.person("Alice")
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id], encrypted=True)
+    config = await world.config(rooms={"requests": [room_id]})
+    app = await world.start_bot(config, **kwargs)
+    await until(lambda: len(alice.client.rooms[room_id].users) == 2)
+    return alice, bot, room_id, app
+
+
+async def test_a_message_whose_key_comes_late_is_answered_when_it_comes(world):
+    alice, bot, room_id, app = await _encrypted_requests_room(world)
+
+    asked, release = await alice.send_key_later(room_id, REQUEST)
+    held = await _eventually(app.store.undecryptable.waiting)
+    assert [w.event_id for w in held] == [asked]
+    assert "ciphertext" in held[0].source["content"]
+
+    await release()
+    answer = await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
+    assert body_of(answer).startswith("Demande #1 — séminaire")
+    assert await app.store.undecryptable.waiting() == []
+
+
+async def test_a_key_that_never_comes_gets_one_polite_notice(world):
+    clock = FrozenClock(SystemClock().now())
+    alice, bot, room_id, app = await _encrypted_requests_room(world, clock=clock)
+
+    lost, release = await alice.send_key_later(room_id, REQUEST)
+    await _eventually(app.store.undecryptable.waiting)
+    clock.advance(timedelta(minutes=6))
+    # Any activity makes the bot's sync return, and the overdue check run.
+    probe = await alice.send(room_id, "!aide")
+    await alice.wait_for_message(lambda m: thread_of(m) == probe, sender=bot.user_id)
+    notice = await alice.wait_for_message(lambda m: thread_of(m) == lost, sender=bot.user_id)
+    assert "Pouvez-vous l'envoyer à nouveau" in body_of(notice)
+    assert notice["content"]["msgtype"] == "m.notice"
+    assert alice.was_encrypted(notice)
+
+    clock.advance(timedelta(minutes=6))
+    again = await alice.send(room_id, "!demandes")
+    await alice.wait_for_message(lambda m: thread_of(m) == again, sender=bot.user_id)
+    assert len([m for m in alice.messages(room_id, bot.user_id) if thread_of(m) == lost]) == 1
+
+    # Nothing is lost: a key that comes after all still gets the message handled.
+    await release()
+    await alice.wait_for_message(
+        lambda m: thread_of(m) == lost and body_of(m).startswith("Demande #1"),
+        sender=bot.user_id,
+    )
