@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,7 +236,11 @@ class MatrixClient:
             problem,
             credentials.device_id,
         )
-        aside = self.store_path / f"broken-{credentials.device_id}-{int(time.time())}"
+        aside = self.store_path / f"broken-{credentials.device_id}"
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.store_path / f"broken-{credentials.device_id}-{n}"
         aside.mkdir(mode=0o700)
         for path in self.store_path.glob(f"{self.config.user_id}_{credentials.device_id}.db*"):
             path.rename(aside / path.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import timedelta
 
@@ -15,7 +16,8 @@ REQUEST = (
 )
 
 
-async def test_request_in_an_encrypted_room_is_answered_encrypted(world):
+async def test_request_in_an_encrypted_room_is_answered_encrypted(world, caplog):
+    caplog.set_level(logging.INFO)
     alice = await world.person("Alice Martin")
     bot = await world.bot_account()
     room_id = await alice.create_room("Demandes", invite=[bot.user_id], encrypted=True)
@@ -30,6 +32,9 @@ async def test_request_in_an_encrypted_room_is_answered_encrypted(world):
     assert alice.was_encrypted(answer)
     assert alice.undecryptable == []
     assert app.client.nio.rooms[room_id].encrypted
+    # Decrypted text is logged at DEBUG at most.
+    logged = [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG]
+    assert logged and not any("séminaire" in line or "DGFiP" in line for line in logged)
 
 
 def _replies_to(event_id):
@@ -157,3 +162,63 @@ async def test_a_key_that_never_comes_gets_one_polite_notice(world):
         lambda m: thread_of(m) == lost and body_of(m).startswith("Demande #1"),
         sender=bot.user_id,
     )
+
+
+async def _published_devices(app, user_id):
+    answer = await app.client._keys_query_raw({user_id: []})
+    return set(answer["device_keys"].get(user_id, {}))
+
+
+async def test_a_lost_crypto_store_means_a_new_device_not_a_crash_loop(world):
+    alice, bot, room_id, app = await _encrypted_requests_room(world)
+    config = app.config
+    first = await alice.send(room_id, "!aide")
+    await alice.wait_for_message(lambda m: thread_of(m) == first, sender=bot.user_id)
+    old_device = app.client.nio.device_id
+    await world.stop_bot(app)
+    store_file = app.client.crypto_store_file(old_device)
+    store_file.unlink()
+
+    app = await world.start_bot(config)
+    assert app.client.nio.device_id != old_device
+    assert app.client.recovered_from == old_device
+    assert list(config.matrix.store_path.glob(f"broken-{old_device}*"))
+    assert await _published_devices(app, bot.user_id) == {app.client.nio.device_id}
+    # Alice's client learns the new device and the bot reads and is read again.
+    asked = await alice.send(room_id, "!demandes")
+    answer = await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
+    assert alice.was_encrypted(answer)
+
+
+async def test_a_corrupt_crypto_store_is_set_aside(world):
+    alice, bot, room_id, app = await _encrypted_requests_room(world)
+    config = app.config
+    old_device = app.client.nio.device_id
+    await world.stop_bot(app)
+    app.client.crypto_store_file(old_device).write_bytes(b"not a database at all" * 100)
+
+    app = await world.start_bot(config)
+    assert app.client.recovered_from == old_device
+    asked = await alice.send(room_id, "!aide")
+    await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
+
+
+async def test_without_a_password_a_lost_store_stops_the_bot_with_a_clear_message(world):
+    from bot.app import App
+    from bot.client import CryptoStoreError
+
+    bot = await world.bot_account()
+    config = await world.config(matrix={"password": None, "access_token": bot.access_token})
+    app = await world.start_bot(config)
+    await world.stop_bot(app)
+    app.client.crypto_store_file(bot.device_id).unlink()
+
+    again = App(config)
+    try:
+        await again.start()
+    except CryptoStoreError as exc:
+        message = str(exc)
+    else:
+        await again.stop()
+        raise AssertionError("the bot started on a store that is not its device's")
+    assert "is missing" in message and "FACILIBOT_PASSWORD" in message
