@@ -335,6 +335,34 @@ class MatrixClient:
             if self.nio.should_query_keys:
                 await self.nio.keys_query()
             await self._apply_trust(list(room.users))
+            await self._rotate_if_keyed_wrong(room)
+
+    async def _rotate_if_keyed_wrong(self, room: MatrixRoom) -> None:
+        """Start a new room key when the current one misses a trusted device, or reached a
+        blocked one (nio shares a key once and never adds a member's new device to it)."""
+        olm = self.nio.olm
+        assert olm is not None
+        session = olm.outbound_group_sessions.get(room.room_id)
+        if session is None or not session.shared:
+            return  # the next send shares a fresh key with the devices trusted now
+        shared = session.users_shared_with
+        missed, leaked = [], False
+        for user_id in room.users:
+            for device in self.nio.device_store.active_user_devices(user_id):
+                decision = self._decided.get((user_id, device.id))
+                if decision is Decision.TRUST and (user_id, device.id) not in shared:
+                    missed.append(device)
+                elif decision is Decision.BLOCK and (user_id, device.id) in shared:
+                    leaked = True
+        if missed and not leaked:
+            missing = self.nio.get_missing_sessions(room.room_id)
+            if missing:
+                await self.nio.keys_claim(missing)
+            # A device without an Olm session cannot be keyed anyway: do not rotate for it.
+            missed = [d for d in missed if olm.session_store.get(d.curve25519)]
+        if missed or leaked:
+            log.info("new room key for %s (trusted devices changed)", room.room_id)
+            self.nio.invalidate_outbound_session(room.room_id)
 
     async def _apply_trust(self, users: list[str]) -> None:
         """Verify or blacklist each undecided device of these users, as the policy says."""

@@ -126,6 +126,60 @@ class Person:
             self.client.verify_device(device)
         return len(devices)
 
+    async def cross_sign_own_device(self) -> None:
+        """Publish a cross-signing identity and sign this device with it, as after a
+        verification in Element (tests of the `cross_signed` trust policy)."""
+        import json
+
+        import vodozemac
+
+        from bot.trust import canonical_json
+
+        client, user_id = self.client, self.user_id
+        master, self_signing = vodozemac.Account(), vodozemac.Account()
+
+        def key_object(account: vodozemac.Account, usage: str) -> dict[str, Any]:
+            public = account.ed25519_key.to_base64()
+            return {"user_id": user_id, "usage": [usage], "keys": {f"ed25519:{public}": public}}
+
+        def sign(obj: dict[str, Any], signer: vodozemac.Account) -> dict[str, Any]:
+            payload = {k: v for k, v in obj.items() if k not in ("signatures", "unsigned")}
+            public = signer.ed25519_key.to_base64()
+            signature = signer.sign(canonical_json(payload)).to_base64()
+            signatures = obj.setdefault("signatures", {}).setdefault(user_id, {})
+            signatures[f"ed25519:{public}"] = signature
+            return obj
+
+        async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            response = await client.send(
+                "POST",
+                f"/_matrix/client/v3/{path}",
+                json.dumps(body),
+                headers={"Authorization": f"Bearer {client.access_token}"},
+            )
+            answer = await response.json()
+            assert response.status in (200, 401), answer
+            return answer
+
+        keys = {
+            "master_key": key_object(master, "master"),
+            "self_signing_key": sign(key_object(self_signing, "self_signing"), master),
+        }
+        answer = await post("keys/device_signing/upload", keys)
+        if "flows" in answer:  # user-interactive auth: the password
+            auth = {
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": user_id},
+                "password": self.user.password,
+                "session": answer.get("session"),
+            }
+            await post("keys/device_signing/upload", {**keys, "auth": auth})
+        query = await post("keys/query", {"device_keys": {user_id: [client.device_id]}})
+        device = query["device_keys"][user_id][client.device_id]
+        device.pop("unsigned", None)
+        signed = sign(device, self_signing)
+        await post("keys/signatures/upload", {user_id: {client.device_id: signed}})
+
     async def _keys(self) -> None:
         client = self.client
         if client.should_upload_keys:

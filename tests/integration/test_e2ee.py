@@ -222,3 +222,50 @@ async def test_without_a_password_a_lost_store_stops_the_bot_with_a_clear_messag
         await again.stop()
         raise AssertionError("the bot started on a store that is not its device's")
     assert "is missing" in message and "FACILIBOT_PASSWORD" in message
+
+
+async def test_cross_signed_policy_keys_only_devices_their_owner_verified(world):
+    alice = await world.person("Alice")
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id], encrypted=True)
+    config = await world.config(rooms={"requests": [room_id]}, matrix={"trust": "cross_signed"})
+    app = await world.start_bot(config)
+    await until(lambda: len(alice.client.rooms[room_id].users) == 2)
+
+    # Alice's device is not cross-signed: the bot reads her, but she cannot read it.
+    asked = await alice.send(room_id, "!aide")
+    await until(lambda: len(alice.undecryptable) == 1)
+    assert alice.messages(room_id, bot.user_id) == []
+    assert await app.store.state.is_handled(asked)
+
+    await alice.cross_sign_own_device()
+    again = await alice.send(room_id, "!aide")
+    answer = await alice.wait_for_message(lambda m: thread_of(m) == again, sender=bot.user_id)
+    assert alice.was_encrypted(answer)
+
+
+async def test_a_members_new_device_reads_the_bots_next_answers(world):
+    from nio import AsyncClient, LoginResponse
+
+    from bot.homeserver import RegisteredUser
+    from bot.people import Person
+
+    alice, bot, room_id, _app = await _encrypted_requests_room(world)
+    first = await alice.send(room_id, "!aide")
+    await alice.wait_for_message(lambda m: thread_of(m) == first, sender=bot.user_id)
+
+    # Alice logs in on her laptop too.
+    login = AsyncClient(world.synapse.url, alice.user_id)
+    response = await login.login(alice.user.password, device_name="laptop")
+    await login.close()
+    assert isinstance(response, LoginResponse)
+    laptop_user = RegisteredUser(
+        alice.user_id, alice.user.password, response.access_token, response.device_id
+    )
+    laptop = Person(world.synapse.url, laptop_user, world.tmp / "laptop", "Alice (laptop)")
+    await laptop.start()
+    world.people.append(laptop)
+
+    asked = await alice.send(room_id, "!demandes")
+    answer = await laptop.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
+    assert laptop.was_encrypted(answer)
