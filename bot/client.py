@@ -224,11 +224,19 @@ class MatrixClient:
     async def _recover(self, credentials: Credentials, problem: str) -> Credentials:
         """Set the broken store aside and start over on a new device (password needed)."""
         if self.config.access_token or not self.config.password:
+            # An access token is bound to its device: only a password makes a new one.
+            fix = (
+                "remove the access token (matrix.access_token / FACILIBOT_ACCESS_TOKEN) so "
+                "that the bot logs in with its password as a new device"
+                if self.config.password
+                else "set FACILIBOT_PASSWORD (or matrix.password) so that the bot logs in "
+                "as a new device"
+            )
             raise CryptoStoreError(
                 f"{problem}. The device {credentials.device_id} cannot be used any more. "
-                "Recovery: set FACILIBOT_PASSWORD (or matrix.password) and restart, and the "
-                "bot will log in as a new device; or create a new access token (a new "
-                f"device), set it, and delete {self.store_path / CREDENTIALS_FILE}."
+                f"Recovery: {fix}, then restart; or create a new access token (a new "
+                f"device), set it, and delete {self.store_path / CREDENTIALS_FILE}. Messages "
+                "encrypted for the old device cannot be read any more."
             )
         log.error(
             "%s: starting over on a new device. Messages encrypted for device %s before now "

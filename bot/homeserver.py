@@ -53,6 +53,8 @@ report_stats: false
 trusted_key_servers: []
 suppress_key_server_warning: true
 enable_registration: false
+# Throwaway accounts: cheap password hashing keeps registrations and logins fast.
+bcrypt_rounds: 4
 presence:
   enabled: false
 url_preview_enabled: false

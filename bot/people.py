@@ -305,7 +305,21 @@ class Person:
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         """React to an event with an emoji."""
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-        response = await self.client.room_send(room_id, "m.reaction", content)
+        client = self.client
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted:
+            response = await client.room_send(room_id, "m.reaction", content)
+            assert isinstance(response, RoomSendResponse), response
+            return response.event_id
+        # Element encrypts reactions (the relation stays in clear); nio does not: by hand.
+        assert client.olm is not None
+        if client.olm.should_share_group_session(room_id):
+            await client.share_group_session(room_id, ignore_unverified_devices=True)
+        event_type, encrypted = client.encrypt(room_id, "m.reaction", content)
+        method, path, data = Api.room_send(
+            client.access_token, room_id, event_type, encrypted, uuid4()
+        )
+        response = await client._send(RoomSendResponse, method, path, data, (room_id,))
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
 

@@ -32,6 +32,10 @@ async def test_request_in_an_encrypted_room_is_answered_encrypted(world, caplog)
     assert alice.was_encrypted(answer)
     assert alice.undecryptable == []
     assert app.client.nio.rooms[room_id].encrypted
+    # Reactions are encrypted too, as Element sends them, and reach the dispatcher.
+    reaction = await alice.react(room_id, answer["event_id"], "✅")
+    await _eventually(lambda: app.store.state.is_handled(reaction))
+    assert await app.store.undecryptable.waiting() == []
     # Decrypted text is logged at DEBUG at most.
     logged = [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG]
     assert logged and not any("séminaire" in line or "DGFiP" in line for line in logged)
