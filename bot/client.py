@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientError
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -207,7 +208,12 @@ class MatrixClient:
         device_id = self.nio.device_id
         try:
             answer = await self._keys_query_raw({self.user_id: [device_id]})
-        except (MatrixError, OSError, TimeoutError, ValueError) as exc:
+        except MatrixError as exc:
+            if exc.code == "401":
+                return f"the access token of device {device_id} was revoked"
+            log.warning("could not check the device keys at start: %s", exc)
+            return None
+        except (ClientError, OSError, TimeoutError, ValueError) as exc:
             log.warning("could not check the device keys at start: %s", exc)
             return None
         published = answer.get("device_keys", {}).get(self.user_id, {}).get(device_id)
@@ -250,9 +256,16 @@ class MatrixClient:
             n += 1
             aside = self.store_path / f"broken-{credentials.device_id}-{n}"
         aside.mkdir(mode=0o700)
+        await self._close_nio()
         for path in self.store_path.glob(f"{self.config.user_id}_{credentials.device_id}.db*"):
             path.rename(aside / path.name)
-        await self.nio.close()
+        self.nio = self._new_nio()
+        # New device first, saved at once: a failure from here on restarts cleanly.
+        fresh = await self._password_login()
+        save_credentials(self.store_path, fresh)
+        problem = self._open_store(fresh)
+        if problem is not None:
+            raise CryptoStoreError(f"{problem} (even on the new device {fresh.device_id})")
         # Logging the old device out removes its keys: clients stop encrypting for it.
         old = self._new_nio()
         old.access_token = credentials.access_token
@@ -262,14 +275,15 @@ class MatrixClient:
             log.warning("could not log out the old device %s: %s", credentials.device_id, exc)
         finally:
             await old.close()
-        self.nio = self._new_nio()
-        fresh = await self._password_login()
-        problem = self._open_store(fresh)
-        if problem is not None:
-            raise CryptoStoreError(f"{problem} (even on the new device {fresh.device_id})")
         self.recovered_from = credentials.device_id
         log.error("now on new device %s; the old store is in %s", fresh.device_id, aside)
         return fresh
+
+    async def _close_nio(self) -> None:
+        await self.nio.close()
+        store = self.nio.store
+        if store is not None:
+            store.database.close()
 
     async def _keys_query_raw(self, devices: dict[str, list[str]]) -> dict[str, Any]:
         """`/keys/query` as JSON, cross-signing keys included (nio keeps only device keys)."""
@@ -288,8 +302,8 @@ class MatrixClient:
         return answer
 
     async def close(self) -> None:
-        """Close the HTTP session (the crypto store is written as it goes)."""
-        await self.nio.close()
+        """Close the HTTP session and the encryption store (written as it goes)."""
+        await self._close_nio()
 
     async def resolve_room(self, reference: str) -> str:
         """Turn a room alias into its id (ids are returned as they are)."""
@@ -389,7 +403,7 @@ class MatrixClient:
             wanted = sorted({user_id for user_id, _ in undecided})
             try:
                 answer = await self._keys_query_raw({user_id: [] for user_id in wanted})
-            except (MatrixError, OSError, TimeoutError, ValueError) as exc:
+            except (MatrixError, ClientError, OSError, TimeoutError, ValueError) as exc:
                 log.warning("cross-signing check failed (%s); no new device trusted", exc)
                 answer = {}
             cross_signed = {user_id: cross_signed_devices(answer, user_id) for user_id in wanted}

@@ -207,6 +207,25 @@ async def test_a_corrupt_crypto_store_is_set_aside(world):
     await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
 
 
+async def test_a_revoked_device_is_replaced(world):
+    alice, bot, room_id, app = await _encrypted_requests_room(world)
+    config = app.config
+    old_device = app.client.nio.device_id
+    await world.stop_bot(app)
+    # Someone logged the bot's session out (from Element's session list, say).
+    from nio import AsyncClient
+
+    other = AsyncClient(world.synapse.url, bot.user_id)
+    other.restore_login(bot.user_id, old_device, app.client.nio.access_token)
+    await other.logout()
+    await other.close()
+
+    app = await world.start_bot(config)
+    assert app.client.recovered_from == old_device
+    asked = await alice.send(room_id, "!aide")
+    await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
+
+
 async def test_without_a_password_a_lost_store_stops_the_bot_with_a_clear_message(world):
     from bot.app import App
     from bot.client import CryptoStoreError
