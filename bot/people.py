@@ -313,6 +313,10 @@ class Person:
             return response.event_id
         # Element encrypts reactions (the relation stays in clear); nio does not: by hand.
         assert client.olm is not None
+        if not room.members_synced:
+            await client.joined_members(room_id)
+        if client.should_query_keys:
+            await client.keys_query()
         if client.olm.should_share_group_session(room_id):
             await client.share_group_session(room_id, ignore_unverified_devices=True)
         event_type, encrypted = client.encrypt(room_id, "m.reaction", content)

@@ -292,3 +292,57 @@ async def test_a_members_new_device_reads_the_bots_next_answers(world):
     asked = await alice.send(room_id, "!demandes")
     answer = await laptop.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
     assert laptop.was_encrypted(answer)
+
+
+async def test_staffing_journey_fully_encrypted(world):
+    """Request in an encrypted room, pings in encrypted DMs, ✅ on a ping, staffed: readable
+    everywhere, nothing undecryptable on either side, the .ics encrypted too."""
+    from tests.integration.test_missions import _directory
+
+    alice = await world.person("Alice")
+    coordinator = await world.person("Coordination")
+    near = [await world.person(f"Facilitatrice {n}") for n in (1, 2)]
+    bot = await world.bot_account()
+    room_id = await alice.create_room("Demandes", invite=[bot.user_id], encrypted=True)
+    network = await coordinator.create_room(
+        "Réseau", invite=[bot.user_id, *(p.user_id for p in near)], encrypted=True
+    )
+    config = await world.config(
+        rooms={"requests": [room_id], "facilitators": network},
+        bot={"coordinators": [coordinator.user_id]},
+        matching={"pings_per_slot": 2, "ping_in": "dm"},
+    )
+    await _directory(config, [(p, "Paris", ("seminaire",)) for p in near])
+    app = await world.start_bot(config)
+    for person in near:
+        await person.wait_joined(network)
+    await until(lambda: len(app.client.nio.rooms[network].users) == 4, timeout=30)
+
+    asked = await alice.send(
+        room_id, "On cherche un facilitateur pour un séminaire le 12 mars 2027 de 9h à 12h à Bercy."
+    )
+    pings = [
+        await person.wait_for_message(
+            lambda m: "!accepte 1" in body_of(m), sender=bot.user_id, timeout=30
+        )
+        for person in near
+    ]
+    first = near[0]
+    dm = await app.store.state.dm_room(first.user_id)
+    assert all(p.was_encrypted(ping) for p, ping in zip(near, pings, strict=True))
+    assert first.client.rooms[dm].encrypted
+
+    await first.react(dm, pings[0]["event_id"], "✅")
+    staffed = await alice.wait_for_message(
+        lambda m: "est pourvue" in body_of(m), room_id=room_id, sender=bot.user_id
+    )
+    assert thread_of(staffed) == asked and alice.was_encrypted(staffed)
+    invitation = await first.wait_for_message(
+        lambda m: m["content"].get("msgtype") == "m.file", room_id=dm, sender=bot.user_id
+    )
+    assert "file" in invitation["content"] and "url" not in invitation["content"]
+    assert first.was_encrypted(invitation)
+
+    for person in (alice, *near):
+        assert person.undecryptable == []
+    assert await app.store.undecryptable.waiting() == []
