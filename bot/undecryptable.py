@@ -17,6 +17,9 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# A room key later than this will not come: the event is given up (its sender was told).
+GIVE_UP_AFTER = timedelta(days=30)
+
 Handle = Callable[[str, str, dict[str, Any]], Awaitable[None]]
 Notify = Callable[[Notice], Awaitable[None]]
 
@@ -68,6 +71,9 @@ class UndecryptableEvents:
         if not self._retried_all:
             # A key may have come just before a crash, after its event was kept.
             self._retried_all = True
+            given_up = await self.store.undecryptable.purge(self.clock.now() - GIVE_UP_AFTER)
+            if given_up:
+                log.info("gave up %d undecryptable event(s) older than %s", given_up, GIVE_UP_AFTER)
             candidates = await self.store.undecryptable.waiting()
         elif session_ids:
             candidates = to_retry(await self.store.undecryptable.waiting(session_ids), session_ids)
@@ -80,7 +86,7 @@ class UndecryptableEvents:
                 continue
             log.info("event %s in %s decrypted after waiting", waiting.event_id, waiting.room_id)
             await self.handle(waiting.room_id, waiting.room_kind, decrypted)
-            await self.store.undecryptable.mark_decrypted(waiting.event_id, self.clock.now())
+            await self.store.undecryptable.settle(waiting.event_id)
             opened += 1
         return opened
 

@@ -58,6 +58,11 @@ _EXPORT = (
         "SELECT request_id, role, rating, comment, minutes_spent, updated_at "
         "FROM mission_feedback WHERE author = :who ORDER BY request_id",
     ),
+    (
+        "messages_en_attente_de_cle",
+        "SELECT event_id, room_id, received_at, notified_at FROM undecryptable_events "
+        "WHERE sender = :who ORDER BY received_at",
+    ),
 )
 
 
@@ -107,6 +112,9 @@ class PrivacyRepository:
                 counts[f"{table}.{column}"] = changed
             counts["salon_prive"] = await self.db.execute(
                 "DELETE FROM dm_rooms WHERE user_id = ?", (user_id,)
+            )
+            counts["messages_chiffres"] = await self.db.execute(
+                "DELETE FROM undecryptable_events WHERE sender = ?", (user_id,)
             )
             # Delivered private messages are not needed any more; pending ones still go.
             counts["messages"] = await self.db.execute(

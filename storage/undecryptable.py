@@ -68,22 +68,27 @@ class UndecryptableRepository:
 
     async def waiting(self, session_ids: Iterable[str] | None = None) -> list[WaitingEvent]:
         """Events still waiting, oldest first (only those of some sessions, if given)."""
-        sql = "SELECT * FROM undecryptable_events WHERE decrypted_at IS NULL"
+        sql = "SELECT * FROM undecryptable_events"
         params: tuple[str, ...] = ()
         if session_ids is not None:
             params = tuple(sorted(set(session_ids)))
             if not params:
                 return []
-            sql += f" AND session_id IN ({', '.join('?' * len(params))})"
+            sql += f" WHERE session_id IN ({', '.join('?' * len(params))})"
         rows = await self.db.fetchall(sql + " ORDER BY received_at, event_id", params)
         return [_from_row(row) for row in rows]
 
-    async def mark_decrypted(self, event_id: str, at: datetime) -> None:
-        """The event could be read at last."""
-        await self.db.execute(
-            "UPDATE undecryptable_events SET decrypted_at = ? WHERE event_id = ?",
-            (at.isoformat(), event_id),
+    async def settle(self, event_id: str) -> None:
+        """The event could be read at last (and was handled): forget its ciphertext."""
+        await self.db.execute("DELETE FROM undecryptable_events WHERE event_id = ?", (event_id,))
+
+    async def purge(self, before: datetime) -> int:
+        """Give up on events received before `before` (their senders were told)."""
+        removed = await self.db.execute(
+            "DELETE FROM undecryptable_events WHERE received_at < ? AND notified_at IS NOT NULL",
+            (before.isoformat(),),
         )
+        return removed
 
     async def mark_notified(self, event_ids: Iterable[str], at: datetime) -> None:
         """Its sender was told (in the same transaction as the notice's outbox row)."""

@@ -90,7 +90,7 @@ async def test_waiting_events_are_kept_once_and_settled(store):
     assert [w.event_id for w in await store.undecryptable.waiting()] == ["$a", "$b"]
     assert [w.event_id for w in await store.undecryptable.waiting({"S2"})] == ["$b"]
     assert await store.undecryptable.waiting(set()) == []
-    await store.undecryptable.mark_decrypted("$a", T0)
+    await store.undecryptable.settle("$a")
     waiting = await store.undecryptable.waiting()
     assert [(w.event_id, w.room_kind, w.session_id) for w in waiting] == [("$b", "dm", "S2")]
     assert waiting[0].source["content"]["ciphertext"] == "AwgAEo..."
@@ -112,3 +112,17 @@ async def test_the_notice_is_queued_once_in_the_thread_of_the_first_message(stor
     assert queued[0].key == "undecryptable:$a"
     clock.advance(TIMEOUT)
     assert notices_due(await store.undecryptable.waiting(), clock.now(), TIMEOUT) == []
+
+
+async def test_old_told_events_are_given_up_and_a_forgotten_user_leaves_none(store):
+    await store.undecryptable.hold(_source("$old"), ROOM, "requests", T0)
+    await store.undecryptable.hold(_source("$untold"), ROOM, "requests", T0)
+    await store.undecryptable.mark_notified(["$old"], T0 + TIMEOUT)
+    assert await store.undecryptable.purge(T0 + timedelta(days=30)) == 1
+    assert [w.event_id for w in await store.undecryptable.waiting()] == ["$untold"]
+
+    exported = await store.privacy.export(REQUESTER)
+    assert [e["event_id"] for e in exported["messages_en_attente_de_cle"]] == ["$untold"]
+    counts = await store.privacy.forget(REQUESTER)
+    assert counts["messages_chiffres"] == 1
+    assert await store.undecryptable.waiting() == []
