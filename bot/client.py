@@ -36,6 +36,7 @@ from nio import (
 from nio.exceptions import OlmUnverifiedDeviceError
 
 from bot.config import MatrixConfig
+from bot.identity import Identity
 from bot.trust import Decision, TrustPolicy, cross_signed_devices, plan
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class MatrixClient:
         self._keys_lock = asyncio.Lock()
         self.recovered_from: str | None = None
         self._store_existed = False
+        self._cross_signing_done = False
 
     def _new_nio(self) -> AsyncClient:
         return AsyncClient(
@@ -285,21 +287,83 @@ class MatrixClient:
         if store is not None:
             store.database.close()
 
-    async def _keys_query_raw(self, devices: dict[str, list[str]]) -> dict[str, Any]:
-        """`/keys/query` as JSON, cross-signing keys included (nio keeps only device keys)."""
+    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST JSON to a client-server endpoint nio has no (complete) method for."""
         response = await self.nio.send(
             "POST",
-            "/_matrix/client/v3/keys/query",
-            json.dumps({"device_keys": devices}),
+            f"/_matrix/client/v3/{path}",
+            json.dumps(body),
             headers={"Authorization": f"Bearer {self.nio.access_token}"},
         )
         async with response:
-            if response.status != 200:
-                raise MatrixError("keys query", str(response.status), await response.text())
-            answer = await response.json()
+            answer = await response.json(content_type=None)
         if not isinstance(answer, dict):
-            raise ValueError("keys query: not a JSON object")
+            raise ValueError(f"{path}: not a JSON object")
+        return response.status, answer
+
+    async def _keys_query_raw(self, devices: dict[str, list[str]]) -> dict[str, Any]:
+        """`/keys/query` as JSON, cross-signing keys included (nio keeps only device keys)."""
+        status, answer = await self._post("keys/query", {"device_keys": devices})
+        if status != 200:
+            raise MatrixError("keys query", str(status), str(answer.get("error", "")))
         return answer
+
+    async def cross_sign_device(self) -> bool:
+        """Sign the bot's device with the bot's own cross-signing identity; True if signed.
+
+        The identity is created (and published, with the password if the server
+        asks) when the account has none; an identity made elsewhere is left alone.
+        """
+        user_id, device_id = self.user_id, self.nio.device_id
+        answer = await self._keys_query_raw({user_id: []})
+        device = answer.get("device_keys", {}).get(user_id, {}).get(device_id)
+        if not isinstance(device, dict):
+            return False  # device keys not uploaded yet
+        published = answer.get("master_keys", {}).get(user_id)
+        identity = Identity.load(self.store_path)
+        if published is None:
+            identity = identity or Identity.create()
+            identity.save(self.store_path)  # before publishing: never a key we do not hold
+            if not await self._publish_identity(identity):
+                return False
+            log.info("published the bot's cross-signing identity %s", identity.master_key)
+        elif (
+            identity is None
+            or published.get("keys", {}).get(f"ed25519:{identity.master_key}")
+            != identity.master_key
+        ):
+            log.warning(
+                "the account %s has a cross-signing identity this bot does not hold; "
+                "device %s stays unsigned",
+                user_id,
+                device_id,
+            )
+            return False
+        if device_id in cross_signed_devices(answer, user_id):
+            return True
+        signed = identity.sign_device(user_id, device)
+        status, body = await self._post("keys/signatures/upload", {user_id: {device_id: signed}})
+        if status != 200 or body.get("failures"):
+            log.warning("signing device %s failed: %s %s", device_id, status, body)
+            return False
+        log.info("device %s cross-signed by the bot's identity", device_id)
+        return True
+
+    async def _publish_identity(self, identity: Identity) -> bool:
+        body = identity.upload_body(self.user_id)
+        status, answer = await self._post("keys/device_signing/upload", body)
+        if status == 401 and "flows" in answer and self.config.password:
+            auth = {
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": self.user_id},
+                "password": self.config.password,
+                "session": answer.get("session"),
+            }
+            status, answer = await self._post("keys/device_signing/upload", {**body, "auth": auth})
+        if status != 200:
+            log.warning("publishing the cross-signing identity failed: %s %s", status, answer)
+            return False
+        return True
 
     async def close(self) -> None:
         """Close the HTTP session and the encryption store (written as it goes)."""
@@ -551,6 +615,14 @@ class MatrixClient:
         async with self._keys_lock:
             if self.nio.should_upload_keys:
                 await self.nio.keys_upload()
+            if not self._cross_signing_done and self.nio.olm.account.shared:
+                # Once per start: Element then shows the bot's messages as verified,
+                # and clients that key only cross-signed devices still key the bot.
+                self._cross_signing_done = True
+                try:
+                    await self.cross_sign_device()
+                except (MatrixError, ClientError, OSError, TimeoutError, ValueError) as exc:
+                    log.warning("cross-signing the device failed: %s", exc)
             if self.nio.should_query_keys:
                 await self.nio.keys_query()
             if self.nio.should_claim_keys:

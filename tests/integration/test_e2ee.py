@@ -93,11 +93,13 @@ async def test_after_a_restart_the_bot_still_decrypts_and_is_still_readable(worl
     await alice.wait_for_message(lambda m: thread_of(m) == first, sender=bot.user_id)
     device = app.client.nio.device_id
 
+    identity = await _bot_identity(app)
     await world.stop_bot(app)
     # Sent while the bot is down, with the same Megolm session as before.
     missed = await alice.send(room_id, "!aide")
     app = await world.start_bot(config)
     assert app.client.nio.device_id == device
+    assert await _bot_identity(app) == identity
     answer = await alice.wait_for_message(lambda m: thread_of(m) == missed, sender=bot.user_id)
     assert "!statut" in body_of(answer)
     after = await alice.send(room_id, "!demandes")
@@ -173,18 +175,37 @@ async def _published_devices(app, user_id):
     return set(answer["device_keys"].get(user_id, {}))
 
 
+async def _bot_identity(app):
+    """The bot's published master key and the devices it cross-signs, once it signed one."""
+    from bot.trust import cross_signed_devices
+
+    user_id = app.client.user_id
+
+    async def signed():
+        answer = await app.client._keys_query_raw({user_id: []})
+        devices = cross_signed_devices(answer, user_id)
+        if app.client.nio.device_id not in devices:
+            return None
+        return next(iter(answer["master_keys"][user_id]["keys"].values())), devices
+
+    return await _eventually(signed)
+
+
 async def test_a_lost_crypto_store_means_a_new_device_not_a_crash_loop(world):
     alice, bot, room_id, app = await _encrypted_requests_room(world)
     config = app.config
     first = await alice.send(room_id, "!aide")
     await alice.wait_for_message(lambda m: thread_of(m) == first, sender=bot.user_id)
     old_device = app.client.nio.device_id
+    master, _ = await _bot_identity(app)
     await world.stop_bot(app)
     store_file = app.client.crypto_store_file(old_device)
     store_file.unlink()
 
     app = await world.start_bot(config)
     assert app.client.nio.device_id != old_device
+    # The bot's cross-signing identity survives the store: the new device is vouched for.
+    assert await _bot_identity(app) == (master, {app.client.nio.device_id})
     assert app.client.recovered_from == old_device
     assert list(config.matrix.store_path.glob(f"broken-{old_device}*"))
     assert await _published_devices(app, bot.user_id) == {app.client.nio.device_id}

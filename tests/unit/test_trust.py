@@ -154,3 +154,44 @@ def test_no_cross_signing_identity_means_no_cross_signed_device():
 def test_signed_by_rejects_garbage():
     assert not signed_by({"signatures": {USER: {"ed25519:xyz": "nope"}}}, USER, "xyz")
     assert not signed_by({}, USER, "xyz")
+
+
+# -- the bot's own identity ---------------------------------------------------
+
+
+def test_the_bots_identity_signs_its_device_and_survives_a_restart(tmp_path):
+    from bot.identity import IDENTITY_FILE, Identity
+
+    bot = "@facilibot:agent.finances.tchap.gouv.fr"
+    identity = Identity.create()
+    identity.save(tmp_path)
+    assert oct((tmp_path / IDENTITY_FILE).stat().st_mode & 0o777) == "0o600"
+    again = Identity.load(tmp_path)
+    assert again is not None and again.master_key == identity.master_key
+
+    device_key = vodozemac.Account().ed25519_key.to_base64()
+    device = {
+        "user_id": bot,
+        "device_id": "BOTDEVICE",
+        "keys": {"ed25519:BOTDEVICE": device_key},
+        "signatures": {bot: {"ed25519:BOTDEVICE": "self-signature"}},
+        "unsigned": {"device_display_name": "Facilibot"},
+    }
+    body = again.upload_body(bot)
+    answer = {
+        "master_keys": {bot: body["master_key"]},
+        "self_signing_keys": {bot: body["self_signing_key"]},
+        "device_keys": {bot: {"BOTDEVICE": again.sign_device(bot, device)}},
+    }
+    assert cross_signed_devices(answer, bot) == {"BOTDEVICE"}
+    signed = answer["device_keys"][bot]["BOTDEVICE"]
+    assert signed["signatures"][bot]["ed25519:BOTDEVICE"] == "self-signature"
+    assert "unsigned" not in signed
+
+
+def test_an_unreadable_identity_file_is_no_identity(tmp_path):
+    from bot.identity import IDENTITY_FILE, Identity
+
+    assert Identity.load(tmp_path) is None
+    (tmp_path / IDENTITY_FILE).write_text("{not json", encoding="utf-8")
+    assert Identity.load(tmp_path) is None
