@@ -40,7 +40,10 @@ async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
         synapse.url, await synapse.register("claire.martin"), base / "claire", "Claire Martin"
     )
     await claire.start()
-    room_id = await claire.create_room("Demandes de facilitation", invite=[bot_user.user_id])
+    # Encrypted, as private rooms are on Tchap.
+    room_id = await claire.create_room(
+        "Demandes de facilitation", invite=[bot_user.user_id], encrypted=True
+    )
     config = config_from_dict(
         {
             "matrix": {
