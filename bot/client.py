@@ -33,7 +33,7 @@ from nio import (
     UploadResponse,
     WhoamiResponse,
 )
-from nio.exceptions import OlmUnverifiedDeviceError
+from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from bot.config import MatrixConfig
 from bot.identity import Identity
@@ -490,11 +490,17 @@ class MatrixClient:
 
         In an encrypted room the file is encrypted and the fields hold its
         key (`file`); elsewhere they hold its plain address (`url`).
+
+        Raises:
+            LocalProtocolError: the room is not synced yet (try again later).
         """
         if room_id not in self.nio.rooms:
             await self._load_room(room_id)
         room = self.nio.rooms.get(room_id)
-        encrypt = bool(room and room.encrypted)
+        if room is None:
+            # Whether it is encrypted is not known yet: never upload in clear by mistake.
+            raise LocalProtocolError(f"room {room_id} is not synced yet")
+        encrypt = room.encrypted
         response, keys = await self.nio.upload(
             io.BytesIO(data),
             content_type=mimetype,

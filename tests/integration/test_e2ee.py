@@ -80,6 +80,18 @@ async def test_dm_created_by_the_bot_is_encrypted_and_readable(world):
     dm = await app.store.state.dm_room(claire.user_id)
     assert dm is not None and claire.client.rooms[dm].encrypted
     assert claire.was_encrypted(ping)
+
+    # After a restart, the same DM, still encrypted, still readable.
+    await world.stop_bot(app)
+    app = await world.start_bot(config)
+    async with app.store.db.transaction():
+        chat = OutboxChat(app.store.outbox, app.clock)
+        await chat.dm(claire.user_id, Rendered.text("Et une autre mission ?"), key="t:2")
+    app.sender.wake()
+    again = await claire.wait_for_message(
+        lambda m: "autre mission" in body_of(m), room_id=dm, sender=app.client.user_id
+    )
+    assert claire.was_encrypted(again)
     assert claire.undecryptable == []
 
 
