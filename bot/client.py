@@ -1,8 +1,10 @@
-"""The one adapter over matrix-nio: login, send, DMs, history. Errors become exceptions here."""
+"""The adapter over matrix-nio: login and the encryption store, send, DMs, history.
+
+Errors become exceptions here (`bot.errors`); device trust and room keys are in `bot.keys`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -16,7 +18,6 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     ErrorResponse,
-    ForwardedRoomKeyEvent,
     JoinedMembersResponse,
     JoinResponse,
     LoginResponse,
@@ -24,7 +25,6 @@ from nio import (
     MegolmEvent,
     MessageDirection,
     RoomCreateResponse,
-    RoomKeyEvent,
     RoomMessagesResponse,
     RoomPreset,
     RoomResolveAliasResponse,
@@ -36,41 +36,13 @@ from nio import (
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from bot.config import MatrixConfig
-from bot.identity import Identity
-from bot.trust import Decision, TrustPolicy, cross_signed_devices, plan
+from bot.errors import CryptoStoreError, MatrixError
+from bot.errors import check as _check
+from bot.keys import DeviceKeys
 
 log = logging.getLogger(__name__)
 
 CREDENTIALS_FILE = "credentials.json"
-# Errors that will not go away by sending again.
-PERMANENT_ERRORS = frozenset(
-    {"M_FORBIDDEN", "M_NOT_FOUND", "M_BAD_JSON", "M_NOT_JSON", "M_TOO_LARGE", "M_INVALID_PARAM"}
-)
-
-
-class CryptoStoreError(Exception):
-    """The end-to-end encryption store is lost or broken and the bot cannot recover alone."""
-
-
-class MatrixError(Exception):
-    """The homeserver refused a call; `code` is the Matrix errcode when there is one."""
-
-    def __init__(self, what: str, code: str | None, message: str) -> None:
-        super().__init__(f"{what}: {code or 'error'} {message}")
-        self.code = code
-
-    @property
-    def permanent(self) -> bool:
-        """Whether retrying the same call cannot succeed."""
-        return self.code in PERMANENT_ERRORS
-
-
-def _check(what: str, response: Any, expected: type) -> Any:
-    if isinstance(response, expected):
-        return response
-    if isinstance(response, ErrorResponse):
-        raise MatrixError(what, response.status_code, response.message or "")
-    raise MatrixError(what, None, repr(response)[:200])
 
 
 @dataclass(frozen=True)
@@ -114,15 +86,10 @@ class MatrixClient:
         store_path.mkdir(parents=True, exist_ok=True)
         os.chmod(store_path, 0o700)
         self.store_path = store_path
-        self.policy = TrustPolicy(config.trust)
         self.nio = self._new_nio()
-        # Trust decisions taken in this process; a device-list change forgets a user's.
-        self._decided: dict[tuple[str, str], Decision] = {}
-        # Key queries and claims from the sync loop and the sender must not interleave.
-        self._keys_lock = asyncio.Lock()
+        self.keys = DeviceKeys(self)
         self.recovered_from: str | None = None
         self._store_existed = False
-        self._cross_signing_done = False
 
     def _new_nio(self) -> AsyncClient:
         return AsyncClient(
@@ -209,7 +176,7 @@ class MatrixClient:
             return None
         device_id = self.nio.device_id
         try:
-            answer = await self._keys_query_raw({self.user_id: [device_id]})
+            answer = await self.keys.query({self.user_id: [device_id]})
         except MatrixError as exc:
             if exc.code == "401":
                 return f"the access token of device {device_id} was revoked"
@@ -287,84 +254,6 @@ class MatrixClient:
         if store is not None:
             store.database.close()
 
-    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """POST JSON to a client-server endpoint nio has no (complete) method for."""
-        response = await self.nio.send(
-            "POST",
-            f"/_matrix/client/v3/{path}",
-            json.dumps(body),
-            headers={"Authorization": f"Bearer {self.nio.access_token}"},
-        )
-        async with response:
-            answer = await response.json(content_type=None)
-        if not isinstance(answer, dict):
-            raise ValueError(f"{path}: not a JSON object")
-        return response.status, answer
-
-    async def _keys_query_raw(self, devices: dict[str, list[str]]) -> dict[str, Any]:
-        """`/keys/query` as JSON, cross-signing keys included (nio keeps only device keys)."""
-        status, answer = await self._post("keys/query", {"device_keys": devices})
-        if status != 200:
-            raise MatrixError("keys query", str(status), str(answer.get("error", "")))
-        return answer
-
-    async def cross_sign_device(self) -> bool:
-        """Sign the bot's device with the bot's own cross-signing identity; True if signed.
-
-        The identity is created (and published, with the password if the server
-        asks) when the account has none; an identity made elsewhere is left alone.
-        """
-        user_id, device_id = self.user_id, self.nio.device_id
-        answer = await self._keys_query_raw({user_id: []})
-        device = answer.get("device_keys", {}).get(user_id, {}).get(device_id)
-        if not isinstance(device, dict):
-            return False  # device keys not uploaded yet
-        published = answer.get("master_keys", {}).get(user_id)
-        identity = Identity.load(self.store_path)
-        if published is None:
-            identity = identity or Identity.create()
-            identity.save(self.store_path)  # before publishing: never a key we do not hold
-            if not await self._publish_identity(identity):
-                return False
-            log.info("published the bot's cross-signing identity %s", identity.master_key)
-        elif (
-            identity is None
-            or published.get("keys", {}).get(f"ed25519:{identity.master_key}")
-            != identity.master_key
-        ):
-            log.warning(
-                "the account %s has a cross-signing identity this bot does not hold; "
-                "device %s stays unsigned",
-                user_id,
-                device_id,
-            )
-            return False
-        if device_id in cross_signed_devices(answer, user_id):
-            return True
-        signed = identity.sign_device(user_id, device)
-        status, body = await self._post("keys/signatures/upload", {user_id: {device_id: signed}})
-        if status != 200 or body.get("failures"):
-            log.warning("signing device %s failed: %s %s", device_id, status, body)
-            return False
-        log.info("device %s cross-signed by the bot's identity", device_id)
-        return True
-
-    async def _publish_identity(self, identity: Identity) -> bool:
-        body = identity.upload_body(self.user_id)
-        status, answer = await self._post("keys/device_signing/upload", body)
-        if status == 401 and "flows" in answer and self.config.password:
-            auth = {
-                "type": "m.login.password",
-                "identifier": {"type": "m.id.user", "user": self.user_id},
-                "password": self.config.password,
-                "session": answer.get("session"),
-            }
-            status, answer = await self._post("keys/device_signing/upload", {**body, "auth": auth})
-        if status != 200:
-            log.warning("publishing the cross-signing identity failed: %s %s", status, answer)
-            return False
-        return True
-
     async def close(self) -> None:
         """Close the HTTP session and the encryption store (written as it goes)."""
         await self._close_nio()
@@ -394,11 +283,11 @@ class MatrixClient:
         The transaction id makes a retry of the same message a no-op on the server.
         """
         if room_id not in self.nio.rooms:
-            await self._load_room(room_id)
+            await self.load_room(room_id)
         room = self.nio.rooms.get(room_id)
         for attempt in (1, 2):
             if room is not None and room.encrypted and self.nio.olm is not None:
-                await self._prepare_encrypted(room)
+                await self.keys.prepare_room(room)
             try:
                 # Unverified devices are never keyed silently: the trust policy
                 # has decided for every device just above.
@@ -412,77 +301,6 @@ class MatrixClient:
             return _check(f"send to {room_id}", response, RoomSendResponse).event_id
         raise AssertionError("unreachable")
 
-    async def _prepare_encrypted(self, room: MatrixRoom) -> None:
-        """Know every member's devices and decide their trust before a room key is shared."""
-        async with self._keys_lock:
-            if not room.members_synced:
-                await self._load_room(room.room_id)
-            self.nio.olm.update_tracked_users(room)  # type: ignore[union-attr]
-            if self.nio.should_query_keys:
-                await self.nio.keys_query()
-            await self._apply_trust(list(room.users))
-            await self._rotate_if_keyed_wrong(room)
-
-    async def _rotate_if_keyed_wrong(self, room: MatrixRoom) -> None:
-        """Start a new room key when the current one misses a trusted device, or reached a
-        blocked one (nio shares a key once and never adds a member's new device to it)."""
-        olm = self.nio.olm
-        assert olm is not None
-        session = olm.outbound_group_sessions.get(room.room_id)
-        if session is None or not session.shared:
-            return  # the next send shares a fresh key with the devices trusted now
-        shared = session.users_shared_with
-        missed, leaked = [], False
-        for user_id in room.users:
-            for device in self.nio.device_store.active_user_devices(user_id):
-                decision = self._decided.get((user_id, device.id))
-                if decision is Decision.TRUST and (user_id, device.id) not in shared:
-                    missed.append(device)
-                elif decision is Decision.BLOCK and (user_id, device.id) in shared:
-                    leaked = True
-        if missed and not leaked:
-            missing = self.nio.get_missing_sessions(room.room_id)
-            if missing:
-                await self.nio.keys_claim(missing)
-            # A device without an Olm session cannot be keyed anyway: do not rotate for it.
-            missed = [d for d in missed if olm.session_store.get(d.curve25519)]
-        if missed or leaked:
-            log.info("new room key for %s (trusted devices changed)", room.room_id)
-            self.nio.invalidate_outbound_session(room.room_id)
-
-    async def _apply_trust(self, users: list[str]) -> None:
-        """Verify or blacklist each undecided device of these users, as the policy says."""
-        store = self.nio.device_store
-        undecided = [
-            (user_id, device.id)
-            for user_id in users
-            for device in store.active_user_devices(user_id)
-            if (user_id, device.id) not in self._decided
-            and not (user_id == self.user_id and device.id == self.nio.device_id)
-        ]
-        if not undecided:
-            return
-        cross_signed: dict[str, set[str]] = {}
-        if self.policy is TrustPolicy.CROSS_SIGNED:
-            wanted = sorted({user_id for user_id, _ in undecided})
-            try:
-                answer = await self._keys_query_raw({user_id: [] for user_id in wanted})
-            except (MatrixError, ClientError, OSError, TimeoutError, ValueError) as exc:
-                log.warning("cross-signing check failed (%s); no new device trusted", exc)
-                answer = {}
-            cross_signed = {user_id: cross_signed_devices(answer, user_id) for user_id in wanted}
-        decisions = plan(self.policy, undecided, self.config.is_allowed, cross_signed)
-        for (user_id, device_id), decision in decisions.items():
-            device = store[user_id][device_id]
-            if decision is Decision.TRUST:
-                self.nio.unblacklist_device(device)
-                self.nio.verify_device(device)
-            else:
-                self.nio.unverify_device(device)
-                self.nio.blacklist_device(device)
-            self._decided[(user_id, device_id)] = decision
-            log.info("device %s of %s: %s (%s)", device_id, user_id, decision, self.policy)
-
     async def upload(
         self, room_id: str, data: bytes, *, name: str, mimetype: str
     ) -> dict[str, Any]:
@@ -495,7 +313,7 @@ class MatrixClient:
             LocalProtocolError: the room is not synced yet (try again later).
         """
         if room_id not in self.nio.rooms:
-            await self._load_room(room_id)
+            await self.load_room(room_id)
         room = self.nio.rooms.get(room_id)
         if room is None:
             # Whether it is encrypted is not known yet: never upload in clear by mistake.
@@ -513,7 +331,8 @@ class MatrixClient:
             return {"file": {**keys, "url": uri}}
         return {"url": uri}
 
-    async def _load_room(self, room_id: str) -> None:
+    async def load_room(self, room_id: str) -> None:
+        """Load a room's members (nio needs them before it can encrypt for them)."""
         # A room the bot has not seen in this process's syncs yet (fresh DM):
         # nio needs its members before it can encrypt for them.
         members = await self.nio.joined_members(room_id)
@@ -596,14 +415,11 @@ class MatrixClient:
 
     def note_sync(self, response: SyncResponse) -> set[str]:
         """Take what a sync says about keys; return the session ids of room keys received."""
-        for user_id in response.device_list.changed:
-            for pair in [p for p in self._decided if p[0] == user_id]:
-                del self._decided[pair]
-        return {
-            event.session_id
-            for event in response.to_device_events
-            if isinstance(event, (RoomKeyEvent, ForwardedRoomKeyEvent))
-        }
+        return self.keys.note_sync(response)
+
+    async def keys_maintenance(self) -> None:
+        """Upload, query and claim keys and flush to-device messages, as nio's loop does."""
+        await self.keys.maintenance()
 
     def decrypt(self, event: MegolmEvent) -> dict[str, Any] | None:
         """Decrypt a Megolm event fetched outside a sync; None if the key is missing."""
@@ -613,24 +429,3 @@ class MatrixClient:
             return None
         source = getattr(decrypted, "source", None)
         return source if isinstance(source, dict) else None
-
-    async def keys_maintenance(self) -> None:
-        """Upload, query and claim keys and flush to-device messages, as nio's loop does."""
-        if self.nio.olm is None:
-            return
-        async with self._keys_lock:
-            if self.nio.should_upload_keys:
-                await self.nio.keys_upload()
-            if not self._cross_signing_done and self.nio.olm.account.shared:
-                # Once per start: Element then shows the bot's messages as verified,
-                # and clients that key only cross-signed devices still key the bot.
-                self._cross_signing_done = True
-                try:
-                    await self.cross_sign_device()
-                except (MatrixError, ClientError, OSError, TimeoutError, ValueError) as exc:
-                    log.warning("cross-signing the device failed: %s", exc)
-            if self.nio.should_query_keys:
-                await self.nio.keys_query()
-            if self.nio.should_claim_keys:
-                await self.nio.keys_claim(self.nio.get_users_for_key_claiming())
-            await self.nio.send_to_device_messages()

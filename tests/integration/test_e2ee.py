@@ -183,7 +183,7 @@ async def test_a_key_that_never_comes_gets_one_polite_notice(world):
 
 
 async def _published_devices(app, user_id):
-    answer = await app.client._keys_query_raw({user_id: []})
+    answer = await app.client.keys.query({user_id: []})
     return set(answer["device_keys"].get(user_id, {}))
 
 
@@ -194,7 +194,7 @@ async def _bot_identity(app):
     user_id = app.client.user_id
 
     async def signed():
-        answer = await app.client._keys_query_raw({user_id: []})
+        answer = await app.client.keys.query({user_id: []})
         devices = cross_signed_devices(answer, user_id)
         if app.client.nio.device_id not in devices:
             return None
