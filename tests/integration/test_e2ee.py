@@ -148,7 +148,11 @@ async def test_a_message_whose_key_comes_late_is_answered_when_it_comes(world):
     assert [w.event_id for w in held] == [asked]
     assert "ciphertext" in held[0].source["content"]
 
+    # The bot stops while it waits; the key comes while it is down.
+    config = app.config
+    await world.stop_bot(app)
     await release()
+    app = await world.start_bot(config)
     answer = await alice.wait_for_message(lambda m: thread_of(m) == asked, sender=bot.user_id)
     assert body_of(answer).startswith("Demande #1 — séminaire")
     assert await app.store.undecryptable.waiting() == []
