@@ -228,23 +228,15 @@ async def test_escalation_driven_by_an_injected_clock(world):
         sender=bot_id,
     )
     assert "Demande #1 — atelier" in body_of(ping)
-    await _sent_to(app, coordinator.user_id, "toujours pas pourvue")
+    told = await coordinator.wait_for_message(
+        lambda m: "toujours pas pourvue" in body_of(m), sender=bot_id
+    )
+    assert told["content"]["msgtype"] == "m.text"  # in the coordinator's encrypted DM
 
     # Nobody left at the next escalation: the coordinators hear why.
     clock.advance(timedelta(hours=2, minutes=1))
     await app._run_due_jobs()
-    await _sent_to(app, coordinator.user_id, "tout le monde a déjà été sollicité")
-
-
-async def _sent_to(app, user_id: str, text: str, timeout: float = 20) -> None:
-    """Wait until the homeserver accepted a DM to `user_id` containing `text`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        rows = await app.store.db.fetchall(
-            "SELECT content FROM outbox WHERE dm_user = ? AND state = 'sent'", (user_id,)
-        )
-        if any(text in row["content"] for row in rows):
-            return
-        assert loop.time() < deadline, f"no DM to {user_id} with {text!r}"
-        await asyncio.sleep(0.1)
+    await coordinator.wait_for_message(
+        lambda m: "tout le monde a déjà été sollicité" in body_of(m), sender=bot_id
+    )
+    assert coordinator.undecryptable == []
