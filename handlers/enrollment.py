@@ -27,11 +27,16 @@ async def enroll_members(
     """Give members without a profile an empty one, and invite each once to complete it.
 
     `members` maps user ids to display names. The invitation's outbox key is
-    derived from the user, so it is sent once whatever happens. Returns the
+    derived from the user, so it is sent once whatever happens. Someone who
+    asked to be forgotten (`!oubliemoi`) is not enrolled again. Returns the
     users enrolled.
     """
     known = await store.facilitators.known(members)
-    missing = [user for user in members if user not in known]
+    missing = [
+        user
+        for user in members
+        if user not in known and not await store.privacy.was_forgotten(user)
+    ]
     enrolled = []
     async with store.db.transaction():
         for user in missing:

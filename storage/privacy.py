@@ -66,6 +66,10 @@ _EXPORT = (
 )
 
 
+# bot_state key prefix marking a forgotten user's pseudonym.
+FORGOTTEN = "forgotten:"
+
+
 def pseudonym(user_id: str) -> str:
     """A stable stand-in for a forgotten user: the same person maps to the same one."""
     return "anonyme-" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:12]
@@ -120,8 +124,20 @@ class PrivacyRepository:
             counts["messages"] = await self.db.execute(
                 "DELETE FROM outbox WHERE dm_user = ? AND state != 'pending'", (user_id,)
             )
+            # Only the pseudonym is kept: enough not to enrol them again from a room.
+            await self.db.execute(
+                "INSERT OR REPLACE INTO bot_state (key, value) VALUES (?, ?)",
+                (f"{FORGOTTEN}{alias}", "1"),
+            )
         log.info("forgot a user: %s", {k: v for k, v in counts.items() if v})
         return counts
+
+    async def was_forgotten(self, user_id: str) -> bool:
+        """Whether this user asked to be forgotten (checked through their pseudonym)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM bot_state WHERE key = ?", (f"{FORGOTTEN}{pseudonym(user_id)}",)
+        )
+        return row is not None
 
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed requests last changed before `before` (with what hangs from them)."""

@@ -86,3 +86,18 @@ async def test_forget_leaves_other_people_alone(staffed_store):
     await staffed_store.privacy.forget(FAC)
     assert await staffed_store.facilitators.get("@z:x.fr") is not None
     assert await staffed_store.facilitators.get(PEOPLE[1]) is not None
+
+
+async def test_a_forgotten_member_of_the_facilitators_room_is_not_enrolled_again(
+    staffed_store, clock
+):
+    from handlers.chat import OutboxChat
+    from handlers.enrollment import enroll_members
+
+    await staffed_store.privacy.forget(FAC)
+    chat = OutboxChat(staffed_store.outbox, clock)
+    members = {FAC: "Fac 0", "@new:agent.finances.tchap.gouv.fr": "Nouvelle"}
+    assert await enroll_members(staffed_store, chat, clock, members) == [
+        "@new:agent.finances.tchap.gouv.fr"
+    ]
+    assert await staffed_store.facilitators.get(FAC) is None
