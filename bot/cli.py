@@ -116,10 +116,8 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
     """
     from handlers import messages
 
-    try:
-        config = load_offline_config(config_path)
-    except ConfigError as exc:
-        _print_problems(exc)
+    config = _offline_config(config_path)
+    if config is None:
         return EXIT_CONFIG
     try:
         text = Path(roster_path).read_bytes().decode("utf-8")
@@ -160,6 +158,15 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
         print(line, file=out)
     print(report.summary(), file=out)
     return 1 if report.rejected else 0
+
+
+def _offline_config(path: str) -> Config | None:
+    """The configuration for a tool that only reads the database; None (problems printed)."""
+    try:
+        return load_offline_config(path)
+    except ConfigError as exc:
+        _print_problems(exc)
+        return None
 
 
 def _print_problems(exc: ConfigError) -> None:
@@ -214,10 +221,8 @@ def export_command(
     config_path: str, first: str, last: str, output: str | None, stdout: TextIO
 ) -> int:
     """Write missions per facilitator between two days (inclusive) as CSV; 0, or 2 on bad input."""
-    try:
-        config = load_offline_config(config_path)
-    except ConfigError as exc:
-        _print_problems(exc)
+    config = _offline_config(config_path)
+    if config is None:
         return EXIT_CONFIG
     try:
         start, end = date.fromisoformat(first), date.fromisoformat(last)

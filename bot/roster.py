@@ -19,20 +19,10 @@ from bot.matching import FORMAT_LABELS, REGIONS, canonical_city, canonical_regio
 from bot.parsing.labels import directorate as find_directorate
 from bot.parsing.normalize import fold_plain
 from bot.parsing.vocabulary import vocabulary
+from storage.facilitators import ROSTER_FIELDS
 
 # The roster columns of DESIGN.md, in order; `matrix_id` is required.
-COLUMNS = (
-    "matrix_id",
-    "display_name",
-    "site",
-    "region",
-    "directorate",
-    "cohort",
-    "skills",
-    "languages",
-    "remote_ok",
-    "max_missions_per_month",
-)
+COLUMNS = ("matrix_id", *ROSTER_FIELDS)
 MAX_TEXT = 100
 MAX_COHORT = 99
 MAX_CAP = 31

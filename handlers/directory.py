@@ -28,7 +28,7 @@ from bot.roster import (
 )
 from handlers import messages
 from handlers.context import Context, UserError
-from storage.facilitators import Facilitator
+from storage.facilitators import ROSTER_FIELDS, Facilitator
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +52,7 @@ FIELD_NAMES = {
     "fuseau": "timezone",
     "timezone": "timezone",
 }
-_SHOWN_FIELDS = (
-    "display_name",
-    "site",
-    "region",
-    "directorate",
-    "cohort",
-    "skills",
-    "languages",
-    "remote_ok",
-    "max_missions_per_month",
-    "timezone",
-)
+_SHOWN_FIELDS = (*ROSTER_FIELDS, "timezone")
 _NONE_WORDS = frozenset({"aucun", "aucune", "none", "sans", "illimite"})
 _DEFAULT_WORDS = frozenset({"defaut", "default", "par defaut"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.content import Rendered, escape, pill
+from bot.matching import FORMAT_LABELS
 from storage.requests import Request, RequestDetails
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -22,18 +23,6 @@ MONTHS = (
     "novembre",
     "décembre",
 )
-FORMAT_LABELS = {
-    "atelier": "atelier",
-    "seminaire": "séminaire",
-    "pleniere": "plénière",
-    "codeveloppement": "codéveloppement",
-    "world_cafe": "world café",
-    "forum_ouvert": "forum ouvert",
-    "design_sprint": "design sprint",
-    "hackathon": "hackathon",
-    "retrospective": "rétrospective",
-    "reunion": "réunion",
-}
 MODALITY_LABELS = {"presentiel": "sur place", "distanciel": "à distance", "hybride": "hybride"}
 MISSING_LABELS = {
     "event_date": "la date",
