@@ -70,6 +70,18 @@ class World:
             raw[name] = {**raw.get(name, {}), **values}
         return config_from_dict(raw, base_dir=self.tmp / "bot")
 
+    async def config_file(self, path: Path, *, requests: list[str]) -> Path:
+        """A configuration file for `facilibot run` (the password comes from the environment)."""
+        bot = await self.bot_account()
+        rooms = ", ".join(f'"{room}"' for room in requests)
+        path.write_text(
+            f'[matrix]\nhomeserver = "{self.synapse.url}"\nuser_id = "{bot.user_id}"\n'
+            f'store_path = "store"\n[rooms]\nrequests = [{rooms}]\n'
+            f'[storage]\ndatabase = "bot.sqlite3"\n',
+            encoding="utf-8",
+        )
+        return path
+
     async def start_bot(self, config: Config, **kwargs: Any) -> App:
         """Start a bot and wait for its first sync."""
         app = App(config, **kwargs)

@@ -14,13 +14,7 @@ async def test_run_serves_and_stops_on_sigterm(world, tmp_path):
     alice = await world.person("Alice")
     bot = await world.bot_account()
     room_id = await alice.create_room("Demandes", invite=[bot.user_id])
-    config_file = tmp_path / "config.toml"
-    config_file.write_text(
-        f'[matrix]\nhomeserver = "{world.synapse.url}"\nuser_id = "{bot.user_id}"\n'
-        f'store_path = "store"\n[rooms]\nrequests = ["{room_id}"]\n'
-        f'[storage]\ndatabase = "bot.sqlite3"\n',
-        encoding="utf-8",
-    )
+    config_file = await world.config_file(tmp_path / "config.toml", requests=[room_id])
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -30,13 +30,7 @@ async def test_sigkill_during_a_burst_loses_nothing_and_answers_once(world, tmp_
     alice = await world.person("Alice")
     bot = await world.bot_account()
     room_id = await alice.create_room("Demandes", invite=[bot.user_id])
-    config_file = tmp_path / "config.toml"
-    config_file.write_text(
-        f'[matrix]\nhomeserver = "{world.synapse.url}"\nuser_id = "{bot.user_id}"\n'
-        f'store_path = "store"\n[rooms]\nrequests = ["{room_id}"]\n'
-        f'[storage]\ndatabase = "bot.sqlite3"\n',
-        encoding="utf-8",
-    )
+    config_file = await world.config_file(tmp_path / "config.toml", requests=[room_id])
     process = await _start(config_file, bot.password)
     try:
         await alice.wait_joined(room_id)
