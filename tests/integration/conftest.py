@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator
@@ -74,12 +75,12 @@ class World:
         """A configuration file for `facilibot run` (the password comes from the environment)."""
         bot = await self.bot_account()
         rooms = ", ".join(f'"{room}"' for room in requests)
-        path.write_text(
+        text = (
             f'[matrix]\nhomeserver = "{self.synapse.url}"\nuser_id = "{bot.user_id}"\n'
             f'store_path = "store"\n[rooms]\nrequests = [{rooms}]\n'
-            f'[storage]\ndatabase = "bot.sqlite3"\n',
-            encoding="utf-8",
+            f'[storage]\ndatabase = "bot.sqlite3"\n'
         )
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
         return path
 
     async def start_bot(self, config: Config, **kwargs: Any) -> App:
