@@ -132,8 +132,8 @@ class BotConfig(_Section):
     coordinators: tuple[str, ...] = ()
     max_message_length: int = Field(default=4000, ge=100, le=65536)
     # Outgoing pace: a burst, then this many messages a second (under the server's limit).
-    sends_per_second: float = Field(default=5.0, gt=0, le=1000)
-    send_burst: int = Field(default=10, ge=1, le=1000)
+    sends_per_second: float = Field(default=20.0, gt=0, le=1000)
+    send_burst: int = Field(default=50, ge=1, le=1000)
 
     @field_validator("timezone")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -65,17 +66,29 @@ async def test_burst_while_down_fills_the_sync_gap(world):
     app = await world.start_bot(config)
     await world.stop_bot(app)
 
-    # More than the sync timeline limit (100): the next sync is `limited`.
-    sent = [await alice.send(room_id, f"!statut {n}") for n in range(1, 131)]
+    # 200 requests, more than the sync timeline limit (100): the next sync is `limited`.
+    sent: list[str] = []
+    for chunk in range(0, 200, 25):
+        sent += await asyncio.gather(
+            *(
+                alice.send(room_id, f"Atelier le {1 + n % 28} mars 2027 à 14h à Bercy (n° {n})")
+                for n in range(chunk, chunk + 25)
+            )
+        )
     app = await world.start_bot(config)
-    await alice.wait_for_message(
-        lambda m: thread_of(m) == sent[-1], room_id=room_id, sender=bot.user_id, timeout=60
-    )
-    await alice.wait_for_message(
-        lambda m: thread_of(m) == sent[0], room_id=room_id, sender=bot.user_id, timeout=60
-    )
-    answered = [thread_of(m) for m in alice.messages(room_id, bot.user_id)]
-    assert sorted(answered) == sorted(sent)
+
+    def all_answered() -> bool:
+        threads = {thread_of(m) for m in alice.messages(room_id, bot.user_id)}
+        return all(event_id in threads for event_id in sent)
+
+    await until(all_answered, timeout=120)
+    cards = [
+        thread_of(m)
+        for m in alice.messages(room_id, bot.user_id)
+        if body_of(m).startswith("Demande #")
+    ]
+    assert sorted(cards) == sorted(sent)  # 200 answered, each exactly once
+    assert await app.store.requests.count() == 200
 
 
 async def test_an_upgraded_requests_room_is_followed_across_a_restart(world):

