@@ -23,7 +23,7 @@ from handlers import undecryptable
 from handlers.chat import OutboxChat
 from handlers.enrollment import enroll_members
 from handlers.jobs import JobRunner
-from handlers.privacy import apply_retention
+from handlers.privacy import apply_retention, plan_retention
 from handlers.router import Dispatcher
 from storage.store import Store
 
@@ -49,6 +49,7 @@ class App:
         """Open storage, log in, join the configured rooms and start syncing."""
         self.store = await Store.open(self.config.storage.database)
         await apply_retention(self.store, self.config.storage.retention_months, self.clock.now())
+        await plan_retention(self.store, self.clock.now())
         self.client = MatrixClient(self.config.matrix)
         try:
             await self.client.login()

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from bot.content import Rendered
 from handlers import messages
 from handlers.context import Context, UserError
+from handlers.jobs import JobContext, register_job
 from storage.outbox import Attachment
+from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -64,3 +66,31 @@ async def apply_retention(store: Store, months: int, now: datetime) -> int:
     if months <= 0:
         return 0
     return await store.privacy.purge_closed(now - timedelta(days=30 * months))
+
+
+# -- retention, once a day on the persistent schedule ---------------------------------------------
+
+RETENTION = "retention"
+RETENTION_EVERY = timedelta(days=1)
+
+
+async def plan_retention(store: Store, now: datetime) -> None:
+    """Make sure tomorrow's purge is planned (once: a pending one is kept)."""
+    planned = await store.jobs.for_target(RETENTION, (RETENTION,))
+    if not any(job.state == "pending" for job in planned):
+        await store.jobs.create(
+            kind=RETENTION, target=RETENTION, due_at=now + RETENTION_EVERY, at=now
+        )
+
+
+async def fire_retention(ctx: JobContext, job: Job) -> None:
+    """The daily purge of old closed requests; it plans the next one."""
+    now = ctx.clock.now()
+    await apply_retention(ctx.store, ctx.config.storage.retention_months, now)
+    # This job is being settled: the next one goes beside it.
+    await ctx.store.jobs.create(
+        kind=RETENTION, target=RETENTION, due_at=now + RETENTION_EVERY, at=now
+    )
+
+
+register_job(RETENTION, fire_retention, grace=None, supersede=True)

@@ -101,3 +101,24 @@ async def test_a_forgotten_member_of_the_facilitators_room_is_not_enrolled_again
         "@new:agent.finances.tchap.gouv.fr"
     ]
     assert await staffed_store.facilitators.get(FAC) is None
+
+
+async def test_retention_runs_once_a_day_on_the_schedule(missions, staffed_store, clock):
+    from handlers.jobs import JobRunner
+    from handlers.privacy import plan_retention
+    from tests.unit.conftest import make_config
+
+    await new_request(missions)
+    await missions.handle(message("!annule 1"), "requests")
+    await plan_retention(staffed_store, clock.now())
+    await plan_retention(staffed_store, clock.now())  # at every start: still one planned
+    assert [j.state for j in await staffed_store.jobs.for_target("retention")] == ["pending"]
+    runner = JobRunner(make_config(), staffed_store, clock)
+    clock.advance(timedelta(days=1, seconds=1))
+    assert (await runner.run_due())["sent"] == 1
+    assert await staffed_store.requests.get(1) is not None  # 24 months not reached
+    clock.advance(timedelta(days=30 * 24))
+    assert (await runner.run_due())["sent"] == 1
+    assert await staffed_store.requests.get(1) is None
+    states = [j.state for j in await staffed_store.jobs.for_target("retention")]
+    assert states == ["sent", "sent", "pending"]
