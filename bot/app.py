@@ -7,8 +7,9 @@ import contextlib
 import functools
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.backoff import Pacer
 from bot.client import MatrixClient, MatrixError
@@ -27,6 +28,9 @@ from handlers.privacy import apply_retention, plan_retention
 from handlers.router import Dispatcher
 from storage.store import Store
 
+if TYPE_CHECKING:
+    from bot.observability import Observability
+
 log = logging.getLogger(__name__)
 # bot_state key prefix: `room_upgraded:<old id>` -> the id of the room that replaced it.
 UPGRADED = "room_upgraded:"
@@ -44,10 +48,14 @@ class App:
         self.facilitators_room: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._members_checked = False  # issue 4: members enrolled once per start
+        # Named health checks for /healthz beyond sync and database ("scheduler": ...).
+        self.health_checks: dict[str, Callable[[], bool]] = {}
+        self.observability: Observability | None = None
 
     async def start(self) -> None:
         """Open storage, log in, join the configured rooms and start syncing."""
         self.store = await Store.open(self.config.storage.database)
+        await self._start_observability()
         await apply_retention(self.store, self.config.storage.retention_months, self.clock.now())
         await plan_retention(self.store, self.clock.now())
         self.client = MatrixClient(self.config.matrix)
@@ -69,6 +77,8 @@ class App:
         pacer = Pacer(self.config.bot.sends_per_second, self.config.bot.send_burst)
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
+        if self.observability is not None:
+            self.dispatcher.on_handled = self.observability.observe_handled
         await self._join_configured_rooms()
         self._make_scheduler()
         self._tasks = [
@@ -95,11 +105,37 @@ class App:
         self._tasks = []
         if getattr(self, "scheduler", None):
             self.scheduler.stop()  # again: it may have started while the tasks were stopping
+        if self.observability is not None:
+            await self.observability.stop()
         if self.client:
             await self.client.close()
         if self.store:
             await self.store.close()
         log.info("Facilibot stopped")
+
+    # -- observability (issue 9) --
+    async def _start_observability(self) -> None:
+        """Serve /healthz and /metrics on loopback when `observability.listen` is set."""
+        address = self.config.observability.address
+        if address is None:
+            return
+        from bot.observability import Observability  # only loaded when enabled
+
+        sync = lambda: getattr(self, "sync", None)  # noqa: E731 - created after login
+        sender = lambda: getattr(self, "sender", None)  # noqa: E731
+        self.observability = Observability(
+            db=lambda: self.store.db if self.store else None,
+            last_sync=lambda: sync().last_success if sync() else None,
+            now=self.clock.now,
+            max_sync_age=self.config.observability.max_sync_age,
+            live=lambda: (
+                {"send_retries": sender().retries, "sent": sender().sent} if sender() else {}
+            ),
+        )
+        self.observability.checks = self.health_checks
+        await self.observability.start(*address)
+
+    # -- end observability --
 
     async def _join_configured_rooms(self) -> None:
         assert self.client is not None

@@ -184,6 +184,48 @@ class RemindersConfig(_Section):
     feedback_after: Duration = timedelta(days=1)
 
 
+# -- observability (issue 9) --
+def parse_listen(value: str) -> tuple[str, int] | None:
+    """Split `host:port` (`[::1]:port` for IPv6); None for "" (disabled).
+
+    Raises:
+        ValueError: not a loopback `host:port`.
+    """
+    if not value:
+        return None
+    host, sep, port_text = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+        raise ValueError(f"adresse d'écoute invalide {value!r} (attendu : 127.0.0.1:9464)")
+    if host != "localhost" and host != "::1" and not host.startswith("127."):
+        raise ValueError(
+            f"adresse d'écoute {host!r} refusée : seule la boucle locale est permise "
+            "(127.0.0.1 ou ::1 ; exposez-la via un proxy si besoin)"
+        )
+    return host, int(port_text)
+
+
+class ObservabilityConfig(_Section):
+    # "" (the default) disables the HTTP listener; "127.0.0.1:9464" enables it.
+    listen: str = ""
+    # /healthz answers 503 when the last successful sync is older than this.
+    max_sync_age: Duration = timedelta(minutes=2)
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """Where to listen, or None when disabled."""
+        return parse_listen(self.listen)
+
+
+# -- end observability --
+
+
 class Config(_Section):
     matrix: MatrixConfig
     rooms: RoomsConfig = RoomsConfig()
@@ -191,6 +233,7 @@ class Config(_Section):
     storage: StorageConfig = StorageConfig()
     matching: MatchingConfig = MatchingConfig()
     reminders: RemindersConfig = RemindersConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
 
     def is_coordinator(self, user_id: str) -> bool:
         """Whether a user is a coordinator (from config only)."""

@@ -300,6 +300,8 @@ class Dispatcher:
         self.is_facilitator = is_facilitator
         self.commands = commands
         self.facilitators_room: str | None = None  # set once the room is joined
+        # Called as (event kind, outcome, seconds) after each handled event (metrics).
+        self.on_handled: Callable[[str, str, float], None] | None = None
 
     async def handle(self, event: Incoming, room_kind: str) -> str:
         """Handle one event once; return its outcome (for logs and tests)."""
@@ -320,14 +322,17 @@ class Dispatcher:
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
             await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
+        elapsed = time.perf_counter() - started
         log.info(
             "event %s kind=%s room=%s outcome=%s duration_ms=%.1f",
             event.event_id,
             event.kind,
             event.room_id,
             outcome,
-            (time.perf_counter() - started) * 1000,
+            elapsed * 1000,
         )
+        if self.on_handled is not None:
+            self.on_handled(event.kind, outcome, elapsed)
         return outcome
 
     def _context(self, event: Incoming, room_kind: str) -> Context:
