@@ -7,6 +7,7 @@ import contextvars
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -136,22 +137,55 @@ class Database:
             finally:
                 _in_transaction.reset(token)
 
+    # Each statement runs in one hop to aiosqlite's thread (execute, fetch and
+    # close together): a hop costs a thread switch and a loop wake-up, and an
+    # acknowledged request makes a dozen statements.
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self.conn._execute(_fetchone, self.conn._conn, sql, params)
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         """Run a query and return all its rows."""
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self.conn._execute(_fetchall, self.conn._conn, sql, params)
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one write statement inside a transaction; return the rows changed."""
-        async with self.transaction() as conn, conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        async with self.transaction() as conn:
+            return await conn._execute(_rowcount, conn._conn, sql, params)
 
     async def insert(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one INSERT inside a transaction; return the new row id."""
-        async with self.transaction() as conn, conn.execute(sql, params) as cursor:
-            return int(cursor.lastrowid)
+        async with self.transaction() as conn:
+            return await conn._execute(_lastrowid, conn._conn, sql, params)
+
+
+def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> list[sqlite3.Row]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _lastrowid(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return int(cursor.lastrowid)
+    finally:
+        cursor.close()
