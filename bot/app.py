@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.backoff import Pacer
@@ -16,6 +17,7 @@ from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.events import incoming_from_source
+from bot.parsing import parse
 from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.sync import SyncBatch, SyncLoop
@@ -54,6 +56,9 @@ class App:
 
     async def start(self) -> None:
         """Open storage, log in, join the configured rooms and start syncing."""
+        # The parser compiles its patterns on first use (~50-130 ms): do it in a
+        # thread while we wait on the network, not on the first request.
+        warm_up = asyncio.create_task(asyncio.to_thread(_warm_up_parser, self.clock.now()))
         self.store = await Store.open(self.config.storage.database)
         await self._start_observability()
         await apply_retention(self.store, self.config.storage.retention_months, self.clock.now())
@@ -81,6 +86,7 @@ class App:
             self.dispatcher.on_handled = self.observability.observe_handled
         await self._join_configured_rooms()
         self._make_scheduler()
+        await warm_up
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(self.sync.run(), name="sync"),
@@ -342,6 +348,10 @@ class App:
         if invite.get("content", {}).get("is_direct"):
             await self.store.state.set_dm_room(inviter, room_id, self.clock.now())
         log.info("joined %s on the invite of %s", room_id, inviter)
+
+
+def _warm_up_parser(now: datetime) -> None:
+    parse("On cherche 2 facilitateurs pour un atelier le 12 mars de 9h à 12h30 à Bercy.", now)
 
 
 async def run(config: Config) -> None:
