@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -150,13 +150,19 @@ class Database:
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one write statement inside a transaction; return the rows changed."""
-        async with self.transaction() as conn:
-            return await conn._execute(_rowcount, conn._conn, sql, params)
+        return await self._write(_rowcount, sql, params)
 
     async def insert(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one INSERT inside a transaction; return the new row id."""
-        async with self.transaction() as conn:
-            return await conn._execute(_lastrowid, conn._conn, sql, params)
+        return await self._write(_lastrowid, sql, params)
+
+    async def _write(self, run: Callable[..., int], sql: str, params: tuple | dict) -> int:
+        if _in_transaction.get():
+            return await self.conn._execute(run, self.conn._conn, sql, params)
+        # Alone, one statement is its own transaction (autocommit): no BEGIN and
+        # COMMIT round trips. The lock still keeps it out of another task's.
+        async with self._lock:
+            return await self.conn._execute(run, self.conn._conn, sql, params)
 
 
 def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> sqlite3.Row | None:
