@@ -138,8 +138,14 @@ class App:
                 {"send_retries": sender().retries, "sent": sender().sent} if sender() else {}
             ),
         )
+        self.health_checks.setdefault("scheduler", self._scheduler_running)
         self.observability.checks = self.health_checks
         await self.observability.start(*address)
+
+    def _scheduler_running(self) -> bool:
+        """Whether the schedule's alarm clock has started and still runs."""
+        scheduler = getattr(self, "scheduler", None)
+        return scheduler is not None and scheduler.started.is_set() and scheduler.aps.running
 
     # -- end observability --
 
