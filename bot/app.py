@@ -302,8 +302,9 @@ class App:
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
         await self.dispatcher.handle(incoming, kind)
-        await self.scheduler.refresh()
+        # The answers are committed: send them while the alarms are re-armed.
         self.sender.wake()
+        await self.scheduler.refresh()
 
     # -- schedule (issue 6) --
     def _make_scheduler(self) -> None:
