@@ -143,15 +143,18 @@ async def test_snapshot_counts_requests_pings_acceptances_and_outbox(store):
     assert snap.pings == 2
     assert snap.acceptances == 1
     assert snap.outbox_by_state == {"pending": 1, "sent": 0, "failed": 0}
-    assert snap.reminders is None  # no reminders table in this schema
+    assert snap.reminders == {}  # the jobs table exists, empty
 
 
-async def test_snapshot_reads_a_reminders_table_when_there_is_one(store):
-    await store.db.conn.executescript(
-        "CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT, state TEXT);"
-        "INSERT INTO jobs (kind, state) VALUES ('mission_reminder', 'sent'),"
-        "('mission_reminder', 'skipped'), ('mission_reminder', 'pending'), ('feedback', 'sent');"
-    )
+async def test_snapshot_counts_reminders_by_kind_and_state(store):
+    rows = [("mission_reminder", "sent"), ("mission_reminder", "skipped")]
+    rows += [("mission_reminder", "pending"), ("feedback", "sent")]
+    for n, (kind, state) in enumerate(rows):
+        await store.db.execute(
+            "INSERT INTO jobs (kind, target, due_at, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, f"request:{n}", NOW.isoformat(), state, NOW.isoformat(), NOW.isoformat()),
+        )
     snap = await read_snapshot(store.db)
     assert snap.reminders == {
         ("mission_reminder", "sent"): 1,
@@ -159,6 +162,11 @@ async def test_snapshot_reads_a_reminders_table_when_there_is_one(store):
         ("mission_reminder", "pending"): 1,
         ("feedback", "sent"): 1,
     }
+
+
+async def test_snapshot_without_a_reminders_table(store):
+    await store.db.execute("DROP TABLE jobs")
+    assert (await read_snapshot(store.db)).reminders is None
 
 
 async def test_metrics_text_has_every_family(store):
