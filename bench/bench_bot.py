@@ -205,14 +205,6 @@ class Bench:
     async def start_bot(self) -> float:
         """Start `facilibot run`; return the seconds until /healthz says 200."""
         command = [sys.executable, "-m", "bot.cli", "run", "--config", str(self.config)]
-        if os.environ.get("BENCH_TRACE"):
-            command = [
-                sys.executable,
-                os.environ["BENCH_TRACE"],
-                "run",
-                "--config",
-                str(self.config),
-            ]
         if self.args.profile:
             out = Path(self.args.profile) / f"facilibot-{next(self.profiles)}.prof"
             command = [sys.executable, "-m", "cProfile", "-o", str(out), *command[1:]]

@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("nio").setLevel(logging.WARNING)
+        # One INFO line per alarm armed: 10,000 lines at each start and rescan.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "check-config":
         return check_config(args.config)
     if args.command == "run":
