@@ -164,13 +164,15 @@ class BotCollector(Collector):
 
 
 def _reminder_families(counts: dict[tuple[str, str], int]) -> Iterable[Metric]:
+    # Reminders are the kinds mission_reminder and plenary_reminder; the other
+    # timed jobs (feedback requests, escalations, retention) are counted alike.
     done = CounterMetricFamily(
-        "facilibot_reminders",
-        "Timed jobs settled, by kind and outcome (sent or skipped).",
+        "facilibot_jobs",
+        "Timed jobs (reminders and others) settled, by kind and outcome (sent or skipped).",
         labels=["kind", "outcome"],
     )
     pending = GaugeMetricFamily(
-        "facilibot_reminders_pending", "Timed jobs still to come, by kind.", labels=["kind"]
+        "facilibot_jobs_pending", "Timed jobs still to come, by kind.", labels=["kind"]
     )
     kinds = sorted({kind for kind, _ in counts})
     for kind in kinds:

@@ -171,6 +171,11 @@ async def test_snapshot_without_a_reminders_table(store):
 
 async def test_metrics_text_has_every_family(store):
     await _request(store, 1)
+    await store.db.execute(
+        "INSERT INTO jobs (kind, target, due_at, state, created_at, updated_at) "
+        "VALUES ('mission_reminder', 'request:1', ?, 'sent', ?, ?)",
+        (NOW.isoformat(), NOW.isoformat(), NOW.isoformat()),
+    )
     obs = Observability(
         db=lambda: store.db,
         last_sync=lambda: NOW - timedelta(seconds=4),
@@ -191,6 +196,9 @@ async def test_metrics_text_has_every_family(store):
     assert found[("facilibot_handler_seconds_count", (("kind", "message"),))] == 2
     key = ("facilibot_events_handled_total", (("kind", "message"), ("outcome", "request")))
     assert found[key] == 1
+    sent = (("kind", "mission_reminder"), ("outcome", "sent"))
+    assert found[("facilibot_jobs_total", sent)] == 1
+    assert found[("facilibot_jobs_pending", (("kind", "mission_reminder"),))] == 0
 
 
 async def test_health_reports_a_failing_check_and_a_closed_database(tmp_path):
