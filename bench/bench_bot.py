@@ -438,7 +438,6 @@ async def run(args: argparse.Namespace) -> None:
         await bench.close()
     med_b, med_e = statistics.median(lat["bot"]), statistics.median(lat["echo"])
     p90_b, p90_e = percentile(lat["bot"], 0.9), percentile(lat["echo"], 0.9)
-    rss = max(rss_bot, rss_started)
     print(f"\nFacilibot benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()}")
     pace = "the homeserver's limit" if args.pace_to_server else "the default pace (bot.send_*)"
@@ -469,7 +468,16 @@ async def run(args: argparse.Namespace) -> None:
         )
     )
     print(row("CPU per request, both processes' own (ms)", cpu["bot"], cpu["echo"], "info", True))
-    print(row("resident memory, RSS (MB)", rss, rss_echo, "< 120", rss < GOALS["rss_mb"]))
+    print(row("RSS after the burst (MB)", rss_bot, rss_echo, "< 120", rss_bot < GOALS["rss_mb"]))
+    print(
+        row(
+            "RSS after restart on 10k rows (MB)",
+            rss_started,
+            None,
+            "< 120",
+            rss_started < GOALS["rss_mb"],
+        )
+    )
     print(f"\n(peak RSS {peak:.1f} MB; whole bench {time.perf_counter() - started:.0f} s)")
     if args.profile:
         print(f"profiles in {args.profile}: python -m pstats FILE")
