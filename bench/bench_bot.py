@@ -24,6 +24,7 @@ import contextlib
 import itertools
 import os
 import platform
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -420,6 +421,7 @@ async def run(args: argparse.Namespace) -> None:
     """Measure everything and print the table."""
     bench = Bench(args)
     started = time.perf_counter()
+    done = False
     try:
         await bench.setup()
         await bench.latency(5)  # warm up both bots and the homeserver's caches
@@ -434,8 +436,13 @@ async def run(args: argparse.Namespace) -> None:
         rss_echo, _ = rss_mb(bench.processes["echo"].pid)
         startup, stored = await bench.startup(args.startup_runs)
         rss_started, peak = rss_mb(bench.processes["bot"].pid)
+        done = True
     finally:
         await bench.close()
+        if not done:
+            print(f"bench failed; logs kept in {bench.tmp}", file=sys.stderr)
+        elif not args.keep:
+            shutil.rmtree(bench.tmp, ignore_errors=True)
     med_b, med_e = statistics.median(lat["bot"]), statistics.median(lat["echo"])
     p90_b, p90_e = percentile(lat["bot"], 0.9), percentile(lat["echo"], 0.9)
     print(f"\nFacilibot benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -489,6 +496,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the logs and databases")
     parser.add_argument(
         "--pace-to-server",
         action="store_true",
