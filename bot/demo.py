@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -12,6 +14,8 @@ from bot.app import App
 from bot.config import config_from_dict
 from bot.homeserver import Synapse
 from bot.people import Person, body_of, until
+from storage.facilitators import Facilitator
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,8 @@ SCRIPT = (
 async def run_demo(out: TextIO) -> int:
     """Run the scripted conversation and print it; return the exit status."""
     logging.getLogger().setLevel(logging.WARNING)
+    # nio warns while it sets up encryption sessions: noise for a demo transcript.
+    logging.getLogger("nio").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="facilibot-demo-") as tmp:
         base = Path(tmp)
         out.write("Démarrage d'un homeserver Synapse jetable sur 127.0.0.1…\n")
@@ -36,10 +42,9 @@ async def run_demo(out: TextIO) -> int:
 
 async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
     bot_user = await synapse.register("facilibot", "demo-bot-password")
-    claire = Person(
-        synapse.url, await synapse.register("claire.martin"), base / "claire", "Claire Martin"
-    )
-    await claire.start()
+    claire = await _person(synapse, base, "claire.martin", "Claire Martin")
+    karim = await _person(synapse, base, "karim.benali", "Karim Benali")
+    lea = await _person(synapse, base, "lea.dubois", "Léa Dubois")
     # Encrypted, as private rooms are on Tchap.
     room_id = await claire.create_room(
         "Demandes de facilitation", invite=[bot_user.user_id], encrypted=True
@@ -57,62 +62,106 @@ async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
         },
         base_dir=base / "bot",
     )
+    await _directory(config.storage.database, [(karim, ("seminaire",)), (lea, ("atelier",))])
     app = App(config)
     await app.start()
-    names = {claire.user_id: "Claire Martin", bot_user.user_id: "Facilibot"}
-    shown: set[str] = set()
+    people = (claire, karim, lea)
+    names = {p.user_id: p.name for p in people} | {bot_user.user_id: "Facilibot"}
+    bot_id = bot_user.user_id
+    show = _Transcript(out, names, bot_id, room_id)
     try:
         await until(lambda: app.sync.ready.is_set(), timeout=30)
-        out.write(f"Salon « Demandes de facilitation » ({room_id}), bot {bot_user.user_id}\n\n")
-        first = await _say(claire, room_id, SCRIPT[0], out, names, shown)
-        await _await_answers(claire, room_id, bot_user.user_id, 1, out, names, shown)
-        second = await _say(claire, room_id, SCRIPT[1], out, names, shown)
-        await _await_answers(claire, room_id, bot_user.user_id, 2, out, names, shown)
-        await _say(claire, room_id, "le 3 février de 14h à 17h", out, names, shown, second)
-        await _await_answers(claire, room_id, bot_user.user_id, 4, out, names, shown)
-        await _say(claire, room_id, "!statut 1", out, names, shown, first)
-        await _await_answers(claire, room_id, bot_user.user_id, 5, out, names, shown)
+        out.write(f"Salon « Demandes de facilitation » ({room_id}), bot {bot_id}\n")
+        out.write("Annuaire : Karim Benali et Léa Dubois, facilitateurs à Paris.\n\n")
+        first = await show.say(claire, room_id, SCRIPT[0])
+        await show.wait(claire, lambda m: body_of(m).startswith("Demande #1"))
+        for person in (karim, lea):  # each pinged in an encrypted DM
+            await show.wait(person, lambda m: "!accepte 1" in body_of(m))
+        second = await show.say(claire, room_id, SCRIPT[1])
+        await show.wait(claire, lambda m: body_of(m).startswith("Demande #2"))
+        await show.say(claire, room_id, "le 3 février de 14h à 17h", second)
+        await show.wait(claire, lambda m: "est à jour" in body_of(m))
+
+        karim_dm = show.dm_of(karim)
+        await show.say(karim, karim_dm, "!accepte 1")
+        await show.wait(karim, lambda m: m["content"].get("msgtype") == "m.file")
+        await show.wait(claire, lambda m: "Bonne nouvelle" in body_of(m))
+        ping = next(m for m in lea.messages(sender=bot_id) if "!accepte 1" in body_of(m))
+        lea_dm = show.dm_of(lea)
+        await lea.react(lea_dm, ping["event_id"], "✅")
+        out.write(f"{names[lea.user_id]} : ✅ (réaction à la sollicitation)\n")
+        await show.wait(lea, lambda m: body_of(m).startswith("C'est noté"))
+        await show.wait(claire, lambda m: "est pourvue" in body_of(m))
+        await show.say(claire, room_id, "!statut 1", first)
+        await show.wait(claire, lambda m: "État : pourvue." in body_of(m))
     finally:
         await app.stop()
-        await claire.stop()
+        for person in people:
+            await person.stop()
     out.write("\nFin de la démonstration : homeserver arrêté, fichiers temporaires supprimés.\n")
     return 0
 
 
-async def _say(
-    person: Person,
-    room_id: str,
-    text: str,
-    out: TextIO,
-    names: dict[str, str],
-    shown: set[str],
-    thread_root: str | None = None,
-) -> str:
-    event_id = await person.send(room_id, text, thread_root=thread_root)
-    shown.add(event_id)
-    where = "  ↳ (fil) " if thread_root else ""
-    out.write(f"{where}{names[person.user_id]} : {text}\n")
-    out.flush()
-    return event_id
+async def _person(synapse: Synapse, base: Path, localpart: str, name: str) -> Person:
+    person = Person(synapse.url, await synapse.register(localpart), base / localpart, name)
+    await person.start()
+    return person
 
 
-async def _await_answers(
-    person: Person,
-    room_id: str,
-    bot_id: str,
-    count: int,
-    out: TextIO,
-    names: dict[str, str],
-    shown: set[str],
-) -> None:
-    await person.wait_for_message(lambda m: True, room_id=room_id, sender=bot_id)
-    await until(lambda: len(person.messages(room_id, bot_id)) >= count, timeout=30)
-    for message in person.messages(room_id, bot_id):
-        if message["event_id"] in shown:
-            continue
-        shown.add(message["event_id"])
-        out.write(_format(message, names) + "\n")
-    out.flush()
+async def _directory(database: Path, people: list[tuple[Person, tuple[str, ...]]]) -> None:
+    """Put the demo's facilitators in the directory, as a roster import would."""
+    store = await Store.open(database)
+    try:
+        for person, skills in people:
+            profile = Facilitator(
+                person.user_id, person.name, site="Paris", region="Île-de-France", skills=skills
+            )
+            await store.facilitators.upsert(profile, at=datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+class _Transcript:
+    """Prints what people say and what the bot answers them, each message once."""
+
+    def __init__(self, out: TextIO, names: dict[str, str], bot_id: str, room_id: str) -> None:
+        self.out = out
+        self.names = names
+        self.bot_id = bot_id
+        self.room_id = room_id
+        self.shown: set[str] = set()
+
+    def dm_of(self, person: Person) -> str:
+        """The room where the bot wrote to this person privately."""
+        return next(
+            room for room, source in person.events
+            if room != self.room_id and source.get("sender") == self.bot_id
+        )  # fmt: skip
+
+    async def say(
+        self, person: Person, room_id: str, text: str, thread_root: str | None = None
+    ) -> str:
+        event_id = await person.send(room_id, text, thread_root=thread_root)
+        self.shown.add(event_id)
+        where = "  ↳ (fil) " if thread_root else ""
+        if room_id != self.room_id:
+            where = f"[message privé] {where}"
+        self.out.write(f"{where}{self.names[person.user_id]} : {text}\n")
+        self.out.flush()
+        return event_id
+
+    async def wait(self, person: Person, predicate: Callable[[dict[str, Any]], bool]) -> None:
+        """Wait for a bot message to `person`, then print every bot message not shown yet."""
+        await person.wait_for_message(predicate, sender=self.bot_id, timeout=30)
+        for room, message in person.events:
+            if message.get("sender") != self.bot_id or message.get("type") != "m.room.message":
+                continue
+            if message["event_id"] in self.shown:
+                continue
+            self.shown.add(message["event_id"])
+            private = f"[message privé → {person.name}] " if room != self.room_id else ""
+            self.out.write(private + _format(message, self.names) + "\n")
+        self.out.flush()
 
 
 def _format(message: dict[str, Any], names: dict[str, str]) -> str:
@@ -120,7 +169,9 @@ def _format(message: dict[str, Any], names: dict[str, str]) -> str:
     relates = content.get("m.relates_to", {})
     prefix = "  ↳ (fil) " if relates.get("rel_type") == "m.thread" else ""
     if relates.get("rel_type") == "m.replace":
-        prefix = "  ✎ (carte modifiée) "
+        prefix = "  ✎ (message modifié) "
+    if content.get("msgtype") == "m.file":
+        return f"{prefix}{names.get(message['sender'], message['sender'])} : 📎 {body_of(message)}"
     text = body_of(message).replace("\n", "\n      ")
     return f"{prefix}{names.get(message['sender'], message['sender'])} : {text}"
 
