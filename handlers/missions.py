@@ -26,7 +26,7 @@ from bot.matching import fold, match
 from handlers import drafting, messages, staffing
 from handlers.candidates import match_request_of, workloads
 from handlers.context import Context, UserError
-from handlers.reminders import reconcile_request_reminders
+from handlers.reminders import display_name, reconcile_request_reminders
 from storage.requests import OPEN_STATES, Request
 
 log = logging.getLogger(__name__)
@@ -116,8 +116,10 @@ async def status(ctx: Context, numero: int) -> None:
     card = messages.request_card(request, drafting.missing_fields(request.details))
     accepted = await ctx.store.missions.accepted(request.id)
     needed = request.details.facilitators_needed
+    # Names and ids: a coordinator may need the id for `!retire`.
+    labelled = [f"{await display_name(ctx.store, u)} ({u})" for u in accepted]
     who = (
-        messages.WHO_LINE.format(names=messages.names_list(accepted))
+        messages.WHO_LINE.format(names=messages.names_list(labelled))
         + f" ({len(accepted)}/{needed})"
         if accepted
         else messages.NO_FACILITATOR_YET
@@ -240,7 +242,7 @@ async def close(ctx: Context, numero: int) -> None:
     accepted = await ctx.store.missions.accepted(request.id)
     await staffing.cancel_escalation(ctx, request.id, why="close")
     await reconcile_request_reminders(ctx, request.id)
-    text = messages.CLOSED.format(id=request.id, names=messages.names_list(accepted))
+    text = messages.CLOSED.format(id=request.id, names=await _names(ctx, accepted))
     await _answer_and_thread(ctx, request, text)
 
 
@@ -292,15 +294,15 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
         card = messages.card_summary(request)
         intro = Rendered.text(messages.FACILITATOR_ASSIGNED.format(id=request.id))
         await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
-        text = messages.ASSIGNED.format(who=who, id=request.id, count=len(accepted), needed=needed)
+        name = await display_name(ctx.store, who)
+        text = messages.ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
     await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}")
     text = messages.REQUESTER_ACCEPTED.format(
-        id=request.id, who=who, count=len(accepted), needed=needed
+        id=request.id, who=await display_name(ctx.store, who), count=len(accepted), needed=needed
     )
     if request.state == RequestState.STAFFED:
-        names = messages.names_list(accepted)
-        text = messages.REQUESTER_STAFFED.format(id=request.id, names=names)
+        text = messages.REQUESTER_STAFFED.format(id=request.id, names=await _names(ctx, accepted))
         await staffing.settle_pings(ctx, request, outcome="pourvue")
         await staffing.cancel_escalation(ctx, request.id, why="pourvue")
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
@@ -316,7 +318,10 @@ async def _release(ctx: Context, request: Request, who: str, action: Action) -> 
     accepted = await ctx.store.missions.accepted(request.id)
     key = ctx.event.event_id
     text = messages.REQUESTER_WITHDRAWN.format(
-        who=who, id=request.id, count=len(accepted), needed=request.details.facilitators_needed
+        who=await display_name(ctx.store, who),
+        id=request.id,
+        count=len(accepted),
+        needed=request.details.facilitators_needed,
     )
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
     await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}", cancelled=True)
@@ -350,6 +355,11 @@ async def _other_request_for(ctx: Context, who: str, *, exclude: int) -> Request
         if match(match_request_of(request), [profile], loads).ranked:
             return request
     return None
+
+
+async def _names(ctx: Context, user_ids: list[str]) -> str:
+    """« Karim Benali et Léa Dubois »: directory names, else Matrix ids."""
+    return messages.names_list([await display_name(ctx.store, u) for u in user_ids])
 
 
 async def _request(ctx: Context, number: int) -> Request:

@@ -89,7 +89,7 @@ async def test_request_pings_acceptance_staffed_status(world):
     staffed = await alice.wait_for_message(
         lambda m: "est pourvue" in body_of(m), room_id=room_id, sender=bot_id
     )
-    assert first.user_id in body_of(staffed) and second.user_id in body_of(staffed)
+    assert f"{first.name} et {second.name}" in body_of(staffed)  # directory names
     confirmed = await second.wait_for_message(
         lambda m: thread_of(m) == accepted, room_id=network, sender=bot_id
     )

@@ -73,7 +73,7 @@ async def test_accept_until_staffed_then_complet(missions, staffed_store):
     said = await answers(staffed_store)
     assert any(s.startswith("C'est noté : vous facilitez la demande #1") for s in said)
     assert any("Bonne nouvelle pour la demande #1" in s and "(1/2)" in s for s in said)
-    assert any(f"La demande #1 est pourvue : {first} et {second}." in s for s in said)
+    assert any("La demande #1 est pourvue : Fac 0 et Fac 1." in s for s in said)
     assert said[-1].startswith("Désolé, la demande #1 est déjà complète.")
 
 
@@ -159,7 +159,7 @@ async def test_withdraw_reopens_the_place_and_pings_again(missions, staffed_stor
     assert await staffed_store.missions.accepted(1) == [PEOPLE[1]]
     assert len(await pinged(staffed_store)) > count
     said = await answers(staffed_store)
-    assert any(f"{PEOPLE[0]} s'est désisté·e de la demande #1" in s for s in said)
+    assert any("Fac 0 s'est désisté·e de la demande #1" in s for s in said)
     not_on_it = await missions.handle(message("!desiste 1", sender=PEOPLE[5]), "dm")
     assert not_on_it == "refused"
 
@@ -237,7 +237,7 @@ async def test_status_names_only_those_who_accepted(missions, staffed_store):
     await missions.handle(message("!refuse 1", sender=PEOPLE[1]), "dm")
     await missions.handle(message("!statut 1"), "requests")
     shown = (await answers(staffed_store))[-1]
-    assert f"Facilitation : {PEOPLE[0]}. (1/2)" in shown
+    assert f"Facilitation : Fac 0 ({PEOPLE[0]}). (1/2)" in shown
     assert PEOPLE[1] not in shown
 
 
