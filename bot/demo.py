@@ -89,7 +89,7 @@ async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
         ping = next(m for m in lea.messages(sender=bot_id) if "!accepte 1" in body_of(m))
         lea_dm = show.dm_of(lea)
         await lea.react(lea_dm, ping["event_id"], "✅")
-        out.write(f"{names[lea.user_id]} : ✅ (réaction à la sollicitation)\n")
+        out.write(f"[message privé] {names[lea.user_id]} : ✅ (réaction à la sollicitation)\n")
         await show.wait(lea, lambda m: body_of(m).startswith("C'est noté"))
         await show.wait(claire, lambda m: "est pourvue" in body_of(m))
         await show.say(claire, room_id, "!statut 1", first)
