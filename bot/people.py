@@ -331,6 +331,14 @@ class Person:
         """Wait until this person's client knows the room."""
         await until(lambda: room_id in self.client.rooms, timeout=timeout)
 
+    async def wait_member(self, room_id: str, user_id: str, timeout: float = 30) -> None:
+        """Wait until `user_id` has joined the room (not merely been invited), as seen here."""
+        await self.wait_joined(room_id, timeout)
+        room = self.client.rooms[room_id]
+        await until(
+            lambda: user_id in room.users and user_id not in room.invited_users, timeout=timeout
+        )
+
     def messages(self, room_id: str | None = None, sender: str | None = None) -> list[dict]:
         """Messages seen so far, optionally from one room and one sender."""
         return [

@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 
-from bot.people import body_of, thread_of, until
+from bot.people import body_of, thread_of
 
 
 async def test_run_serves_and_stops_on_sigterm(world, tmp_path):
@@ -26,13 +26,8 @@ async def test_run_serves_and_stops_on_sigterm(world, tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await alice.wait_joined(room_id)
-        room = alice.client.rooms[room_id]
         # Wait for the bot's join, not just its invite: before it, it was not there to hear.
-        await until(
-            lambda: bot.user_id in room.users and bot.user_id not in room.invited_users,
-            timeout=30,
-        )
+        await alice.wait_member(room_id, bot.user_id)
         asked = await alice.send(room_id, "!aide")
         answer = await alice.wait_for_message(
             lambda m: thread_of(m) == asked, room_id=room_id, sender=bot.user_id, timeout=30

@@ -33,12 +33,7 @@ async def test_sigkill_during_a_burst_loses_nothing_and_answers_once(world, tmp_
     config_file = await world.config_file(tmp_path / "config.toml", requests=[room_id])
     process = await _start(config_file, bot.password)
     try:
-        await alice.wait_joined(room_id)
-        room = alice.client.rooms[room_id]
-        await until(
-            lambda: bot.user_id in room.users and bot.user_id not in room.invited_users,
-            timeout=30,
-        )
+        await alice.wait_member(room_id, bot.user_id)
         # Let the bot finish its first sync, so the burst is not "history" to it.
         probe = await alice.send(room_id, "!aide")
         await alice.wait_for_message(

@@ -97,8 +97,7 @@ async def test_an_upgraded_requests_room_is_followed_across_a_restart(world):
     old = await alice.create_room("Demandes", invite=[bot.user_id])
     config = await world.config(rooms={"requests": [old]})
     app = await world.start_bot(config)
-    await alice.wait_joined(old)
-    await until(lambda: bot.user_id in alice.client.rooms[old].users, timeout=30)
+    await alice.wait_member(old, bot.user_id)
 
     async with aiohttp.ClientSession() as http:
         response = await http.post(
@@ -135,8 +134,7 @@ async def test_a_rate_limited_bot_drops_nothing(tmp_path, caplog):
         room_id = await alice.create_room("Demandes", invite=[bot.user_id])
         config = await world.config(rooms={"requests": [room_id]})
         app = await world.start_bot(config)
-        await alice.wait_joined(room_id)
-        await until(lambda: bot.user_id in alice.client.rooms[room_id].users, timeout=30)
+        await alice.wait_member(room_id, bot.user_id)
         sent = [
             await alice.send(room_id, f"Un atelier le {day} mars 2027 à 14h à Bercy")
             for day in range(1, 13)
