@@ -1,9 +1,11 @@
 """The alarm clock: APScheduler 3 wakes the bot when a job row is due (the only APScheduler user).
 
-The schedule itself lives in the database (`storage.schedule`). Here each
-pending row gets one `date` alarm; when it rings, `on_due` settles every due
-row (see `handlers.jobs.JobRunner`). Alarms are hints: a stale one finds
-nothing to do, and a periodic rescan re-arms anything a hint missed.
+The schedule itself lives in the database (`storage.schedule`). Here the
+earliest pending rows (`ARMED` of them) get one `date` alarm each; when one
+rings, `on_due` settles every due row (see `handlers.jobs.JobRunner`). Alarms
+are hints: a stale one finds nothing to do, and a periodic rescan re-arms
+anything a hint missed. The rows beyond the armed ones are armed as the
+earlier ones are settled: 10,000 pending reminders cost 100 alarms, not 10,000.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -21,10 +23,12 @@ from storage.schedule import Job, JobRepository
 log = logging.getLogger(__name__)
 
 RESCAN_EVERY = timedelta(minutes=5)
+# How many of the earliest pending rows hold an alarm at a time.
+ARMED = 100
 
 
 class Scheduler:
-    """Keep one APScheduler alarm per pending job row."""
+    """Keep one APScheduler alarm for each of the earliest pending job rows."""
 
     def __init__(
         self,
@@ -33,16 +37,21 @@ class Scheduler:
         on_due: Callable[[], Awaitable[None]],
         *,
         rescan_every: timedelta = RESCAN_EVERY,
+        armed: int = ARMED,
     ) -> None:
         self.jobs = jobs
         self.clock = clock
         self.on_due = on_due
         self.rescan_every = rescan_every
+        self.armed = armed
+        # The due time of the last armed row when more rows wait beyond it, else None
+        # (every pending row is armed).
+        self._horizon: datetime | None = None
         self.aps = AsyncIOScheduler(timezone=UTC)
         self.started = asyncio.Event()
 
     async def start(self) -> None:
-        """Settle what was missed while the bot was down, then arm every pending row."""
+        """Settle what was missed while the bot was down, then arm the earliest pending rows."""
         await self.on_due()
         self.aps.start()
         await self.rescan()
@@ -74,22 +83,32 @@ class Scheduler:
 
     async def refresh(self) -> None:
         """Re-arm or disarm the alarms of the rows written since the last refresh."""
-        for job_id in self.jobs.take_touched():
+        touched = self.jobs.take_touched()
+        if not touched:
+            return
+        for job_id in touched:
             job = await self.jobs.get(job_id)
-            if job is not None and job.state == "pending":
+            if job is not None and job.state == "pending" and self._within_horizon(job):
                 self._arm(job)
             else:
                 self._disarm(job_id)
+        if self._horizon is not None and len(self.alarms()) < self.armed:
+            # Rows wait beyond the armed ones: arm the next earliest.
+            await self.rescan()
 
     async def rescan(self) -> None:
-        """Arm an alarm for every pending row, and drop alarms of rows no longer pending."""
+        """Arm the earliest pending rows, and drop the other alarms."""
         self.jobs.take_touched()
-        pending = await self.jobs.pending()
+        pending = await self.jobs.pending(limit=self.armed)
+        self._horizon = pending[-1].due_at if len(pending) == self.armed else None
         wanted = {job.id for job in pending}
         for job_id in set(self.alarms()) - wanted:
             self._disarm(job_id)
         for job in pending:
             self._arm(job)
+
+    def _within_horizon(self, job: Job) -> bool:
+        return self._horizon is None or job.due_at <= self._horizon
 
     def _arm(self, job: Job) -> None:
         self.aps.add_job(

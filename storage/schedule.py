@@ -147,10 +147,11 @@ class JobRepository:
         )
         return row is not None
 
-    async def pending(self) -> list[Job]:
-        """Every pending job, earliest first."""
+    async def pending(self, limit: int | None = None) -> list[Job]:
+        """Pending jobs, earliest first (the first `limit` of them, or all)."""
         rows = await self.db.fetchall(
-            "SELECT * FROM jobs WHERE state = 'pending' ORDER BY due_at, id"
+            "SELECT * FROM jobs WHERE state = 'pending' ORDER BY due_at, id LIMIT ?",
+            (-1 if limit is None else limit,),
         )
         return [_from_row(row) for row in rows]
 

@@ -528,6 +528,39 @@ async def test_scheduler_arms_one_alarm_per_pending_row_and_follows_changes(stor
         scheduler.stop()
 
 
+async def test_scheduler_arms_only_the_earliest_rows_and_the_next_as_they_settle(store, clock):
+    async def on_due() -> None:
+        pass
+
+    ids = [
+        await store.jobs.create(kind="k", target="t", due_at=utc(2030, 1, day), at=clock.now())
+        for day in (5, 1, 4, 2, 3)
+    ]
+    by_day = dict(zip((5, 1, 4, 2, 3), ids, strict=True))
+    scheduler = Scheduler(store.jobs, clock, on_due, armed=2)
+    await scheduler.start()
+    try:
+        assert set(scheduler.alarms()) == {by_day[1], by_day[2]}
+        # A new row before the horizon is armed; one after it waits for its turn.
+        now = clock.now()
+        early = await store.jobs.create(kind="k", target="t", due_at=utc(2029, 12, 1), at=now)
+        late = await store.jobs.create(kind="k", target="t", due_at=utc(2031, 1, 1), at=now)
+        await scheduler.refresh()
+        assert set(scheduler.alarms()) == {early, by_day[1], by_day[2]}
+        assert late not in scheduler.alarms()
+        # As the armed rows are settled, the next earliest are armed.
+        for job_id in (early, by_day[1], by_day[2]):
+            await store.jobs.settle(job_id, "sent", at=clock.now())
+        await scheduler.refresh()
+        assert set(scheduler.alarms()) == {by_day[3], by_day[4]}
+        for job_id in (by_day[3], by_day[4], by_day[5]):
+            await store.jobs.settle(job_id, "sent", at=clock.now())
+        await scheduler.refresh()
+        assert set(scheduler.alarms()) == {late}
+    finally:
+        scheduler.stop()
+
+
 async def test_migration_creates_the_schedule_tables(store):
     tables = {r[0] for r in await store.db.fetchall("SELECT name FROM sqlite_master")}
     assert {"jobs", "network_events", "event_attendees", "mission_feedback"} <= tables
