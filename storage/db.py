@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -49,12 +50,20 @@ class Database:
     Writes go through `transaction()`, which serialises writers with a lock:
     one bot process, one connection, so a transaction is never interleaved
     with another task's statements.
+
+    Each call is a hop to aiosqlite's thread (a thread switch and a loop
+    wake-up, ~0.1 ms: most of what handling an event costs), so a transaction
+    sends its `BEGIN` along with its first statement, and `defer()` lets a
+    write whose result nobody reads go along with the next statement or the
+    `COMMIT`.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # Statements of the open transaction not sent yet: its BEGIN, deferred writes.
+        self._unsent: list[tuple[str, tuple | dict]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -119,34 +128,46 @@ class Database:
         return latest
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[None]:
         """Run the block in one write transaction (joined if one is already open)."""
         if _in_transaction.get():
-            yield self.conn
+            yield
             return
         async with self._lock:
             token = _in_transaction.set(True)
-            await self.conn.execute("BEGIN IMMEDIATE")
+            self._unsent = [_BEGIN]
             try:
-                yield self.conn
+                yield
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                self._unsent = []
+                if self.conn.in_transaction:
+                    await self._hop(_rowcount, "ROLLBACK", ())
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                if self._unsent != [_BEGIN]:  # else the block ran no statement at all
+                    await self._hop(_rowcount, "COMMIT", ())
             finally:
+                self._unsent = []
                 _in_transaction.reset(token)
 
-    # Each statement runs in one hop to aiosqlite's thread (execute, fetch and
-    # close together): a hop costs a thread switch and a loop wake-up, and an
-    # acknowledged request makes a dozen statements.
+    async def defer(self, sql: str, params: tuple | dict = ()) -> None:
+        """Run a write whose result is not needed; in a transaction, with its next statement.
+
+        An error it raises then comes from that later statement (or the
+        commit), and rolls the whole transaction back all the same.
+        """
+        if _in_transaction.get():
+            self._unsent.append((sql, params))
+        else:
+            await self.execute(sql, params)
+
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
-        return await self.conn._execute(_fetchone, self.conn._conn, sql, params)
+        return await self._hop(_fetchone, sql, params)
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         """Run a query and return all its rows."""
-        return await self.conn._execute(_fetchall, self.conn._conn, sql, params)
+        return await self._hop(_fetchall, sql, params)
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one write statement inside a transaction; return the rows changed."""
@@ -156,13 +177,40 @@ class Database:
         """Run one INSERT inside a transaction; return the new row id."""
         return await self._write(_lastrowid, sql, params)
 
-    async def _write(self, run: Callable[..., int], sql: str, params: tuple | dict) -> int:
+    async def returning(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
+        """Run one write with a `RETURNING` clause; return its first row."""
+        return await self._write(_fetchone, sql, params)
+
+    async def _write(self, run: Callable[..., Any], sql: str, params: tuple | dict) -> Any:
         if _in_transaction.get():
-            return await self.conn._execute(run, self.conn._conn, sql, params)
+            return await self._hop(run, sql, params)
         # Alone, one statement is its own transaction (autocommit): no BEGIN and
         # COMMIT round trips. The lock still keeps it out of another task's.
         async with self._lock:
-            return await self.conn._execute(run, self.conn._conn, sql, params)
+            return await self._hop(run, sql, params)
+
+    async def _hop(self, run: Callable[..., Any], sql: str, params: tuple | dict) -> Any:
+        """Run one statement in aiosqlite's thread (execute, fetch and close in one go),
+        after the unsent statements of the transaction this task holds."""
+        if self._unsent and _in_transaction.get():
+            unsent, self._unsent = self._unsent, []
+            return await self.conn._execute(_after, self.conn._conn, unsent, run, sql, params)
+        return await self.conn._execute(run, self.conn._conn, sql, params)
+
+
+_BEGIN: tuple[str, tuple] = ("BEGIN IMMEDIATE", ())
+
+
+def _after(
+    conn: sqlite3.Connection,
+    unsent: list[tuple[str, tuple | dict]],
+    run: Callable[..., Any],
+    sql: str,
+    params: tuple | dict,
+) -> Any:
+    for statement, values in unsent:
+        conn.execute(statement, values).close()
+    return run(conn, sql, params)
 
 
 def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> sqlite3.Row | None:

@@ -68,7 +68,7 @@ class MissionRepository:
             "AND state IN ('ouverte', 'partiellement pourvue'))"
         )
         params = {"rid": request_id, "who": facilitator, "at": at.isoformat()}
-        async with self.db.transaction() as conn:
+        async with self.db.transaction():
             before = await self.get(request_id, facilitator)
             if before is None:
                 sql = (
@@ -81,8 +81,7 @@ class MissionRepository:
                     "WHERE request_id = :rid AND facilitator = :who AND state != 'acceptee' "
                     f"AND {free_slot}"
                 )
-            async with conn.execute(sql, params) as cursor:
-                taken = cursor.rowcount == 1
+            taken = await self.db.execute(sql, params) == 1
             if taken:
                 await self._audit(
                     request_id, facilitator, before.state if before else None, "acceptee", actor, at

@@ -92,9 +92,10 @@ class UndecryptableRepository:
 
     async def mark_notified(self, event_ids: Iterable[str], at: datetime) -> None:
         """Its sender was told (in the same transaction as the notice's outbox row)."""
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE undecryptable_events SET notified_at = ? "
-                "WHERE event_id = ? AND notified_at IS NULL",
-                [(at.isoformat(), event_id) for event_id in event_ids],
-            )
+        async with self.db.transaction():
+            for event_id in event_ids:
+                await self.db.defer(
+                    "UPDATE undecryptable_events SET notified_at = ? "
+                    "WHERE event_id = ? AND notified_at IS NULL",
+                    (at.isoformat(), event_id),
+                )

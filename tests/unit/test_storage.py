@@ -71,6 +71,34 @@ async def test_failed_transaction_leaves_nothing(tmp_path):
     await store.close()
 
 
+async def test_deferred_writes_go_with_the_next_statement_and_commit_together(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+    async with db.transaction():
+        await db.defer(sql, ("a", "1"))
+        row = await db.fetchone("SELECT value FROM bot_state WHERE key = 'a'")
+        assert row[0] == "1"  # sent before the read that follows it
+        await db.defer(sql, ("b", "2"))  # sent with the COMMIT
+    assert (await store.state.get("a"), await store.state.get("b")) == ("1", "2")
+    # A deferred write that fails fails its transaction, earlier writes included.
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction():
+            await db.execute(sql, ("c", "3"))
+            await db.defer(sql, ("a", "again"))
+    # A block that fails drops what it deferred.
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.defer(sql, ("d", "4"))
+            raise RuntimeError("boom")
+    assert await store.state.get("c") is None and await store.state.get("d") is None
+    assert not db.conn.in_transaction
+    # Outside a transaction a deferred write runs at once.
+    await db.defer(sql, ("e", "5"))
+    assert await store.state.get("e") == "5"
+    await store.close()
+
+
 async def test_request_round_trip(tmp_path):
     store = await Store.open(tmp_path / "t.sqlite3")
     details = RequestDetails(
