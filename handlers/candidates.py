@@ -129,7 +129,10 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
         ValueError: the request has no date yet.
     """
     wanted = match_request_of(request)
-    start_at = spread(request.id, await store.facilitators.last_row())
+    last_row = await store.facilitators.last_row()
+    if last_row == 0:  # an empty directory: nobody to read
+        return replace(match(wanted, [], {}), notes=(nobody_text(None, wanted),))
+    start_at = spread(request.id, last_row)
 
     async def prefilter(available_only: bool) -> list[Facilitator]:
         return await store.facilitators.candidates(

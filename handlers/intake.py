@@ -50,7 +50,7 @@ async def on_text(ctx: Context) -> str:
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.info("request %d created from %s by %s", request.id, event.event_id, event.sender)
-    await staffing.start(ctx, request)
+    await staffing.start(ctx, request, new=True)
     return f"request:{request.id}"
 
 

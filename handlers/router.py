@@ -307,11 +307,12 @@ class Dispatcher:
         """Handle one event once; return its outcome (for logs and tests)."""
         if event.msgtype == "m.notice" or event.from_bot:
             return "ignored:notice"
-        if await self.store.state.is_handled(event.event_id):
-            return "duplicate"
         started = time.perf_counter()
         try:
             async with self.store.db.transaction():
+                # Asked inside the transaction, the question goes with its BEGIN.
+                if await self.store.state.is_handled(event.event_id):
+                    return "duplicate"
                 ctx = self._context(event, room_kind)
                 outcome = await self._route(ctx)
                 await self._mark(event, outcome)
@@ -348,7 +349,8 @@ class Dispatcher:
         )
 
     async def _mark(self, event: Incoming, outcome: str) -> None:
-        await self.store.state.mark_handled(
+        # Sent with the COMMIT that follows: one hop fewer.
+        await self.store.state.mark_handled_later(
             event.event_id, event.room_id, outcome, self.clock.now()
         )
 

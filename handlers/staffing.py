@@ -62,14 +62,23 @@ async def free_slots(ctx: Staffing, request: Request) -> int:
     return max(0, request.details.facilitators_needed - len(accepted))
 
 
-async def start(ctx: Staffing, request: Request) -> PingRound | None:
-    """Ping the first candidates of a request that just became complete (once)."""
-    if not is_ready(request) or await ctx.store.missions.pings(request.id):
+async def start(ctx: Staffing, request: Request, *, new: bool = False) -> PingRound | None:
+    """Ping the first candidates of a request that just became complete (once).
+
+    `new`: the request was created in this transaction, so nobody has been
+    pinged or has accepted yet (not read back from the database).
+    """
+    if not is_ready(request):
         return None
-    slots = await free_slots(ctx, request)
+    if new:
+        slots = request.details.facilitators_needed
+    elif await ctx.store.missions.pings(request.id):
+        return None
+    else:
+        slots = await free_slots(ctx, request)
     if slots == 0:
         return None
-    found = await ping(ctx, request, slots=slots, round_=1)
+    found = await ping(ctx, request, slots=slots, round_=1, new=new)
     if found.pinged:
         await plan_escalation(ctx, request)
     else:
@@ -82,13 +91,23 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
 
 
 async def ping(
-    ctx: Staffing, request: Request, *, slots: int, round_: int, limit: int | None = None
+    ctx: Staffing,
+    request: Request,
+    *,
+    slots: int,
+    round_: int,
+    limit: int | None = None,
+    new: bool = False,
 ) -> PingRound:
-    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`)."""
+    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`).
+
+    `new`: as for `start`, nobody was asked yet.
+    """
     result = await rank_request(ctx.store, request)
-    asked = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
-    asked |= await ctx.store.missions.involved(request.id)
-    asked.add(request.requester)
+    asked = {request.requester}
+    if not new:
+        asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+        asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
     count = ctx.config.matching.pings_per_slot * slots
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])

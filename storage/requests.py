@@ -119,15 +119,14 @@ class RequestRepository:
             "text": text,
             "at": at.isoformat(),
         }
-        new_id = await self.db.insert(
+        created = await self.db.returning(
             "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
             f"created_at, updated_at, {columns}) VALUES (:source_event_id, :room_id, "
-            f":thread_root, :requester, :text, :at, :at, {marks})",
+            f":thread_root, :requester, :text, :at, :at, {marks}) RETURNING *",
             params,
         )
-        created = await self.get(new_id)
         assert created is not None
-        return created
+        return _from_row(created)
 
     async def get(self, request_id: int) -> Request | None:
         """Return a request by number, or None."""
@@ -174,7 +173,7 @@ class RequestRepository:
 
     async def set_card_key(self, request_id: int, key: str) -> None:
         """Remember which outgoing message is the request's summary card."""
-        await self.db.execute("UPDATE requests SET card_key = ? WHERE id = ?", (key, request_id))
+        await self.db.defer("UPDATE requests SET card_key = ? WHERE id = ?", (key, request_id))
 
     async def list(
         self,

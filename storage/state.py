@@ -42,6 +42,16 @@ class StateRepository:
         )
         return changed == 1
 
+    async def mark_handled_later(
+        self, event_id: str, room_id: str, outcome: str, at: datetime
+    ) -> None:
+        """Record an event as handled with the transaction's next statement (or its commit)."""
+        await self.db.defer(
+            "INSERT OR IGNORE INTO handled_events (event_id, room_id, outcome, handled_at) "
+            "VALUES (?, ?, ?, ?)",
+            (event_id, room_id, outcome, at.isoformat()),
+        )
+
     async def dm_room(self, user_id: str) -> str | None:
         """Return the DM room the bot uses with a user, or None."""
         row = await self.db.fetchone("SELECT room_id FROM dm_rooms WHERE user_id = ?", (user_id,))
