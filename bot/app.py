@@ -302,8 +302,11 @@ class App:
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
         await self.dispatcher.handle(incoming, kind)
-        # The answers are committed: send them while the alarms are re-armed.
+        # The answers are committed: send them while the alarms are re-armed. One
+        # turn of the loop lets the sender ask for them first: the statements
+        # after this (alarms, sync token) would otherwise go before its read.
         self.sender.wake()
+        await asyncio.sleep(0)
         await self.scheduler.refresh()
 
     # -- schedule (issue 6) --

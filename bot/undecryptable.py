@@ -43,12 +43,16 @@ class UndecryptableEvents:
         self.handle = handle
         self.notify = notify
         self._retried_all = False
+        # False once the table was found empty, until `hold` stores something:
+        # spares `notify_due` a query on every sync.
+        self._maybe_waiting = True
 
     async def hold(self, room_id: str, room_kind: str, source: dict[str, Any]) -> None:
         """Keep an event that could not be decrypted, and ask for its key."""
         event_id = source.get("event_id")
         if not isinstance(event_id, str) or await self.store.state.is_handled(event_id):
             return
+        self._maybe_waiting = True
         if not await self.store.undecryptable.hold(source, room_id, room_kind, self.clock.now()):
             return
         content = source.get("content", {})
@@ -92,7 +96,10 @@ class UndecryptableEvents:
 
     async def notify_due(self) -> int:
         """Tell, once, each sender whose messages stayed unreadable too long."""
+        if not self._maybe_waiting:
+            return 0
         waiting = await self.store.undecryptable.waiting()
+        self._maybe_waiting = bool(waiting)
         notices = notices_due(waiting, self.clock.now(), self.timeout)
         for notice in notices:
             log.warning(
