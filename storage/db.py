@@ -163,11 +163,20 @@ class Database:
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
-        return await self._hop(_fetchone, sql, params)
+        return await self._read(_fetchone, sql, params)
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         """Run a query and return all its rows."""
-        return await self._hop(_fetchall, sql, params)
+        return await self._read(_fetchall, sql, params)
+
+    async def _read(self, run: Callable[..., Any], sql: str, params: tuple | dict) -> Any:
+        if _in_transaction.get() or not self._lock.locked():
+            return await self._hop(run, sql, params)
+        # Another task's transaction is open on this one connection: a read now
+        # would see its uncommitted rows (the sender would send answers of a
+        # transaction that may still roll back). Wait for it to end.
+        async with self._lock:
+            return await self._hop(run, sql, params)
 
     async def execute(self, sql: str, params: tuple | dict = ()) -> int:
         """Run one write statement inside a transaction; return the rows changed."""

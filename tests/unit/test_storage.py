@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -96,6 +97,32 @@ async def test_deferred_writes_go_with_the_next_statement_and_commit_together(tm
     # Outside a transaction a deferred write runs at once.
     await db.defer(sql, ("e", "5"))
     assert await store.state.get("e") == "5"
+    await store.close()
+
+
+async def test_a_read_from_another_task_never_sees_an_open_transaction(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def rolled_back() -> None:
+        async with db.transaction():
+            await db.execute("INSERT INTO bot_state (key, value) VALUES ('k', 'v')")
+            written.set()
+            await release.wait()
+            raise RuntimeError("boom")
+
+    writer = asyncio.create_task(rolled_back())
+    await written.wait()
+    reader = asyncio.create_task(store.state.get("k"))
+    for _ in range(100):  # give the reader every chance to read too early
+        await asyncio.sleep(0.001)
+        if reader.done():
+            break
+    release.set()
+    with pytest.raises(RuntimeError):
+        await writer
+    assert await reader is None  # it waited for the rollback
     await store.close()
 
 
