@@ -215,10 +215,9 @@ async def cancel(ctx: Context, numero: int) -> None:
         raise UserError(messages.ONLY_REQUESTER_CANCELS.format(id=request.id))
     new = _next_request(request, "cancel")
     accepted = await ctx.store.missions.accepted(request.id)
-    await ctx.store.missions.set_request_state(
-        request.id, new, actor=ctx.sender, at=ctx.clock.now()
-    )
-    request = await _request(ctx, numero)
+    now = ctx.clock.now()
+    await ctx.store.missions.set_request_state(request.id, new, actor=ctx.sender, at=now)
+    request = replace(request, state=new, updated_at=now)
     key = ctx.event.event_id
     for user_id in accepted:
         text = messages.FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
@@ -283,9 +282,9 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
         raise UserError(await _full_text(ctx, request, who))
-    request = await staffing.restate(ctx, request, actor=ctx.sender)
-    accepted = await ctx.store.missions.accepted(request.id)
+    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
     needed = request.details.facilitators_needed
+    name = await display_name(ctx.store, who)
     key = ctx.event.event_id
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
@@ -294,12 +293,11 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
         card = messages.card_summary(request)
         intro = Rendered.text(messages.FACILITATOR_ASSIGNED.format(id=request.id))
         await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
-        name = await display_name(ctx.store, who)
         text = messages.ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
     await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}")
     text = messages.REQUESTER_ACCEPTED.format(
-        id=request.id, who=await display_name(ctx.store, who), count=len(accepted), needed=needed
+        id=request.id, who=name, count=len(accepted), needed=needed
     )
     if request.state == RequestState.STAFFED:
         text = messages.REQUESTER_STAFFED.format(id=request.id, names=await _names(ctx, accepted))
@@ -314,8 +312,7 @@ async def _release(ctx: Context, request: Request, who: str, action: Action) -> 
     current = await ctx.store.missions.get(request.id, who)
     state = _next(current.state if current else None, action, request.id, who=who)
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
-    request = await staffing.restate(ctx, request, actor=ctx.sender)
-    accepted = await ctx.store.missions.accepted(request.id)
+    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
     text = messages.REQUESTER_WITHDRAWN.format(
         who=await display_name(ctx.store, who),

@@ -8,6 +8,7 @@ that caused them: a retry or a restart never says the same thing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -228,18 +229,17 @@ async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:
         await ctx.chat.dm(coordinator, Rendered.text(text), key=f"{key}:{coordinator}")
 
 
-async def restate(ctx: Staffing, request: Request, *, actor: str) -> Request:
-    """Recompute an active request's state from its accepted facilitators."""
-    if request.state not in (*ACTIVE, RequestState.STAFFED):
-        return request
+async def restate(ctx: Staffing, request: Request, *, actor: str) -> tuple[Request, list[str]]:
+    """Recompute a request's state from its accepted facilitators; return both."""
     accepted = await ctx.store.missions.accepted(request.id)
+    if request.state not in (*ACTIVE, RequestState.STAFFED):
+        return request, accepted
     state = staffing_state(len(accepted), request.details.facilitators_needed)
     if state != request.state:
-        await ctx.store.missions.set_request_state(
-            request.id, state, actor=actor, at=ctx.clock.now()
-        )
-        request = await ctx.store.requests.get(request.id) or request
-    return request
+        now = ctx.clock.now()
+        await ctx.store.missions.set_request_state(request.id, state, actor=actor, at=now)
+        request = dataclasses.replace(request, state=state, updated_at=now)
+    return request, accepted
 
 
 async def tell_requester(ctx: Staffing, request: Request, text: str, *, key: str) -> None:
