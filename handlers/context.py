@@ -83,3 +83,7 @@ class Context:
     def is_coordinator(self) -> bool:
         """Whether the sender is a coordinator (from config only)."""
         return self.config.is_coordinator(self.event.sender)
+
+    async def may_facilitate(self) -> bool:
+        """Whether the sender may act as a facilitator: facilitators, and coordinators."""
+        return self.is_coordinator or await self.is_facilitator(self.sender)

@@ -242,7 +242,7 @@ async def on_reaction(ctx: Context) -> str | None:
     job = await ctx.store.jobs.of_message(event.relates_to)
     if job is None or job.kind != PLENARY_REMINDER:
         return None
-    if not (ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)):
+    if not await ctx.may_facilitate():
         return "ignored:reaction"
     number = int(job.target.split(":", 1)[1])
     try:

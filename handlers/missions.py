@@ -109,9 +109,8 @@ def parse_month(word: str, today: date) -> tuple[int, int] | None:
 async def status(ctx: Context, numero: int) -> None:
     """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
     request = await _request(ctx, numero)
-    if request.requester != ctx.sender and not ctx.is_coordinator:
-        if not await ctx.is_facilitator(ctx.sender):
-            raise UserError(messages.NOT_YOUR_REQUEST.format(id=numero))
+    if request.requester != ctx.sender and not await ctx.may_facilitate():
+        raise UserError(messages.NOT_YOUR_REQUEST.format(id=numero))
     state = messages.STATE_LABELS.get(request.state, request.state)
     card = messages.request_card(request, drafting.missing_fields(request.details))
     accepted = await ctx.store.missions.accepted(request.id)
@@ -192,7 +191,7 @@ async def on_reaction(ctx: Context) -> str:
         return "ignored:reaction"
     if event.room_id == request.room_id:
         ctx.event = replace(event, thread_root=request.thread_root)
-    if not (ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)):
+    if not await ctx.may_facilitate():
         prefix = ctx.config.bot.command_prefix
         text = messages.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
         await ctx.chat.reply(ctx.event, Rendered.text(text))

@@ -400,9 +400,7 @@ class Dispatcher:
             raise UserError(messages.UNKNOWN_COMMAND.format(prefix=prefix, name=name))
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
             raise UserError(messages.COORDINATORS_ONLY.format(prefix=prefix, name=command.name))
-        if command.permission is Permission.FACILITATOR and not (
-            ctx.is_coordinator or await ctx.is_facilitator(ctx.sender)
-        ):
+        if command.permission is Permission.FACILITATOR and not await ctx.may_facilitate():
             raise UserError(messages.FACILITATORS_ONLY.format(prefix=prefix, name=command.name))
         arguments = parse_arguments(command, rest, ctx)
         await command.handler(ctx, **arguments)
