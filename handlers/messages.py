@@ -77,7 +77,6 @@ COMPLETED = "Merci, la demande #{id} est à jour."
 NOT_UNDERSTOOD_ANSWER = (
     "Je n'ai rien compris de nouveau pour la demande #{id}. Indiquez par exemple « {example} »."
 )
-REQUEST_UPDATED = "La demande #{id} a été mise à jour d'après votre message modifié."
 
 # -- listing -----------------------------------------------------------------------------------
 
@@ -185,9 +184,6 @@ def request_line(request: Request) -> Rendered:
 
 ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `!missions` pour voir vos missions, `!desiste {id}` en cas d'empêchement."
 REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
-REQUEST_FULL_OTHER = (
-    "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un :"
-)
 DECLINED = "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu."
 WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte."
 REQUESTER_ACCEPTED = (
@@ -219,12 +215,9 @@ PING_HOW = "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce mes
 PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci."
 PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
 COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
-REQUEST_CLOSED_ALREADY = "La demande #{id} est {state} : plus de changement possible."
-NOT_ACCEPTED_BY = "{who} n'a pas accepté la demande #{id}."
 NOT_A_FACILITATOR = (
     "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
 )
-ICS_SENT = "Votre invitation pour l'agenda suit (fichier .ics)."
 NO_FACILITATOR_YET = "Facilitation : personne pour l'instant."
 REQUESTS_FILTER_UNKNOWN = "Je ne comprends pas le filtre « {value} ». Exemples : `{prefix}demandes ouvertes`, `{prefix}demandes pourvues`, `{prefix}demandes decembre`."
 FILTERED_REQUESTS_TITLE = "Demandes {what} ({count}) :"
@@ -498,7 +491,6 @@ EVENT_NO_TITLE = "Il manque le titre de l'événement, avant la date. " + EVENT_
 EVENT_PAST = "La date comprise, {when}, est déjà passée : je n'enregistre pas l'événement."
 EVENT_UNKNOWN = "Je ne trouve pas l'événement n° {id}. Tapez `{prefix}evenements` pour voir ceux qui sont prévus."
 EVENT_ALREADY_CANCELLED = "L'événement n° {id} est déjà annulé."
-EVENT_ALREADY_PAST = "L'événement n° {id} a déjà eu lieu."
 EVENT_CANCELLED = "L'événement n° {id} « {title} » est annulé ; ses rappels ne partiront pas."
 EVENTS_NONE = "Aucun événement prévu. Pour en ajouter un : `{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`."
 EVENTS_TITLE = "Événements prévus ({count}) :"

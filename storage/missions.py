@@ -113,16 +113,6 @@ class MissionRepository:
         )
         return [row[0] for row in rows]
 
-    async def of_facilitator(self, facilitator: str, states: tuple[str, ...]) -> list[int]:
-        """Request numbers where a facilitator is in one of the states."""
-        marks = ", ".join("?" for _ in states)
-        rows = await self.db.fetchall(
-            f"SELECT request_id FROM assignments WHERE facilitator = ? AND state IN ({marks}) "
-            "ORDER BY request_id",
-            (facilitator, *states),
-        )
-        return [row[0] for row in rows]
-
     async def set_request_state(
         self, request_id: int, state: str, *, actor: str, at: datetime
     ) -> bool:

@@ -29,11 +29,6 @@ class Job:
     note: str | None = None
     sent_at: datetime | None = None
 
-    @property
-    def series(self) -> tuple[str, str, str]:
-        """Jobs of one series remind the same person of the same thing."""
-        return (self.kind, self.target, self.recipient)
-
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -130,7 +125,7 @@ class JobRepository:
         return [_from_row(row) for row in rows]
 
     async def later_in_series_due(self, job: Job, now: datetime) -> bool:
-        """Whether a later job of the same series is also pending and due by `now`."""
+        """Whether a later pending job of the series (kind, target, recipient) is due by `now`."""
         row = await self.db.fetchone(
             "SELECT 1 FROM jobs WHERE kind = ? AND target = ? AND recipient = ? "
             "AND state = 'pending' AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?)) "
