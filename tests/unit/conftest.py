@@ -15,6 +15,22 @@ from handlers.router import Dispatcher
 from storage.facilitators import Facilitator
 from storage.store import Store
 
+# The parse contract of DESIGN.md, in order: the corpus's eleven keys, then topic and missing.
+CONTRACT_KEYS = [
+    "is_request",
+    "event_date",
+    "start_time",
+    "end_time",
+    "duration_minutes",
+    "facilitators_needed",
+    "format",
+    "modality",
+    "location",
+    "participants",
+    "directorate",
+    "topic",
+    "missing",
+]
 COORDINATOR = "@coord:agent.finances.tchap.gouv.fr"
 FACILITATOR = "@fac:agent.finances.tchap.gouv.fr"
 REQUESTER = "@alice:agent.finances.tchap.gouv.fr"

@@ -6,28 +6,14 @@ import io
 import json
 
 from bot.cli import main, parse_command
-from tests.unit.conftest import make_config
-
-KEYS = [
-    "is_request",
-    "event_date",
-    "start_time",
-    "end_time",
-    "duration_minutes",
-    "facilitators_needed",
-    "format",
-    "modality",
-    "location",
-    "participants",
-    "directorate",
-]
+from tests.unit.conftest import CONTRACT_KEYS, make_config
 
 
 def test_single_message(capsys):
     text = "Quelqu'un dispo pour faciliter un codev le 24/09 de 9h30 à 12h ? On sera 8, en visio."
     assert main(["parse", "--now", "2026-09-10T16:40:00+02:00", text]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert list(result)[:11] == KEYS
+    assert list(result) == CONTRACT_KEYS
     assert result["event_date"] == "2026-09-24"
     assert (result["start_time"], result["end_time"]) == ("09:30", "12:00")
     assert result["modality"] == "distanciel" and result["participants"] == 8

@@ -10,22 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.parsing import ParseResult, parse
+from tests.unit.conftest import CONTRACT_KEYS
 
-KEYS = [
-    "is_request",
-    "event_date",
-    "start_time",
-    "end_time",
-    "duration_minutes",
-    "facilitators_needed",
-    "format",
-    "modality",
-    "location",
-    "participants",
-    "directorate",
-    "topic",
-    "missing",
-]
 FORMATS = {
     "atelier",
     "seminaire",
@@ -60,7 +46,7 @@ NOWS = st.datetimes(
 
 def _check(result: ParseResult) -> None:
     data = result.to_json()
-    assert list(data) == KEYS
+    assert list(data) == CONTRACT_KEYS
     assert isinstance(data["is_request"], bool)
     for key in ("event_date",):
         assert data[key] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", data[key])
@@ -78,7 +64,9 @@ def _check(result: ParseResult) -> None:
     else:
         assert data["facilitators_needed"] == 0
         assert all(
-            data[k] in (None, []) for k in KEYS if k not in ("is_request", "facilitators_needed")
+            data[k] in (None, [])
+            for k in CONTRACT_KEYS
+            if k not in ("is_request", "facilitators_needed")
         )
 
 
