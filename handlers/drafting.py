@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 
+from bot.parsing import result as parse_rules
+from bot.parsing.result import FULL_DAY_MINUTES
 from storage.requests import RequestDetails
-
-FULL_DAY_MINUTES = 420
 
 
 def details_from_parse(result: object) -> RequestDetails:
-    """Copy the request fields out of a parse result."""
-    return RequestDetails(
-        event_date=getattr(result, "event_date", None),
-        start_time=getattr(result, "start_time", None),
-        end_time=getattr(result, "end_time", None),
-        duration_minutes=getattr(result, "duration_minutes", None),
-        facilitators_needed=max(1, getattr(result, "facilitators_needed", 1) or 1),
-        format=getattr(result, "format", None),
-        modality=getattr(result, "modality", None),
-        location=getattr(result, "location", None),
-        participants=getattr(result, "participants", None),
-        directorate=getattr(result, "directorate", None),
-        topic=getattr(result, "topic", None),
-    )
+    """Copy the request fields out of a parse result (at least one facilitator)."""
+    values = {f.name: getattr(result, f.name, f.default) for f in fields(RequestDetails)}
+    values["facilitators_needed"] = max(1, values["facilitators_needed"] or 1)
+    return RequestDetails(**values)
 
 
 def missing_fields(details: RequestDetails) -> tuple[str, ...]:
-    """What the bot must ask before it can look for facilitators."""
-    missing = []
-    if details.event_date is None:
-        missing.append("event_date")
-    if details.start_time is None and details.duration_minutes != FULL_DAY_MINUTES:
-        missing.append("start_time")
-    if details.modality is None and details.location is None:
-        missing.append("place")
-    return tuple(missing)
+    """What the bot must ask before it can look for facilitators (the parser's rule)."""
+    place = details.modality is not None or details.location is not None
+    return parse_rules.missing_fields(
+        details.event_date, details.start_time, details.duration_minutes, place
+    )
 
 
 def merge_answer(current: RequestDetails, answer: RequestDetails) -> RequestDetails:
