@@ -218,12 +218,12 @@ async def cancel(ctx: Context, numero: int) -> None:
     await ctx.store.missions.set_request_state(request.id, new, actor=ctx.sender, at=now)
     request = replace(request, state=new, updated_at=now)
     key = ctx.event.event_id
+    text = messages.FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
     for user_id in accepted:
-        text = messages.FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
         await ctx.chat.dm(user_id, Rendered.text(text), key=f"cancelled:{key}:{user_id}")
-        await staffing.send_invitation(
-            ctx, request, user_id, key=f"ics:{key}:{user_id}", cancelled=True
-        )
+    await staffing.send_invitations(
+        ctx, request, accepted, facilitators=accepted, key=f"ics:{key}", cancelled=True
+    )
     await staffing.settle_pings(ctx, request, outcome="annulée")
     await staffing.cancel_escalation(ctx, request.id, why="annulée")
     await reconcile_request_reminders(ctx, request.id)
@@ -294,7 +294,7 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
         await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
         text = messages.ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
-    await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}")
+    await staffing.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
     text = messages.REQUESTER_ACCEPTED.format(
         id=request.id, who=name, count=len(accepted), needed=needed
     )
@@ -320,7 +320,9 @@ async def _release(ctx: Context, request: Request, who: str, action: Action) -> 
         needed=request.details.facilitators_needed,
     )
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
-    await staffing.send_invitation(ctx, request, who, key=f"ics:{key}:{who}", cancelled=True)
+    await staffing.send_invitations(
+        ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
+    )
     await staffing.reopen(ctx, request, cause=key)
     await reconcile_request_reminders(ctx, request.id)
 

@@ -157,11 +157,15 @@ async def request_changed(ctx: Staffing, request: Request, *, cause: str) -> Non
         for sent in await ctx.store.missions.pings(request.id):
             if sent.facilitator not in accepted:
                 await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:{cause}")
-    intro = Rendered.text(messages.MISSION_CHANGED.format(id=request.id))
+    card = Rendered.join(
+        [
+            Rendered.text(messages.MISSION_CHANGED.format(id=request.id)),
+            messages.card_summary(request),
+        ]
+    )
     for user_id in accepted:
-        card = Rendered.join([intro, messages.card_summary(request)])
         await ctx.chat.dm(user_id, card, key=f"changed:{cause}:{user_id}")
-        await send_invitation(ctx, request, user_id, key=f"ics:{cause}:{user_id}")
+    await send_invitations(ctx, request, accepted, facilitators=accepted, key=f"ics:{cause}")
 
 
 async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
@@ -254,27 +258,34 @@ async def tell_requester(ctx: Staffing, request: Request, text: str, *, key: str
     )
 
 
-async def send_invitation(
-    ctx: Staffing, request: Request, user_id: str, *, key: str, cancelled: bool = False
+async def send_invitations(
+    ctx: Staffing,
+    request: Request,
+    recipients: list[str],
+    *,
+    facilitators: list[str],
+    key: str,
+    cancelled: bool = False,
 ) -> None:
-    """The .ics of the mission, as a file in the facilitator's DM."""
-    names = await ctx.store.missions.accepted(request.id)
+    """The .ics of the mission, built once, as a file in each recipient's DM (`{key}:{user}`)."""
+    now = ctx.clock.now()
     data = mission_invitation(
         request_id=request.id,
         details=request.details,
         summary=messages.ics_summary(request),
-        description=messages.ics_description(request, names),
+        description=messages.ics_description(request, facilitators),
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
-        stamp=ctx.clock.now(),
+        stamp=now,
         # Grows with every new version, so calendars replace the entry they have.
-        sequence=max(0, int((ctx.clock.now() - request.created_at).total_seconds())),
+        sequence=max(0, int((now - request.created_at).total_seconds())),
         cancelled=cancelled,
     )
     if data is None:
         return
-    name = f"demande-{request.id}.ics"
-    await ctx.chat.file(Attachment(data, name, MIMETYPE), key=key, dm_user=user_id)
+    attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
+    for user_id in recipients:
+        await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)
 
 
 # -- escalation, on the persistent schedule -------------------------------------------------------
