@@ -80,14 +80,7 @@ async def start(ctx: Staffing, request: Request, *, new: bool = False) -> PingRo
     if slots == 0:
         return None
     found = await ping(ctx, request, slots=slots, round_=1, new=new)
-    if found.pinged:
-        await plan_escalation(ctx, request)
-    else:
-        await tell_coordinators(
-            ctx,
-            messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
-            key=f"nobody:{request.id}:1",
-        )
+    await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:1")
     return found
 
 
@@ -183,15 +176,18 @@ async def reopen(
 ) -> PingRound | None:
     """A slot freed up (withdrawal, removal, refusal): ping the next candidate(s)."""
     found = await _next_round(ctx, request, limit=limit)
-    if found is not None and found.pinged:
-        await plan_escalation(ctx, request)
-    if found is not None and not found.pinged:
-        await tell_coordinators(
-            ctx,
-            messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason),
-            key=f"nobody:{request.id}:{cause}",
-        )
+    if found is not None:
+        await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:{cause}")
     return found
+
+
+async def _follow_up(ctx: Staffing, request: Request, found: PingRound, *, nobody_key: str) -> None:
+    """After a round: check again later if someone was asked, else tell the coordinators why."""
+    if found.pinged:
+        await plan_escalation(ctx, request)
+    else:
+        text = messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
+        await tell_coordinators(ctx, text, key=nobody_key)
 
 
 async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | None:
