@@ -4,16 +4,21 @@ Starts Synapse on loopback, then `facilibot run` and a bare matrix-nio echo
 bot (`bench/echo_bot.py`) as two processes, and measures for both:
 
 - request -> acknowledgment latency (median, p90), rounds interleaved so
-  both see the same machine noise;
+  both see the same machine noise, each on a quiet homeserver (the pings of
+  a round are out before the next round starts);
 - a burst of 100 requests: from the first request to the last answer;
 
-then, for Facilibot alone: the startup time (process start to a healthy
-`/healthz`, i.e. first sync handled) with 10,000 stored requests and
-10,000 pending reminders, and the resident memory. Latencies are taken
+Facilibot works as in production: its directory holds a network's worth
+of facilitators (`--directory`, 250 by default, drawn like
+`bench_matching.py`'s), so each request is matched and its first
+candidates are pinged (in a facilitators room, the pinged people not
+existing on this homeserver). Then, for Facilibot alone: the startup time
+(process start to a healthy `/healthz`, i.e. first sync handled) with
+10,000 stored requests and 10,000 pending reminders, and the resident memory. Latencies are taken
 from the homeserver's own timestamps (`origin_server_ts`) so the
 requester's client adds nothing. Prints a table with the ratios.
 
-    python bench/bench_bot.py [--rounds 40] [--burst 100] [--profile DIR]
+    python bench/bench_bot.py [--rounds 40] [--burst 100] [--directory 250] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import contextlib
 import itertools
 import os
 import platform
+import random
 import shutil
 import signal
 import sqlite3
@@ -42,6 +48,7 @@ from nio import AsyncClient, RoomCreateResponse, RoomSendResponse, SyncResponse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_matching import seed_directory  # noqa: E402
 from bot.homeserver import RegisteredUser, Synapse, free_port  # noqa: E402
 from bot.people import thread_of, until  # noqa: E402
 
@@ -178,8 +185,16 @@ class Bench:
         await self.requester.start()
         self.bot_room = await self.requester.create_room("Demandes", self.bot.user_id)
         self.echo_room = await self.requester.create_room("Écho", self.echo.user_id)
+        self.facilitators_room = await self.requester.create_room("Facilitateurs", self.bot.user_id)
         self.config = self.tmp / "bot" / "config.toml"
         self.config.parent.mkdir()
+        if self.args.directory:
+            await asyncio.to_thread(
+                seed_directory,
+                self.config.parent / "bot.sqlite3",
+                self.args.directory,
+                random.Random(4),
+            )
         pace = ""
         if self.args.pace_to_server:
             # The throwaway homeserver takes 1,000 messages a second; the default
@@ -188,7 +203,9 @@ class Bench:
         self.config.write_text(
             f'[matrix]\nhomeserver = "{self.synapse.url}"\nuser_id = "{self.bot.user_id}"\n'
             f'store_path = "store"\n[rooms]\nrequests = ["{self.bot_room}"]\n'
+            f'facilitators = "{self.facilitators_room}"\n'
             f'[storage]\ndatabase = "bot.sqlite3"\n{pace}'
+            '[matching]\nping_in = "room"\n'
             f'[observability]\nlisten = "127.0.0.1:{self.health_port}"\n',
             encoding="utf-8",
         )
@@ -201,6 +218,7 @@ class Bench:
         assert line.strip() == b"READY", line
         for room_id, user_id in (
             (self.bot_room, self.bot.user_id),
+            (self.facilitators_room, self.bot.user_id),
             (self.echo_room, self.echo.user_id),
         ):
             await until(lambda r=room_id, u=user_id: self.requester.joined(r, u), timeout=30)
@@ -250,7 +268,17 @@ class Bench:
             ]
             for name, room_id, user_id in pairs if i % 2 else reversed(pairs):
                 found[name].append(await self.ask(room_id, user_id, request_text(i)))
+                await self.quiet()
         return found
+
+    async def quiet(self, still: float = 0.2) -> None:
+        """Wait until the requester has seen nothing new for `still` seconds: the
+        bot's pings of a round are not sent during the next one's measurement."""
+        seen, since = len(self.requester.events), time.perf_counter()
+        while time.perf_counter() - since < still:
+            await asyncio.sleep(0.02)
+            if len(self.requester.events) != seen:
+                seen, since = len(self.requester.events), time.perf_counter()
 
     async def burst(self, room_id: str, bot_id: str, count: int, offset: int) -> float:
         """Send `count` requests at once; ms from the first request to the last answer."""
@@ -450,6 +478,10 @@ async def run(args: argparse.Namespace) -> None:
     pace = "the homeserver's limit" if args.pace_to_server else "the default pace (bot.send_*)"
     print(f"latency: {args.rounds} interleaved rounds; burst: {args.burst} requests at once")
     print(f"the bot sends at {pace}")
+    print(
+        f"directory: {args.directory} facilitators; each request is matched and its first "
+        "candidates pinged in the facilitators room"
+    )
     print(f"startup: {stored}, median of {args.startup_runs} restarts\n")
     head = ("figure", "facilibot", "echo floor", "ratio", "goal", "")
     print("| {:<44} | {:>10} | {:>10} | {:>8} | {:<8} | {:<6} |".format(*head))
@@ -496,6 +528,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument(
+        "--directory", type=int, default=250, help="facilitators in the bot's directory"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the logs and databases")
     parser.add_argument(
         "--pace-to-server",

@@ -53,50 +53,11 @@ MODALITIES = ["presentiel", "presentiel", "distanciel", "hybride", None]
 
 def build(path: Path, size: int, seed: int = 4) -> None:
     """Migrate a fresh database, then fill it in bulk."""
-
-    async def migrate() -> None:
-        store = await Store.open(path)
-        await store.close()
-
-    asyncio.run(migrate())
     rng = random.Random(seed)
     at = "2026-11-29T09:00:00+00:00"
-    people = []
-    for i in range(size):
-        site = rng.choice(SITES)
-        skills = ";".join(rng.sample(SKILLS, rng.randint(1, 4)))
-        people.append(
-            (
-                f"@f{i:06d}-dgfip.finances.gouv.fr:{SERVER}",
-                f"Facilitateur {i}",
-                site,
-                region_of(site),
-                rng.choice(DIRECTORATES),
-                rng.randint(1, 12),
-                skills,
-                "fr;en" if rng.random() < 0.3 else "fr",
-                int(rng.random() < 0.4),
-                rng.choice([None, None, 1, 2, 3, 4]),
-                int(rng.random() > 0.05),
-                at,
-                at,
-            )
-        )
+    people = seed_directory(path, size, rng)
     conn = sqlite3.connect(path)
     with conn:
-        conn.executemany(
-            "INSERT INTO facilitators (matrix_id, display_name, site, region, directorate, "
-            "cohort, skills, languages, remote_ok, max_missions_per_month, active, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            people,
-        )
-        absences = []
-        for person in rng.sample(people, size // 20):
-            start = DAY + timedelta(days=rng.randint(-20, 20))
-            absences.append((person[0], start.isoformat(), (start + timedelta(days=7)).isoformat()))
-        conn.executemany(
-            "INSERT INTO absences (matrix_id, start_date, end_date) VALUES (?, ?, ?)", absences
-        )
         # Past and coming missions: about one accepted mission per two people.
         requests, assignments = [], []
         for r in range(size // 4):
@@ -131,6 +92,55 @@ def build(path: Path, size: int, seed: int = 4) -> None:
         )
     conn.execute("ANALYZE")
     conn.close()
+
+
+def seed_directory(path: Path, size: int, rng: random.Random) -> list[tuple[Any, ...]]:
+    """Migrate the database if needed and add `size` profiles (and a few absences) to it:
+    sites weighted like the network, skills, remote, cohorts, caps. Returns the rows."""
+
+    async def migrate() -> None:
+        store = await Store.open(path)
+        await store.close()
+
+    asyncio.run(migrate())
+    at = "2026-11-29T09:00:00+00:00"
+    people = []
+    for i in range(size):
+        site = rng.choice(SITES)
+        skills = ";".join(rng.sample(SKILLS, rng.randint(1, 4)))
+        people.append(
+            (
+                f"@f{i:06d}-dgfip.finances.gouv.fr:{SERVER}",
+                f"Facilitateur {i}",
+                site,
+                region_of(site),
+                rng.choice(DIRECTORATES),
+                rng.randint(1, 12),
+                skills,
+                "fr;en" if rng.random() < 0.3 else "fr",
+                int(rng.random() < 0.4),
+                rng.choice([None, None, 1, 2, 3, 4]),
+                int(rng.random() > 0.05),
+                at,
+                at,
+            )
+        )
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO facilitators (matrix_id, display_name, site, region, directorate, "
+            "cohort, skills, languages, remote_ok, max_missions_per_month, active, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            people,
+        )
+        absences = []
+        for person in rng.sample(people, size // 20):
+            start = DAY + timedelta(days=rng.randint(-20, 20))
+            absences.append((person[0], start.isoformat(), (start + timedelta(days=7)).isoformat()))
+        conn.executemany(
+            "INSERT INTO absences (matrix_id, start_date, end_date) VALUES (?, ?, ?)", absences
+        )
+    conn.close()
+    return people
 
 
 def sample_requests(store: Store, count: int, seed: int = 7) -> list[Request]:
