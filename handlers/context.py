@@ -39,11 +39,11 @@ class Chat(Protocol):
         mentions: tuple[str, ...] = (),
         thread_root: str | None = None,
         reply_to: str | None = None,
-    ) -> bool: ...
+    ) -> None: ...
 
     async def dm(
         self, user_id: str, message: Rendered, *, key: str, notice: bool = False
-    ) -> bool: ...
+    ) -> None: ...
 
     async def edit(self, original_key: str, message: Rendered, *, key: str) -> bool: ...
 
@@ -55,9 +55,9 @@ class Chat(Protocol):
         room_id: str | None = None,
         dm_user: str | None = None,
         thread_root: str | None = None,
-    ) -> bool: ...
+    ) -> None: ...
     # -- schedule (issue 6) --
-    async def announce(self, room_id: str, message: Rendered, *, key: str) -> bool: ...
+    async def announce(self, room_id: str, message: Rendered, *, key: str) -> None: ...
 
 
 @dataclass
@@ -73,6 +73,9 @@ class Context:
     room_kind: str = "requests"  # "requests", "facilitators", "dm"
     facilitators_room: str | None = None  # its room id, once joined
     notes: list[str] = field(default_factory=list)
+    # Jobs the handler created due now, settled as soon as its transaction has
+    # committed and its answers are on their way (see `Dispatcher.handle`).
+    due_now: list[int] = field(default_factory=list)
 
     @property
     def sender(self) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 from storage.db import Database
 
 MAX_ATTEMPTS = 20
+# Outbox lanes: answers to someone waiting in the chat go before the fan-out.
+ANSWER, FAN_OUT = 0, 1
 
 
 def txn_id_for(key: str) -> str:
@@ -66,6 +68,42 @@ def _from_row(row: Any) -> OutgoingMessage:
     )
 
 
+_ENQUEUE = (
+    "INSERT OR IGNORE INTO outbox (txn_id, key, room_id, dm_user, event_type, content, "
+    "replaces_key, created_at, attachment, attachment_name, attachment_type, lane) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(
+    *,
+    key: str,
+    content: dict[str, Any],
+    at: datetime,
+    room_id: str | None = None,
+    dm_user: str | None = None,
+    event_type: str = "m.room.message",
+    replaces_key: str | None = None,
+    attachment: Attachment | None = None,
+    lane: int = FAN_OUT,
+) -> tuple[Any, ...]:
+    """The parameters of `_ENQUEUE` for one message."""
+    return (
+        txn_id_for(key),
+        key,
+        room_id,
+        dm_user,
+        event_type,
+        json.dumps(content, ensure_ascii=False),
+        replaces_key,
+        at.isoformat(),
+        attachment.data if attachment else None,
+        attachment.name if attachment else None,
+        attachment.mimetype if attachment else None,
+        lane,
+    )
+
+
 class OutboxRepository:
     """Queue, list and settle outgoing messages."""
 
@@ -83,33 +121,39 @@ class OutboxRepository:
         event_type: str = "m.room.message",
         replaces_key: str | None = None,
         attachment: Attachment | None = None,
+        lane: int = FAN_OUT,
     ) -> bool:
         """Queue a message once per key; return False if that key was already queued."""
-        changed = await self.db.execute(
-            "INSERT OR IGNORE INTO outbox (txn_id, key, room_id, dm_user, event_type, content, "
-            "replaces_key, created_at, attachment, attachment_name, attachment_type) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                txn_id_for(key),
-                key,
-                room_id,
-                dm_user,
-                event_type,
-                json.dumps(content, ensure_ascii=False),
-                replaces_key,
-                at.isoformat(),
-                attachment.data if attachment else None,
-                attachment.name if attachment else None,
-                attachment.mimetype if attachment else None,
-            ),
+        row = _row(
+            key=key,
+            content=content,
+            at=at,
+            room_id=room_id,
+            dm_user=dm_user,
+            event_type=event_type,
+            replaces_key=replaces_key,
+            attachment=attachment,
+            lane=lane,
         )
-        return changed == 1
+        return await self.db.execute(_ENQUEUE, row) == 1
 
-    async def pending(self, limit: int = 100) -> list[OutgoingMessage]:
-        """Return messages still to send, oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?", (limit,)
-        )
+    async def queue(self, **message: Any) -> None:
+        """Queue a message once per key (as `enqueue`), without waiting for the answer:
+        in a transaction, the row goes with the next statement or the commit."""
+        await self.db.defer(_ENQUEUE, _row(**message))
+
+    async def pending(self, limit: int = 100, *, lane: int | None = None) -> list[OutgoingMessage]:
+        """Return messages still to send (of one lane): answers first, then fan-out,
+        each oldest first."""
+        if lane is None:
+            rows = await self.db.fetchall(
+                "SELECT * FROM outbox WHERE state = 'pending' ORDER BY lane, seq LIMIT ?", (limit,)
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM outbox WHERE state = 'pending' AND lane = ? ORDER BY seq LIMIT ?",
+                (lane, limit),
+            )
         return [_from_row(row) for row in rows]
 
     async def by_key(self, key: str) -> OutgoingMessage | None:

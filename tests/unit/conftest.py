@@ -13,6 +13,7 @@ from bot.config import Config, config_from_dict
 from bot.events import Incoming
 from handlers.router import Dispatcher
 from storage.facilitators import Facilitator
+from storage.outbox import OutgoingMessage
 from storage.store import Store
 
 # The parse contract of DESIGN.md, in order: the corpus's eleven keys, then topic and missing.
@@ -91,14 +92,19 @@ def message(body: str, sender: str = REQUESTER, **fields: object) -> Incoming:
     )
 
 
+async def queued(store: Store) -> list[OutgoingMessage]:
+    """The messages waiting in the outbox, in the order they were queued (whatever their lane)."""
+    return sorted(await store.outbox.pending(limit=1000), key=lambda m: m.seq)
+
+
 async def answers(store: Store) -> list[str]:
     """Bodies of the messages queued for rooms (not new DMs), in order."""
-    return [m.content["body"] for m in await store.outbox.pending(limit=1000) if m.room_id]
+    return [m.content["body"] for m in await queued(store) if m.room_id]
 
 
 async def direct_messages(store: Store) -> list[tuple[str, str]]:
     """(recipient, body) of the messages queued for DMs the bot opens itself, in order."""
-    pending = await store.outbox.pending(limit=1000)
+    pending = await queued(store)
     return [(m.dm_user, m.content["body"]) for m in pending if m.dm_user and not m.room_id]
 
 

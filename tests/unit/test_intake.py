@@ -6,7 +6,7 @@ from datetime import date, time
 
 from handlers import drafting
 from storage.requests import RequestDetails
-from tests.unit.conftest import COORDINATOR, REQUESTER, answers, message
+from tests.unit.conftest import COORDINATOR, REQUESTER, answers, message, queued
 
 REQUEST = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 à Bercy, "
@@ -65,7 +65,7 @@ async def test_missing_fields_are_asked_then_completed_in_the_thread(dispatcher,
     assert request.details.event_date == date(2027, 2, 3)
     assert request.details.modality == "distanciel"
     assert request.details.participants == 15
-    pending = await store.outbox.pending()
+    pending = await queued(store)
     edit, thanks = pending[1], pending[2]
     assert edit.replaces_key == request.card_key
     assert "14h00–17h00" in edit.content["body"] and "il me manque" not in edit.content["body"]
