@@ -84,6 +84,8 @@ class App:
         self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
         if self.observability is not None:
             self.dispatcher.on_handled = self.observability.observe_handled
+        # The first pings of a request go once its acknowledgment is sent (_run_due_jobs).
+        self.dispatcher.settle_due_now = False
         await self._join_configured_rooms()
         self._make_scheduler()
         await warm_up
@@ -315,6 +317,7 @@ class App:
         self.jobs = JobRunner(
             self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
         )
+        self.dispatcher.jobs = self.jobs  # one runner: the same job is never fired twice at once
         self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
 
     async def _start_scheduler(self) -> None:
@@ -325,6 +328,9 @@ class App:
         await self.scheduler.start()
 
     async def _run_due_jobs(self) -> None:
+        # Answers to people waiting in the chat first: a job (first pings of a new
+        # request, reminders) neither delays them nor takes the CPU they need.
+        await self.sender.answers_sent()
         await self.jobs.run_due()
         self.sender.wake()
 

@@ -39,27 +39,51 @@ class Pacer:
 
     It keeps the bot under the homeserver's message rate limit when it fans
     out (many pings at once), instead of running into 429s and waiting.
+    Fan-out leaves `reserve` tokens in the bucket: an answer to someone
+    waiting in the chat never queues behind a burst of pings.
     `now` is a monotonic clock in seconds (injected in tests).
     """
 
     def __init__(self, rate: float, burst: int, now: Callable[[], float] = time.monotonic):
         self.rate = rate
         self.burst = burst
+        self.reserve = burst // 5
         self._now = now
         self._tokens = float(burst)
         self._updated = now()
 
-    def delay(self) -> float:
-        """Take a token; return how long to wait before using it (0 when one is free)."""
+    def _refill(self) -> None:
         now = self._now()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
+
+    def delay(self) -> float:
+        """Take a token; return how long to wait before using it (0 when one is free)."""
+        self._refill()
         self._tokens -= 1
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
-    async def wait(self) -> float:
-        """Wait for a token (without blocking the loop); return how long it took."""
-        delay = self.delay()
-        if delay > 0:
+    def spare(self) -> float:
+        """For fan-out: take a token if more than the reserve are left and return 0;
+        else take nothing and return how long until there will be."""
+        self._refill()
+        if self._tokens >= self.reserve + 1:
+            self._tokens -= 1
+            return 0.0
+        return (self.reserve + 1 - self._tokens) / self.rate
+
+    async def wait(self, *, fan_out: bool = False) -> float:
+        """Wait for a token (without blocking the loop); return how long it took.
+
+        `fan_out`: leave the reserve to answers.
+        """
+        if not fan_out:
+            delay = self.delay()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            return delay
+        waited = 0.0
+        while (delay := self.spare()) > 0:
             await asyncio.sleep(delay)
-        return delay
+            waited += delay
+        return waited

@@ -48,6 +48,7 @@ class Scheduler:
         # (every pending row is armed).
         self._horizon: datetime | None = None
         self.aps = AsyncIOScheduler(timezone=UTC)
+        self._ringing: set[asyncio.Task[None]] = set()
         self.started = asyncio.Event()
 
     async def start(self) -> None:
@@ -71,6 +72,8 @@ class Scheduler:
         """Stop ringing (the rows stay: the next start picks them up)."""
         if self.aps.running:
             self.aps.shutdown(wait=False)
+        for task in self._ringing:
+            task.cancel()
 
     def alarms(self) -> dict[int, object]:
         """Armed alarms by job id (tests, logs)."""
@@ -86,12 +89,17 @@ class Scheduler:
         touched = self.jobs.take_touched()
         if not touched:
             return
+        due_now = False
         for job_id in touched:
             job = await self.jobs.get(job_id)
             if job is not None and job.state == "pending" and self._within_horizon(job):
                 self._arm(job)
+                due_now = due_now or job.due_at <= self.clock.now()
             else:
                 self._disarm(job_id)
+        if due_now:
+            # Due by the bot's clock: ring now rather than when APScheduler's own clock says.
+            self._ring_soon()
         if self._horizon is not None and len(self.alarms()) < self.armed:
             # Rows wait beyond the armed ones: arm the next earliest.
             await self.rescan()
@@ -126,6 +134,11 @@ class Scheduler:
     def _disarm(self, job_id: int) -> None:
         if self.aps.get_job(f"job:{job_id}") is not None:
             self.aps.remove_job(f"job:{job_id}")
+
+    def _ring_soon(self) -> None:
+        task = asyncio.create_task(self._ring())
+        self._ringing.add(task)
+        task.add_done_callback(self._ringing.discard)
 
     async def _ring(self) -> None:
         try:

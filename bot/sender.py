@@ -12,14 +12,29 @@ from bot.backoff import Backoff, Pacer
 from bot.client import MatrixClient, MatrixError
 from bot.clock import Clock
 from bot.content import edit_content
-from storage.outbox import MAX_ATTEMPTS, OutgoingMessage
+from storage.outbox import ANSWER, FAN_OUT, MAX_ATTEMPTS, OutgoingMessage
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
+class _Lane:
+    """One lane's delivery loop state."""
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.backoff = Backoff()
+
+
 class OutboxSender:
-    """A background task that sends pending outbox messages when woken."""
+    """Background tasks that send pending outbox messages when woken.
+
+    One task per outbox lane: an answer to someone waiting in the chat never
+    waits behind a ping in flight, and fan-out (pings, notices, reminders)
+    goes only while no answer is pending, keeping the pacer's reserve for them.
+    Each lane sends in order.
+    """
 
     def __init__(
         self, client: MatrixClient, store: Store, clock: Clock, pacer: Pacer | None = None
@@ -27,51 +42,66 @@ class OutboxSender:
         self.client = client
         self.store = store
         self.clock = clock
-        self.backoff = Backoff()
         self.pacer = pacer
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
+        self._lanes = {ANSWER: _Lane(), FAN_OUT: _Lane()}
         self.sent = 0
         self.retries = 0
 
     def wake(self) -> None:
         """Ask for a delivery round soon."""
-        self._idle.clear()
-        self._wake.set()
+        for lane in self._lanes.values():
+            lane.idle.clear()
+            lane.wake.set()
 
     async def wait_idle(self) -> None:
         """Wait until nothing is pending (tests, shutdown)."""
-        await self._idle.wait()
+        for lane in self._lanes.values():
+            await lane.idle.wait()
+
+    async def answers_sent(self) -> None:
+        """Wait until no answer is waiting to be sent."""
+        await self._lanes[ANSWER].idle.wait()
 
     async def run(self) -> None:
         """Deliver until cancelled."""
-        self._wake.set()  # messages left by a previous run go first
+        await asyncio.gather(*(self._run(number) for number in self._lanes))
+
+    async def _run(self, number: int) -> None:
+        lane = self._lanes[number]
+        lane.wake.set()  # messages left by a previous run go first
         while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while True:
-                batch = await self.store.outbox.pending()
-                if not batch:
-                    break
-                for message in batch:
-                    if not await self._deliver(message):
-                        self.retries += 1
-                        delay = await self.backoff.sleep()
-                        log.info("outbox paused %.1fs after a failed send", delay)
-                        break
-                else:
-                    continue
-            self._idle.set()
+            await lane.wake.wait()
+            lane.wake.clear()
+            while batch := await self.store.outbox.pending(lane=number):
+                if not await self._deliver_batch(number, lane, batch):
+                    self.retries += 1
+                    delay = await lane.backoff.sleep()
+                    log.info("outbox lane %d paused %.1fs after a failed send", number, delay)
+            lane.idle.set()
+
+    async def _deliver_batch(self, number: int, lane: _Lane, batch: list[OutgoingMessage]) -> bool:
+        """Send a batch in order; False at the first send to try again later."""
+        for message in batch:
+            if number == FAN_OUT:
+                await self.answers_sent()
+                if self.pacer is not None:
+                    await self.pacer.wait(fan_out=True)
+            elif self.pacer is not None:
+                await self.pacer.wait()
+            if not await self._deliver(message):
+                return False
+            lane.backoff.reset()
+        return True
 
     async def _deliver(self, message: OutgoingMessage) -> bool:
         """Send one message; False means "try again later"."""
-        if self.pacer is not None:
-            await self.pacer.wait()
         try:
             room_id = message.room_id or await self._dm_room(message)
             content = message.content
             if message.replaces_key:
                 original = await self.store.outbox.by_key(message.replaces_key)
+                if original is not None and original.state == "pending":
+                    return False  # an answer not sent yet: after it
                 if original is None or original.event_id is None:
                     await self.store.outbox.mark_failed_attempt(
                         message.seq, "original message was never sent", give_up=True
@@ -94,7 +124,6 @@ class OutboxSender:
             log.warning("send %s failed: %s", message.key, type(exc).__name__)
             return False
         await self.store.outbox.mark_sent(message.seq, event_id, self.clock.now())
-        self.backoff.reset()
         self.sent += 1
         log.debug("sent %s as %s", message.key, event_id)
         return True

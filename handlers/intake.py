@@ -50,7 +50,7 @@ async def on_text(ctx: Context) -> str:
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.info("request %d created from %s by %s", request.id, event.event_id, event.sender)
-    await staffing.start(ctx, request, new=True)
+    await staffing.plan_first_round(ctx, request)
     return f"request:{request.id}"
 
 
@@ -108,7 +108,7 @@ async def _staff_after_change(ctx: Context, request: Request) -> None:
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
         await staffing.request_changed(ctx, request, cause=ctx.event.event_id)
     else:
-        await staffing.start(ctx, request)
+        await staffing.plan_first_round(ctx, request)
 
 
 async def _refresh_card(ctx: Context, request: Request) -> None:

@@ -160,6 +160,14 @@ class JobRunner:
                     counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
+    async def fire(self, job_ids: list[int]) -> None:
+        """Settle these jobs now, each in its own transaction (due now, just committed)."""
+        async with self._lock:
+            for job_id in job_ids:
+                job = await self.store.jobs.get(job_id)
+                if job is not None and job.state == "pending":
+                    await self._settle(job)
+
     async def _settle(self, due: Job) -> str:
         try:
             async with self.store.db.transaction():

@@ -20,6 +20,7 @@ from handlers.chat import OutboxChat
 from handlers.commands import Command, Kind, Param, Permission, parse_arguments
 from handlers.context import Context, UserError
 from handlers.directory import absent, pause, present, profile, resume
+from handlers.jobs import JobRunner
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -293,6 +294,7 @@ class Dispatcher:
         clock: Clock,
         is_facilitator: Callable[[str], Awaitable[bool]],
         commands: tuple[Command, ...] = COMMANDS,
+        jobs: JobRunner | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -300,26 +302,37 @@ class Dispatcher:
         self.is_facilitator = is_facilitator
         self.commands = commands
         self.facilitators_room: str | None = None  # set once the room is joined
+        self.jobs = jobs or JobRunner(
+            config, store, clock, facilitators_room=lambda: self.facilitators_room
+        )
         # Called as (event kind, outcome, seconds) after each handled event (metrics).
         self.on_handled: Callable[[str, str, float], None] | None = None
+        # Whether `handle` settles the jobs an event left due now (the first pings of
+        # a new request) itself, once its answers are committed. The bot leaves them
+        # to its scheduler instead, which fires them once the answers are sent.
+        self.settle_due_now = True
 
     async def handle(self, event: Incoming, room_kind: str) -> str:
         """Handle one event once; return its outcome (for logs and tests)."""
         if event.msgtype == "m.notice" or event.from_bot:
             return "ignored:notice"
         started = time.perf_counter()
+        due: list[int] = []
         try:
             async with self.store.db.transaction():
                 # Asked inside the transaction, the question goes with its BEGIN.
                 if await self.store.state.is_handled(event.event_id):
                     return "duplicate"
                 ctx = self._context(event, room_kind)
+                ctx.due_now = due
                 outcome = await self._route(ctx)
                 await self._mark(event, outcome)
         except UserError as exc:
+            due.clear()  # rolled back with the rest
             outcome = "refused"
             await self._answer(event, room_kind, Rendered.text(exc.text), outcome)
         except Exception:
+            due.clear()
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
             await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
@@ -334,6 +347,8 @@ class Dispatcher:
         )
         if self.on_handled is not None:
             self.on_handled(event.kind, outcome, elapsed)
+        if due and self.settle_due_now:
+            await self.jobs.fire(due)
         return outcome
 
     def _context(self, event: Incoming, room_kind: str) -> Context:

@@ -21,7 +21,7 @@ from bot.lifecycle import RequestState, staffing_state
 from bot.planning import mission_start
 from handlers import drafting, messages
 from handlers.candidates import rank_request
-from handlers.context import Chat
+from handlers.context import Chat, Context
 from handlers.jobs import JobContext, SkipJob, register_job
 from handlers.reminders import request_target
 from storage.outbox import Attachment
@@ -63,23 +63,14 @@ async def free_slots(ctx: Staffing, request: Request) -> int:
     return max(0, request.details.facilitators_needed - len(accepted))
 
 
-async def start(ctx: Staffing, request: Request, *, new: bool = False) -> PingRound | None:
-    """Ping the first candidates of a request that just became complete (once).
-
-    `new`: the request was created in this transaction, so nobody has been
-    pinged or has accepted yet (not read back from the database).
-    """
-    if not is_ready(request):
+async def start(ctx: Staffing, request: Request) -> PingRound | None:
+    """Ping the first candidates of a request that just became complete (once)."""
+    if not is_ready(request) or await ctx.store.missions.pings(request.id):
         return None
-    if new:
-        slots = request.details.facilitators_needed
-    elif await ctx.store.missions.pings(request.id):
-        return None
-    else:
-        slots = await free_slots(ctx, request)
+    slots = await free_slots(ctx, request)
     if slots == 0:
         return None
-    found = await ping(ctx, request, slots=slots, round_=1, new=new)
+    found = await ping(ctx, request, slots=slots, round_=1)
     await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:1")
     return found
 
@@ -91,17 +82,12 @@ async def ping(
     slots: int,
     round_: int,
     limit: int | None = None,
-    new: bool = False,
 ) -> PingRound:
-    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`).
-
-    `new`: as for `start`, nobody was asked yet.
-    """
+    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`)."""
     result = await rank_request(ctx.store, request)
     asked = {request.requester}
-    if not new:
-        asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
-        asked |= await ctx.store.missions.involved(request.id)
+    asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+    asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
     count = ctx.config.matching.pings_per_slot * slots
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
@@ -282,6 +268,42 @@ async def send_invitations(
     attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
     for user_id in recipients:
         await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)
+
+
+# -- the first round, just after the acknowledgment ----------------------------------------------
+
+FIRST_ROUND = "first_round"
+
+
+async def plan_first_round(ctx: Context, request: Request) -> None:
+    """Start staffing a complete request, as a job due now.
+
+    The dispatcher settles it as soon as the handler's transaction has
+    committed and its answers are on their way: the acknowledgment never
+    waits for matching and pings. The row makes it durable: after a crash in
+    between, the scheduler fires it at the next start.
+    """
+    if not is_ready(request):
+        return
+    now = ctx.clock.now()
+    job_id = await ctx.store.jobs.create(
+        kind=FIRST_ROUND,
+        target=request_target(request.id),
+        due_at=now,
+        at=now,
+        expires_at=mission_start(request.details, ctx.config.bot.tz),
+    )
+    ctx.due_now.append(job_id)
+
+
+async def fire_first_round(ctx: JobContext, job: Job) -> None:
+    """The first-round job: ping the first candidates (nothing if already done)."""
+    request = await ctx.store.requests.get(int(job.target.partition(":")[2]))
+    if request is None or await start(ctx, request) is None:
+        raise SkipJob("rien à pourvoir")
+
+
+register_job(FIRST_ROUND, fire_first_round, grace=None)
 
 
 # -- escalation, on the persistent schedule -------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.content import Rendered, edit_content, message_content, pill
 from bot.events import incoming_from_source
 
@@ -110,3 +112,18 @@ def test_pacer_lets_a_burst_through_then_spaces_sends():
     now[0] += 10  # a quiet while refills the bucket, never above the burst
     assert [pacer.delay() for _ in range(3)] == [0, 0, 0]
     assert pacer.delay() == 0.5
+
+
+def test_fan_out_leaves_the_pacers_reserve_to_answers():
+    from bot.backoff import Pacer
+
+    now = [100.0]
+    pacer = Pacer(rate=10, burst=20, now=lambda: now[0])
+    assert pacer.reserve == 4
+    assert [pacer.spare() for _ in range(16)] == [0] * 16
+    assert pacer.spare() == pytest.approx(0.1)  # 4 left: kept for answers, nothing taken
+    assert pacer.spare() == pytest.approx(0.1)
+    assert [pacer.delay() for _ in range(4)] == [0] * 4  # answers still go at once
+    assert pacer.spare() == pytest.approx(0.5)
+    now[0] += 0.5
+    assert pacer.spare() == 0
