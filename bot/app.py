@@ -81,9 +81,18 @@ class App:
         )
         pacer = Pacer(self.config.bot.sends_per_second, self.config.bot.send_burst)
         self.sender = OutboxSender(self.client, self.store, self.clock, pacer)
-        self.sync = SyncLoop(self.client, self.store.state, self.clock, self.on_batch)
+        # The answers of a batch go out before the next long-poll: the homeserver
+        # serves them first, as it would for a bot that syncs only when done.
+        self.sync = SyncLoop(
+            self.client,
+            self.store.state,
+            self.clock,
+            self.on_batch,
+            before_next=self.sender.answers_sent,
+        )
         if self.observability is not None:
             self.dispatcher.on_handled = self.observability.observe_handled
+        self.dispatcher.on_commit = self._send_answers
         # The first pings of a request go once its acknowledgment is sent (_run_due_jobs).
         self.dispatcher.settle_due_now = False
         await self._join_configured_rooms()
@@ -303,13 +312,15 @@ class App:
             return
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
-        await self.dispatcher.handle(incoming, kind)
-        # The answers are committed: send them while the alarms are re-armed. One
-        # turn of the loop lets the sender ask for them first: the statements
-        # after this (alarms, sync token) would otherwise go before its read.
+        await self.dispatcher.handle(incoming, kind)  # wakes the sender once committed
+        await self.scheduler.refresh()
+
+    async def _send_answers(self) -> None:
+        """An event's answers are committed: wake the sender. One turn of the loop
+        lets it ask for them first: the statements after this (alarms, first pings,
+        sync token) would otherwise go before its read."""
         self.sender.wake()
         await asyncio.sleep(0)
-        await self.scheduler.refresh()
 
     # -- schedule (issue 6) --
     def _make_scheduler(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from storage.state import SYNC_TOKEN, StateRepository
 log = logging.getLogger(__name__)
 
 SYNC_TIMEOUT_MS = 30_000
+# The longest the loop waits for `before_next` (the answers of a batch going out).
+BEFORE_NEXT_WAIT = 2.0
 MAX_GAP_EVENTS = 2_000
 # The first sync of a new bot only needs room state: history is not replayed.
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
@@ -44,11 +47,14 @@ class SyncLoop:
         state: StateRepository,
         clock: Clock,
         on_batch: Callable[[SyncBatch], Awaitable[None]],
+        before_next: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         self.state = state
         self.clock = clock
         self.on_batch = on_batch
+        # Awaited (at most BEFORE_NEXT_WAIT) before each long-poll after a batch.
+        self.before_next = before_next
         self.backoff = Backoff()
         self.last_success = None
         self.ready = asyncio.Event()
@@ -98,6 +104,9 @@ class SyncLoop:
             self.last_success = self.clock.now()
             first_ever = full_state = False
             self.ready.set()
+            if self.before_next is not None and batch.timelines:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.before_next(), BEFORE_NEXT_WAIT)
 
     async def _sleep(self) -> float:
         return await self.backoff.sleep()

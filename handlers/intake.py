@@ -49,7 +49,7 @@ async def on_text(ctx: Context) -> str:
     card = messages.request_card(request, drafting.missing_fields(details))
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
-    log.info("request %d created from %s by %s", request.id, event.event_id, event.sender)
+    log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
     await staffing.plan_first_round(ctx, request)
     return f"request:{request.id}"
 

@@ -307,6 +307,8 @@ class Dispatcher:
         )
         # Called as (event kind, outcome, seconds) after each handled event (metrics).
         self.on_handled: Callable[[str, str, float], None] | None = None
+        # Awaited as soon as an event's answers are committed (the bot wakes its sender).
+        self.on_commit: Callable[[], Awaitable[None]] | None = None
         # Whether `handle` settles the jobs an event left due now (the first pings of
         # a new request) itself, once its answers are committed. The bot leaves them
         # to its scheduler instead, which fires them once the answers are sent.
@@ -336,6 +338,8 @@ class Dispatcher:
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
             await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
+        if self.on_commit is not None:
+            await self.on_commit()  # the answers are committed: on their way before the log line
         elapsed = time.perf_counter() - started
         log.info(
             "event %s kind=%s room=%s outcome=%s duration_ms=%.1f",

@@ -36,6 +36,7 @@ class OutgoingMessage:
     attempts: int
     event_id: str | None
     attachment: Attachment | None = None
+    lane: int = FAN_OUT
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def _from_row(row: Any) -> OutgoingMessage:
             if row["attachment"] is not None
             else None
         ),
+        lane=row["lane"],
     )
 
 

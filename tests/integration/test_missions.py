@@ -72,6 +72,13 @@ async def test_request_pings_acceptance_staffed_status(world):
         assert ping["content"]["msgtype"] == "m.text"
         assert "Demande #1 — séminaire" in body_of(ping)
         assert person.user_id in ping["content"]["formatted_body"]
+    card = await alice.wait_for_message(
+        lambda m: thread_of(m) == request_event and "Demande #1 — séminaire" in body_of(m),
+        room_id=room_id,
+        sender=bot_id,
+    )
+    # The acknowledgment first: the pings go once it is sent.
+    assert card["origin_server_ts"] <= min(p["origin_server_ts"] for p in pings.values())
 
     # First acceptance: a ✅ reaction on the ping.
     first, second, third = near

@@ -383,3 +383,34 @@ async def test_escalation_survives_a_restart(missions, staffed_store, clock, tmp
         assert len(await reopened.missions.pings(1)) == 8
     finally:
         await reopened.close()
+
+
+async def test_the_first_pings_survive_a_crash_after_the_acknowledgment(
+    missions, staffed_store, clock
+):
+    # The bot's way: the dispatcher commits the request and its acknowledgment,
+    # and leaves the first round of pings to a job; the bot stops right there.
+    missions.settle_due_now = False
+    await new_request(missions)
+    assert "Demande #1 — séminaire" in (await answers(staffed_store))[0]
+    assert await pinged(staffed_store) == []
+    [job] = [j for j in await staffed_store.jobs.pending(limit=10) if j.kind == "first_round"]
+    assert job.due_at == clock.now()
+    # The next start settles what is due: the pings go, once.
+    reopened = await Store.open(staffed_store.db.path)
+    try:
+        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 1
+        assert len(await reopened.missions.pings(1)) == 6
+        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 0
+    finally:
+        await reopened.close()
+
+
+async def test_answers_leave_the_outbox_before_the_pings(missions, staffed_store):
+    await new_request(missions)
+    pending = await staffed_store.outbox.pending(limit=100)
+    lanes = [m.lane for m in pending]
+    assert lanes == sorted(lanes) and lanes[0] == 0 and lanes[-1] == 1
+    assert pending[0].key.startswith("reply:")  # the acknowledgment
+    assert {m.key.split(":")[0] for m in pending if m.lane == 1} >= {"ping"}
+    assert [m.key for m in await staffed_store.outbox.pending(lane=0)] == [pending[0].key]
