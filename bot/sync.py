@@ -105,8 +105,11 @@ class SyncLoop:
             first_ever = full_state = False
             self.ready.set()
             if self.before_next is not None and batch.timelines:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the
+                # cancellation that stops this loop when its wait ends at the same time.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.before_next(), BEFORE_NEXT_WAIT)
+                    async with asyncio.timeout(BEFORE_NEXT_WAIT):
+                        await self.before_next()
 
     async def _sleep(self) -> float:
         return await self.backoff.sleep()

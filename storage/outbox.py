@@ -89,7 +89,9 @@ def _row(
     attachment: Attachment | None = None,
     lane: int = FAN_OUT,
 ) -> tuple[Any, ...]:
-    """The parameters of `_ENQUEUE` for one message."""
+    """The parameters of `_ENQUEUE` for one message: its key (the transaction id
+    derives from it), content, creation time and where it goes (a room, or a
+    user whose DM is opened on first use)."""
     return (
         txn_id_for(key),
         key,
@@ -112,32 +114,10 @@ class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def enqueue(
-        self,
-        *,
-        key: str,
-        content: dict[str, Any],
-        at: datetime,
-        room_id: str | None = None,
-        dm_user: str | None = None,
-        event_type: str = "m.room.message",
-        replaces_key: str | None = None,
-        attachment: Attachment | None = None,
-        lane: int = FAN_OUT,
-    ) -> bool:
-        """Queue a message once per key; return False if that key was already queued."""
-        row = _row(
-            key=key,
-            content=content,
-            at=at,
-            room_id=room_id,
-            dm_user=dm_user,
-            event_type=event_type,
-            replaces_key=replaces_key,
-            attachment=attachment,
-            lane=lane,
-        )
-        return await self.db.execute(_ENQUEUE, row) == 1
+    async def enqueue(self, **message: Any) -> bool:
+        """Queue a message once per key (fields as `_row`'s); return False if that key
+        was already queued."""
+        return await self.db.execute(_ENQUEUE, _row(**message)) == 1
 
     async def queue(self, **message: Any) -> None:
         """Queue a message once per key (as `enqueue`), without waiting for the answer:
