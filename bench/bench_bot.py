@@ -18,7 +18,7 @@ existing on this homeserver). Then, for Facilibot alone: the startup time
 from the homeserver's own timestamps (`origin_server_ts`) so the
 requester's client adds nothing. Prints a table with the ratios.
 
-    python bench/bench_bot.py [--rounds 40] [--burst 100] [--directory 250] [--profile DIR]
+    python bench/bench_bot.py [--rounds 100] [--burst 100] [--directory 250] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -525,7 +525,7 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     """Parse the options and run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--burst", type=int, default=100)
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument(
