@@ -44,6 +44,30 @@ async def test_existing_database_upgrades_in_place(tmp_path):
     await store.close()
 
 
+async def test_a_schema_6_outbox_gets_its_lanes_in_place(tmp_path):
+    path = tmp_path / "v6.sqlite3"
+    with sqlite3.connect(path) as conn:  # a bot stopped with messages still to send
+        for _, _, sql in migrations()[:6]:
+            conn.executescript(sql)
+        conn.execute("PRAGMA user_version = 6")
+        conn.execute(
+            "INSERT INTO outbox (txn_id, key, room_id, event_type, content, created_at) "
+            "VALUES ('fb1', 'ping:1:@a:x', '!r:x', 'm.room.message', '{\"body\": \"x\"}', ?)",
+            (NOW.isoformat(),),
+        )
+    store = await Store.open(path)
+    try:
+        assert await store.db.version() == migrations()[-1][0] >= 7
+        [kept] = await store.outbox.pending()
+        assert (kept.key, kept.lane, kept.state) == ("ping:1:@a:x", 1, "pending")
+        await store.outbox.enqueue(
+            key="reply:$e:0", content={"body": "y"}, room_id="!r:x", at=NOW, lane=0
+        )
+        assert [m.key for m in await store.outbox.pending()] == ["reply:$e:0", "ping:1:@a:x"]
+    finally:
+        await store.close()
+
+
 async def test_database_from_the_future_is_refused(tmp_path):
     path = tmp_path / "future.sqlite3"
     with sqlite3.connect(path) as conn:
