@@ -328,7 +328,6 @@ class App:
         self.jobs = JobRunner(
             self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
         )
-        self.dispatcher.jobs = self.jobs  # one runner: the same job is never fired twice at once
         self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
 
     async def _start_scheduler(self) -> None:

@@ -92,13 +92,15 @@ class Scheduler:
         due_now = False
         for job_id in touched:
             job = await self.jobs.get(job_id)
-            if job is not None and job.state == "pending" and self._within_horizon(job):
-                self._arm(job)
-                due_now = due_now or job.due_at <= self.clock.now()
-            else:
+            if job is None or job.state != "pending" or not self._within_horizon(job):
                 self._disarm(job_id)
+            elif job.due_at <= self.clock.now():
+                # Due by the bot's clock: rung now (once for all), not by an alarm on
+                # APScheduler's own clock; a failed firing is re-armed by the rescan.
+                due_now = True
+            else:
+                self._arm(job)
         if due_now:
-            # Due by the bot's clock: ring now rather than when APScheduler's own clock says.
             self._ring_soon()
         if self._horizon is not None and len(self.alarms()) < self.armed:
             # Rows wait beyond the armed ones: arm the next earliest.

@@ -294,7 +294,6 @@ class Dispatcher:
         clock: Clock,
         is_facilitator: Callable[[str], Awaitable[bool]],
         commands: tuple[Command, ...] = COMMANDS,
-        jobs: JobRunner | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -302,7 +301,7 @@ class Dispatcher:
         self.is_facilitator = is_facilitator
         self.commands = commands
         self.facilitators_room: str | None = None  # set once the room is joined
-        self.jobs = jobs or JobRunner(
+        self.jobs = JobRunner(
             config, store, clock, facilitators_room=lambda: self.facilitators_room
         )
         # Called as (event kind, outcome, seconds) after each handled event (metrics).
@@ -319,22 +318,20 @@ class Dispatcher:
         if event.msgtype == "m.notice" or event.from_bot:
             return "ignored:notice"
         started = time.perf_counter()
-        due: list[int] = []
+        ctx = self._context(event, room_kind)
         try:
             async with self.store.db.transaction():
                 # Asked inside the transaction, the question goes with its BEGIN.
                 if await self.store.state.is_handled(event.event_id):
                     return "duplicate"
-                ctx = self._context(event, room_kind)
-                ctx.due_now = due
                 outcome = await self._route(ctx)
                 await self._mark(event, outcome)
         except UserError as exc:
-            due.clear()  # rolled back with the rest
+            ctx.due_now.clear()  # rolled back with the rest
             outcome = "refused"
             await self._answer(event, room_kind, Rendered.text(exc.text), outcome)
         except Exception:
-            due.clear()
+            ctx.due_now.clear()
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
             await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
@@ -351,8 +348,8 @@ class Dispatcher:
         )
         if self.on_handled is not None:
             self.on_handled(event.kind, outcome, elapsed)
-        if due and self.settle_due_now:
-            await self.jobs.fire(due)
+        if ctx.due_now and self.settle_due_now:
+            await self.jobs.fire(ctx.due_now)
         return outcome
 
     def _context(self, event: Incoming, room_kind: str) -> Context:

@@ -64,15 +64,11 @@ async def free_slots(ctx: Staffing, request: Request) -> int:
 
 
 async def start(ctx: Staffing, request: Request) -> PingRound | None:
-    """Ping the first candidates of a request that just became complete (once)."""
-    if not is_ready(request) or await ctx.store.missions.pings(request.id):
+    """Ping the first candidates of a request that just became complete (once):
+    round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
+    if await ctx.store.missions.pings(request.id):
         return None
-    slots = await free_slots(ctx, request)
-    if slots == 0:
-        return None
-    found = await ping(ctx, request, slots=slots, round_=1)
-    await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:1")
-    return found
+    return await reopen(ctx, request, cause="1")
 
 
 async def ping(
@@ -160,7 +156,9 @@ async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None
 async def reopen(
     ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
 ) -> PingRound | None:
-    """A slot freed up (withdrawal, removal, refusal): ping the next candidate(s)."""
+    """Ping for the places still free, as a new round, and follow it up (escalation
+    planned, or the coordinators told why): a slot freed up (withdrawal, removal,
+    refusal), or the first round of a request (`start`)."""
     found = await _next_round(ctx, request, limit=limit)
     if found is not None:
         await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:{cause}")
@@ -278,10 +276,11 @@ FIRST_ROUND = "first_round"
 async def plan_first_round(ctx: Context, request: Request) -> None:
     """Start staffing a complete request, as a job due now.
 
-    The dispatcher settles it as soon as the handler's transaction has
-    committed and its answers are on their way: the acknowledgment never
-    waits for matching and pings. The row makes it durable: after a crash in
-    between, the scheduler fires it at the next start.
+    It fires once the handler's transaction has committed and its answers are
+    sent (the bot's scheduler; the dispatcher itself when it runs alone, as in
+    the unit tests): the acknowledgment never waits for matching and pings.
+    The row makes it durable: after a crash in between, the scheduler fires it
+    at the next start.
     """
     if not is_ready(request):
         return
