@@ -28,9 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.matching import FORMAT_LABELS, region_of  # noqa: E402
+from bot.domain.matching import FORMAT_LABELS, region_of  # noqa: E402
+from bot.domain.requests import Request  # noqa: E402
 from handlers.candidates import rank_request  # noqa: E402
-from storage.requests import Request  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 GOAL_MS = 10.0
@@ -147,7 +147,7 @@ def sample_requests(store: Store, count: int, seed: int = 7) -> list[Request]:
     """Requests to rank (built in memory: ranking never writes)."""
     from datetime import UTC, datetime, time
 
-    from storage.requests import RequestDetails
+    from bot.domain.requests import RequestDetails
 
     rng = random.Random(seed)
     now = datetime(2026, 11, 29, tzinfo=UTC)

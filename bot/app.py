@@ -12,16 +12,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.backoff import Pacer
-from bot.client import MatrixClient, MatrixError
-from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.events import incoming_from_source
+from bot.domain.clock import Clock, SystemClock
+from bot.matrix.backoff import Pacer
+from bot.matrix.client import MatrixClient, MatrixError
+from bot.matrix.events import incoming_from_source
+from bot.matrix.sender import OutboxSender
+from bot.matrix.sync import SyncBatch, SyncLoop
+from bot.matrix.undecryptable import UndecryptableEvents
 from bot.parsing import parse
 from bot.scheduler import Scheduler
-from bot.sender import OutboxSender
-from bot.sync import SyncBatch, SyncLoop
-from bot.undecryptable import UndecryptableEvents
 from handlers import undecryptable
 from handlers.chat import OutboxChat
 from handlers.enrollment import enroll_members

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             _print_problems(exc)
             return EXIT_CONFIG
         from bot.app import run
-        from bot.client import CryptoStoreError
+        from bot.matrix.client import CryptoStoreError
 
         try:
             asyncio.run(run(config))
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-facilitators":
         return import_facilitators(args.config, args.roster, sys.stdout)
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.sandbox.demo import run_demo
 
         return asyncio.run(run_demo(sys.stdout))
     return 1
@@ -134,8 +134,8 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
 
 
 async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> int:
-    from bot.clock import SystemClock
-    from bot.roster import Invalid, parse_roster
+    from bot.domain.clock import SystemClock
+    from bot.domain.roster import Invalid, parse_roster
     from handlers import messages
     from handlers.enrollment import import_roster
     from storage.db import MigrationError
@@ -248,7 +248,7 @@ def export_command(
 
 
 async def _export(database: Path, start: date, end: date) -> str:
-    from bot.reports import missions_csv, per_facilitator
+    from bot.domain.reports import missions_csv, per_facilitator
     from storage.store import Store
 
     store = await Store.open(database)

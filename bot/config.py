@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.durations import format_duration, parse_duration
+from bot.domain.durations import format_duration, parse_duration
 
 ENV_PASSWORD = "FACILIBOT_PASSWORD"
 ENV_ACCESS_TOKEN = "FACILIBOT_ACCESS_TOKEN"

@@ -22,7 +22,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
-from bot.lifecycle import RequestState
+from bot.domain.lifecycle import RequestState
 from storage.db import Database
 
 log = logging.getLogger(__name__)

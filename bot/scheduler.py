@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from storage.schedule import Job, JobRepository
 
 log = logging.getLogger(__name__)

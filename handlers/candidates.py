@@ -1,4 +1,4 @@
-"""Rank the directory for one stored request: the database prefilter, then `bot.matching`.
+"""Rank the directory for one stored request: the database prefilter, then `bot.domain.matching`.
 
 `rank_request(store, request)` is what pings and escalation call;
 `!candidats 42` shows its result to a coordinator.
@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.content import Rendered
-from bot.matching import (
+from bot.domain.content import Rendered
+from bot.domain.matching import (
     NO_REMOTE,
     TOO_FAR,
     MatchRequest,
@@ -23,10 +23,10 @@ from bot.matching import (
     nobody_text,
     region_of,
 )
+from bot.domain.profiles import Facilitator
+from bot.domain.requests import Request
 from handlers import messages
 from handlers.context import Context, UserError
-from storage.facilitators import Facilitator
-from storage.requests import Request
 from storage.store import Store
 
 log = logging.getLogger(__name__)

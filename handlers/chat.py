@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
-from bot.content import Rendered, file_content, message_content, thread_relation
-from bot.events import Incoming
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered, file_content, message_content, thread_relation
+from bot.matrix.events import Incoming
 from storage.outbox import ANSWER, FAN_OUT, Attachment, OutboxRepository
 
 

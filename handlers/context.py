@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.content import Rendered
-from bot.events import Incoming
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.matrix.events import Incoming
 from storage.outbox import Attachment
 from storage.store import Store
 

@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.absences import parse_absence
-from bot.content import Rendered
-from bot.matching import FORMAT_LABELS, fold, region_of
-from bot.roster import (
+from bot.domain.absences import parse_absence
+from bot.domain.content import Rendered
+from bot.domain.matching import FORMAT_LABELS, fold, region_of
+from bot.domain.profiles import ROSTER_FIELDS, Facilitator
+from bot.domain.roster import (
     Invalid,
     effective_timezone,
     parse_cap,
@@ -28,7 +29,6 @@ from bot.roster import (
 )
 from handlers import messages
 from handlers.context import Context, UserError
-from storage.facilitators import ROSTER_FIELDS, Facilitator
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.content import Rendered
-from bot.roster import Roster, clean_display_name
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.domain.profiles import Facilitator
+from bot.domain.roster import Roster, clean_display_name
 from handlers import messages
 from handlers.context import Chat
-from storage.facilitators import Facilitator
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.content import Rendered
+from bot.domain.content import Rendered
+from bot.domain.planning import local_moment, plan_before
 from bot.parsing.dates import mentions
 from bot.parsing.normalize import fold
-from bot.planning import local_moment, plan_before
 from handlers import messages
 from handlers.context import Context, UserError
 from handlers.jobs import JobContext, SkipJob, register_job

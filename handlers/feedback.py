@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.content import Rendered
-from bot.lifecycle import AssignmentState, RequestState
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import AssignmentState, RequestState
+from bot.domain.requests import Request
 from handlers import messages
 from handlers.context import Context, UserError
-from storage.requests import Request
 
 log = logging.getLogger(__name__)
 

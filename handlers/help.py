@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import Rendered, escape
+from bot.domain.content import Rendered, escape
 from handlers.commands import Command, Permission
 from handlers.context import Context, UserError
 

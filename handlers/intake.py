@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from bot.content import Rendered
+from bot.domain import drafting
+from bot.domain.content import Rendered
+from bot.domain.requests import Request
 from bot.parsing import parse
-from handlers import drafting, messages, staffing
+from handlers import messages, staffing
 from handlers.context import Context, UserError
 from handlers.reminders import reconcile_request_reminders
-from storage.requests import Request
 
 log = logging.getLogger(__name__)
 

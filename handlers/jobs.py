@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
 from bot.config import Config
+from bot.domain.clock import Clock
 from handlers.chat import OutboxChat
 from handlers.context import Chat
 from storage.schedule import SENT, SKIPPED, Job

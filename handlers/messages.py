@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.content import Rendered, escape, pill
-from bot.matching import FORMAT_LABELS
-from storage.requests import Request, RequestDetails
+from bot.domain.content import Rendered, escape, pill
+from bot.domain.matching import FORMAT_LABELS
+from bot.domain.requests import Request, RequestDetails
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -390,7 +390,7 @@ ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `!repris
 RESUMED = "C'est noté : vous êtes de nouveau disponible pour des missions."
 ALREADY_ACTIVE = "Vous étiez déjà disponible pour des missions : rien n'a changé."
 
-# Why a value is refused (codes of `bot.roster.Invalid`).
+# Why a value is refused (codes of `bot.domain.roster.Invalid`).
 FIELD_PROBLEMS = {
     "matrix_id": "« {value} » n'est pas un identifiant Matrix (attendu : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr).",
     "matrix_id_missing": "l'identifiant Matrix (matrix_id) est vide.",

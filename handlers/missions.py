@@ -1,6 +1,6 @@
 """Missions: follow, accept, decline, withdraw, cancel, assign, remove, close.
 
-Each command changes state through `bot.lifecycle` (illegal moves are
+Each command changes state through `bot.domain.lifecycle` (illegal moves are
 refused with its sentence, before anything is written) and
 `storage.missions` (a slot is taken by one conditional write, so the last
 place has exactly one winner), then says so to everyone concerned.
@@ -12,8 +12,9 @@ import logging
 from dataclasses import replace
 from datetime import date
 
-from bot.content import Rendered
-from bot.lifecycle import (
+from bot.domain import drafting
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import (
     Action,
     AssignmentState,
     IllegalTransition,
@@ -22,12 +23,12 @@ from bot.lifecycle import (
     next_assignment_state,
     next_request_state,
 )
-from bot.matching import fold, match
-from handlers import drafting, messages, staffing
+from bot.domain.matching import fold, match
+from bot.domain.requests import OPEN_STATES, Request
+from handlers import messages, staffing
 from handlers.candidates import match_request_of, workloads
 from handlers.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
-from storage.requests import OPEN_STATES, Request
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from bot.content import Rendered
+from bot.domain.content import Rendered
 from handlers import messages
 from handlers.context import Context, UserError
 from handlers.jobs import JobContext, register_job

@@ -13,14 +13,15 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.content import Rendered
-from bot.lifecycle import ACTIVE_REQUEST_STATES, RequestState
-from bot.planning import mission_end, mission_start, shift_after, shift_before, to_zone
-from handlers import drafting, messages
+from bot.domain import drafting
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
+from bot.domain.planning import mission_end, mission_start, shift_after, shift_before, to_zone
+from bot.domain.requests import Request
+from handlers import messages
 from handlers.jobs import JobContext, SkipJob, register_job
-from storage.requests import Request
 from storage.schedule import PENDING, SENT, SKIPPED, Job
 from storage.store import Store
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.content import Rendered
-from bot.reports import PeriodStats, period_stats
+from bot.domain.content import Rendered
+from bot.domain.reports import PeriodStats, period_stats
 from handlers import messages
 from handlers.context import Context, UserError
 from handlers.missions import parse_month

@@ -7,10 +7,10 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.content import Rendered
-from bot.events import Incoming
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.matrix.events import Incoming
 from handlers import events as network_events  # schedule (issue 6)
 from handlers import feedback as mission_feedback  # schedule (issue 6)
 from handlers import help as help_

@@ -13,19 +13,20 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.content import Rendered
-from bot.ics import MIMETYPE, mission_invitation
-from bot.lifecycle import RequestState, staffing_state
-from bot.planning import mission_start
-from handlers import drafting, messages
+from bot.domain import drafting
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.domain.ics import MIMETYPE, mission_invitation
+from bot.domain.lifecycle import RequestState, staffing_state
+from bot.domain.planning import mission_start
+from bot.domain.requests import Request
+from handlers import messages
 from handlers.candidates import rank_request
 from handlers.context import Chat, Context
 from handlers.jobs import JobContext, SkipJob, register_job
 from handlers.reminders import request_target
 from storage.outbox import Attachment
-from storage.requests import Request
 from storage.schedule import Job
 from storage.store import Store
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.clock import Clock
-from bot.content import Rendered
-from bot.decryption import Notice
+from bot.domain.clock import Clock
+from bot.domain.content import Rendered
+from bot.matrix.decryption import Notice
 from handlers import messages
 from handlers.chat import OutboxChat
 from storage.store import Store

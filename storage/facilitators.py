@@ -5,29 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from datetime import date, datetime
-from typing import Literal
 
+from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-UpsertOutcome = Literal["added", "updated", "unchanged"]
-
-# The columns a roster import sets; `active` and `timezone` belong to the
-# facilitator (`!profil`) or a coordinator, so a re-import leaves them alone.
-ROSTER_FIELDS = (
-    "display_name",
-    "site",
-    "region",
-    "directorate",
-    "cohort",
-    "skills",
-    "languages",
-    "remote_ok",
-    "max_missions_per_month",
-)
 _EDITABLE = (*ROSTER_FIELDS, "active", "timezone")
 # What an empty roster cell (or a cleared field) stores.
 _EMPTY: dict[str, object] = {
@@ -41,26 +26,6 @@ _EMPTY: dict[str, object] = {
     "remote_ok": 0,
     "max_missions_per_month": None,
 }
-
-
-@dataclass(frozen=True)
-class Facilitator:
-    """One facilitator's profile."""
-
-    matrix_id: str
-    display_name: str = ""
-    site: str | None = None
-    region: str | None = None
-    directorate: str | None = None
-    cohort: int | None = None
-    skills: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    remote_ok: bool = False
-    max_missions_per_month: int | None = None
-    active: bool = True
-    timezone: str | None = None
-    created_at: datetime | None = field(default=None, compare=False)
-    updated_at: datetime | None = field(default=None, compare=False)
 
 
 _PROFILE_FIELDS = tuple(f.name for f in fields(Facilitator) if f.compare)

@@ -1,10 +1,10 @@
-"""Reading the facts behind the coordinators' figures (see `bot.reports`)."""
+"""Reading the facts behind the coordinators' figures (see `bot.domain.reports`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from bot.reports import MissionFact, RequestFact, mission_minutes
+from bot.domain.reports import MissionFact, RequestFact, mission_minutes
 from storage.db import Database
 from storage.feedback import FeedbackRepository
 

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date, datetime, time
 
+from bot.domain.requests import OPEN_STATES, Request, RequestDetails
 from storage.db import Database
 
-OPEN_STATES = ("ouverte", "partiellement pourvue", "pourvue")
-
-
-@dataclass(frozen=True)
-class RequestDetails:
-    """What was understood of a request (all optional but the staffing need)."""
-
-    event_date: date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    duration_minutes: int | None = None
-    facilitators_needed: int = 1
-    format: str | None = None
-    modality: str | None = None
-    location: str | None = None
-    participants: int | None = None
-    directorate: str | None = None
-    topic: str | None = None
-
-
 _DETAIL_FIELDS = tuple(f.name for f in fields(RequestDetails))
-
-
-@dataclass(frozen=True)
-class Request:
-    """A stored request, with its number and where it was asked."""
-
-    id: int
-    source_event_id: str
-    room_id: str
-    thread_root: str
-    requester: str
-    text: str
-    state: str
-    details: RequestDetails
-    card_key: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def _to_db(details: RequestDetails) -> dict[str, object]:

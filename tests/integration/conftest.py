@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import App
 from bot.config import Config, config_from_dict
-from bot.homeserver import RegisteredUser, Synapse
-from bot.people import Person, until
+from bot.sandbox.homeserver import RegisteredUser, Synapse
+from bot.sandbox.people import Person, until
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)

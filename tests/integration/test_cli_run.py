@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 
-from bot.people import body_of, thread_of
+from bot.sandbox.people import body_of, thread_of
 
 
 async def test_run_serves_and_stops_on_sigterm(world, tmp_path):

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.people import body_of, thread_of, until
+from bot.sandbox.people import body_of, thread_of, until
 
 BURST = 40
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.demo import run_demo
+from bot.sandbox.demo import run_demo
 
 
 async def test_demo_prints_the_whole_staffing_conversation():

@@ -9,8 +9,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.people import Person, body_of, thread_of, until
-from storage.facilitators import Facilitator
+from bot.domain.profiles import Facilitator
+from bot.sandbox.people import Person, body_of, thread_of, until
 
 REQUEST = (
     "Bonjour, on cherche un facilitateur pour un atelier le 12 mars 2027 de 9h à 12h "

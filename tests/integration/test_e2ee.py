@@ -7,8 +7,8 @@ import logging
 import time
 from datetime import timedelta
 
-from bot.clock import FrozenClock, SystemClock
-from bot.people import body_of, thread_of, until
+from bot.domain.clock import FrozenClock, SystemClock
+from bot.sandbox.people import body_of, thread_of, until
 
 REQUEST = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 "
@@ -63,7 +63,7 @@ async def test_request_in_an_encrypted_dm_is_answered_encrypted(world):
 
 
 async def test_dm_created_by_the_bot_is_encrypted_and_readable(world):
-    from bot.content import Rendered
+    from bot.domain.content import Rendered
     from handlers.chat import OutboxChat
 
     claire = await world.person("Claire")
@@ -193,7 +193,7 @@ async def _published_devices(app, user_id):
 
 async def _bot_identity(app):
     """The bot's published master key and the devices it cross-signs, once it signed one."""
-    from bot.trust import cross_signed_devices
+    from bot.matrix.trust import cross_signed_devices
 
     user_id = app.client.user_id
 
@@ -265,7 +265,7 @@ async def test_a_revoked_device_is_replaced(world):
 
 async def test_without_a_password_a_lost_store_stops_the_bot_with_a_clear_message(world):
     from bot.app import App
-    from bot.client import CryptoStoreError
+    from bot.matrix.client import CryptoStoreError
 
     bot = await world.bot_account()
     config = await world.config(matrix={"password": None, "access_token": bot.access_token})
@@ -307,8 +307,8 @@ async def test_cross_signed_policy_keys_only_devices_their_owner_verified(world)
 async def test_a_members_new_device_reads_the_bots_next_answers(world):
     from nio import AsyncClient, LoginResponse
 
-    from bot.homeserver import RegisteredUser
-    from bot.people import Person
+    from bot.sandbox.homeserver import RegisteredUser
+    from bot.sandbox.people import Person
 
     alice, bot, room_id, _app = await _encrypted_requests_room(world)
     first = await alice.send(room_id, "!aide")

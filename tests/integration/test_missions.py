@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import FrozenClock
-from bot.people import Person, body_of, thread_of, until
-from storage.facilitators import Facilitator
+from bot.domain.clock import FrozenClock
+from bot.domain.profiles import Facilitator
+from bot.sandbox.people import Person, body_of, thread_of, until
 from storage.store import Store
 
 REQUEST = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.homeserver import free_port
-from bot.people import thread_of, until
+from bot.sandbox.homeserver import free_port
+from bot.sandbox.people import thread_of, until
 
 REQUEST = "On cherche un facilitateur pour un atelier le 12 mars de 14h à 16h à Lyon."
 

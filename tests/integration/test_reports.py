@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.people import body_of, thread_of, until
+from bot.sandbox.people import body_of, thread_of, until
 
 REQUEST = "Un facilitateur pour un atelier le 12 mars 2027 de 14h à 16h30 à Bercy."
 

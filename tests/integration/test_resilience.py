@@ -8,8 +8,8 @@ import logging
 import aiohttp
 import pytest
 
-from bot.homeserver import Synapse
-from bot.people import body_of, thread_of, until
+from bot.sandbox.homeserver import Synapse
+from bot.sandbox.people import body_of, thread_of, until
 from tests.integration.conftest import World
 
 

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.people import body_of, thread_of, until
+from bot.sandbox.people import body_of, thread_of, until
 from handlers.messages import MONTHS
 
 PARIS = ZoneInfo("Europe/Paris")

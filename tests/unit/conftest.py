@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FrozenClock
 from bot.config import Config, config_from_dict
-from bot.events import Incoming
+from bot.domain.clock import FrozenClock
+from bot.domain.profiles import Facilitator
+from bot.matrix.events import Incoming
 from handlers.router import Dispatcher
-from storage.facilitators import Facilitator
 from storage.outbox import OutgoingMessage
 from storage.store import Store
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, config_from_dict, load_config
-from bot.durations import format_duration, parse_duration
+from bot.domain.durations import format_duration, parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = {"matrix": {"homeserver": "https://matrix.example.org", "user_id": "@bot:example.org"}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.decryption import notices_due, thread_of, to_retry
+from bot.matrix.decryption import notices_due, thread_of, to_retry
 from handlers.undecryptable import tell_sender
 from storage.undecryptable import WaitingEvent
 from tests.unit.conftest import REQUESTER, ROOM

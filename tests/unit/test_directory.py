@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.roster import parse_roster
+from bot.domain.profiles import Facilitator
+from bot.domain.roster import parse_roster
 from handlers.chat import OutboxChat
 from handlers.enrollment import enroll_members, import_roster
-from storage.facilitators import Facilitator
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
 
 HEADER = (

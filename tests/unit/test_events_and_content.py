@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Rendered, edit_content, message_content, pill
-from bot.events import incoming_from_source
+from bot.domain.content import Rendered, edit_content, message_content, pill
+from bot.matrix.events import incoming_from_source
 
 
 def _source(content: dict, **extra: object) -> dict:
@@ -102,7 +102,7 @@ def test_edit_content_replaces_without_notifying():
 
 
 def test_pacer_lets_a_burst_through_then_spaces_sends():
-    from bot.backoff import Pacer
+    from bot.matrix.backoff import Pacer
 
     now = [100.0]
     pacer = Pacer(rate=2, burst=3, now=lambda: now[0])
@@ -115,7 +115,7 @@ def test_pacer_lets_a_burst_through_then_spaces_sends():
 
 
 def test_fan_out_leaves_the_pacers_reserve_to_answers():
-    from bot.backoff import Pacer
+    from bot.matrix.backoff import Pacer
 
     now = [100.0]
     pacer = Pacer(rate=10, burst=20, now=lambda: now[0])

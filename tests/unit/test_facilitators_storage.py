@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storage.facilitators import Facilitator
+from bot.domain.profiles import Facilitator
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 DAY = date(2026, 12, 10)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from handlers import drafting
-from storage.requests import RequestDetails
+from bot.domain import drafting
+from bot.domain.requests import RequestDetails
 from tests.unit.conftest import COORDINATOR, REQUESTER, answers, message, queued
 
 REQUEST = (

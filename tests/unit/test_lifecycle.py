@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot.lifecycle import (
+from bot.domain.lifecycle import (
     ASSIGNMENT_TRANSITIONS,
     Action,
     AssignmentState,

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.matching import (
+from bot.domain.matching import (
     ABSENT,
     BUSY,
     CAPPED,

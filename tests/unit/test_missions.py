@@ -270,7 +270,7 @@ async def test_concurrent_acceptances_of_the_last_place_have_one_winner(tmp_path
     path = tmp_path / "race.sqlite3"
     setup = await Store.open(path)
     at = datetime(2026, 11, 29, tzinfo=UTC)
-    from storage.requests import RequestDetails
+    from bot.domain.requests import RequestDetails
 
     request = await setup.requests.create(
         source_event_id="$r",

@@ -9,8 +9,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import ConfigError, config_from_dict, parse_listen
+from bot.domain.requests import RequestDetails
 from bot.observability import Observability, assess, outcome_class, read_snapshot
-from storage.requests import RequestDetails
 from storage.store import Store
 
 from .conftest import REQUESTER, ROOM, make_config

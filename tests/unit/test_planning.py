@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.planning import (
+from bot.domain.planning import (
     local_moment,
     mission_end,
     mission_start,
@@ -16,8 +16,8 @@ from bot.planning import (
     shift_before,
     to_zone,
 )
+from bot.domain.requests import RequestDetails
 from handlers.messages import format_lead, offset_label
-from storage.requests import RequestDetails
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)

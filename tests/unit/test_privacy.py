@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.profiles import Facilitator
 from handlers.privacy import apply_retention
-from storage.facilitators import Facilitator
 from storage.privacy import pseudonym
 from tests.unit.conftest import PEOPLE, REQUESTER, answers, message, new_request
 

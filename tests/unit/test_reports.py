@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.cli import main
-from bot.reports import (
+from bot.domain.reports import (
     MissionFact,
     RequestFact,
     mission_minutes,

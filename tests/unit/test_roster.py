@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.absences import parse_absence
-from bot.roster import (
+from bot.domain.absences import parse_absence
+from bot.domain.roster import (
     Invalid,
     clean_display_name,
     effective_timezone,

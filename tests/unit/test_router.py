@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Rendered
+from bot.domain.content import Rendered
+from bot.domain.requests import RequestDetails
 from handlers.commands import Command, Kind, Param, Permission
 from handlers.context import UserError
 from handlers.router import COMMANDS, Dispatcher, find_command
-from storage.requests import RequestDetails
 from tests.unit.conftest import (
     COORDINATOR,
     PEOPLE,

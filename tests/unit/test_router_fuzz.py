@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FrozenClock
-from bot.events import Incoming
+from bot.domain.clock import FrozenClock
+from bot.domain.profiles import Facilitator
+from bot.matrix.events import Incoming
 from handlers.router import COMMANDS, Dispatcher
-from storage.facilitators import Facilitator
 from storage.store import Store
 from tests.unit.conftest import COORDINATOR, REQUESTER, ROOM, make_config
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FrozenClock
 from bot.config import Config
-from bot.content import Rendered
+from bot.domain.clock import FrozenClock
+from bot.domain.content import Rendered
+from bot.domain.profiles import Facilitator
 from bot.scheduler import Scheduler
 from handlers.events import read_event
 from handlers.feedback import read_minutes
@@ -21,7 +22,6 @@ from handlers.reminders import (
 )
 from handlers.router import Dispatcher
 from handlers.staffing import FIRST_ROUND
-from storage.facilitators import Facilitator
 from storage.privacy import pseudonym
 from storage.schedule import Job
 from storage.store import Store

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.domain.requests import RequestDetails
 from storage.db import Database, MigrationError, migrations
 from storage.outbox import txn_id_for
-from storage.requests import RequestDetails
 from storage.store import Store
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 import vodozemac
 
 from bot.config import ConfigError
-from bot.trust import (
+from bot.matrix.trust import (
     Decision,
     DeviceFacts,
     TrustPolicy,
@@ -160,7 +160,7 @@ def test_signed_by_rejects_garbage():
 
 
 def test_the_bots_identity_signs_its_device_and_survives_a_restart(tmp_path):
-    from bot.identity import IDENTITY_FILE, Identity
+    from bot.matrix.identity import IDENTITY_FILE, Identity
 
     bot = "@facilibot:agent.finances.tchap.gouv.fr"
     identity = Identity.create()
@@ -190,7 +190,7 @@ def test_the_bots_identity_signs_its_device_and_survives_a_restart(tmp_path):
 
 
 def test_an_unreadable_identity_file_is_no_identity(tmp_path):
-    from bot.identity import IDENTITY_FILE, Identity
+    from bot.matrix.identity import IDENTITY_FILE, Identity
 
     assert Identity.load(tmp_path) is None
     (tmp_path / IDENTITY_FILE).write_text("{not json", encoding="utf-8")

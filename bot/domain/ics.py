@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from storage.requests import RequestDetails
+from bot.domain.requests import RequestDetails
 
 PRODID = "-//Facilibot//Missions de facilitation//FR"
 MIMETYPE = "text/calendar"

@@ -15,11 +15,18 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from bot.matching import FORMAT_LABELS, REGIONS, canonical_city, canonical_region, fold, region_of
+from bot.domain.matching import (
+    FORMAT_LABELS,
+    REGIONS,
+    canonical_city,
+    canonical_region,
+    fold,
+    region_of,
+)
+from bot.domain.profiles import ROSTER_FIELDS
 from bot.parsing.labels import directorate as find_directorate
 from bot.parsing.normalize import fold_plain
 from bot.parsing.vocabulary import vocabulary
-from storage.facilitators import ROSTER_FIELDS
 
 # The roster columns of DESIGN.md, in order; `matrix_id` is required.
 COLUMNS = ("matrix_id", *ROSTER_FIELDS)

@@ -1,4 +1,4 @@
-"""Exceptions of the Matrix adapter (re-exported by `bot.client`)."""
+"""Exceptions of the Matrix adapter (re-exported by `bot.matrix.client`)."""
 
 from __future__ import annotations
 

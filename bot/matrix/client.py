@@ -1,6 +1,7 @@
 """The adapter over matrix-nio: login and the encryption store, send, DMs, history.
 
-Errors become exceptions here (`bot.errors`); device trust and room keys are in `bot.keys`.
+Errors become exceptions here (`bot.matrix.errors`); device trust and room keys are in
+`bot.matrix.keys`.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from nio import (
 from nio.exceptions import LocalProtocolError, OlmUnverifiedDeviceError
 
 from bot.config import MatrixConfig
-from bot.errors import CryptoStoreError, MatrixError
-from bot.errors import check as _check
-from bot.keys import DeviceKeys
+from bot.matrix.errors import CryptoStoreError, MatrixError
+from bot.matrix.errors import check as _check
+from bot.matrix.keys import DeviceKeys
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any, TextIO
 
 from bot.app import App
 from bot.config import config_from_dict
-from bot.homeserver import Synapse
-from bot.people import Person, body_of, until
-from storage.facilitators import Facilitator
+from bot.domain.profiles import Facilitator
+from bot.sandbox.homeserver import Synapse
+from bot.sandbox.people import Person, body_of, until
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def _format(message: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def main() -> None:
-    """Run the demo from `python -m bot.demo`."""
+    """Run the demo from `python -m bot.sandbox.demo`."""
     import sys
 
     raise SystemExit(asyncio.run(run_demo(sys.stdout)))

@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import ClientError
 from nio.exceptions import LocalProtocolError
 
-from bot.client import MatrixClient
-from bot.clock import Clock
-from bot.decryption import Notice, notices_due, to_retry
+from bot.domain.clock import Clock
+from bot.matrix.client import MatrixClient
+from bot.matrix.decryption import Notice, notices_due, to_retry
 from storage.store import Store
 
 log = logging.getLogger(__name__)

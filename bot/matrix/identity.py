@@ -14,7 +14,7 @@ from typing import Any
 
 import vodozemac
 
-from bot.trust import canonical_json
+from bot.matrix.trust import canonical_json
 
 IDENTITY_FILE = "cross_signing.json"
 # The file is protected like the encryption store: 0600 in a 0700 folder.

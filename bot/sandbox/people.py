@@ -21,7 +21,7 @@ from nio import (
 )
 from nio.api import Api
 
-from bot.homeserver import RegisteredUser
+from bot.sandbox.homeserver import RegisteredUser
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Person:
 
         import vodozemac
 
-        from bot.trust import canonical_json
+        from bot.matrix.trust import canonical_json
 
         client, user_id = self.client, self.user_id
         master, self_signing = vodozemac.Account(), vodozemac.Account()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.domain.roster import Invalid
 from bot.parsing.normalize import fold_plain
-from bot.roster import Invalid
 
 MAX_ABSENCE_DAYS = 366
 

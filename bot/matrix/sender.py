@@ -8,10 +8,10 @@ import logging
 from aiohttp import ClientError
 from nio.exceptions import LocalProtocolError
 
-from bot.backoff import Backoff, Pacer
-from bot.client import MatrixClient, MatrixError
-from bot.clock import Clock
-from bot.content import edit_content
+from bot.domain.clock import Clock
+from bot.domain.content import edit_content
+from bot.matrix.backoff import Backoff, Pacer
+from bot.matrix.client import MatrixClient, MatrixError
 from storage.outbox import ANSWER, FAN_OUT, MAX_ATTEMPTS, OutgoingMessage
 from storage.store import Store
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import ClientError
 from nio import AsyncClient, ForwardedRoomKeyEvent, MatrixRoom, RoomKeyEvent, SyncResponse
 
-from bot.errors import MatrixError
-from bot.identity import Identity
-from bot.trust import Decision, TrustPolicy, cross_signed_devices, plan
+from bot.matrix.errors import MatrixError
+from bot.matrix.identity import Identity
+from bot.matrix.trust import Decision, TrustPolicy, cross_signed_devices, plan
 
 if TYPE_CHECKING:
-    from bot.client import MatrixClient
+    from bot.matrix.client import MatrixClient
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.requests import RequestDetails
+from bot.domain.requests import RequestDetails
 
 FULL_DAY_MINUTES = 420
 FULL_DAY_START = time(9, 0)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 
+from bot.domain.requests import RequestDetails
 from bot.parsing import result as parse_rules
 from bot.parsing.result import FULL_DAY_MINUTES
-from storage.requests import RequestDetails
 
 
 def details_from_parse(result: object) -> RequestDetails:

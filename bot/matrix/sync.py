@@ -12,9 +12,9 @@ from typing import Any
 from aiohttp import ClientError
 from nio import InviteMemberEvent, SyncResponse
 
-from bot.backoff import Backoff
-from bot.client import MatrixClient
-from bot.clock import Clock
+from bot.domain.clock import Clock
+from bot.matrix.backoff import Backoff
+from bot.matrix.client import MatrixClient
 from storage.state import SYNC_TOKEN, StateRepository
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,51 @@
+"""A facilitation request: what was understood of it, and the stored aggregate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+OPEN_STATES = ("ouverte", "partiellement pourvue", "pourvue")
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What was understood of a request (all optional but the staffing need)."""
+
+    event_date: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    duration_minutes: int | None = None
+    facilitators_needed: int = 1
+    format: str | None = None
+    modality: str | None = None
+    location: str | None = None
+    participants: int | None = None
+    directorate: str | None = None
+    topic: str | None = None
+
+    @property
+    def ends_at(self) -> time | None:
+        """The end time: given, or the start plus the duration (23:59 past midnight)."""
+        if self.end_time is not None or self.start_time is None or not self.duration_minutes:
+            return self.end_time
+        day = self.event_date or date(2000, 1, 1)
+        finish = datetime.combine(day, self.start_time) + timedelta(minutes=self.duration_minutes)
+        return finish.time() if finish.date() == day else time(23, 59)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A stored request, with its number and where it was asked."""
+
+    id: int
+    source_event_id: str
+    room_id: str
+    thread_root: str
+    requester: str
+    text: str
+    state: str
+    details: RequestDetails
+    card_key: str | None
+    created_at: datetime
+    updated_at: datetime
