@@ -28,8 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain.matching import FORMAT_LABELS, region_of  # noqa: E402
-from bot.domain.requests import Request  # noqa: E402
+from bot.domain.geography import region_of  # noqa: E402
+from bot.domain.requests import FORMAT_LABELS, Request  # noqa: E402
 from handlers.candidates import rank_request  # noqa: E402
 from storage.store import Store  # noqa: E402
 

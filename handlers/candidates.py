@@ -9,22 +9,20 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from bot.domain.content import Rendered
+from bot.domain.geography import canonical_city, region_of
 from bot.domain.matching import (
     NO_REMOTE,
     TOO_FAR,
-    MatchRequest,
     MatchResult,
     Workload,
-    canonical_city,
     match,
     nobody_text,
-    region_of,
 )
 from bot.domain.profiles import Facilitator
-from bot.domain.requests import Request
+from bot.domain.requests import Request, RequestDetails
 from handlers import messages
 from handlers.context import Context, UserError
 from storage.store import Store
@@ -35,34 +33,6 @@ log = logging.getLogger(__name__)
 PREFILTER_LIMIT = 300
 # How many ranked candidates `!candidats` lists.
 SHOWN_CANDIDATES = 10
-
-
-def match_request_of(request: Request) -> MatchRequest:
-    """What matching needs of a stored request (its date must be known).
-
-    Raises:
-        ValueError: the request has no date yet.
-    """
-    d = request.details
-    if d.event_date is None:
-        raise ValueError(f"request {request.id} has no date")
-    location = canonical_city(d.location)
-    end = d.end_time
-    if end is None and d.start_time is not None and d.duration_minutes:
-        moment = datetime.combine(d.event_date, d.start_time)
-        finish = moment + timedelta(minutes=d.duration_minutes)
-        end = finish.time() if finish.date() == d.event_date else time(23, 59)
-    return MatchRequest(
-        event_date=d.event_date,
-        start_time=d.start_time,
-        end_time=end,
-        format=d.format,
-        modality=d.modality,
-        location=location,
-        region=region_of(location),
-        directorate=d.directorate,
-        facilitators_needed=d.facilitators_needed,
-    )
 
 
 async def workloads(
@@ -128,7 +98,10 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     Raises:
         ValueError: the request has no date yet.
     """
-    wanted = match_request_of(request)
+    wanted = request.details
+    if wanted.event_date is None:
+        raise ValueError(f"request {request.id} has no date")
+    place = canonical_city(wanted.location)
     last_row = await store.facilitators.last_row()
     if last_row == 0:  # an empty directory: nobody to read
         return replace(match(wanted, [], {}), notes=(nobody_text(None, wanted),))
@@ -138,8 +111,8 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
         return await store.facilitators.candidates(
             wanted.event_date,
             modality=wanted.modality,
-            site=wanted.location,
-            region=wanted.region,
+            site=place,
+            region=region_of(place),
             skill=wanted.format,
             limit=PREFILTER_LIMIT,
             available_only=available_only,
@@ -165,7 +138,7 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     return match(wanted, everyone, loads, latest_cohort=latest)
 
 
-async def _nobody_near(store: Store, wanted: MatchRequest) -> str:
+async def _nobody_near(store: Store, wanted: RequestDetails) -> str:
     if await store.facilitators.count() == 0:
         return nobody_text(None, wanted)
     return nobody_text(NO_REMOTE if wanted.modality == "distanciel" else TOO_FAR, wanted)

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.absences import parse_absence
 from bot.domain.content import Rendered
-from bot.domain.matching import FORMAT_LABELS, fold, region_of
+from bot.domain.geography import fold, region_of
 from bot.domain.profiles import ROSTER_FIELDS, Facilitator
+from bot.domain.requests import FORMAT_LABELS
 from bot.domain.roster import (
     Invalid,
     effective_timezone,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.domain.content import Rendered, escape, pill
-from bot.domain.matching import FORMAT_LABELS
-from bot.domain.requests import Request, RequestDetails
+from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (

@@ -14,6 +14,7 @@ from datetime import date
 
 from bot.domain import drafting
 from bot.domain.content import Rendered
+from bot.domain.geography import fold
 from bot.domain.lifecycle import (
     Action,
     AssignmentState,
@@ -23,10 +24,10 @@ from bot.domain.lifecycle import (
     next_assignment_state,
     next_request_state,
 )
-from bot.domain.matching import fold, match
+from bot.domain.matching import match
 from bot.domain.requests import OPEN_STATES, Request
 from handlers import messages, staffing
-from handlers.candidates import match_request_of, workloads
+from handlers.candidates import workloads
 from handlers.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
 
@@ -351,7 +352,7 @@ async def _other_request_for(ctx: Context, who: str, *, exclude: int) -> Request
         if profile is None:
             return request
         loads = await workloads(ctx.store, [who], day, exclude_request=request.id)
-        if match(match_request_of(request), [profile], loads).ranked:
+        if match(request.details, [profile], loads).ranked:
             return request
     return None
 

@@ -8,155 +8,16 @@ with the reasons in French, and who was left out and why.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, time
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from datetime import time
 from typing import Protocol
 
+from bot.domain.geography import canonical_city, fold, region_of
+from bot.domain.requests import FORMAT_LABELS, RequestDetails
+
 log = logging.getLogger(__name__)
-
-ILE_DE_FRANCE = "Île-de-France"
-AURA = "Auvergne-Rhône-Alpes"
-PACA = "Provence-Alpes-Côte d'Azur"
-OCCITANIE = "Occitanie"
-NOUVELLE_AQUITAINE = "Nouvelle-Aquitaine"
-HAUTS_DE_FRANCE = "Hauts-de-France"
-GRAND_EST = "Grand Est"
-BRETAGNE = "Bretagne"
-PAYS_DE_LA_LOIRE = "Pays de la Loire"
-NORMANDIE = "Normandie"
-CENTRE = "Centre-Val de Loire"
-BFC = "Bourgogne-Franche-Comté"
-CORSE = "Corse"
-
-REGIONS = (
-    ILE_DE_FRANCE,
-    AURA,
-    PACA,
-    OCCITANIE,
-    NOUVELLE_AQUITAINE,
-    HAUTS_DE_FRANCE,
-    GRAND_EST,
-    BRETAGNE,
-    PAYS_DE_LA_LOIRE,
-    NORMANDIE,
-    CENTRE,
-    BFC,
-    CORSE,
-    "Guadeloupe",
-    "Martinique",
-    "Guyane",
-    "La Réunion",
-    "Mayotte",
-)
-
-# The main cities where the ministries have services, by region.
-_CITIES_BY_REGION: dict[str, tuple[str, ...]] = {
-    ILE_DE_FRANCE: (
-        "Paris", "Montreuil", "Noisy-le-Grand", "Marne-la-Vallée", "Champs-sur-Marne",
-        "Créteil", "Ivry-sur-Seine", "Vincennes", "Saint-Denis", "Nanterre", "La Défense",
-        "Boulogne-Billancourt", "Issy-les-Moulineaux", "Versailles", "Cergy", "Évry",
-        "Melun", "Bobigny", "Pantin", "Torcy", "Massy", "Saint-Quentin-en-Yvelines",
-        "Saclay", "Palaiseau", "Roissy", "Orly", "Rungis", "Meaux", "Fontainebleau",
-    ),
-    AURA: (
-        "Lyon", "Villeurbanne", "Grenoble", "Saint-Étienne", "Clermont-Ferrand",
-        "Annecy", "Chambéry", "Valence", "Bourg-en-Bresse", "Vichy", "Roanne",
-    ),
-    PACA: (
-        "Marseille", "Nice", "Toulon", "Aix-en-Provence", "Avignon", "Cannes", "Antibes",
-        "Gap", "Digne-les-Bains", "Sophia Antipolis",
-    ),
-    OCCITANIE: (
-        "Toulouse", "Montpellier", "Nîmes", "Perpignan", "Béziers", "Narbonne", "Albi",
-        "Carcassonne", "Tarbes", "Rodez", "Montauban", "Cahors", "Foix", "Auch", "Mende",
-    ),
-    NOUVELLE_AQUITAINE: (
-        "Bordeaux", "Limoges", "Poitiers", "Pau", "La Rochelle", "Bayonne", "Angoulême",
-        "Niort", "Périgueux", "Agen", "Mont-de-Marsan", "Mérignac", "Pessac", "Tulle",
-    ),
-    HAUTS_DE_FRANCE: (
-        "Lille", "Amiens", "Roubaix", "Tourcoing", "Dunkerque", "Calais", "Arras",
-        "Valenciennes", "Beauvais", "Compiègne", "Laon", "Douai", "Villeneuve-d'Ascq",
-    ),
-    GRAND_EST: (
-        "Strasbourg", "Reims", "Metz", "Nancy", "Mulhouse", "Colmar", "Troyes",
-        "Châlons-en-Champagne", "Charleville-Mézières", "Épinal", "Bar-le-Duc", "Chaumont",
-    ),
-    BRETAGNE: ("Rennes", "Brest", "Quimper", "Lorient", "Vannes", "Saint-Brieuc", "Saint-Malo"),
-    PAYS_DE_LA_LOIRE: (
-        "Nantes", "Angers", "Le Mans", "Saint-Nazaire", "Laval", "La Roche-sur-Yon", "Cholet",
-    ),
-    NORMANDIE: (
-        "Rouen", "Caen", "Le Havre", "Évreux", "Cherbourg-en-Cotentin", "Alençon", "Saint-Lô",
-    ),
-    CENTRE: ("Orléans", "Tours", "Bourges", "Blois", "Chartres", "Châteauroux"),
-    BFC: ("Dijon", "Besançon", "Belfort", "Auxerre", "Mâcon", "Nevers", "Vesoul"),
-    CORSE: ("Ajaccio", "Bastia"),
-    "Guadeloupe": ("Pointe-à-Pitre", "Basse-Terre", "Les Abymes"),
-    "Martinique": ("Fort-de-France",),
-    "Guyane": ("Cayenne",),
-    "La Réunion": ("Saint-Denis de La Réunion",),
-    "Mayotte": ("Mamoudzou",),
-}  # fmt: skip
-
-# Sites known by another name: the request parser says `Paris` for Bercy.
-_SITE_ALIASES = {"bercy": "Paris", "chevaleret": "Paris", "la defense": "La Défense"}
-
-
-# Cached: matching folds the same few city and directorate names for every candidate.
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """Lowercase, strip accents and turn dashes into spaces, to compare names."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("-", " ").replace("'", " ").split())
-
-
-_REGION_OF = {fold(city): region for region, cities in _CITIES_BY_REGION.items() for city in cities}
-_CITY_NAMES = {fold(city): city for cities in _CITIES_BY_REGION.values() for city in cities}
-_REGION_NAMES = {fold(region): region for region in REGIONS}
-
-
-def canonical_city(name: str | None) -> str | None:
-    """Return the table's spelling of a city (or the name as given), None if empty."""
-    if not name or not name.strip():
-        return None
-    key = fold(name)
-    return _SITE_ALIASES.get(key) or _CITY_NAMES.get(key) or name.strip()
-
-
-def canonical_region(name: str | None) -> str | None:
-    """Return the official spelling of a region (or the name as given), None if empty."""
-    if not name or not name.strip():
-        return None
-    return _REGION_NAMES.get(fold(name), name.strip())
-
-
-def region_of(city: str | None) -> str | None:
-    """Return the region of a known city, or None."""
-    if not city:
-        return None
-    key = fold(city)
-    alias = _SITE_ALIASES.get(key)
-    return _REGION_OF.get(fold(alias) if alias else key)
-
-
-FORMAT_LABELS = {
-    "atelier": "atelier",
-    "seminaire": "séminaire",
-    "pleniere": "plénière",
-    "codeveloppement": "codéveloppement",
-    "world_cafe": "world café",
-    "forum_ouvert": "forum ouvert",
-    "design_sprint": "design sprint",
-    "hackathon": "hackathon",
-    "retrospective": "rétrospective",
-    "reunion": "réunion",
-}
 
 # Points: a skill outweighs the place, which outweighs the directorate;
 # fairness can lift someone by up to one place step.
@@ -224,26 +85,6 @@ class Profile(Protocol):
 
 
 @dataclass(frozen=True)
-class MatchRequest:
-    """What matching needs to know of a request."""
-
-    event_date: date
-    start_time: time | None = None
-    end_time: time | None = None
-    format: str | None = None
-    modality: str | None = None
-    location: str | None = None
-    region: str | None = None
-    directorate: str | None = None
-    facilitators_needed: int = 1
-
-    @property
-    def place_region(self) -> str | None:
-        """The request's region: given, or looked up from its city."""
-        return self.region or region_of(self.location)
-
-
-@dataclass(frozen=True)
 class Workload:
     """What is known of a candidate around the request's date.
 
@@ -292,7 +133,7 @@ def _same(a: str | None, b: str | None) -> bool:
     return bool(a and b and fold(a) == fold(b))
 
 
-def _overlaps(request: MatchRequest, busy: tuple[time | None, time | None]) -> bool:
+def _overlaps(request: RequestDetails, busy: tuple[time | None, time | None]) -> bool:
     start, end = busy
     if request.start_time is None or start is None:
         return True  # an unknown time may be any time of the day
@@ -303,7 +144,7 @@ def _overlaps(request: MatchRequest, busy: tuple[time | None, time | None]) -> b
     return start < request_end and request.start_time < mission_end
 
 
-def _exclusion(request: MatchRequest, person: Profile, load: Workload) -> Excluded | None:
+def _exclusion(request: RequestDetails, person: Profile, load: Workload) -> Excluded | None:
     def out(code: str, **values: object) -> Excluded:
         return Excluded(person.matrix_id, code, _EXCLUSION_TEXT[code].format(**values))
 
@@ -322,34 +163,34 @@ def _exclusion(request: MatchRequest, person: Profile, load: Workload) -> Exclud
         if not person.remote_ok:
             return out(NO_REMOTE)
     elif too_far:
-        where = request.location or request.region
+        where = request.location
         return out(TOO_FAR, site=person.site or "lieu inconnu", place=where)
     return None
 
 
-def _nearby(request: MatchRequest, person: Profile) -> bool:
-    if not request.location and not request.region:
+def _nearby(request: RequestDetails, person: Profile) -> bool:
+    if not request.location:
         return True  # nowhere said: anyone may go
     if _same(canonical_city(person.site), canonical_city(request.location)):
         return True
-    region = request.place_region
+    region = region_of(request.location)
     person_region = person.region or region_of(person.site)
     return _same(person_region, region)
 
 
-def _base_score(request: MatchRequest, person: Profile, load: Workload) -> tuple[int, list[str]]:
+def _base_score(request: RequestDetails, person: Profile, load: Workload) -> tuple[int, list[str]]:
     score = 0
     reasons: list[str] = []
     if request.format and request.format in person.skills:
         score += SKILL_POINTS
         reasons.append(f"compétence {FORMAT_LABELS.get(request.format, request.format)}")
-    if request.modality != "distanciel" and (request.location or request.region):
+    if request.modality != "distanciel" and (request.location):
         if _same(canonical_city(person.site), canonical_city(request.location)):
             score += SAME_SITE_POINTS
             reasons.append(f"sur place ({person.site})")
-        elif _same(person.region or region_of(person.site), request.place_region):
+        elif _same(person.region or region_of(person.site), region_of(request.location)):
             score += SAME_REGION_POINTS
-            reasons.append(f"même région ({request.place_region})")
+            reasons.append(f"même région ({region_of(request.location)})")
         else:
             reasons.append("à distance")
     if _same(person.directorate, request.directorate):
@@ -368,7 +209,7 @@ def _is_recent(cohort: int | None, latest: int | None) -> bool | None:
 
 
 def match(
-    request: MatchRequest,
+    request: RequestDetails,
     candidates: Iterable[Profile],
     workloads: Mapping[str, Workload] | None = None,
     *,
@@ -381,6 +222,8 @@ def match(
     whoever pairs an experienced cohort with a recent one. Ties go to fewer
     missions in 90 days, then to the smaller matrix id.
     """
+    # Compared as the usual city name, with the end time the duration gives.
+    request = replace(request, location=canonical_city(request.location), end_time=request.ends_at)
     workloads = workloads or {}
     people = sorted(candidates, key=lambda p: p.matrix_id)
     eligible: list[tuple[Profile, int, list[str], int]] = []
@@ -433,14 +276,14 @@ def _rank_with_pairing(
     return ranked
 
 
-def nobody_text(code: str | None, request: MatchRequest) -> str:
+def nobody_text(code: str | None, request: RequestDetails) -> str:
     """Why nobody fits, for a coordinator, from the filter that left most people out."""
-    place = request.location or request.region or "ce lieu"
+    place = request.location or "ce lieu"
     return _NOBODY_TEXT[code].format(place=place)
 
 
 def _notes(
-    request: MatchRequest,
+    request: RequestDetails,
     eligible: list[tuple[Profile, int, list[str], int]],
     excluded: list[Excluded],
 ) -> tuple[str, ...]:

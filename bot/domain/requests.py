@@ -49,3 +49,18 @@ class Request:
     card_key: str | None
     created_at: datetime
     updated_at: datetime
+
+
+# How each format is named in the bot's sentences.
+FORMAT_LABELS = {
+    "atelier": "atelier",
+    "seminaire": "séminaire",
+    "pleniere": "plénière",
+    "codeveloppement": "codéveloppement",
+    "world_cafe": "world café",
+    "forum_ouvert": "forum ouvert",
+    "design_sprint": "design sprint",
+    "hackathon": "hackathon",
+    "retrospective": "rétrospective",
+    "reunion": "réunion",
+}

@@ -15,15 +15,9 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from bot.domain.matching import (
-    FORMAT_LABELS,
-    REGIONS,
-    canonical_city,
-    canonical_region,
-    fold,
-    region_of,
-)
+from bot.domain.geography import REGIONS, canonical_city, canonical_region, fold, region_of
 from bot.domain.profiles import ROSTER_FIELDS
+from bot.domain.requests import FORMAT_LABELS
 from bot.parsing.labels import directorate as find_directorate
 from bot.parsing.normalize import fold_plain
 from bot.parsing.vocabulary import vocabulary

@@ -7,7 +7,7 @@ from itertools import count
 
 from bot.domain.profiles import Facilitator
 from bot.domain.requests import RequestDetails
-from handlers.candidates import match_request_of, rank_request, spread, workloads
+from handlers.candidates import rank_request, spread, workloads
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
 
 SERVER = "agent.finances.tchap.gouv.fr"
@@ -140,11 +140,8 @@ async def test_pairing_uses_the_directorys_latest_cohort(store, clock):
 
 
 def test_a_duration_gives_the_end_time():
-    from bot.domain.requests import Request
-
     details = RequestDetails(event_date=DAY, start_time=time(9), duration_minutes=150)
-    request = Request(1, "$e", "!r", "$e", REQUESTER, "t", "ouverte", details, None, DAY, DAY)  # type: ignore[arg-type]
-    assert match_request_of(request).end_time == time(11, 30)
+    assert details.ends_at == time(11, 30)
 
 
 # -- !candidats ----------------------------------------------------------------------------------

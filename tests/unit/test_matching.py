@@ -21,12 +21,12 @@ from bot.domain.matching import (
     SAME_SITE_POINTS,
     SKILL_POINTS,
     TOO_FAR,
-    MatchRequest,
     Workload,
     canonical_city,
     match,
     region_of,
 )
+from bot.domain.requests import RequestDetails
 
 DAY = date(2027, 3, 12)
 
@@ -46,7 +46,7 @@ class P:
     active: bool = True
 
 
-def req(**fields: object) -> MatchRequest:
+def req(**fields: object) -> RequestDetails:
     """A request on DAY, 9h–12h, on site in Paris unless told otherwise."""
     values: dict[str, object] = {
         "event_date": DAY,
@@ -56,7 +56,7 @@ def req(**fields: object) -> MatchRequest:
         "location": "Paris",
     }
     values.update(fields)
-    return MatchRequest(**values)  # type: ignore[arg-type]
+    return RequestDetails(**values)  # type: ignore[arg-type]
 
 
 def ranked_ids(result) -> list[str]:
