@@ -23,11 +23,11 @@ from bot.matrix.undecryptable import UndecryptableEvents
 from bot.parsing import parse
 from bot.scheduler import Scheduler
 from handlers import undecryptable
-from handlers.chat import OutboxChat
+from handlers.core.chat import OutboxChat
+from handlers.core.jobs import JobRunner
 from handlers.enrollment import enroll_members
-from handlers.jobs import JobRunner
+from handlers.features import JOB_KINDS, build_dispatcher
 from handlers.privacy import apply_retention, plan_retention
-from handlers.router import Dispatcher
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class App:
             await self.client.close()
             await self.store.close()
             raise
-        self.dispatcher = Dispatcher(self.config, self.store, self.clock, self.is_facilitator)
+        self.dispatcher = build_dispatcher(self.config, self.store, self.clock, self.is_facilitator)
         self.undecryptable = UndecryptableEvents(
             self.client,
             self.store,
@@ -322,11 +322,14 @@ class App:
         self.sender.wake()
         await asyncio.sleep(0)
 
-    # -- schedule (issue 6) --
     def _make_scheduler(self) -> None:
         assert self.store is not None
         self.jobs = JobRunner(
-            self.config, self.store, self.clock, facilitators_room=lambda: self.facilitators_room
+            self.config,
+            self.store,
+            self.clock,
+            JOB_KINDS,
+            facilitators_room=lambda: self.facilitators_room,
         )
         self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
 

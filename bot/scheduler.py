@@ -2,7 +2,7 @@
 
 The schedule itself lives in the database (`storage.schedule`). Here the
 earliest pending rows (`ARMED` of them) get one `date` alarm each; when one
-rings, `on_due` settles every due row (see `handlers.jobs.JobRunner`). Alarms
+rings, `on_due` settles every due row (see `handlers.core.jobs.JobRunner`). Alarms
 are hints: a stale one finds nothing to do, and a periodic rescan re-arms
 anything a hint missed. The rows beyond the armed ones are armed as the
 earlier ones are settled: 10,000 pending reminders cost 100 alarms, not 10,000.

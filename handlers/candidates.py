@@ -24,10 +24,12 @@ from bot.domain.matching import (
 from bot.domain.profiles import Facilitator
 from bot.domain.requests import Request, RequestDetails
 from handlers import messages
-from handlers.context import Context, UserError
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
 
 # How many profiles the indexed prefilter hands to the pure ranking.
 PREFILTER_LIMIT = 300
@@ -144,6 +146,14 @@ async def _nobody_near(store: Store, wanted: RequestDetails) -> str:
     return nobody_text(NO_REMOTE if wanted.modality == "distanciel" else TOO_FAR, wanted)
 
 
+@commands.command(
+    "candidats",
+    aliases=("candidates",),
+    who=Permission.COORDINATOR,
+    summary="les facilitateurs classés pour une demande, avec les raisons",
+    example="candidats 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def show_candidates(ctx: Context, numero: int) -> None:
     """`!candidats 42`: the ranked facilitators of a request, with reasons and exclusions."""
     request = await ctx.store.requests.get(numero)

@@ -29,9 +29,11 @@ from bot.domain.roster import (
     parse_yes_no,
 )
 from handlers import messages
-from handlers.context import Context, UserError
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
 
 # What a facilitator may write after `!profil`, folded, and the field it sets.
 FIELD_NAMES = {
@@ -111,6 +113,14 @@ async def _own_profile(ctx: Context) -> Facilitator:
     return profile
 
 
+@commands.command(
+    "profil",
+    aliases=("profile",),
+    who=Permission.FACILITATOR,
+    summary="votre profil, ou changer un champ (site, competences, distanciel, fuseau…)",
+    example="profil competences atelier, codev",
+    params=(Param("modification", Kind.TEXT, "champ valeur", optional=True),),
+)
 async def profile(ctx: Context, modification: str | None) -> None:
     """`!profil` shows the sender's profile; `!profil site Lyon` changes one field."""
     current = await _own_profile(ctx)
@@ -191,6 +201,14 @@ def _today(ctx: Context, current: Facilitator) -> date:
     return ctx.clock.now().astimezone(ZoneInfo(zone)).date()
 
 
+@commands.command(
+    "absent",
+    aliases=("away",),
+    who=Permission.FACILITATOR,
+    summary="ne pas recevoir de mission pendant une période",
+    example="absent du 20/12 au 04/01",
+    params=(Param("periode", Kind.TEXT, "période"),),
+)
 async def absent(ctx: Context, periode: str) -> None:
     """`!absent du 20/12 au 04/01`: no mission proposed on those days."""
     current = await _own_profile(ctx)
@@ -210,6 +228,13 @@ async def absent(ctx: Context, periode: str) -> None:
     await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCE_ADDED.format(range=shown)))
 
 
+@commands.command(
+    "present",
+    aliases=("présent", "back"),
+    who=Permission.FACILITATOR,
+    summary="annuler vos absences en cours et à venir",
+    example="present",
+)
 async def present(ctx: Context) -> None:
     """`!present`: forget the sender's current and coming absences."""
     current = await _own_profile(ctx)
@@ -224,11 +249,25 @@ async def present(ctx: Context) -> None:
     await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCES_REMOVED.format(what=what)))
 
 
+@commands.command(
+    "pause",
+    aliases=("suspend",),
+    who=Permission.FACILITATOR,
+    summary="ne plus recevoir de missions jusqu'à nouvel ordre",
+    example="pause",
+)
 async def pause(ctx: Context) -> None:
     """`!pause`: stop being proposed missions."""
     await _set_active(ctx, False)
 
 
+@commands.command(
+    "reprise",
+    aliases=("resume",),
+    who=Permission.FACILITATOR,
+    summary="recevoir de nouveau des missions après une pause",
+    example="reprise",
+)
 async def resume(ctx: Context) -> None:
     """`!reprise`: be proposed missions again."""
     await _set_active(ctx, True)

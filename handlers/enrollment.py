@@ -12,7 +12,7 @@ from bot.domain.content import Rendered
 from bot.domain.profiles import Facilitator
 from bot.domain.roster import Roster, clean_display_name
 from handlers import messages
-from handlers.context import Chat
+from handlers.core.context import Chat
 from storage.store import Store
 
 log = logging.getLogger(__name__)

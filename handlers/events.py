@@ -12,13 +12,16 @@ from bot.domain.planning import local_moment, plan_before
 from bot.parsing.dates import mentions
 from bot.parsing.normalize import fold
 from handlers import messages
-from handlers.context import Context, UserError
-from handlers.jobs import JobContext, SkipJob, register_job
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
+from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import display_name
 from storage.network_events import NetworkEvent
 from storage.schedule import Job
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
+jobs = JobKinds()
 
 PLENARY_REMINDER = "plenary_reminder"
 EVENT_CANCELLED = "event_cancelled"
@@ -100,6 +103,14 @@ def _when(ctx: Context | JobContext, moment: datetime) -> str:
     return messages.format_moment(moment.astimezone(ctx.config.bot.tz))
 
 
+@commands.command(
+    "evenement",
+    aliases=("event",),
+    who=Permission.COORDINATOR,
+    summary="planifier un événement du réseau et ses rappels, ou l'annuler (`annule N`)",
+    example="evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy",
+    params=(Param("texte", Kind.TEXT, "titre, date, heure et lieu"),),
+)
 async def event_command(ctx: Context, texte: str) -> None:
     """`!evenement <titre> le <date> à <heure> à <lieu>`, or `!evenement annule N`."""
     prefix = ctx.config.bot.command_prefix
@@ -188,6 +199,13 @@ async def cancel_event(ctx: Context, number: int) -> None:
     log.info("event %d cancelled by %s", number, ctx.sender)
 
 
+@commands.command(
+    "evenements",
+    aliases=("events",),
+    who=Permission.COORDINATOR,
+    summary="les événements prévus, avec qui y participe",
+    example="evenements",
+)
 async def list_events(ctx: Context) -> None:
     """`!evenements`: upcoming events with how many and who will attend."""
     events = await ctx.store.network_events.upcoming(ctx.clock.now())
@@ -223,6 +241,14 @@ async def _attend(ctx: Context, number: int, via: str) -> bool:
     return await ctx.store.network_events.attend(number, ctx.sender, via=via, at=ctx.clock.now())
 
 
+@commands.command(
+    "participe",
+    aliases=("attend",),
+    who=Permission.FACILITATOR,
+    summary="participer à un événement du réseau (ou réagir ✅ à son rappel)",
+    example="participe 3",
+    params=(Param("numero", Kind.WORD, "numéro d'événement"),),
+)
 async def attend(ctx: Context, numero: str) -> None:
     """`!participe 3`: the sender will attend event 3."""
     number = _event_number(numero, ctx.config.bot.command_prefix)
@@ -294,5 +320,7 @@ async def fire_event_cancelled(ctx: JobContext, job: Job) -> None:
 
 
 # Useful until the event starts; after an outage only the latest reminder goes out.
-register_job(PLENARY_REMINDER, fire_plenary_reminder, grace=None, supersede=True)
-register_job(EVENT_CANCELLED, fire_event_cancelled)
+
+
+jobs.add(PLENARY_REMINDER, fire_plenary_reminder, grace=None, supersede=True)
+jobs.add(EVENT_CANCELLED, fire_event_cancelled)

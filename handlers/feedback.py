@@ -9,9 +9,11 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import AssignmentState, RequestState
 from bot.domain.requests import Request
 from handlers import messages
-from handlers.context import Context, UserError
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
 
 MAX_MINUTES = 200 * 60
 _HOURS_MINUTES = re.compile(
@@ -50,6 +52,16 @@ async def _request(ctx: Context, number: int) -> Request:
     return request
 
 
+@commands.command(
+    "avis",
+    aliases=("feedback",),
+    summary="donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+    example="avis 42 4 très bonne séance",
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("texte", Kind.TEXT, "note et commentaire"),
+    ),
+)
 async def rate(ctx: Context, numero: int, texte: str) -> None:
     """`!avis 42 4 très bonne séance`: the requester rates a mission from 1 to 5."""
     prefix = ctx.config.bot.command_prefix
@@ -70,6 +82,14 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
     log.info("request %d rated %d by %s", numero, rating, ctx.sender)
 
 
+@commands.command(
+    "temps",
+    aliases=("time",),
+    who=Permission.FACILITATOR,
+    summary="indiquer le temps passé sur une mission que vous avez facilitée",
+    example="temps 42 3h30",
+    params=(Param("numero", Kind.REQUEST, "numéro"), Param("duree", Kind.TEXT, "durée")),
+)
 async def time_spent(ctx: Context, numero: int, duree: str) -> None:
     """`!temps 42 3h30`: a facilitator of the mission says how long it took."""
     prefix = ctx.config.bot.command_prefix

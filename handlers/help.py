@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.domain.content import Rendered, escape
-from handlers.commands import Command, Permission
-from handlers.context import Context, UserError
+from handlers.core.commands import Command, CommandSet, Kind, Param, Permission, find_command
+from handlers.core.context import Context, UserError
+
+commands = CommandSet()
 
 _SECTIONS = (
     (Permission.ANYONE, "Pour tout le monde"),
@@ -37,7 +39,9 @@ def render_help(commands: tuple[Command, ...], prefix: str, *, coordinator: bool
 def render_command_help(command: Command, prefix: str) -> Rendered:
     """The help of one command, with its aliases and an example."""
     aliases = ", ".join(f"`{prefix}{alias}`" for alias in command.aliases)
-    text = f"`{command.usage(prefix)}` — {command.summary}\nExemple : `{command.example}`"
+    text = (
+        f"`{command.usage(prefix)}` — {command.summary}\nExemple : `{command.example_for(prefix)}`"
+    )
     if aliases:
         text += f"\nAussi : {aliases}"
     return Rendered.text(text)
@@ -47,14 +51,23 @@ def _row(command: Command, prefix: str) -> Rendered:
     return Rendered.text(f"• `{command.usage(prefix)}` — {command.summary}")
 
 
-async def show_help(ctx: Context, commands: tuple[Command, ...], topic: str | None) -> None:
+@commands.command(
+    "aide",
+    aliases=("help",),
+    summary="la liste des commandes, ou l'aide d'une commande",
+    example="aide statut",
+    params=(Param("commande", Kind.WORD, "commande", optional=True),),
+)
+async def show_help(ctx: Context, commande: str | None) -> None:
     """Answer with the whole list, or the help of one command."""
     prefix = ctx.config.bot.command_prefix
-    if topic:
-        name = topic.removeprefix(prefix).lower()
-        for command in commands:
-            if name == command.name or name in command.aliases:
-                await ctx.chat.reply(ctx.event, render_command_help(command, prefix))
-                return
-        raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.")
-    await ctx.chat.reply(ctx.event, render_help(commands, prefix, coordinator=ctx.is_coordinator))
+    if commande:
+        name = commande.removeprefix(prefix).lower()
+        command = find_command(name, ctx.commands)
+        if command is None:
+            raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.")
+        await ctx.chat.reply(ctx.event, render_command_help(command, prefix))
+        return
+    await ctx.chat.reply(
+        ctx.event, render_help(ctx.commands, prefix, coordinator=ctx.is_coordinator)
+    )

@@ -10,7 +10,7 @@ from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
 from handlers import messages, staffing
-from handlers.context import Context, UserError
+from handlers.core.context import Context, UserError
 from handlers.reminders import reconcile_request_reminders
 
 log = logging.getLogger(__name__)

@@ -28,10 +28,12 @@ from bot.domain.matching import match
 from bot.domain.requests import OPEN_STATES, Request
 from handlers import messages, staffing
 from handlers.candidates import workloads
-from handlers.context import Context, UserError
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
 
 ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
 
@@ -62,6 +64,14 @@ _FILTER_LABELS = {
 # -- following ---------------------------------------------------------------------------------
 
 
+@commands.command(
+    "demandes",
+    aliases=("requests",),
+    summary="vos demandes ouvertes (toutes pour les coordinateurs) ; filtre possible : "
+    "ouvertes, pourvues, réalisées, annulées, toutes, ou un mois",
+    example="demandes décembre",
+    params=(Param("filtre", Kind.WORD, "filtre", optional=True),),
+)
 async def list_requests(ctx: Context, filtre: str | None = None) -> None:
     """`!demandes [ouvertes|pourvues|…|décembre]`: all for coordinators, one's own otherwise."""
     states, month, label = _read_filter(ctx, filtre)
@@ -108,6 +118,13 @@ def parse_month(word: str, today: date) -> tuple[int, int] | None:
     return year, number
 
 
+@commands.command(
+    "statut",
+    aliases=("status",),
+    summary="où en est une demande, et qui la facilite",
+    example="statut 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def status(ctx: Context, numero: int) -> None:
     """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
     request = await _request(ctx, numero)
@@ -129,6 +146,13 @@ async def status(ctx: Context, numero: int) -> None:
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
+@commands.command(
+    "missions",
+    aliases=("mymissions",),
+    who=Permission.FACILITATOR,
+    summary="vos missions à venir, la plus proche d'abord",
+    example="missions",
+)
 async def my_missions(ctx: Context) -> None:
     """`!missions`: the facilitator's upcoming missions, soonest first."""
     today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
@@ -149,12 +173,28 @@ async def my_missions(ctx: Context) -> None:
 # -- facilitators ------------------------------------------------------------------------------
 
 
+@commands.command(
+    "accepte",
+    aliases=("accept",),
+    who=Permission.FACILITATOR,
+    summary="prendre une place sur une demande (ou réagir ✅ à la sollicitation)",
+    example="accepte 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def accept(ctx: Context, numero: int) -> None:
     """`!accepte 42`: take a place on a request, if one is left."""
     request = await _request(ctx, numero)
     await _take(ctx, request, ctx.sender, Action.ACCEPT)
 
 
+@commands.command(
+    "refuse",
+    aliases=("decline",),
+    who=Permission.FACILITATOR,
+    summary="décliner une sollicitation",
+    example="refuse 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def decline(ctx: Context, numero: int) -> None:
     """`!refuse 42`: say no to a ping (someone else is asked in your place)."""
     request = await _request(ctx, numero)
@@ -170,6 +210,14 @@ async def decline(ctx: Context, numero: int) -> None:
         await staffing.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
 
 
+@commands.command(
+    "desiste",
+    aliases=("withdraw",),
+    who=Permission.FACILITATOR,
+    summary="rendre votre place sur une demande acceptée",
+    example="desiste 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def withdraw(ctx: Context, numero: int) -> None:
     """`!desiste 42`: give a place back; the requester is told and someone else is asked."""
     request = await _request(ctx, numero)
@@ -209,6 +257,13 @@ async def on_reaction(ctx: Context) -> str:
 # -- requesters and coordinators -----------------------------------------------------------------
 
 
+@commands.command(
+    "annule",
+    aliases=("cancel",),
+    summary="annuler votre demande (les facilitateurs sont prévenus)",
+    example="annule 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def cancel(ctx: Context, numero: int) -> None:
     """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
     request = await _request(ctx, numero)
@@ -232,6 +287,14 @@ async def cancel(ctx: Context, numero: int) -> None:
     await _answer_and_thread(ctx, request, messages.CANCELLED.format(id=request.id))
 
 
+@commands.command(
+    "cloture",
+    aliases=("close",),
+    who=Permission.COORDINATOR,
+    summary="clore une demande réalisée",
+    example="cloture 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
 async def close(ctx: Context, numero: int) -> None:
     """`!cloture 42` (coordinators): the mission took place."""
     request = await _request(ctx, numero)
@@ -246,6 +309,17 @@ async def close(ctx: Context, numero: int) -> None:
     await _answer_and_thread(ctx, request, text)
 
 
+@commands.command(
+    "assigne",
+    aliases=("assign",),
+    who=Permission.COORDINATOR,
+    summary="affecter directement un facilitateur à une demande",
+    example="assigne 42 @marie.dupont:finances.gouv.fr",
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("utilisateur", Kind.USER, "@utilisateur"),
+    ),
+)
 async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
     """`!assigne 42 @x` (coordinators): give a place to a facilitator directly."""
     request = await _request(ctx, numero)
@@ -254,6 +328,17 @@ async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
     await _take(ctx, request, utilisateur, Action.ASSIGN)
 
 
+@commands.command(
+    "retire",
+    aliases=("remove",),
+    who=Permission.COORDINATOR,
+    summary="retirer un facilitateur d'une demande (la place se rouvre)",
+    example="retire 42 @marie.dupont:finances.gouv.fr",
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("utilisateur", Kind.USER, "@utilisateur"),
+    ),
+)
 async def remove(ctx: Context, numero: int, utilisateur: str) -> None:
     """`!retire 42 @x` (coordinators): take a facilitator off; the place reopens."""
     request = await _request(ctx, numero)

@@ -8,17 +8,26 @@ from datetime import datetime, timedelta
 
 from bot.domain.content import Rendered
 from handlers import messages
-from handlers.context import Context, UserError
-from handlers.jobs import JobContext, register_job
+from handlers.core.commands import CommandSet, Kind, Param
+from handlers.core.context import Context, UserError
+from handlers.core.jobs import JobContext, JobKinds
 from storage.outbox import Attachment
 from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
+jobs = JobKinds()
 
 CONFIRM_WORD = "confirmer"
 
 
+@commands.command(
+    "mesdonnees",
+    aliases=("mydata",),
+    summary="recevoir en message privé tout ce que le bot conserve sur vous",
+    example="mesdonnees",
+)
 async def my_data(ctx: Context) -> None:
     """`!mesdonnees`: everything stored about the sender, as a JSON file in their DM."""
     data = await ctx.store.privacy.export(ctx.sender)
@@ -41,6 +50,13 @@ async def my_data(ctx: Context) -> None:
         await ctx.chat.reply(ctx.event, Rendered.text(messages.MY_DATA_SENT))
 
 
+@commands.command(
+    "oubliemoi",
+    aliases=("forgetme",),
+    summary="effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+    example="oubliemoi confirmer",
+    params=(Param("confirmation", Kind.WORD, "confirmer", optional=True),),
+)
 async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
     """`!oubliemoi confirmer`: erase the profile, pseudonymize the history."""
     prefix = ctx.config.bot.command_prefix
@@ -93,4 +109,4 @@ async def fire_retention(ctx: JobContext, job: Job) -> None:
     )
 
 
-register_job(RETENTION, fire_retention, grace=None, supersede=True)
+jobs.add(RETENTION, fire_retention, grace=None, supersede=True)

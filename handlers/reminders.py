@@ -21,11 +21,12 @@ from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
 from bot.domain.planning import mission_end, mission_start, shift_after, shift_before, to_zone
 from bot.domain.requests import Request
 from handlers import messages
-from handlers.jobs import JobContext, SkipJob, register_job
+from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from storage.schedule import PENDING, SENT, SKIPPED, Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+jobs = JobKinds()
 
 MISSION_REMINDER = "mission_reminder"
 FEEDBACK_REQUEST = "feedback_request"
@@ -210,5 +211,7 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
 
 # A reminder is useful until the mission starts (its `expires_at`); after an
 # outage only the latest of a series goes out.
-register_job(MISSION_REMINDER, fire_mission_reminder, grace=None, supersede=True)
-register_job(FEEDBACK_REQUEST, fire_feedback_request, grace=FEEDBACK_GRACE)
+
+
+jobs.add(MISSION_REMINDER, fire_mission_reminder, grace=None, supersede=True)
+jobs.add(FEEDBACK_REQUEST, fire_feedback_request, grace=FEEDBACK_GRACE)

@@ -7,10 +7,21 @@ from datetime import date, datetime, timedelta
 from bot.domain.content import Rendered
 from bot.domain.reports import PeriodStats, period_stats
 from handlers import messages
-from handlers.context import Context, UserError
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
 from handlers.missions import parse_month
 
+commands = CommandSet()
 
+
+@commands.command(
+    "stats",
+    aliases=("statistics",),
+    who=Permission.COORDINATOR,
+    summary="les chiffres du mois (ou d'un autre mois) : demandes, taux et délai, missions",
+    example="stats novembre",
+    params=(Param("mois", Kind.WORD, "mois", optional=True),),
+)
 async def stats(ctx: Context, mois: str | None = None) -> None:
     """`!stats [mois]`: requests, staffing rate and time, missions, rating, formats."""
     tz = ctx.config.bot.tz

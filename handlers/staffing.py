@@ -23,14 +23,15 @@ from bot.domain.planning import mission_start
 from bot.domain.requests import Request
 from handlers import messages
 from handlers.candidates import rank_request
-from handlers.context import Chat, Context
-from handlers.jobs import JobContext, SkipJob, register_job
+from handlers.core.context import Chat, Context
+from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
 from storage.outbox import Attachment
 from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+jobs = JobKinds()
 
 ACTIVE = (RequestState.OPEN, RequestState.PARTIAL)
 
@@ -303,9 +304,6 @@ async def fire_first_round(ctx: JobContext, job: Job) -> None:
         raise SkipJob("rien à pourvoir")
 
 
-register_job(FIRST_ROUND, fire_first_round, grace=None)
-
-
 # -- escalation, on the persistent schedule -------------------------------------------------------
 
 ESCALATION = "escalation"
@@ -351,4 +349,5 @@ async def fire_escalation(ctx: JobContext, job: Job) -> None:
         await plan_escalation(ctx, request, replace=False)
 
 
-register_job(ESCALATION, fire_escalation, grace=None, supersede=True)
+jobs.add(FIRST_ROUND, fire_first_round, grace=None)
+jobs.add(ESCALATION, fire_escalation, grace=None, supersede=True)

@@ -8,7 +8,7 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.matrix.decryption import Notice
 from handlers import messages
-from handlers.chat import OutboxChat
+from handlers.core.chat import OutboxChat
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -64,7 +64,7 @@ async def test_request_in_an_encrypted_dm_is_answered_encrypted(world):
 
 async def test_dm_created_by_the_bot_is_encrypted_and_readable(world):
     from bot.domain.content import Rendered
-    from handlers.chat import OutboxChat
+    from handlers.core.chat import OutboxChat
 
     claire = await world.person("Claire")
     config = await world.config()

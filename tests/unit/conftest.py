@@ -12,7 +12,8 @@ from bot.config import Config, config_from_dict
 from bot.domain.clock import FrozenClock
 from bot.domain.profiles import Facilitator
 from bot.matrix.events import Incoming
-from handlers.router import Dispatcher
+from handlers.core.dispatch import Dispatcher
+from handlers.features import build_dispatcher
 from storage.outbox import OutgoingMessage
 from storage.store import Store
 
@@ -74,7 +75,7 @@ def dispatcher(store: Store, clock: FrozenClock) -> Dispatcher:
     async def is_facilitator(user_id: str) -> bool:
         return user_id == FACILITATOR
 
-    return Dispatcher(make_config(), store, clock, is_facilitator)
+    return build_dispatcher(make_config(), store, clock, is_facilitator)
 
 
 _counter = iter(range(1, 1_000_000))
@@ -140,7 +141,7 @@ def missions(staffed_store: Store, clock: FrozenClock) -> Dispatcher:
     async def is_facilitator(user_id: str) -> bool:
         return await staffed_store.facilitators.get(user_id) is not None
 
-    return Dispatcher(make_config(), staffed_store, clock, is_facilitator)
+    return build_dispatcher(make_config(), staffed_store, clock, is_facilitator)
 
 
 async def new_request(dispatcher: Dispatcher, text: str = MISSION_REQUEST) -> Incoming:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.profiles import Facilitator
 from bot.domain.roster import parse_roster
-from handlers.chat import OutboxChat
+from handlers.core.chat import OutboxChat
 from handlers.enrollment import enroll_members, import_roster
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.jobs import JobRunner
+from handlers.core.jobs import JobRunner
+from handlers.features import JOB_KINDS
 from storage.store import Store
 from tests.unit.conftest import (
     COORDINATOR,
@@ -338,7 +339,7 @@ async def test_unstaffed_after_escalate_after_pings_more_and_tells_coordinators(
     first_round = await pinged(staffed_store)
     assert len(first_round) == 6
     assert [state for state, _ in await _escalations(staffed_store)] == ["pending"]
-    runner = JobRunner(make_config(), staffed_store, clock)
+    runner = JobRunner(make_config(), staffed_store, clock, JOB_KINDS)
 
     clock.advance(timedelta(hours=23))
     assert (await runner.run_due())["sent"] == 0  # not yet: escalate_after is 24h
@@ -369,7 +370,7 @@ async def test_a_staffed_request_cancels_its_escalation(missions, staffed_store,
         await missions.handle(message("!accepte 1", sender=who), "dm")
     assert [s for s, _ in await _escalations(staffed_store)] == ["cancelled"]
     clock.advance(timedelta(days=2))
-    assert (await JobRunner(make_config(), staffed_store, clock).run_due())["sent"] == 0
+    assert (await JobRunner(make_config(), staffed_store, clock, JOB_KINDS).run_due())["sent"] == 0
     assert len(await pinged(staffed_store)) == 6
 
 
@@ -379,7 +380,7 @@ async def test_escalation_survives_a_restart(missions, staffed_store, clock, tmp
     clock.advance(timedelta(hours=25))
     reopened = await Store.open(path)
     try:
-        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 1
+        assert (await JobRunner(make_config(), reopened, clock, JOB_KINDS).run_due())["sent"] == 1
         assert len(await reopened.missions.pings(1)) == 8
     finally:
         await reopened.close()
@@ -399,9 +400,9 @@ async def test_the_first_pings_survive_a_crash_after_the_acknowledgment(
     # The next start settles what is due: the pings go, once.
     reopened = await Store.open(staffed_store.db.path)
     try:
-        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 1
+        assert (await JobRunner(make_config(), reopened, clock, JOB_KINDS).run_due())["sent"] == 1
         assert len(await reopened.missions.pings(1)) == 6
-        assert (await JobRunner(make_config(), reopened, clock).run_due())["sent"] == 0
+        assert (await JobRunner(make_config(), reopened, clock, JOB_KINDS).run_due())["sent"] == 0
     finally:
         await reopened.close()
 

@@ -91,7 +91,7 @@ async def test_forget_leaves_other_people_alone(staffed_store):
 async def test_a_forgotten_member_of_the_facilitators_room_is_not_enrolled_again(
     staffed_store, clock
 ):
-    from handlers.chat import OutboxChat
+    from handlers.core.chat import OutboxChat
     from handlers.enrollment import enroll_members
 
     await staffed_store.privacy.forget(FAC)
@@ -104,7 +104,8 @@ async def test_a_forgotten_member_of_the_facilitators_room_is_not_enrolled_again
 
 
 async def test_retention_runs_once_a_day_on_the_schedule(missions, staffed_store, clock):
-    from handlers.jobs import JobRunner
+    from handlers.core.jobs import JobRunner
+    from handlers.features import JOB_KINDS
     from handlers.privacy import plan_retention
     from tests.unit.conftest import make_config
 
@@ -113,7 +114,7 @@ async def test_retention_runs_once_a_day_on_the_schedule(missions, staffed_store
     await plan_retention(staffed_store, clock.now())
     await plan_retention(staffed_store, clock.now())  # at every start: still one planned
     assert [j.state for j in await staffed_store.jobs.for_target("retention")] == ["pending"]
-    runner = JobRunner(make_config(), staffed_store, clock)
+    runner = JobRunner(make_config(), staffed_store, clock, JOB_KINDS)
     clock.advance(timedelta(days=1, seconds=1))
     assert (await runner.run_due())["sent"] == 1
     assert await staffed_store.requests.get(1) is not None  # 24 months not reached

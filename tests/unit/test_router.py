@@ -6,9 +6,10 @@ import pytest
 
 from bot.domain.content import Rendered
 from bot.domain.requests import RequestDetails
-from handlers.commands import Command, Kind, Param, Permission
-from handlers.context import UserError
-from handlers.router import COMMANDS, Dispatcher, find_command
+from handlers.core.commands import Command, Kind, Param, Permission, find_command
+from handlers.core.context import UserError
+from handlers.core.dispatch import Dispatcher
+from handlers.features import COMMANDS, JOB_KINDS
 from tests.unit.conftest import (
     COORDINATOR,
     PEOPLE,
@@ -24,11 +25,12 @@ def test_every_command_has_a_french_name_an_english_alias_and_help():
     names = set()
     for command in COMMANDS:
         assert command.aliases, command.name
-        assert command.summary and command.example.startswith("!")
+        # Examples are written without the prefix: help adds the configured one.
+        assert command.summary and command.example.split()[0] in (command.name, *command.aliases)
         for name in (command.name, *command.aliases):
             assert name not in names, name
             names.add(name)
-            assert find_command(name) is command
+            assert find_command(name, COMMANDS) is command
 
 
 async def test_unknown_command_gets_one_helpful_line(dispatcher, store):
@@ -114,17 +116,17 @@ async def _echo(ctx, who: str) -> None:
 
 
 TEST_COMMANDS = (
-    Command("boum", ("boom",), _boom, Permission.ANYONE, "fails", "!boum"),
-    Command("refuse", ("nope",), _create_then_refuse, Permission.ANYONE, "refuses", "!refuse"),
-    Command("chef", ("boss",), _boom, Permission.COORDINATOR, "coordinators", "!chef"),
-    Command("anime", ("lead",), _boom, Permission.FACILITATOR, "facilitators", "!anime"),
+    Command("boum", ("boom",), _boom, Permission.ANYONE, "fails", "boum"),
+    Command("refuse", ("nope",), _create_then_refuse, Permission.ANYONE, "refuses", "refuse"),
+    Command("chef", ("boss",), _boom, Permission.COORDINATOR, "coordinators", "chef"),
+    Command("anime", ("lead",), _boom, Permission.FACILITATOR, "facilitators", "anime"),
     Command(
         "qui",
         ("who",),
         _echo,
         Permission.ANYONE,
         "echo",
-        "!qui @a:b",
+        "qui @a:b",
         (Param("who", Kind.USER, "x"),),
     ),
 )
@@ -135,7 +137,20 @@ def custom(store, clock):
     async def nobody(user_id: str) -> bool:
         return False
 
-    return Dispatcher(make_config(), store, clock, nobody, commands=TEST_COMMANDS)
+    async def quiet(ctx) -> str:
+        return "ignored:text"
+
+    return Dispatcher(
+        make_config(),
+        store,
+        clock,
+        nobody,
+        commands=TEST_COMMANDS,
+        jobs=JOB_KINDS,
+        on_text=quiet,
+        on_edit=quiet,
+        on_reaction=(),
+    )
 
 
 async def test_crash_in_a_handler_gives_one_polite_line(custom, store, caplog):
@@ -181,7 +196,7 @@ async def test_every_coordinator_command_is_refused_to_others(missions, staffed_
     before = await _snapshot(staffed_store)
     for who in (PEOPLE[0], REQUESTER):
         for name in (command.name, *command.aliases):
-            text = command.example.replace(f"!{command.name}", f"!{name}", 1)
+            text = "!" + command.example.replace(command.name, name, 1)
             assert await missions.handle(message(text, sender=who), "requests") == "refused"
             assert "réservée aux coordinateurs" in (await answers(staffed_store))[-1]
     assert await _snapshot(staffed_store) == before

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.domain.clock import FrozenClock
 from bot.domain.profiles import Facilitator
 from bot.matrix.events import Incoming
-from handlers.router import COMMANDS, Dispatcher
+from handlers.features import COMMANDS, build_dispatcher
 from storage.store import Store
 from tests.unit.conftest import COORDINATOR, REQUESTER, ROOM, make_config
 
@@ -77,7 +77,7 @@ def test_no_event_makes_the_dispatcher_fail(tmp_path: Path) -> None:
     async def is_facilitator(user_id: str) -> bool:
         return "fac" in user_id
 
-    dispatcher = Dispatcher(make_config(), store, clock, is_facilitator)
+    dispatcher = build_dispatcher(make_config(), store, clock, is_facilitator)
 
     async def seed() -> None:
         await store.facilitators.upsert(

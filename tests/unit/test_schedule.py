@@ -12,15 +12,16 @@ from bot.domain.clock import FrozenClock
 from bot.domain.content import Rendered
 from bot.domain.profiles import Facilitator
 from bot.scheduler import Scheduler
+from handlers.core.dispatch import Dispatcher
+from handlers.core.jobs import JobContext, JobKinds, JobRunner, SkipJob
 from handlers.events import read_event
+from handlers.features import JOB_KINDS, build_dispatcher
 from handlers.feedback import read_minutes
-from handlers.jobs import JobContext, JobRegistry, JobRunner, SkipJob
 from handlers.reminders import (
     FEEDBACK_REQUEST,
     MISSION_REMINDER,
     reconcile_request_reminders,
 )
-from handlers.router import Dispatcher
 from handlers.staffing import FIRST_ROUND
 from storage.privacy import pseudonym
 from storage.schedule import Job
@@ -58,12 +59,12 @@ def bot(config, store, clock) -> Dispatcher:
     async def is_facilitator(user_id: str) -> bool:
         return user_id in (FACILITATOR, OTHER)
 
-    return Dispatcher(config, store, clock, is_facilitator)
+    return build_dispatcher(config, store, clock, is_facilitator)
 
 
 @pytest.fixture
 def runner(config, store, clock) -> JobRunner:
-    return JobRunner(config, store, clock, facilitators_room=lambda: FAC_ROOM)
+    return JobRunner(config, store, clock, JOB_KINDS, facilitators_room=lambda: FAC_ROOM)
 
 
 async def jobs(store: Store, kind: str | None = None) -> list[Job]:
@@ -156,11 +157,11 @@ async def test_a_restarted_runner_does_not_send_a_sent_reminder_again(
 ):
     await bot.handle(message(PLENARY, sender=COORDINATOR), "requests")
     clock.set(utc(2026, 11, 30, 13, 5))
-    await JobRunner(config, store, clock, facilitators_room=lambda: FAC_ROOM).run_due()
+    await JobRunner(config, store, clock, JOB_KINDS, facilitators_room=lambda: FAC_ROOM).run_due()
     # A new process on the same database file.
     reopened = await Store.open(tmp_path / "unit.sqlite3")
     try:
-        again = JobRunner(config, reopened, clock, facilitators_room=lambda: FAC_ROOM)
+        again = JobRunner(config, reopened, clock, JOB_KINDS, facilitators_room=lambda: FAC_ROOM)
         assert (await again.run_due())["sent"] == 0
         keys = [m.key for m in await reopened.outbox.pending(limit=100)]
         assert keys.count("job:1:0") == 1
@@ -172,7 +173,7 @@ async def test_missed_reminders_follow_the_grace_policy(bot, store, clock, runne
     await bot.handle(message(PLENARY, sender=COORDINATOR), "requests")
     # Down from before J-7 until after J-1: only the latest reminder of the series goes out.
     clock.set(utc(2026, 12, 6, 20))
-    caplog.set_level("INFO", logger="handlers.jobs")
+    caplog.set_level("INFO", logger="handlers.core.jobs")
     assert await runner.run_due() == {"sent": 1, "skipped": 1, "failed": 0}
     j7, j1, h1 = await jobs(store)
     assert (j7.state, j1.state, h1.state) == ("skipped", "sent", "pending")
@@ -453,7 +454,7 @@ def test_read_minutes(text, minutes):
 async def test_a_crash_inside_the_firing_transaction_leaves_the_job_pending_and_nothing_queued(
     store, clock, config
 ):
-    registry = JobRegistry()
+    registry = JobKinds()
     calls: list[int] = []
 
     async def flaky(ctx: JobContext, job: Job) -> None:
@@ -462,7 +463,7 @@ async def test_a_crash_inside_the_firing_transaction_leaves_the_job_pending_and_
         if len(calls) == 1:
             raise RuntimeError("crash between queueing and marking")
 
-    registry.register("escalation", flaky)
+    registry.add("escalation", flaky)
     await store.jobs.create(
         kind="escalation", target="request:1", due_at=clock.now(), at=clock.now()
     )
@@ -475,13 +476,13 @@ async def test_a_crash_inside_the_firing_transaction_leaves_the_job_pending_and_
 
 
 async def test_a_handler_may_skip_and_unknown_kinds_are_skipped(store, clock, config):
-    registry = JobRegistry()
+    registry = JobKinds()
 
     async def useless(ctx: JobContext, job: Job) -> None:
         await ctx.chat.send(FAC_ROOM, Rendered.text("x"), key=ctx.next_key())
         raise SkipJob("nothing to say")
 
-    registry.register("escalation", useless, grace=timedelta(hours=1))
+    registry.add("escalation", useless, grace=timedelta(hours=1))
     for kind in ("escalation", "mystery"):
         await store.jobs.create(kind=kind, target="request:1", due_at=clock.now(), at=clock.now())
     await store.jobs.create(
@@ -570,12 +571,12 @@ async def test_migration_creates_the_schedule_tables(store):
 
 
 async def test_after_a_long_outage_only_the_latest_of_each_series_goes_out(store, clock, config):
-    registry = JobRegistry()
+    registry = JobKinds()
 
     async def say(ctx: JobContext, job: Job) -> None:
         await ctx.chat.send(FAC_ROOM, Rendered.text(job.target), key=ctx.next_key())
 
-    registry.register("nudge", say, grace=None, supersede=True)
+    registry.add("nudge", say, grace=None, supersede=True)
     # More rows than one batch (500), in two series, the latest of each at the end.
     for n in range(260):
         for target in ("event:1", "event:2"):

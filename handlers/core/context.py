@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Config
 from bot.domain.clock import Clock
@@ -12,6 +12,9 @@ from bot.domain.content import Rendered
 from bot.matrix.events import Incoming
 from storage.outbox import Attachment
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from handlers.core.commands import Command
 
 
 class UserError(Exception):
@@ -56,7 +59,6 @@ class Chat(Protocol):
         dm_user: str | None = None,
         thread_root: str | None = None,
     ) -> None: ...
-    # -- schedule (issue 6) --
     async def announce(self, room_id: str, message: Rendered, *, key: str) -> None: ...
 
 
@@ -70,9 +72,9 @@ class Context:
     chat: Chat
     clock: Clock
     is_facilitator: Callable[[str], Awaitable[bool]]
+    commands: tuple[Command, ...] = ()  # the bot's commands, for help and suggestions
     room_kind: str = "requests"  # "requests", "facilitators", "dm"
     facilitators_room: str | None = None  # its room id, once joined
-    notes: list[str] = field(default_factory=list)
     # Jobs the handler created due now, settled as soon as its transaction has
     # committed and its answers are on their way (see `Dispatcher.handle`).
     due_now: list[int] = field(default_factory=list)

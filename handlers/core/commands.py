@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from handlers import messages
-from handlers.context import Context, UserError
+from handlers.core.context import Context, UserError
 
 _USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-zA-Z0-9.\-]+(:\d+)?$")
 MAX_ARGUMENT_LENGTH = 500
@@ -57,12 +57,49 @@ class Command:
     example: str
     params: tuple[Param, ...] = ()
 
+    def example_for(self, prefix: str) -> str:
+        """The example, written with the configured prefix."""
+        return f"{prefix}{self.example}"
+
     def usage(self, prefix: str) -> str:
         """`!accepte <numéro>`, optional arguments in brackets."""
         parts = [f"{prefix}{self.name}"]
         for param in self.params:
             parts.append(f"[{param.label}]" if param.optional else f"<{param.label}>")
         return " ".join(parts)
+
+
+class CommandSet:
+    """The commands one feature declares, next to the functions that answer them."""
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+
+    def command(
+        self,
+        name: str,
+        *,
+        aliases: tuple[str, ...] = (),
+        who: Permission = Permission.ANYONE,
+        summary: str,
+        example: str,
+        params: tuple[Param, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        """Declare the decorated function as the command `name` (example without prefix)."""
+
+        def declare(handler: Handler) -> Handler:
+            self.commands.append(Command(name, aliases, handler, who, summary, example, params))
+            return handler
+
+        return declare
+
+
+def find_command(name: str, commands: tuple[Command, ...]) -> Command | None:
+    """Return the command called `name` (French name or alias), or None."""
+    for command in commands:
+        if name == command.name or name in command.aliases:
+            return command
+    return None
 
 
 def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]:
@@ -120,6 +157,6 @@ def _usage_error(command: Command, ctx: Context, problem: str) -> UserError:
     prefix = ctx.config.bot.command_prefix
     return UserError(
         messages.BAD_ARGUMENTS.format(
-            problem=problem, usage=command.usage(prefix), example=command.example
+            problem=problem, usage=command.usage(prefix), example=command.example_for(prefix)
         )
     )

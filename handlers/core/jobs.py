@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 
 from bot.config import Config
 from bot.domain.clock import Clock
-from handlers.chat import OutboxChat
-from handlers.context import Chat
+from handlers.core.chat import OutboxChat
+from handlers.core.context import Chat
 from storage.schedule import SENT, SKIPPED, Job
 from storage.store import Store
 
@@ -74,13 +74,15 @@ class JobKind:
     supersede: bool  # a later due job of the same series replaces an earlier one
 
 
-class JobRegistry:
-    """Kinds of jobs by name."""
+class JobKinds:
+    """Kinds of jobs by name: each feature declares its own, the dispatcher gathers them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *parts: JobKinds) -> None:
         self._kinds: dict[str, JobKind] = {}
+        for part in parts:
+            self._kinds.update(part._kinds)
 
-    def register(
+    def add(
         self,
         kind: str,
         handler: JobHandler,
@@ -88,7 +90,11 @@ class JobRegistry:
         grace: timedelta | None = DEFAULT_GRACE,
         supersede: bool = False,
     ) -> None:
-        """Declare a kind of job (registering a kind again replaces it)."""
+        """Declare a kind of job (declaring a kind again replaces it).
+
+        `handler(ctx, job)` runs inside the firing transaction: it queues messages
+        through `ctx.chat` with keys from `ctx.next_key()`, or raises `SkipJob`.
+        """
         self._kinds[kind] = JobKind(kind, handler, grace, supersede)
 
     def get(self, kind: str) -> JobKind | None:
@@ -96,26 +102,8 @@ class JobRegistry:
         return self._kinds.get(kind)
 
     def kinds(self) -> tuple[str, ...]:
-        """The registered kinds."""
+        """The declared kinds."""
         return tuple(self._kinds)
-
-
-JOBS = JobRegistry()
-
-
-def register_job(
-    kind: str,
-    handler: JobHandler,
-    *,
-    grace: timedelta | None = DEFAULT_GRACE,
-    supersede: bool = False,
-) -> None:
-    """Declare a kind of job in the bot's registry.
-
-    `handler(ctx, job)` runs inside the firing transaction: it queues messages
-    through `ctx.chat` with keys from `ctx.next_key()`, or raises `SkipJob`.
-    """
-    JOBS.register(kind, handler, grace=grace, supersede=supersede)
 
 
 class JobRunner:
@@ -126,7 +114,7 @@ class JobRunner:
         config: Config,
         store: Store,
         clock: Clock,
-        registry: JobRegistry = JOBS,
+        registry: JobKinds,
         facilitators_room: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.config = config

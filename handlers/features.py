@@ -1,0 +1,56 @@
+"""The bot's features, gathered explicitly: their commands, job kinds and passive handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.config import Config
+from bot.domain.clock import Clock
+from handlers import (
+    candidates,
+    directory,
+    events,
+    feedback,
+    help,
+    intake,
+    missions,
+    privacy,
+    reminders,
+    reports,
+    staffing,
+)
+from handlers.core.commands import Command
+from handlers.core.dispatch import Dispatcher
+from handlers.core.jobs import JobKinds
+from storage.store import Store
+
+# In the order `!aide` lists them.
+COMMANDS: tuple[Command, ...] = (
+    *help.commands.commands,
+    *missions.commands.commands,
+    *reports.commands.commands,
+    *privacy.commands.commands,
+    *directory.commands.commands,
+    *candidates.commands.commands,
+    *events.commands.commands,
+    *feedback.commands.commands,
+)
+JOB_KINDS = JobKinds(staffing.jobs, reminders.jobs, events.jobs, privacy.jobs)
+
+
+def build_dispatcher(
+    config: Config, store: Store, clock: Clock, is_facilitator: Callable[[str], Awaitable[bool]]
+) -> Dispatcher:
+    """The dispatcher of every feature."""
+    return Dispatcher(
+        config,
+        store,
+        clock,
+        is_facilitator,
+        commands=COMMANDS,
+        jobs=JOB_KINDS,
+        on_text=intake.on_text,
+        on_edit=intake.on_edit,
+        # ✅ on a plenary's reminder first, then on a request's ping or card.
+        on_reaction=(events.on_reaction, missions.on_reaction),
+    )
