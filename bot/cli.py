@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config, load_offline_config
+from handlers.enrollment import ROSTER_BAD_FILE, ROSTER_NOT_UTF8, ROSTER_UNREADABLE, field_problem
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,6 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
     Exit 0 when every row loaded, 1 when some rows were rejected (the others
     loaded), 2 when the configuration or the file cannot be used.
     """
-    from handlers import messages
 
     config = _offline_config(config_path)
     if config is None:
@@ -124,11 +124,11 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
     try:
         text = Path(roster_path).read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        print(messages.ROSTER_NOT_UTF8.format(path=roster_path), file=sys.stderr)
+        print(ROSTER_NOT_UTF8.format(path=roster_path), file=sys.stderr)
         return EXIT_CONFIG
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        print(messages.ROSTER_UNREADABLE.format(path=roster_path, reason=reason), file=sys.stderr)
+        print(ROSTER_UNREADABLE.format(path=roster_path, reason=reason), file=sys.stderr)
         return EXIT_CONFIG
     return asyncio.run(_import(config, roster_path, text, out))
 
@@ -136,7 +136,6 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
 async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> int:
     from bot.domain.clock import SystemClock
     from bot.domain.roster import Invalid, parse_roster
-    from handlers import messages
     from handlers.enrollment import import_roster
     from storage.db import MigrationError
     from storage.store import Store
@@ -144,8 +143,8 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
     try:
         roster = parse_roster(text, is_allowed=config.matrix.is_allowed)
     except Invalid as exc:
-        problem = messages.field_problem(exc.code, exc.values)
-        print(messages.ROSTER_BAD_FILE.format(path=roster_path, problem=problem), file=sys.stderr)
+        problem = field_problem(exc.code, exc.values)
+        print(ROSTER_BAD_FILE.format(path=roster_path, problem=problem), file=sys.stderr)
         return EXIT_CONFIG
     try:
         store = await Store.open(config.storage.database)

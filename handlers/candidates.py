@@ -23,13 +23,34 @@ from bot.domain.matching import (
 )
 from bot.domain.profiles import Facilitator
 from bot.domain.requests import Request, RequestDetails
-from handlers import messages
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
+
+
+CANDIDATES_TITLE = "Candidats pour la demande #{id} ({card}) :"
+
+CANDIDATE_LINE = "{rank}. {name} — {score} pts : {reasons}"
+
+CANDIDATES_MORE = "… et {count} autre(s)."
+
+CANDIDATES_NONE = "Aucun candidat pour la demande #{id}."
+
+CANDIDATES_EXCLUDED = "Écartés ({count}) : {groups}."
+
+CANDIDATES_EXCLUDED_GROUP = "{reason} : {names}"
+
+CANDIDATES_NOTE = "À noter : {note}."
+
+CANDIDATES_NO_DATE = (
+    "La demande #{id} n'a pas encore de date : je ne peux pas chercher de facilitateurs. "
+    "Complétez-la dans son fil (par exemple « le 12 mars de 14h à 16h »)."
+)
+
 
 # How many profiles the indexed prefilter hands to the pure ranking.
 PREFILTER_LIMIT = 300
@@ -159,9 +180,9 @@ async def show_candidates(ctx: Context, numero: int) -> None:
     request = await ctx.store.requests.get(numero)
     prefix = ctx.config.bot.command_prefix
     if request is None:
-        raise UserError(messages.UNKNOWN_REQUEST.format(id=numero, prefix=prefix))
+        raise UserError(wording.UNKNOWN_REQUEST.format(id=numero, prefix=prefix))
     if request.details.event_date is None:
-        raise UserError(messages.CANDIDATES_NO_DATE.format(id=numero))
+        raise UserError(CANDIDATES_NO_DATE.format(id=numero))
     result = await rank_request(ctx.store, request)
     shown = result.ranked[:SHOWN_CANDIDATES]
     names = await ctx.store.facilitators.names(
@@ -171,13 +192,13 @@ async def show_candidates(ctx: Context, numero: int) -> None:
     def name(user: str) -> str:
         return f"{names[user]} ({user})" if user in names else user
 
-    card = ", ".join(messages.describe_details(request.details))
-    lines = [messages.CANDIDATES_TITLE.format(id=numero, card=card)]
+    card = ", ".join(wording.describe_details(request.details))
+    lines = [CANDIDATES_TITLE.format(id=numero, card=card)]
     if not shown:
-        lines.append(messages.CANDIDATES_NONE.format(id=numero))
+        lines.append(CANDIDATES_NONE.format(id=numero))
     for rank, candidate in enumerate(shown, start=1):
         lines.append(
-            messages.CANDIDATE_LINE.format(
+            CANDIDATE_LINE.format(
                 rank=rank,
                 name=name(candidate.matrix_id),
                 score=candidate.score,
@@ -185,16 +206,16 @@ async def show_candidates(ctx: Context, numero: int) -> None:
             )
         )
     if len(result.ranked) > len(shown):
-        lines.append(messages.CANDIDATES_MORE.format(count=len(result.ranked) - len(shown)))
+        lines.append(CANDIDATES_MORE.format(count=len(result.ranked) - len(shown)))
     if result.excluded:
         groups: dict[str, list[str]] = defaultdict(list)
         for left_out in result.excluded:
             groups[left_out.reason].append(name(left_out.matrix_id))
         text = " ; ".join(
-            messages.CANDIDATES_EXCLUDED_GROUP.format(reason=reason, names=", ".join(people))
+            CANDIDATES_EXCLUDED_GROUP.format(reason=reason, names=", ".join(people))
             for reason, people in groups.items()
         )
-        lines.append(messages.CANDIDATES_EXCLUDED.format(count=len(result.excluded), groups=text))
-    lines += [messages.CANDIDATES_NOTE.format(note=note) for note in result.notes]
+        lines.append(CANDIDATES_EXCLUDED.format(count=len(result.excluded), groups=text))
+    lines += [CANDIDATES_NOTE.format(note=note) for note in result.notes]
     log.info("candidates of #%d shown to %s", numero, ctx.sender)
     await ctx.chat.reply(ctx.event, Rendered.text("\n".join(lines)))

@@ -28,12 +28,118 @@ from bot.domain.roster import (
     parse_timezone,
     parse_yes_no,
 )
-from handlers import messages
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.enrollment import field_problem
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
+
+
+PROFILE_FIELD_LABELS = {
+    "display_name": "nom",
+    "site": "site",
+    "region": "région",
+    "directorate": "direction",
+    "cohort": "promotion",
+    "skills": "compétences",
+    "languages": "langues",
+    "remote_ok": "distanciel",
+    "max_missions_per_month": "plafond",
+    "timezone": "fuseau",
+}
+
+PROFILE_TITLE = "Votre profil ({who}) :"
+
+PROFILE_EMPTY_VALUE = "non renseigné"
+
+PROFILE_NO_CAP = "pas de plafond"
+
+PROFILE_CAP = "{count} mission{s} par mois au plus"
+
+PROFILE_DEFAULT_ZONE = "{zone} (par défaut)"
+
+PROFILE_ACTIVE = "état : disponible pour des missions"
+
+PROFILE_PAUSED = "état : en pause (`!reprise` pour revenir)"
+
+PROFILE_ABSENCES = "absences : {ranges}"
+
+PROFILE_NO_ABSENCE = "absences : aucune à venir"
+
+PROFILE_HOW_TO = (
+    "Pour modifier : `!profil site Lyon`, `!profil competences atelier, codev`, "
+    "`!profil distanciel oui`, `!profil fuseau America/Cayenne` ; "
+    "`!absent du 20/12 au 04/01`, `!pause`."
+)
+
+PROFILE_CHANGED = "C'est noté : {changes}."
+
+PROFILE_CHANGE = "{label} : {before} → {after}"
+
+PROFILE_UNCHANGED = "Rien n'a changé : votre profil l'indiquait déjà ({label} : {value})."
+
+PROFILE_UNKNOWN_FIELD = (
+    "Je ne connais pas le champ « {name} » : rien n'a changé. Champs modifiables : {fields}. "
+    "Exemple : `!profil site Lyon`."
+)
+
+PROFILE_MISSING_VALUE = "Il manque la valeur : rien n'a changé. Exemple : `{example}`."
+
+PROFILE_FIELD_EXAMPLES = {
+    "site": "!profil site Lyon",
+    "region": "!profil region Occitanie",
+    "directorate": "!profil direction DGFiP",
+    "skills": "!profil competences atelier, codev",
+    "languages": "!profil langues fr, en",
+    "remote_ok": "!profil distanciel oui",
+    "max_missions_per_month": "!profil plafond 2",
+    "timezone": "!profil fuseau America/Cayenne",
+}
+
+PROFILE_INVALID = "{problem} Rien n'a changé. Exemple : `{example}`."
+
+NOT_IN_DIRECTORY = (
+    "Vous n'êtes pas dans l'annuaire des facilitateurs. Rejoignez le salon des facilitateurs, "
+    "ou demandez à un coordinateur de vous ajouter au fichier du réseau."
+)
+
+ABSENCE_ADDED = (
+    "C'est noté : vous êtes absent·e {range}. Je ne vous proposerai pas de mission ces jours-là "
+    "(`!present` pour l'annuler)."
+)
+
+ABSENCE_ALREADY = "Votre absence {range} était déjà enregistrée : rien n'a changé."
+
+ABSENCE_RANGE = "du {start} au {end}"
+
+ABSENCE_DAY = "le {day}"
+
+ABSENCES_REMOVED = (
+    "C'est noté : j'ai retiré {what}. Vous pouvez de nouveau recevoir des missions ces jours-là."
+)
+
+NO_ABSENCE_TO_REMOVE = "Vous n'aviez aucune absence en cours ou à venir : rien n'a changé."
+
+PAUSED = (
+    "C'est noté : vous êtes en pause, je ne vous propose plus de missions (celles que vous avez "
+    "acceptées restent prévues). Tapez `!reprise` pour revenir."
+)
+
+ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `!reprise` pour revenir."
+
+RESUMED = "C'est noté : vous êtes de nouveau disponible pour des missions."
+
+ALREADY_ACTIVE = "Vous étiez déjà disponible pour des missions : rien n'a changé."
+
+
+def absence_range(start: date, end: date) -> str:
+    """« du dimanche 20 décembre 2026 au lundi 4 janvier 2027 », or « le … » for one day."""
+    if start == end:
+        return ABSENCE_DAY.format(day=wording.format_date(start))
+    return ABSENCE_RANGE.format(start=wording.format_date(start), end=wording.format_date(end))
+
 
 # What a facilitator may write after `!profil`, folded, and the field it sets.
 FIELD_NAMES = {
@@ -80,20 +186,20 @@ def show_value(name: str, value: Any, profile: Facilitator, default_zone: str) -
     """A profile field as the facilitator reads it."""
     if name == "timezone":
         zone = effective_timezone(value, profile.region, default_zone)
-        return zone if value else messages.PROFILE_DEFAULT_ZONE.format(zone=zone)
+        return zone if value else PROFILE_DEFAULT_ZONE.format(zone=zone)
     if name == "remote_ok":
         return "oui" if value else "non"
     if name == "max_missions_per_month":
         if value is None:
-            return messages.PROFILE_NO_CAP
-        return messages.PROFILE_CAP.format(count=value, s="s" if value > 1 else "")
+            return PROFILE_NO_CAP
+        return PROFILE_CAP.format(count=value, s="s" if value > 1 else "")
     if name == "cohort" and value is not None:
         return f"P{value}"
     if name == "skills":
         value = ", ".join(FORMAT_LABELS.get(skill, skill) for skill in value)
     elif name == "languages":
         value = ", ".join(value)
-    return str(value) if value else messages.PROFILE_EMPTY_VALUE
+    return str(value) if value else PROFILE_EMPTY_VALUE
 
 
 async def _own_profile(ctx: Context) -> Facilitator:
@@ -106,7 +212,7 @@ async def _own_profile(ctx: Context) -> Facilitator:
     if profile is not None:
         return profile
     if not await ctx.is_facilitator(ctx.sender):
-        raise UserError(messages.NOT_IN_DIRECTORY)
+        raise UserError(NOT_IN_DIRECTORY)
     await ctx.store.facilitators.enroll(ctx.sender, "", at=ctx.clock.now())
     profile = await ctx.store.facilitators.get(ctx.sender)
     assert profile is not None
@@ -130,16 +236,16 @@ async def profile(ctx: Context, modification: str | None) -> None:
     word, _, value = modification.strip().partition(" ")
     name = FIELD_NAMES.get(fold(word))
     if name is None:
-        fields = ", ".join(dict.fromkeys(messages.PROFILE_FIELD_LABELS[n] for n in _PARSERS))
-        raise UserError(messages.PROFILE_UNKNOWN_FIELD.format(name=word[:40], fields=fields))
-    example = messages.PROFILE_FIELD_EXAMPLES[name]
+        fields = ", ".join(dict.fromkeys(PROFILE_FIELD_LABELS[n] for n in _PARSERS))
+        raise UserError(PROFILE_UNKNOWN_FIELD.format(name=word[:40], fields=fields))
+    example = PROFILE_FIELD_EXAMPLES[name]
     if not value.strip():
-        raise UserError(messages.PROFILE_MISSING_VALUE.format(example=example))
+        raise UserError(PROFILE_MISSING_VALUE.format(example=example))
     try:
         wanted = _PARSERS[name](value)
     except Invalid as exc:
-        problem = messages.field_problem(exc.code, exc.values)
-        raise UserError(messages.PROFILE_INVALID.format(problem=problem, example=example)) from None
+        problem = field_problem(exc.code, exc.values)
+        raise UserError(PROFILE_INVALID.format(problem=problem, example=example)) from None
     changes = {name: wanted}
     if name == "site" and region_of(wanted) and region_of(wanted) != current.region:
         changes["region"] = region_of(wanted)  # moving city moves region
@@ -151,16 +257,16 @@ async def _apply(ctx: Context, current: Facilitator, changes: dict[str, Any]) ->
     changed = {n: v for n, v in changes.items() if getattr(current, n) != v}
     if not changed:
         name, value = next(iter(changes.items()))
-        label = messages.PROFILE_FIELD_LABELS[name]
+        label = PROFILE_FIELD_LABELS[name]
         shown = show_value(name, value, current, zone)
         await ctx.chat.reply(
-            ctx.event, Rendered.text(messages.PROFILE_UNCHANGED.format(label=label, value=shown))
+            ctx.event, Rendered.text(PROFILE_UNCHANGED.format(label=label, value=shown))
         )
         return
     updated = await ctx.store.facilitators.update(ctx.sender, at=ctx.clock.now(), **changed)
     lines = [
-        messages.PROFILE_CHANGE.format(
-            label=messages.PROFILE_FIELD_LABELS[n],
+        PROFILE_CHANGE.format(
+            label=PROFILE_FIELD_LABELS[n],
             before=show_value(n, getattr(current, n), current, zone),
             after=show_value(n, getattr(updated, n), updated, zone),
         )
@@ -168,29 +274,29 @@ async def _apply(ctx: Context, current: Facilitator, changes: dict[str, Any]) ->
     ]
     log.info("profile of %s changed: %s", ctx.sender, ", ".join(changed))
     await ctx.chat.reply(
-        ctx.event, Rendered.text(messages.PROFILE_CHANGED.format(changes=" ; ".join(lines)))
+        ctx.event, Rendered.text(PROFILE_CHANGED.format(changes=" ; ".join(lines)))
     )
 
 
 async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     zone = ctx.config.bot.timezone
     today = _today(ctx, current)
-    lines = [messages.PROFILE_TITLE.format(who=current.display_name or current.matrix_id)]
+    lines = [PROFILE_TITLE.format(who=current.display_name or current.matrix_id)]
     for name in _SHOWN_FIELDS:
         value = show_value(name, getattr(current, name), current, zone)
-        lines.append(f"• {messages.PROFILE_FIELD_LABELS[name]} : {value}")
-    lines.append("• " + (messages.PROFILE_ACTIVE if current.active else messages.PROFILE_PAUSED))
+        lines.append(f"• {PROFILE_FIELD_LABELS[name]} : {value}")
+    lines.append("• " + (PROFILE_ACTIVE if current.active else PROFILE_PAUSED))
     upcoming = [
         (start, end)
         for start, end in await ctx.store.facilitators.absences(current.matrix_id)
         if end >= today
     ]
     if upcoming:
-        ranges = " ; ".join(messages.absence_range(s, e) for s, e in upcoming)
-        lines.append("• " + messages.PROFILE_ABSENCES.format(ranges=ranges))
+        ranges = " ; ".join(absence_range(s, e) for s, e in upcoming)
+        lines.append("• " + PROFILE_ABSENCES.format(ranges=ranges))
     else:
-        lines.append("• " + messages.PROFILE_NO_ABSENCE)
-    lines.append(messages.PROFILE_HOW_TO)
+        lines.append("• " + PROFILE_NO_ABSENCE)
+    lines.append(PROFILE_HOW_TO)
     # Names and places are user-supplied: `Rendered.text` escapes them.
     return Rendered.text("\n".join(lines))
 
@@ -215,17 +321,17 @@ async def absent(ctx: Context, periode: str) -> None:
     try:
         start, end = parse_absence(periode, _today(ctx, current))
     except Invalid as exc:
-        problem = messages.field_problem(exc.code, exc.values)
+        problem = field_problem(exc.code, exc.values)
         raise UserError(
-            messages.PROFILE_INVALID.format(problem=problem, example="!absent du 20/12 au 04/01")
+            PROFILE_INVALID.format(problem=problem, example="!absent du 20/12 au 04/01")
         ) from None
-    shown = messages.absence_range(start, end)
+    shown = absence_range(start, end)
     if (start, end) in await ctx.store.facilitators.absences(current.matrix_id):
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCE_ALREADY.format(range=shown)))
+        await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ALREADY.format(range=shown)))
         return
     await ctx.store.facilitators.add_absence(current.matrix_id, start, end)
     log.info("%s absent from %s to %s", current.matrix_id, start, end)
-    await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCE_ADDED.format(range=shown)))
+    await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ADDED.format(range=shown)))
 
 
 @commands.command(
@@ -240,13 +346,11 @@ async def present(ctx: Context) -> None:
     current = await _own_profile(ctx)
     removed = await ctx.store.facilitators.end_absences(current.matrix_id, _today(ctx, current))
     if not removed:
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.NO_ABSENCE_TO_REMOVE))
+        await ctx.chat.reply(ctx.event, Rendered.text(NO_ABSENCE_TO_REMOVE))
         return
-    what = " et ".join(
-        "votre absence " + messages.absence_range(start, end) for start, end in removed
-    )
+    what = " et ".join("votre absence " + absence_range(start, end) for start, end in removed)
     log.info("%s present again (%d absences removed)", current.matrix_id, len(removed))
-    await ctx.chat.reply(ctx.event, Rendered.text(messages.ABSENCES_REMOVED.format(what=what)))
+    await ctx.chat.reply(ctx.event, Rendered.text(ABSENCES_REMOVED.format(what=what)))
 
 
 @commands.command(
@@ -276,9 +380,9 @@ async def resume(ctx: Context) -> None:
 async def _set_active(ctx: Context, active: bool) -> None:
     current = await _own_profile(ctx)
     if current.active == active:
-        text = messages.ALREADY_ACTIVE if active else messages.ALREADY_PAUSED
+        text = ALREADY_ACTIVE if active else ALREADY_PAUSED
     else:
         await ctx.store.facilitators.set_active(current.matrix_id, active, at=ctx.clock.now())
         log.info("%s %s", current.matrix_id, "resumed" if active else "paused")
-        text = messages.RESUMED if active else messages.PAUSED
+        text = RESUMED if active else PAUSED
     await ctx.chat.reply(ctx.event, Rendered.text(text))

@@ -5,17 +5,73 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.profiles import Facilitator
 from bot.domain.roster import Roster, clean_display_name
-from handlers import messages
 from handlers.core.context import Chat
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+
+PROFILE_INVITATION = (
+    "Bonjour{name} ! Vous faites partie du réseau des facilitateurs : pour que je vous propose "
+    "des missions qui vous correspondent, complétez votre profil en me répondant ici, par exemple :\n"
+    "`!profil site Lyon`\n`!profil competences atelier, codev`\n`!profil distanciel oui`\n"
+    "Tapez `!profil` pour voir votre profil, `!aide` pour toutes les commandes."
+)
+
+# Why a value is refused (codes of `bot.domain.roster.Invalid`).
+FIELD_PROBLEMS = {
+    "matrix_id": "« {value} » n'est pas un identifiant Matrix (attendu : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr).",
+    "matrix_id_missing": "l'identifiant Matrix (matrix_id) est vide.",
+    "server": "le serveur {server} n'est pas servi par le bot (matrix.allowed_servers).",
+    "duplicate": "{value} figure déjà ligne {line}.",
+    "columns": "{found} valeurs pour {expected} colonnes dans l'en-tête.",
+    "too_long": "texte trop long ({limit} caractères au plus).",
+    "region": "région inconnue « {value} » (exemples : Île-de-France, Occitanie, Guyane).",
+    "skill": "compétence inconnue « {value} » (connues : {known}).",
+    "language": "langue « {value} » invalide : un code de deux lettres, comme fr ou en.",
+    "yes_no": "« {value} » : répondez oui ou non.",
+    "cohort": "promotion « {value} » invalide : un nombre de {low} à {high}.",
+    "cap": "plafond « {value} » invalide : un nombre de missions par mois de {low} à {high} (vide ou « aucun » : pas de plafond).",
+    "timezone": "fuseau horaire inconnu « {value} » (exemples : Europe/Paris, America/Cayenne, Indian/Reunion).",
+    "date": "« {value} » n'est pas une date (exemple : 20/12 ou 20/12/2026).",
+    "absence_format": "je n'ai pas compris les dates (exemples : `!absent du 20/12 au 04/01`, `!absent le 24/12`).",
+    "absence_order": "la fin ({end}) est avant le début ({start}).",
+    "absence_past": "cette période est déjà passée (elle finit le {end}).",
+    "absence_too_long": "une absence dure au plus {days} jours ; pour une longue indisponibilité, tapez `!pause`.",
+    "header": "pas de colonne matrix_id dans la première ligne (colonnes attendues : {columns}).",
+    "header_semicolon": "pas de colonne matrix_id : le fichier semble séparé par des points-virgules ; enregistrez-le séparé par des virgules (colonnes : {columns}).",
+    "empty": "le fichier est vide (colonnes attendues : {columns}).",
+}
+
+ROSTER_COLUMN = "colonne {column} : {problem}"
+
+ROSTER_REJECTED = "ligne {line} : {problems}."
+
+ROSTER_SUMMARY = "Import terminé : {added} ajouté(s), {updated} mis à jour, {rejected} rejeté(s), {unchanged} inchangé(s)."
+
+ROSTER_UNREADABLE = "{path} : fichier illisible ({reason})."
+
+ROSTER_NOT_UTF8 = "{path} : le fichier n'est pas en UTF-8 ; enregistrez-le au format « CSV UTF-8 »."
+
+ROSTER_BAD_FILE = "{path} : {problem}"
+
+
+def field_problem(code: str, values: dict[str, object]) -> str:
+    """The French sentence for a refused value (first letter capitalised)."""
+    shown = {k: format_day(v) if isinstance(v, date) else v for k, v in values.items()}
+    text = FIELD_PROBLEMS.get(code, "valeur invalide.").format(**shown)
+    return text[0].upper() + text[1:]
+
+
+def format_day(day: date) -> str:
+    """« 20/12/2026 »."""
+    return day.strftime("%d/%m/%Y")
 
 
 # -- members of the facilitators room ------------------------------------------------------------
@@ -43,7 +99,7 @@ async def enroll_members(
             name = clean_display_name(members[user] or "")
             if not await store.facilitators.enroll(user, name, at=clock.now()):
                 continue
-            greeting = messages.PROFILE_INVITATION.format(name=f" {name}" if name else "")
+            greeting = PROFILE_INVITATION.format(name=f" {name}" if name else "")
             await chat.dm(user, Rendered.text(greeting), key=f"profile-invite:{user}")
             enrolled.append(user)
     if enrolled:
@@ -65,7 +121,7 @@ class ImportReport:
 
     def summary(self) -> str:
         """The one-line summary printed at the end."""
-        return messages.ROSTER_SUMMARY.format(
+        return ROSTER_SUMMARY.format(
             added=self.added,
             updated=self.updated,
             rejected=len(self.rejected),
@@ -80,13 +136,13 @@ def describe_rejections(roster: Roster) -> tuple[str, ...]:
         problems = []
         for problem in row.problems:
             values = {k: v for k, v in problem.values.items() if k != "column"}
-            text = messages.field_problem(problem.code, values).rstrip(".")
+            text = field_problem(problem.code, values).rstrip(".")
             text = text[0].lower() + text[1:]
             column = problem.values.get("column")
             if column:
-                text = messages.ROSTER_COLUMN.format(column=column, problem=text)
+                text = ROSTER_COLUMN.format(column=column, problem=text)
             problems.append(text)
-        lines.append(messages.ROSTER_REJECTED.format(line=row.line, problems=" ; ".join(problems)))
+        lines.append(ROSTER_REJECTED.format(line=row.line, problems=" ; ".join(problems)))
     return tuple(lines)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.content import Rendered
 from bot.domain.planning import local_moment, plan_before
 from bot.parsing.dates import mentions
 from bot.parsing.normalize import fold
-from handlers import messages
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
@@ -22,6 +22,69 @@ from storage.schedule import Job
 log = logging.getLogger(__name__)
 commands = CommandSet()
 jobs = JobKinds()
+
+
+EVENT_CREATED = "Événement n° {id} enregistré : « {title} », {when}{where}."
+
+EVENT_REMINDERS_PLANNED = "Rappels prévus dans le salon des facilitateurs : {list}."
+
+EVENT_NO_REMINDERS = "Aucun rappel prévu : l'événement est trop proche."
+
+EVENT_NO_ROOM = "Attention : aucun salon des facilitateurs n'est configuré ([rooms] facilitators), les rappels ne pourront pas partir."
+
+EVENT_USAGE = (
+    "Écrivez `{prefix}evenement <titre> le <date> à <heure> à <lieu>`, par exemple "
+    "`{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`, ou "
+    "`{prefix}evenement annule <numéro>`."
+)
+
+EVENT_NO_DATE = "Je ne trouve pas la date de l'événement. " + EVENT_USAGE
+
+EVENT_NO_TIME = "Je ne trouve pas l'heure de l'événement (par exemple « à 14h »). " + EVENT_USAGE
+
+EVENT_NO_TITLE = "Il manque le titre de l'événement, avant la date. " + EVENT_USAGE
+
+EVENT_PAST = "La date comprise, {when}, est déjà passée : je n'enregistre pas l'événement."
+
+EVENT_UNKNOWN = "Je ne trouve pas l'événement n° {id}. Tapez `{prefix}evenements` pour voir ceux qui sont prévus."
+
+EVENT_ALREADY_CANCELLED = "L'événement n° {id} est déjà annulé."
+
+EVENT_CANCELLED_ANSWER = "L'événement n° {id} « {title} » est annulé ; ses rappels ne partiront pas."
+
+EVENTS_NONE = "Aucun événement prévu. Pour en ajouter un : `{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`."
+
+EVENTS_TITLE = "Événements prévus ({count}) :"
+
+EVENT_LINE = "• n° {id} — « {title} », {when}{where} — {count} participant·es{names}"
+
+EVENT_REMINDER = (
+    "@room Rappel : « {title} » a lieu {lead}, {when}{where}. Vous venez ? Répondez "
+    "`{prefix}participe {id}` ou réagissez ✅ à ce message."
+)
+
+EVENT_CANCELLED_NOTICE = "Annulé : « {title} » (événement n° {id}), prévu {when}, n'aura pas lieu."
+
+ATTEND_OK = "C'est noté, vous participez à « {title} » (événement n° {id}). À bientôt !"
+
+ATTEND_ALREADY = "Vous êtes déjà inscrit·e à « {title} » (événement n° {id})."
+
+ATTEND_CLOSED = "L'événement n° {id} n'est plus ouvert aux inscriptions (annulé ou passé)."
+
+NOT_AN_EVENT_NUMBER = "« {value} » n'est pas un numéro d'événement."
+
+
+def offset_label(offset: timedelta) -> str:
+    """« J-7 », « H-1 », « 30 min avant »."""
+    seconds = int(offset.total_seconds())
+    if seconds % 86400 == 0:
+        return f"J-{seconds // 86400}"
+    if seconds % 3600 == 0:
+        return f"H-{seconds // 3600}"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min avant"
+    return f"{seconds} s avant"
+
 
 PLENARY_REMINDER = "plenary_reminder"
 EVENT_CANCELLED = "event_cancelled"
@@ -58,8 +121,8 @@ def read_event(text: str, today: date, prefix: str = "!") -> EventDraft:
     if not dated:
         past = [m for m in found if m.role == "past"]
         if past:
-            raise UserError(messages.EVENT_PAST.format(when=messages.format_date(past[0].day)))
-        raise UserError(messages.EVENT_NO_DATE.format(prefix=prefix))
+            raise UserError(EVENT_PAST.format(when=wording.format_date(past[0].day)))
+        raise UserError(EVENT_NO_DATE.format(prefix=prefix))
     when = dated[0]
     clock = None
     for match in _TIME.finditer(folded.text):
@@ -67,15 +130,15 @@ def read_event(text: str, today: date, prefix: str = "!") -> EventDraft:
             clock = match
             break
     if clock is None:
-        raise UserError(messages.EVENT_NO_TIME.format(prefix=prefix))
+        raise UserError(EVENT_NO_TIME.format(prefix=prefix))
     hour, minute = _clock(clock)
     if hour > 23:
-        raise UserError(messages.EVENT_NO_TIME.format(prefix=prefix))
+        raise UserError(EVENT_NO_TIME.format(prefix=prefix))
     first = min(when.start, clock.start())
     last = max(when.end, clock.end())
     title = _TITLE_TAIL.sub("", folded.source(0, first)).strip() if first > 0 else ""
     if not title:
-        raise UserError(messages.EVENT_NO_TITLE.format(prefix=prefix))
+        raise UserError(EVENT_NO_TITLE.format(prefix=prefix))
     rest = folded.source(last, len(folded.text)) if last < len(folded.text) else ""
     place = _PLACE_HEAD.sub("", rest).strip(" .,;")
     return EventDraft(
@@ -100,7 +163,7 @@ def _where(event: NetworkEvent) -> str:
 
 
 def _when(ctx: Context | JobContext, moment: datetime) -> str:
-    return messages.format_moment(moment.astimezone(ctx.config.bot.tz))
+    return wording.format_moment(moment.astimezone(ctx.config.bot.tz))
 
 
 @commands.command(
@@ -123,7 +186,7 @@ async def event_command(ctx: Context, texte: str) -> None:
     draft = read_event(texte, now.astimezone(tz).date(), prefix)
     starts_at = local_moment(draft.day, draft.at, tz)
     if starts_at <= now:
-        raise UserError(messages.EVENT_PAST.format(when=_when(ctx, starts_at)))
+        raise UserError(EVENT_PAST.format(when=_when(ctx, starts_at)))
     event = await ctx.store.network_events.create(
         title=draft.title,
         starts_at=starts_at,
@@ -145,20 +208,18 @@ async def event_command(ctx: Context, texte: str) -> None:
         )
     lines = [
         Rendered.text(
-            messages.EVENT_CREATED.format(
+            EVENT_CREATED.format(
                 id=event.id, title=event.title, when=_when(ctx, starts_at), where=_where(event)
             )
         )
     ]
     if planned:
-        listed = ", ".join(
-            f"{_when(ctx, r.due_at)} ({messages.offset_label(r.offset)})" for r in planned
-        )
-        lines.append(Rendered.text(messages.EVENT_REMINDERS_PLANNED.format(list=listed)))
+        listed = ", ".join(f"{_when(ctx, r.due_at)} ({offset_label(r.offset)})" for r in planned)
+        lines.append(Rendered.text(EVENT_REMINDERS_PLANNED.format(list=listed)))
     else:
-        lines.append(Rendered.text(messages.EVENT_NO_REMINDERS))
+        lines.append(Rendered.text(EVENT_NO_REMINDERS))
     if not ctx.config.rooms.facilitators:
-        lines.append(Rendered.text(messages.EVENT_NO_ROOM))
+        lines.append(Rendered.text(EVENT_NO_ROOM))
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
     log.info("event %d created by %s for %s", event.id, ctx.sender, starts_at.isoformat())
 
@@ -167,9 +228,7 @@ def _event_number(word: str, prefix: str) -> int:
     digits = word.removeprefix("n°").removeprefix("#").strip()
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
         raise UserError(
-            messages.NOT_AN_EVENT_NUMBER.format(value=word[:40])
-            + " "
-            + messages.EVENT_USAGE.format(prefix=prefix)
+            NOT_AN_EVENT_NUMBER.format(value=word[:40]) + " " + EVENT_USAGE.format(prefix=prefix)
         )
     return int(digits)
 
@@ -179,9 +238,9 @@ async def cancel_event(ctx: Context, number: int) -> None:
     prefix = ctx.config.bot.command_prefix
     event = await ctx.store.network_events.get(number)
     if event is None:
-        raise UserError(messages.EVENT_UNKNOWN.format(id=number, prefix=prefix))
+        raise UserError(EVENT_UNKNOWN.format(id=number, prefix=prefix))
     if event.state != "prevu":
-        raise UserError(messages.EVENT_ALREADY_CANCELLED.format(id=number))
+        raise UserError(EVENT_ALREADY_CANCELLED.format(id=number))
     now = ctx.clock.now()
     await ctx.store.network_events.cancel(number, at=now)
     reminders = await ctx.store.jobs.for_target(event_target(number), (PLENARY_REMINDER,))
@@ -194,7 +253,7 @@ async def cancel_event(ctx: Context, number: int) -> None:
             kind=EVENT_CANCELLED, target=event_target(number), due_at=now, at=now
         )
     await ctx.chat.reply(
-        ctx.event, Rendered.text(messages.EVENT_CANCELLED.format(id=number, title=event.title))
+        ctx.event, Rendered.text(EVENT_CANCELLED_ANSWER.format(id=number, title=event.title))
     )
     log.info("event %d cancelled by %s", number, ctx.sender)
 
@@ -211,13 +270,13 @@ async def list_events(ctx: Context) -> None:
     events = await ctx.store.network_events.upcoming(ctx.clock.now())
     prefix = ctx.config.bot.command_prefix
     if not events:
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.EVENTS_NONE.format(prefix=prefix)))
+        await ctx.chat.reply(ctx.event, Rendered.text(EVENTS_NONE.format(prefix=prefix)))
         return
-    lines = [Rendered.text(messages.EVENTS_TITLE.format(count=len(events)))]
+    lines = [Rendered.text(EVENTS_TITLE.format(count=len(events)))]
     for event in events:
         attendees = await ctx.store.network_events.attendees(event.id)
         names = [await display_name(ctx.store, a.user_id) for a in attendees]
-        line = messages.EVENT_LINE.format(
+        line = EVENT_LINE.format(
             id=event.id,
             title=event.title,
             when=_when(ctx, event.starts_at),
@@ -233,11 +292,9 @@ async def _attend(ctx: Context, number: int, via: str) -> bool:
     """Record attendance; return whether it is new."""
     event = await ctx.store.network_events.get(number)
     if event is None:
-        raise UserError(
-            messages.EVENT_UNKNOWN.format(id=number, prefix=ctx.config.bot.command_prefix)
-        )
+        raise UserError(EVENT_UNKNOWN.format(id=number, prefix=ctx.config.bot.command_prefix))
     if event.state != "prevu" or event.starts_at <= ctx.clock.now():
-        raise UserError(messages.ATTEND_CLOSED.format(id=number))
+        raise UserError(ATTEND_CLOSED.format(id=number))
     return await ctx.store.network_events.attend(number, ctx.sender, via=via, at=ctx.clock.now())
 
 
@@ -255,7 +312,7 @@ async def attend(ctx: Context, numero: str) -> None:
     event = await ctx.store.network_events.get(number)
     new = await _attend(ctx, number, "commande")
     assert event is not None
-    text = messages.ATTEND_OK if new else messages.ATTEND_ALREADY
+    text = ATTEND_OK if new else ATTEND_ALREADY
     await ctx.chat.reply(ctx.event, Rendered.text(text.format(id=number, title=event.title)))
     log.info("%s attends event %d (new=%s)", ctx.sender, number, new)
 
@@ -288,9 +345,9 @@ async def fire_plenary_reminder(ctx: JobContext, job: Job) -> None:
         raise SkipJob("the event moved")
     if not ctx.facilitators_room:
         raise SkipJob("no facilitators room configured")
-    text = messages.EVENT_REMINDER.format(
+    text = EVENT_REMINDER.format(
         title=event.title,
-        lead=messages.format_lead(event.starts_at - ctx.clock.now()),
+        lead=wording.format_lead(event.starts_at - ctx.clock.now()),
         when=_when(ctx, event.starts_at),
         where=_where(event),
         prefix=ctx.config.bot.command_prefix,
@@ -307,7 +364,7 @@ async def fire_event_cancelled(ctx: JobContext, job: Job) -> None:
     if not ctx.facilitators_room:
         raise SkipJob("no facilitators room configured")
     attendees = tuple(a.user_id for a in await ctx.store.network_events.attendees(event.id))
-    text = messages.EVENT_CANCELLED_NOTICE.format(
+    text = EVENT_CANCELLED_NOTICE.format(
         title=event.title, when=_when(ctx, event.starts_at), id=event.id
     )
     await ctx.chat.send(

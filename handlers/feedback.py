@@ -8,12 +8,38 @@ import re
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import AssignmentState, RequestState
 from bot.domain.requests import Request
-from handlers import messages
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
+
+
+FEEDBACK_THANKS = "Merci pour votre avis sur la demande #{id} ({rating}/5)."
+
+TIME_THANKS = "Merci, c'est noté : {spent} passées sur la demande #{id}."
+
+RATING_INVALID = (
+    "La note doit être un nombre de 1 à 5 (par exemple `{prefix}avis {id} 4 très bonne séance`)."
+)
+
+TIME_INVALID = "Je ne comprends pas la durée « {value} ». Écrivez par exemple `{prefix}temps {id} 3h30` ou `{prefix}temps {id} 45min`."
+
+FEEDBACK_NOT_REQUESTER = "Seul l'auteur de la demande #{id} peut donner son avis dessus."
+
+TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seul·es ses facilitateurs et facilitatrices indiquent leur temps."
+
+FEEDBACK_CANCELLED = "La demande #{id} a été annulée : il n'y a pas d'avis à donner."
+
+
+def format_spent(minutes: int) -> str:
+    """« 3h30 », « 45 min »."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
 
 MAX_MINUTES = 200 * 60
 _HOURS_MINUTES = re.compile(
@@ -45,10 +71,10 @@ async def _request(ctx: Context, number: int) -> Request:
     request = await ctx.store.requests.get(number)
     if request is None:
         raise UserError(
-            messages.UNKNOWN_REQUEST.format(id=number, prefix=ctx.config.bot.command_prefix)
+            wording.UNKNOWN_REQUEST.format(id=number, prefix=ctx.config.bot.command_prefix)
         )
     if request.state == RequestState.CANCELLED:
-        raise UserError(messages.FEEDBACK_CANCELLED.format(id=number))
+        raise UserError(FEEDBACK_CANCELLED.format(id=number))
     return request
 
 
@@ -67,18 +93,16 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
     prefix = ctx.config.bot.command_prefix
     request = await _request(ctx, numero)
     if request.requester != ctx.sender:
-        raise UserError(messages.FEEDBACK_NOT_REQUESTER.format(id=numero))
+        raise UserError(FEEDBACK_NOT_REQUESTER.format(id=numero))
     head, _, comment = texte.strip().partition(" ")
     head = head.removesuffix("/5")
     if not (head.isascii() and head.isdigit()) or not 1 <= int(head) <= 5:
-        raise UserError(messages.RATING_INVALID.format(id=numero, prefix=prefix))
+        raise UserError(RATING_INVALID.format(id=numero, prefix=prefix))
     rating = int(head)
     await ctx.store.feedback.rate(
         numero, ctx.sender, rating, comment.strip() or None, at=ctx.clock.now()
     )
-    await ctx.chat.reply(
-        ctx.event, Rendered.text(messages.FEEDBACK_THANKS.format(id=numero, rating=rating))
-    )
+    await ctx.chat.reply(ctx.event, Rendered.text(FEEDBACK_THANKS.format(id=numero, rating=rating)))
     log.info("request %d rated %d by %s", numero, rating, ctx.sender)
 
 
@@ -96,13 +120,13 @@ async def time_spent(ctx: Context, numero: int, duree: str) -> None:
     await _request(ctx, numero)
     assignment = await ctx.store.missions.get(numero, ctx.sender)
     if assignment is None or assignment.state != AssignmentState.ACCEPTED:
-        raise UserError(messages.TIME_NOT_FACILITATOR.format(id=numero))
+        raise UserError(TIME_NOT_FACILITATOR.format(id=numero))
     minutes = read_minutes(duree)
     if minutes is None:
-        raise UserError(messages.TIME_INVALID.format(value=duree[:40], id=numero, prefix=prefix))
+        raise UserError(TIME_INVALID.format(value=duree[:40], id=numero, prefix=prefix))
     await ctx.store.feedback.time_spent(numero, ctx.sender, minutes, at=ctx.clock.now())
     await ctx.chat.reply(
         ctx.event,
-        Rendered.text(messages.TIME_THANKS.format(id=numero, spent=messages.format_spent(minutes))),
+        Rendered.text(TIME_THANKS.format(id=numero, spent=format_spent(minutes))),
     )
     log.info("request %d: %s spent %d minutes", numero, ctx.sender, minutes)

@@ -9,11 +9,30 @@ from bot.domain import drafting
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
-from handlers import messages, staffing
+from handlers import staffing
+from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.reminders import reconcile_request_reminders
 
 log = logging.getLogger(__name__)
+
+
+DM_HELLO = (
+    "Bonjour ! Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
+    "plénières. Décrivez votre besoin en une phrase, par exemple : « On cherche 2 facilitateurs "
+    "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes."
+)
+
+DATE_IN_PAST = (
+    "La date comprise, {date}, est déjà passée : je n'enregistre pas la demande. "
+    "Renvoyez-la avec la bonne date (par exemple « le {example} »)."
+)
+
+COMPLETED = "Merci, la demande #{id} est à jour."
+
+NOT_UNDERSTOOD_ANSWER = (
+    "Je n'ai rien compris de nouveau pour la demande #{id}. Indiquez par exemple « {example} »."
+)
 
 
 async def on_text(ctx: Context) -> str:
@@ -32,7 +51,7 @@ async def on_text(ctx: Context) -> str:
     if not result.is_request:
         if event.is_dm:
             prefix = ctx.config.bot.command_prefix
-            await ctx.chat.reply(event, Rendered.text(messages.DM_HELLO.format(prefix=prefix)))
+            await ctx.chat.reply(event, Rendered.text(DM_HELLO.format(prefix=prefix)))
             return "greeted"
         return "ignored:not-a-request"
     details = drafting.details_from_parse(result)
@@ -47,7 +66,7 @@ async def on_text(ctx: Context) -> str:
         details=details,
         at=ctx.clock.now(),
     )
-    card = messages.request_card(request, drafting.missing_fields(details))
+    card = wording.request_card(request, drafting.missing_fields(details))
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
@@ -65,17 +84,17 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
     merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
         missing = drafting.missing_fields(request.details) or ("event_date", "start_time")
-        example = " ".join(messages.MISSING_EXAMPLES[m] for m in missing)
-        raise UserError(messages.NOT_UNDERSTOOD_ANSWER.format(id=request.id, example=example))
+        example = " ".join(wording.MISSING_EXAMPLES[m] for m in missing)
+        raise UserError(NOT_UNDERSTOOD_ANSWER.format(id=request.id, example=example))
     updated = await ctx.store.requests.update_details(
         request.id, merged, text=None, at=ctx.clock.now()
     )
     await _refresh_card(ctx, updated)
     await reconcile_request_reminders(ctx, request.id)
     missing = drafting.missing_fields(merged)
-    reply = Rendered.text(messages.COMPLETED.format(id=request.id))
+    reply = Rendered.text(COMPLETED.format(id=request.id))
     if missing:
-        reply = Rendered.join([reply, messages.ask_missing(missing)], " ")
+        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d completed from %s", request.id, ctx.event.event_id)
     await _staff_after_change(ctx, updated)
@@ -113,7 +132,7 @@ async def _staff_after_change(ctx: Context, request: Request) -> None:
 
 
 async def _refresh_card(ctx: Context, request: Request) -> None:
-    card = messages.request_card(request, drafting.missing_fields(request.details))
+    card = wording.request_card(request, drafting.missing_fields(request.details))
     if request.card_key:
         await ctx.chat.edit(
             request.card_key, card, key=f"edit:{request.card_key}:{ctx.event.event_id}"
@@ -122,7 +141,7 @@ async def _refresh_card(ctx: Context, request: Request) -> None:
 
 def _past_date_text(day: date, now: datetime) -> str:
     example = now.date() + timedelta(days=14)
-    return messages.DATE_IN_PAST.format(
-        date=messages.format_date(day),
-        example=f"{example.day} {messages.MONTHS[example.month - 1]}",
+    return DATE_IN_PAST.format(
+        date=wording.format_date(day),
+        example=f"{example.day} {wording.MONTHS[example.month - 1]}",
     )

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.domain import drafting
-from bot.domain.content import Rendered
+from bot.domain.content import Rendered, escape
 from bot.domain.geography import fold
 from bot.domain.lifecycle import (
     Action,
@@ -26,14 +26,98 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.matching import match
 from bot.domain.requests import OPEN_STATES, Request
-from handlers import messages, staffing
+from handlers import staffing
 from handlers.candidates import workloads
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
+
+
+NOT_YOUR_REQUEST = "La demande #{id} n'est pas la vôtre : seuls son auteur et les coordinateurs la voient en détail."
+
+NO_OPEN_REQUESTS = "Aucune demande ouverte pour le moment."
+
+NO_OWN_REQUESTS = "Vous n'avez aucune demande ouverte."
+
+OPEN_REQUESTS_TITLE = "Demandes ouvertes ({count}) :"
+
+OWN_REQUESTS_TITLE = "Vos demandes ouvertes ({count}) :"
+
+STATE_LABELS = {
+    "ouverte": "ouverte",
+    "partiellement pourvue": "partiellement pourvue",
+    "pourvue": "pourvue",
+    "realisee": "réalisée",
+    "annulee": "annulée",
+}
+
+
+def request_line(request: Request) -> Rendered:
+    """One line of a listing: number, state, what and when."""
+    parts = wording.describe_details(request.details)
+    state = STATE_LABELS.get(request.state, request.state)
+    text = f"#{request.id} ({state}) — " + ", ".join(parts)
+    return Rendered(body="• " + text, html="• " + escape(text))
+
+
+ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `!missions` pour voir vos missions, `!desiste {id}` en cas d'empêchement."
+
+REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
+
+DECLINED = "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu."
+
+WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte."
+
+REQUESTER_ACCEPTED = (
+    "Bonne nouvelle pour la demande #{id} : {who} la facilitera ({count}/{needed})."
+)
+
+REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
+
+REQUESTER_WITHDRAWN = (
+    "{who} s'est désisté·e de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+)
+
+CANCELLED = "La demande #{id} est annulée."
+
+FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annulée par {who}. Merci de votre disponibilité."
+
+CLOSED = "La demande #{id} est close (réalisée). Merci à {names} !"
+
+ASSIGNED = "{who} est affecté·e à la demande #{id} ({count}/{needed})."
+
+FACILITATOR_ASSIGNED = "Un coordinateur vous a affecté·e à la demande #{id} :"
+
+REMOVED = "{who} est retiré·e de la demande #{id} ; la place est de nouveau ouverte."
+
+FACILITATOR_REMOVED = "Un coordinateur vous a retiré·e de la demande #{id}."
+
+ONLY_REQUESTER_CANCELS = (
+    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler."
+)
+
+NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `!demandes`."
+
+MISSIONS_TITLE = "Vos missions ({count}) :"
+
+COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
+
+NOT_A_FACILITATOR = (
+    "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
+)
+
+NO_FACILITATOR_YET = "Facilitation : personne pour l'instant."
+
+REQUESTS_FILTER_UNKNOWN = "Je ne comprends pas le filtre « {value} ». Exemples : `{prefix}demandes ouvertes`, `{prefix}demandes pourvues`, `{prefix}demandes decembre`."
+
+FILTERED_REQUESTS_TITLE = "Demandes {what} ({count}) :"
+
+NO_FILTERED_REQUESTS = "Aucune demande {what}."
+
 
 ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
 
@@ -78,16 +162,16 @@ async def list_requests(ctx: Context, filtre: str | None = None) -> None:
     requester = None if ctx.is_coordinator else ctx.sender
     requests = await ctx.store.requests.list(states=states, requester=requester, month=month)
     if filtre is None:
-        empty = messages.NO_OPEN_REQUESTS if requester is None else messages.NO_OWN_REQUESTS
-        title = messages.OPEN_REQUESTS_TITLE if requester is None else messages.OWN_REQUESTS_TITLE
+        empty = NO_OPEN_REQUESTS if requester is None else NO_OWN_REQUESTS
+        title = OPEN_REQUESTS_TITLE if requester is None else OWN_REQUESTS_TITLE
     else:
-        empty = messages.NO_FILTERED_REQUESTS.format(what=label)
-        title = messages.FILTERED_REQUESTS_TITLE.replace("{what}", label)
+        empty = NO_FILTERED_REQUESTS.format(what=label)
+        title = FILTERED_REQUESTS_TITLE.replace("{what}", label)
     if not requests:
         await ctx.chat.reply(ctx.event, Rendered.text(empty))
         return
     lines = [Rendered.text(title.format(count=len(requests)))]
-    lines += [messages.request_line(r) for r in requests]
+    lines += [request_line(r) for r in requests]
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
@@ -100,15 +184,15 @@ def _read_filter(ctx: Context, filtre: str | None) -> tuple[tuple[str, ...], str
     today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
     if month := parse_month(word, today):
         year, number = month
-        label = f"de {messages.MONTHS[number - 1]} {year}"
+        label = f"de {wording.MONTHS[number - 1]} {year}"
         return _STATE_FILTERS["toutes"], f"{year:04d}-{number:02d}", label
     prefix = ctx.config.bot.command_prefix
-    raise UserError(messages.REQUESTS_FILTER_UNKNOWN.format(value=filtre[:40], prefix=prefix))
+    raise UserError(REQUESTS_FILTER_UNKNOWN.format(value=filtre[:40], prefix=prefix))
 
 
 def parse_month(word: str, today: date) -> tuple[int, int] | None:
     """« décembre » → (year, 12): the month named within the coming half-year, or the past one."""
-    months = [fold(m) for m in messages.MONTHS]
+    months = [fold(m) for m in wording.MONTHS]
     folded = fold(word)
     if folded not in months:
         return None
@@ -129,18 +213,17 @@ async def status(ctx: Context, numero: int) -> None:
     """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
     request = await _request(ctx, numero)
     if request.requester != ctx.sender and not await ctx.may_facilitate():
-        raise UserError(messages.NOT_YOUR_REQUEST.format(id=numero))
-    state = messages.STATE_LABELS.get(request.state, request.state)
-    card = messages.request_card(request, drafting.missing_fields(request.details))
+        raise UserError(NOT_YOUR_REQUEST.format(id=numero))
+    state = STATE_LABELS.get(request.state, request.state)
+    card = wording.request_card(request, drafting.missing_fields(request.details))
     accepted = await ctx.store.missions.accepted(request.id)
     needed = request.details.facilitators_needed
     # Names and ids: a coordinator may need the id for `!retire`.
     labelled = [f"{await display_name(ctx.store, u)} ({u})" for u in accepted]
     who = (
-        messages.WHO_LINE.format(names=messages.names_list(labelled))
-        + f" ({len(accepted)}/{needed})"
+        wording.WHO_LINE.format(names=wording.names_list(labelled)) + f" ({len(accepted)}/{needed})"
         if accepted
-        else messages.NO_FACILITATOR_YET
+        else NO_FACILITATOR_YET
     )
     lines = [card, Rendered.text(f"État : {state}."), Rendered.text(who)]
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
@@ -159,14 +242,14 @@ async def my_missions(ctx: Context) -> None:
     numbers = await ctx.store.missions.missions_of(ctx.sender, since=today.isoformat())
     if not numbers:
         prefix = ctx.config.bot.command_prefix
-        text = messages.NO_MISSIONS.replace("`!demandes`", f"`{prefix}demandes`")
+        text = NO_MISSIONS.replace("`!demandes`", f"`{prefix}demandes`")
         await ctx.chat.reply(ctx.event, Rendered.text(text))
         return
-    lines = [Rendered.text(messages.MISSIONS_TITLE.format(count=len(numbers)))]
+    lines = [Rendered.text(MISSIONS_TITLE.format(count=len(numbers)))]
     for number in numbers:
         request = await ctx.store.requests.get(number)
         if request is not None:
-            lines.append(messages.request_line(request))
+            lines.append(request_line(request))
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
@@ -204,7 +287,7 @@ async def decline(ctx: Context, numero: int) -> None:
     await ctx.store.missions.set_state(
         request.id, ctx.sender, state, actor=ctx.sender, at=ctx.clock.now()
     )
-    await ctx.chat.reply(ctx.event, Rendered.text(messages.DECLINED.format(id=request.id)))
+    await ctx.chat.reply(ctx.event, Rendered.text(DECLINED.format(id=request.id)))
     pinged = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     if ctx.sender in pinged:
         await staffing.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
@@ -223,7 +306,7 @@ async def withdraw(ctx: Context, numero: int) -> None:
     request = await _request(ctx, numero)
     _check_open(request, Action.WITHDRAW)
     await _release(ctx, request, ctx.sender, Action.WITHDRAW)
-    await ctx.chat.reply(ctx.event, Rendered.text(messages.WITHDRAWN.format(id=request.id)))
+    await ctx.chat.reply(ctx.event, Rendered.text(WITHDRAWN.format(id=request.id)))
 
 
 async def on_reaction(ctx: Context) -> str:
@@ -243,7 +326,7 @@ async def on_reaction(ctx: Context) -> str:
         ctx.event = replace(event, thread_root=request.thread_root)
     if not await ctx.may_facilitate():
         prefix = ctx.config.bot.command_prefix
-        text = messages.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
+        text = wording.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
         await ctx.chat.reply(ctx.event, Rendered.text(text))
         return "refused:reaction"
     try:
@@ -268,14 +351,14 @@ async def cancel(ctx: Context, numero: int) -> None:
     """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
     request = await _request(ctx, numero)
     if request.requester != ctx.sender and not ctx.is_coordinator:
-        raise UserError(messages.ONLY_REQUESTER_CANCELS.format(id=request.id))
+        raise UserError(ONLY_REQUESTER_CANCELS.format(id=request.id))
     new = _next_request(request, "cancel")
     accepted = await ctx.store.missions.accepted(request.id)
     now = ctx.clock.now()
     await ctx.store.missions.set_request_state(request.id, new, actor=ctx.sender, at=now)
     request = replace(request, state=new, updated_at=now)
     key = ctx.event.event_id
-    text = messages.FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
+    text = FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
     for user_id in accepted:
         await ctx.chat.dm(user_id, Rendered.text(text), key=f"cancelled:{key}:{user_id}")
     await staffing.send_invitations(
@@ -284,7 +367,7 @@ async def cancel(ctx: Context, numero: int) -> None:
     await staffing.settle_pings(ctx, request, outcome="annulée")
     await staffing.cancel_escalation(ctx, request.id, why="annulée")
     await reconcile_request_reminders(ctx, request.id)
-    await _answer_and_thread(ctx, request, messages.CANCELLED.format(id=request.id))
+    await _answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
 
 
 @commands.command(
@@ -305,7 +388,7 @@ async def close(ctx: Context, numero: int) -> None:
     accepted = await ctx.store.missions.accepted(request.id)
     await staffing.cancel_escalation(ctx, request.id, why="close")
     await reconcile_request_reminders(ctx, request.id)
-    text = messages.CLOSED.format(id=request.id, names=await _names(ctx, accepted))
+    text = CLOSED.format(id=request.id, names=await _names(ctx, accepted))
     await _answer_and_thread(ctx, request, text)
 
 
@@ -324,7 +407,7 @@ async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
     """`!assigne 42 @x` (coordinators): give a place to a facilitator directly."""
     request = await _request(ctx, numero)
     if not await ctx.is_facilitator(utilisateur):
-        raise UserError(messages.NOT_A_FACILITATOR.format(who=utilisateur))
+        raise UserError(NOT_A_FACILITATOR.format(who=utilisateur))
     await _take(ctx, request, utilisateur, Action.ASSIGN)
 
 
@@ -344,12 +427,10 @@ async def remove(ctx: Context, numero: int, utilisateur: str) -> None:
     request = await _request(ctx, numero)
     _check_open(request, Action.REMOVE)
     await _release(ctx, request, utilisateur, Action.REMOVE)
-    text = messages.FACILITATOR_REMOVED.format(id=request.id)
+    text = FACILITATOR_REMOVED.format(id=request.id)
     key = ctx.event.event_id
     await ctx.chat.dm(utilisateur, Rendered.text(text), key=f"removed:{key}:{utilisateur}")
-    await ctx.chat.reply(
-        ctx.event, Rendered.text(messages.REMOVED.format(who=utilisateur, id=request.id))
-    )
+    await ctx.chat.reply(ctx.event, Rendered.text(REMOVED.format(who=utilisateur, id=request.id)))
 
 
 # -- the moves -----------------------------------------------------------------------------------
@@ -374,19 +455,17 @@ async def _take(ctx: Context, request: Request, who: str, action: Action) -> Non
     key = ctx.event.event_id
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.ACCEPTED.format(id=request.id)))
+        await ctx.chat.reply(ctx.event, Rendered.text(ACCEPTED.format(id=request.id)))
     else:
-        card = messages.card_summary(request)
-        intro = Rendered.text(messages.FACILITATOR_ASSIGNED.format(id=request.id))
+        card = wording.card_summary(request)
+        intro = Rendered.text(FACILITATOR_ASSIGNED.format(id=request.id))
         await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
-        text = messages.ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
+        text = ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
     await staffing.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
-    text = messages.REQUESTER_ACCEPTED.format(
-        id=request.id, who=name, count=len(accepted), needed=needed
-    )
+    text = REQUESTER_ACCEPTED.format(id=request.id, who=name, count=len(accepted), needed=needed)
     if request.state == RequestState.STAFFED:
-        text = messages.REQUESTER_STAFFED.format(id=request.id, names=await _names(ctx, accepted))
+        text = REQUESTER_STAFFED.format(id=request.id, names=await _names(ctx, accepted))
         await staffing.settle_pings(ctx, request, outcome="pourvue")
         await staffing.cancel_escalation(ctx, request.id, why="pourvue")
     await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
@@ -400,7 +479,7 @@ async def _release(ctx: Context, request: Request, who: str, action: Action) -> 
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
     request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
-    text = messages.REQUESTER_WITHDRAWN.format(
+    text = REQUESTER_WITHDRAWN.format(
         who=await display_name(ctx.store, who),
         id=request.id,
         count=len(accepted),
@@ -419,8 +498,8 @@ async def _full_text(ctx: Context, request: Request, who: str) -> str:
     other = await _other_request_for(ctx, who, exclude=request.id)
     prefix = ctx.config.bot.command_prefix
     if other is None:
-        return messages.REQUEST_FULL.format(id=request.id)
-    return messages.COMPLETE_WITH_OTHER.format(id=request.id, other=other.id, prefix=prefix)
+        return REQUEST_FULL.format(id=request.id)
+    return COMPLETE_WITH_OTHER.format(id=request.id, other=other.id, prefix=prefix)
 
 
 async def _other_request_for(ctx: Context, who: str, *, exclude: int) -> Request | None:
@@ -444,14 +523,14 @@ async def _other_request_for(ctx: Context, who: str, *, exclude: int) -> Request
 
 async def _names(ctx: Context, user_ids: list[str]) -> str:
     """« Karim Benali et Léa Dubois »: directory names, else Matrix ids."""
-    return messages.names_list([await display_name(ctx.store, u) for u in user_ids])
+    return wording.names_list([await display_name(ctx.store, u) for u in user_ids])
 
 
 async def _request(ctx: Context, number: int) -> Request:
     request = await ctx.store.requests.get(number)
     if request is None:
         prefix = ctx.config.bot.command_prefix
-        raise UserError(messages.UNKNOWN_REQUEST.format(id=number, prefix=prefix))
+        raise UserError(wording.UNKNOWN_REQUEST.format(id=number, prefix=prefix))
     return request
 
 

@@ -7,7 +7,6 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.domain.content import Rendered
-from handlers import messages
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds
@@ -18,6 +17,22 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 commands = CommandSet()
 jobs = JobKinds()
+
+
+MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} mission(s), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
+
+MY_DATA_SENT = "Je vous ai envoyé vos données en message privé."
+
+FORGET_ASK = "`{prefix}oubliemoi` efface votre profil de facilitateur et vos absences, et remplace votre identifiant par un pseudonyme dans l'historique des demandes et des missions. C'est définitif. Pour confirmer : `{prefix}oubliemoi confirmer`."
+
+FORGET_BAD_WORD = (
+    "Pour confirmer, tapez exactement `{prefix}oubliemoi confirmer` (et non « {word} »)."
+)
+
+FORGET_HAS_MISSIONS = "Vous êtes encore inscrit·e sur {count} mission(s) à venir : désistez-vous d'abord (`{prefix}missions` pour les voir), puis recommencez."
+
+FORGOTTEN = "C'est fait : votre profil est effacé et votre historique est pseudonymisé. Merci pour votre engagement dans le réseau."
+
 
 CONFIRM_WORD = "confirmer"
 
@@ -34,7 +49,7 @@ async def my_data(ctx: Context) -> None:
     counts = {name: len(rows) for name, rows in data.items() if isinstance(rows, list)}
     payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     key = f"mydata:{ctx.event.event_id}"
-    summary = messages.MY_DATA_SUMMARY.format(
+    summary = MY_DATA_SUMMARY.format(
         requests=counts["demandes"],
         missions=counts["missions"],
         pings=counts["sollicitations"],
@@ -47,7 +62,7 @@ async def my_data(ctx: Context) -> None:
         dm_user=ctx.sender,
     )
     if not ctx.event.is_dm:
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.MY_DATA_SENT))
+        await ctx.chat.reply(ctx.event, Rendered.text(MY_DATA_SENT))
 
 
 @commands.command(
@@ -61,10 +76,10 @@ async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
     """`!oubliemoi confirmer`: erase the profile, pseudonymize the history."""
     prefix = ctx.config.bot.command_prefix
     if confirmation is None:
-        await ctx.chat.reply(ctx.event, Rendered.text(messages.FORGET_ASK.format(prefix=prefix)))
+        await ctx.chat.reply(ctx.event, Rendered.text(FORGET_ASK.format(prefix=prefix)))
         return
     if confirmation.lower() != CONFIRM_WORD:
-        raise UserError(messages.FORGET_BAD_WORD.format(word=confirmation[:40], prefix=prefix))
+        raise UserError(FORGET_BAD_WORD.format(word=confirmation[:40], prefix=prefix))
     accepted = await ctx.store.db.fetchone(
         "SELECT COUNT(*) FROM assignments a JOIN requests r ON r.id = a.request_id "
         "WHERE a.facilitator = ? AND a.state = 'acceptee' "
@@ -72,9 +87,9 @@ async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
         (ctx.sender,),
     )
     if accepted and accepted[0]:
-        raise UserError(messages.FORGET_HAS_MISSIONS.format(count=accepted[0], prefix=prefix))
+        raise UserError(FORGET_HAS_MISSIONS.format(count=accepted[0], prefix=prefix))
     await ctx.store.privacy.forget(ctx.sender)
-    await ctx.chat.reply(ctx.event, Rendered.text(messages.FORGOTTEN))
+    await ctx.chat.reply(ctx.event, Rendered.text(FORGOTTEN))
 
 
 async def apply_retention(store: Store, months: int, now: datetime) -> int:

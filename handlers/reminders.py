@@ -20,13 +20,31 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
 from bot.domain.planning import mission_end, mission_start, shift_after, shift_before, to_zone
 from bot.domain.requests import Request
-from handlers import messages
+from handlers.core import wording
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from storage.schedule import PENDING, SENT, SKIPPED, Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()
+
+
+REMINDER_FACILITATOR = "Rappel : vous facilitez la demande #{id} {lead}, {when}."
+
+REMINDER_REQUESTER = "Rappel : la demande #{id} a lieu {lead}, {when}."
+
+REMINDER_NOBODY_YET = "Personne n'est encore inscrit·e pour la faciliter."
+
+FEEDBACK_ASK_REQUESTER = (
+    "La demande #{id} a eu lieu. Comment cela s'est-il passé ? Donnez une note de 1 à 5 et, si "
+    "vous le souhaitez, un commentaire : `{prefix}avis {id} 4 très bonne séance`."
+)
+
+FEEDBACK_ASK_FACILITATOR = (
+    "Merci d'avoir facilité la demande #{id} ! Combien de temps y avez-vous passé, préparation "
+    "comprise ? Répondez par exemple `{prefix}temps {id} 3h30`."
+)
+
 
 MISSION_REMINDER = "mission_reminder"
 FEEDBACK_REQUEST = "feedback_request"
@@ -155,18 +173,18 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
     if start is None or start != job.anchor_at:
         raise SkipJob("the mission moved")
     facilitators = await ctx.store.missions.accepted(request.id)
-    card = messages.request_card(request, drafting.missing_fields(request.details))
-    lead = messages.format_lead(start - ctx.clock.now())
+    card = wording.request_card(request, drafting.missing_fields(request.details))
+    lead = wording.format_lead(start - ctx.clock.now())
     names = [await display_name(ctx.store, who) for who in facilitators]
     who_line = (
-        Rendered.text(messages.WHO_LINE.format(names=", ".join(names)))
+        Rendered.text(wording.WHO_LINE.format(names=", ".join(names)))
         if names
-        else Rendered.text(messages.REMINDER_NOBODY_YET)
+        else Rendered.text(REMINDER_NOBODY_YET)
     )
     if job.recipient == request.requester:
         local, other_zone = await _local(ctx, start, job.recipient)
-        when = messages.format_moment(local, show_zone=other_zone)
-        text = messages.REMINDER_REQUESTER.format(id=request.id, lead=lead, when=when)
+        when = wording.format_moment(local, show_zone=other_zone)
+        text = REMINDER_REQUESTER.format(id=request.id, lead=lead, when=when)
         await ctx.chat.send(
             request.room_id,
             Rendered.join([Rendered.text(text), who_line, card]),
@@ -177,8 +195,8 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
         )
     elif job.recipient in facilitators:
         local, other_zone = await _local(ctx, start, job.recipient)
-        when = messages.format_moment(local, show_zone=other_zone)
-        text = messages.REMINDER_FACILITATOR.format(id=request.id, lead=lead, when=when)
+        when = wording.format_moment(local, show_zone=other_zone)
+        text = REMINDER_FACILITATOR.format(id=request.id, lead=lead, when=when)
         await ctx.chat.dm(
             job.recipient, Rendered.join([Rendered.text(text), who_line, card]), key=ctx.next_key()
         )
@@ -193,7 +211,7 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
         raise SkipJob("request cancelled")
     prefix = ctx.config.bot.command_prefix
     if job.recipient == request.requester:
-        text = messages.FEEDBACK_ASK_REQUESTER.format(id=request.id, prefix=prefix)
+        text = FEEDBACK_ASK_REQUESTER.format(id=request.id, prefix=prefix)
         await ctx.chat.send(
             request.room_id,
             Rendered.text(text),
@@ -203,7 +221,7 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
             thread_root=request.thread_root,
         )
     elif job.recipient in await ctx.store.missions.accepted(request.id):
-        text = messages.FEEDBACK_ASK_FACILITATOR.format(id=request.id, prefix=prefix)
+        text = FEEDBACK_ASK_FACILITATOR.format(id=request.id, prefix=prefix)
         await ctx.chat.dm(job.recipient, Rendered.text(text), key=ctx.next_key())
     else:
         raise SkipJob("no longer on the mission")

@@ -6,12 +6,34 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.content import Rendered
 from bot.domain.reports import PeriodStats, period_stats
-from handlers import messages
+from bot.domain.requests import FORMAT_LABELS
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.missions import parse_month
 
 commands = CommandSet()
+
+
+STATS_TITLE = "Statistiques de {title} :"
+
+STATS_REQUESTS = "• Demandes reçues : {count} (dont {cancelled} annulée(s))"
+
+STATS_STAFFED = "• Pourvues : {staffed} sur {considered} ({rate} %), en {delay} (médiane)"
+
+STATS_NO_STAFFING = "• Pourvues : aucune demande à pourvoir ce mois-ci"
+
+STATS_MISSIONS = (
+    "• Missions : {missions}, par {people} facilitateur·rice(s) ; les plus actifs : {busiest}"
+)
+
+STATS_RATING = "• Note moyenne des demandeurs : {rating} / 5"
+
+STATS_NO_RATING = "• Note moyenne des demandeurs : pas encore de note"
+
+STATS_FORMATS = "• Formats demandés : {formats}"
+
+STATS_BAD_MONTH = "« {value} » n'est pas un mois. Exemple : `{prefix}stats novembre`."
 
 
 @commands.command(
@@ -31,7 +53,7 @@ async def stats(ctx: Context, mois: str | None = None) -> None:
         found = parse_month(mois, today)
         if found is None:
             prefix = ctx.config.bot.command_prefix
-            raise UserError(messages.STATS_BAD_MONTH.format(value=mois[:40], prefix=prefix))
+            raise UserError(STATS_BAD_MONTH.format(value=mois[:40], prefix=prefix))
         year, month = found
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
@@ -40,20 +62,20 @@ async def stats(ctx: Context, mois: str | None = None) -> None:
     requests = await ctx.store.reports.requests_created(start, end)
     missions = await ctx.store.reports.missions_between(first, following - timedelta(days=1))
     figures = period_stats(requests, missions)
-    title = f"{messages.MONTHS[month - 1]} {year}"
+    title = f"{wording.MONTHS[month - 1]} {year}"
     await ctx.chat.reply(ctx.event, render_stats(title, figures))
 
 
 def render_stats(title: str, s: PeriodStats) -> Rendered:
     """The `!stats` answer, one line per figure."""
-    lines = [messages.STATS_TITLE.format(title=title)]
-    lines.append(messages.STATS_REQUESTS.format(count=s.requests, cancelled=s.cancelled))
+    lines = [STATS_TITLE.format(title=title)]
+    lines.append(STATS_REQUESTS.format(count=s.requests, cancelled=s.cancelled))
     if s.staffing_rate is None:
-        lines.append(messages.STATS_NO_STAFFING)
+        lines.append(STATS_NO_STAFFING)
     else:
         delay = format_delay(s.median_time_to_staff) if s.median_time_to_staff is not None else "—"
         lines.append(
-            messages.STATS_STAFFED.format(
+            STATS_STAFFED.format(
                 staffed=s.staffed,
                 considered=s.requests - s.cancelled,
                 rate=round(100 * s.staffing_rate),
@@ -61,19 +83,15 @@ def render_stats(title: str, s: PeriodStats) -> Rendered:
             )
         )
     busiest = ", ".join(f"{who} ({count})" for who, count in s.busiest) or "—"
-    lines.append(
-        messages.STATS_MISSIONS.format(missions=s.missions, people=s.facilitators, busiest=busiest)
-    )
+    lines.append(STATS_MISSIONS.format(missions=s.missions, people=s.facilitators, busiest=busiest))
     rating = (
-        messages.STATS_RATING.format(rating=f"{s.mean_rating:.1f}".replace(".", ","))
+        STATS_RATING.format(rating=f"{s.mean_rating:.1f}".replace(".", ","))
         if s.mean_rating is not None
-        else messages.STATS_NO_RATING
+        else STATS_NO_RATING
     )
     lines.append(rating)
-    formats = ", ".join(
-        f"{messages.FORMAT_LABELS.get(name, name)} {count}" for name, count in s.formats
-    )
-    lines.append(messages.STATS_FORMATS.format(formats=formats or "—"))
+    formats = ", ".join(f"{FORMAT_LABELS.get(name, name)} {count}" for name, count in s.formats)
+    lines.append(STATS_FORMATS.format(formats=formats or "—"))
     return Rendered.text("\n".join(lines))
 
 

@@ -16,13 +16,13 @@ from typing import Protocol
 from bot.config import Config
 from bot.domain import drafting
 from bot.domain.clock import Clock
-from bot.domain.content import Rendered
+from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
 from bot.domain.lifecycle import RequestState, staffing_state
 from bot.domain.planning import mission_start
-from bot.domain.requests import Request
-from handlers import messages
+from bot.domain.requests import FORMAT_LABELS, Request
 from handlers.candidates import rank_request
+from handlers.core import wording
 from handlers.core.context import Chat, Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
@@ -32,6 +32,63 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()
+
+
+MISSION_CHANGED = "La demande #{id} que vous facilitez a changé ; la voici à jour (invitation d'agenda mise à jour ci-après) :"
+
+NOBODY_LEFT = "tout le monde a déjà été sollicité"
+
+COORDINATORS_NOBODY = "Demande #{id} : je ne trouve personne à solliciter ({reason})."
+
+COORDINATORS_ESCALATED = "Demande #{id} toujours pas pourvue : j'ai sollicité {count} personne(s) de plus pour {slots} place(s)."
+
+PING_INTRO = "Bonjour ! Une demande cherche {need} :"
+
+PING_HOW = "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce message. Pas disponible ? `{prefix}refuse {id}`."
+
+PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci."
+
+PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
+
+
+def mention_line(user_id: str, message: Rendered) -> Rendered:
+    """A message that starts with a mention of its recipient."""
+    return pill(user_id) + Rendered(body=" : ", html=" : ") + message
+
+
+def ping_message(request: Request, *, prefix: str) -> Rendered:
+    """What a pinged facilitator receives: the need, the card, how to answer."""
+    need = wording.facilitators_label(request.details.facilitators_needed)
+    return Rendered.join(
+        [
+            Rendered.text(PING_INTRO.format(need=need)),
+            wording.card_summary(request),
+            Rendered.text(PING_HOW.format(prefix=prefix, id=request.id)),
+        ]
+    )
+
+
+def ping_settled(request: Request, outcome: str) -> Rendered:
+    """The edited ping once the request no longer needs anyone."""
+    text = PING_FILLED if outcome == "pourvue" else PING_CANCELLED
+    return Rendered.text(text.format(id=request.id))
+
+
+def ics_summary(request: Request) -> str:
+    """The calendar entry's title."""
+    what = FORMAT_LABELS.get(request.details.format or "", "Facilitation")
+    return f"{what[:1].upper()}{what[1:]} — demande #{request.id}"
+
+
+def ics_description(request: Request, facilitators: list[str]) -> str:
+    """The calendar entry's text: the card, the requester, the team."""
+    lines = [", ".join(wording.describe_details(request.details))]
+    if request.details.topic:
+        lines.append(f"Objet : {request.details.topic}")
+    lines.append(f"Demandeur : {request.requester}")
+    lines.append(f"Facilitation : {wording.names_list(facilitators)}")
+    return "\n".join(lines)
+
 
 ACTIVE = (RequestState.OPEN, RequestState.PARTIAL)
 
@@ -91,9 +148,9 @@ async def ping(
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
     if not chosen:
         if result.ranked:
-            reason = messages.NOBODY_LEFT
+            reason = NOBODY_LEFT
         else:
-            reason = result.notes[0] if result.notes else messages.NOBODY_LEFT
+            reason = result.notes[0] if result.notes else NOBODY_LEFT
         log.info("request %d round %d: nobody to ping (%s)", request.id, round_, reason)
         return PingRound((), reason)
     now = ctx.clock.now()
@@ -110,12 +167,12 @@ async def ping(
 async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) -> None:
     """The ping itself: the card and how to accept, as a message that notifies."""
     prefix = ctx.config.bot.command_prefix
-    message = messages.ping_message(request, prefix=prefix)
+    message = ping_message(request, prefix=prefix)
     room = ctx.facilitators_room
     if ctx.config.matching.ping_in == "room" and room:
         await ctx.chat.send(
             room,
-            messages.mention_line(user_id, message),
+            mention_line(user_id, message),
             key=key,
             notice=False,
             mentions=(user_id,),
@@ -130,14 +187,14 @@ async def request_changed(ctx: Staffing, request: Request, *, cause: str) -> Non
         return
     accepted = await ctx.store.missions.accepted(request.id)
     if request.state != RequestState.STAFFED:
-        message = messages.ping_message(request, prefix=ctx.config.bot.command_prefix)
+        message = ping_message(request, prefix=ctx.config.bot.command_prefix)
         for sent in await ctx.store.missions.pings(request.id):
             if sent.facilitator not in accepted:
                 await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:{cause}")
     card = Rendered.join(
         [
-            Rendered.text(messages.MISSION_CHANGED.format(id=request.id)),
-            messages.card_summary(request),
+            Rendered.text(MISSION_CHANGED.format(id=request.id)),
+            wording.card_summary(request),
         ]
     )
     for user_id in accepted:
@@ -151,7 +208,7 @@ async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None
     for sent in await ctx.store.missions.pings(request.id):
         if sent.facilitator in accepted and outcome == "pourvue":
             continue
-        text = messages.ping_settled(request, outcome)
+        text = ping_settled(request, outcome)
         await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
 
 
@@ -172,7 +229,7 @@ async def _follow_up(ctx: Staffing, request: Request, found: PingRound, *, nobod
     if found.pinged:
         await plan_escalation(ctx, request)
     else:
-        text = messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
+        text = COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
         await tell_coordinators(ctx, text, key=nobody_key)
 
 
@@ -186,11 +243,9 @@ async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | N
         return None
     if found.pinged:
         slots = await free_slots(ctx, request)
-        text = messages.COORDINATORS_ESCALATED.format(
-            id=request.id, count=len(found.pinged), slots=slots
-        )
+        text = COORDINATORS_ESCALATED.format(id=request.id, count=len(found.pinged), slots=slots)
     else:
-        text = messages.COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
+        text = COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
     await tell_coordinators(ctx, text, key=key)
     return found
 
@@ -232,7 +287,7 @@ async def tell_requester(ctx: Staffing, request: Request, text: str, *, key: str
     """A message in the request's thread that notifies its author."""
     await ctx.chat.send(
         request.room_id,
-        messages.mention_line(request.requester, Rendered.text(text)),
+        mention_line(request.requester, Rendered.text(text)),
         key=key,
         notice=False,
         mentions=(request.requester,),
@@ -254,8 +309,8 @@ async def send_invitations(
     data = mission_invitation(
         request_id=request.id,
         details=request.details,
-        summary=messages.ics_summary(request),
-        description=messages.ics_description(request, facilitators),
+        summary=ics_summary(request),
+        description=ics_description(request, facilitators),
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,

@@ -8,8 +8,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from handlers import messages
 from handlers.core.context import Context, UserError
+
+BAD_ARGUMENTS = "{problem} Usage : `{usage}` (exemple : `{example}`)."
+
+MISSING_ARGUMENT = "Il manque {what}."
+
+NOT_A_NUMBER = "« {value} » n'est pas un numéro de demande."
+
+NOT_A_USER = "« {value} » n'est pas un identifiant Matrix (exemple : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr)."
+
+TOO_MANY_ARGUMENTS = "Trop d'éléments après la commande."
+
 
 _USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-zA-Z0-9.\-]+(:\d+)?$")
 MAX_ARGUMENT_LENGTH = 500
@@ -119,7 +129,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
             if param.optional:
                 values[param.name] = None
                 continue
-            raise _usage_error(command, ctx, messages.MISSING_ARGUMENT.format(what=param.label))
+            raise _usage_error(command, ctx, MISSING_ARGUMENT.format(what=param.label))
         if param.kind is Kind.TEXT:
             if len(rest) > MAX_ARGUMENT_LENGTH:
                 raise _usage_error(command, ctx, "Le texte est trop long (500 caractères maximum).")
@@ -132,7 +142,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
         if pill and param is command.params[-1]:
             rest = ""  # the rest of a display name shown by a mention pill
     if rest:
-        raise _usage_error(command, ctx, messages.TOO_MANY_ARGUMENTS)
+        raise _usage_error(command, ctx, TOO_MANY_ARGUMENTS)
     return values
 
 
@@ -140,14 +150,14 @@ def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx
     if param.kind is Kind.REQUEST:
         digits = word.removeprefix("#")
         if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
-            raise _usage_error(command, ctx, messages.NOT_A_NUMBER.format(value=word[:40]))
+            raise _usage_error(command, ctx, NOT_A_NUMBER.format(value=word[:40]))
         return int(digits)
     if param.kind is Kind.USER:
         if _USER_ID.match(word):
             return word
         if mentions:  # a pill: the body shows a display name, the id is in m.mentions
             return mentions.pop(0)
-        raise _usage_error(command, ctx, messages.NOT_A_USER.format(value=word[:80]))
+        raise _usage_error(command, ctx, NOT_A_USER.format(value=word[:80]))
     if len(word) > 100:
         raise _usage_error(command, ctx, "Un des mots est trop long.")
     return word
@@ -156,7 +166,7 @@ def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx
 def _usage_error(command: Command, ctx: Context, problem: str) -> UserError:
     prefix = ctx.config.bot.command_prefix
     return UserError(
-        messages.BAD_ARGUMENTS.format(
+        BAD_ARGUMENTS.format(
             problem=problem, usage=command.usage(prefix), example=command.example_for(prefix)
         )
     )

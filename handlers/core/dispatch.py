@@ -11,7 +11,7 @@ from bot.config import Config
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.matrix.events import Incoming
-from handlers import messages
+from handlers.core import wording
 from handlers.core.chat import OutboxChat
 from handlers.core.commands import Command, Permission, find_command, parse_arguments
 from handlers.core.context import Context, UserError
@@ -19,6 +19,24 @@ from handlers.core.jobs import JobKinds, JobRunner
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+
+INTERNAL_ERROR = (
+    "Désolé, un incident m'a empêché de traiter votre message. Il a été signalé ; "
+    "réessayez dans un instant."
+)
+
+UNKNOWN_COMMAND = (
+    "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste."
+)
+
+COORDINATORS_ONLY = "La commande `{prefix}{name}` est réservée aux coordinateurs du réseau."
+
+MESSAGE_TOO_LONG = (
+    "Votre message est trop long ({length} caractères, maximum {limit}). "
+    "Résumez votre demande en quelques lignes : date, horaires, lieu, format, nombre de participants."
+)
+
 
 # A passive handler: free text or an edit, answered by a feature; returns the outcome.
 Route = Callable[[Context], Awaitable[str]]
@@ -89,7 +107,7 @@ class Dispatcher:
             ctx.due_now.clear()
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
-            await self._answer(event, room_kind, Rendered.text(messages.INTERNAL_ERROR), outcome)
+            await self._answer(event, room_kind, Rendered.text(INTERNAL_ERROR), outcome)
         if self.on_commit is not None:
             await self.on_commit()  # the answers are committed: on their way before the log line
         elapsed = time.perf_counter() - started
@@ -163,17 +181,17 @@ class Dispatcher:
     def _check_size(self, event: Incoming) -> None:
         limit = self.config.bot.max_message_length
         if len(event.body) > limit:
-            raise UserError(messages.MESSAGE_TOO_LONG.format(length=len(event.body), limit=limit))
+            raise UserError(MESSAGE_TOO_LONG.format(length=len(event.body), limit=limit))
 
     async def _run_command(self, ctx: Context, name: str, rest: str) -> str:
         prefix = self.config.bot.command_prefix
         command = find_command(name, self.commands)
         if command is None:
-            raise UserError(messages.UNKNOWN_COMMAND.format(prefix=prefix, name=name))
+            raise UserError(UNKNOWN_COMMAND.format(prefix=prefix, name=name))
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
-            raise UserError(messages.COORDINATORS_ONLY.format(prefix=prefix, name=command.name))
+            raise UserError(COORDINATORS_ONLY.format(prefix=prefix, name=command.name))
         if command.permission is Permission.FACILITATOR and not await ctx.may_facilitate():
-            raise UserError(messages.FACILITATORS_ONLY.format(prefix=prefix, name=command.name))
+            raise UserError(wording.FACILITATORS_ONLY.format(prefix=prefix, name=command.name))
         arguments = parse_arguments(command, rest, ctx)
         await command.handler(ctx, **arguments)
         return f"command:{command.name}"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sandbox.people import body_of, thread_of, until
-from handlers.messages import MONTHS
+from handlers.core.wording import MONTHS
 
 PARIS = ZoneInfo("Europe/Paris")
 

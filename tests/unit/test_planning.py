@@ -17,7 +17,8 @@ from bot.domain.planning import (
     to_zone,
 )
 from bot.domain.requests import RequestDetails
-from handlers.messages import format_lead, offset_label
+from handlers.core.wording import format_lead
+from handlers.events import offset_label
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
