@@ -50,7 +50,9 @@ EVENT_UNKNOWN = "Je ne trouve pas l'événement n° {id}. Tapez `{prefix}eveneme
 
 EVENT_ALREADY_CANCELLED = "L'événement n° {id} est déjà annulé."
 
-EVENT_CANCELLED_ANSWER = "L'événement n° {id} « {title} » est annulé ; ses rappels ne partiront pas."
+EVENT_CANCELLED_ANSWER = (
+    "L'événement n° {id} « {title} » est annulé ; ses rappels ne partiront pas."
+)
 
 EVENTS_NONE = "Aucun événement prévu. Pour en ajouter un : `{prefix}evenement Plénière des facilitateurs le 7 décembre à 14h à Bercy`."
 

@@ -13,7 +13,6 @@ from handlers import (
     feedback,
     help,
     intake,
-    missions,
     privacy,
     reminders,
     reports,
@@ -22,12 +21,15 @@ from handlers import (
 from handlers.core.commands import Command
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobKinds
+from handlers.missions import facilitator, listing, steering
 from storage.store import Store
 
 # In the order `!aide` lists them.
 COMMANDS: tuple[Command, ...] = (
     *help.commands.commands,
-    *missions.commands.commands,
+    *listing.commands.commands,
+    *facilitator.commands.commands,
+    *steering.commands.commands,
     *reports.commands.commands,
     *privacy.commands.commands,
     *directory.commands.commands,
@@ -52,5 +54,5 @@ def build_dispatcher(
         on_text=intake.on_text,
         on_edit=intake.on_edit,
         # ✅ on a plenary's reminder first, then on a request's ping or card.
-        on_reaction=(events.on_reaction, missions.on_reaction),
+        on_reaction=(events.on_reaction, facilitator.on_reaction),
     )

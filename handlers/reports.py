@@ -10,7 +10,7 @@ from bot.domain.requests import FORMAT_LABELS
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
-from handlers.missions import parse_month
+from handlers.missions.listing import parse_month
 
 commands = CommandSet()
 

@@ -1,0 +1,114 @@
+"""A facilitator answers a request: `!accepte` (or ✅), `!refuse`, `!desiste`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import (
+    Action,
+)
+from handlers import staffing
+from handlers.core import wording
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
+from handlers.missions.moves import check_open, find_request, next_assignment, release, take
+
+log = logging.getLogger(__name__)
+commands = CommandSet()
+
+
+DECLINED = "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu."
+
+
+WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte."
+
+
+NOT_A_FACILITATOR = (
+    "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
+)
+
+
+ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
+
+
+@commands.command(
+    "accepte",
+    aliases=("accept",),
+    who=Permission.FACILITATOR,
+    summary="prendre une place sur une demande (ou réagir ✅ à la sollicitation)",
+    example="accepte 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
+async def accept(ctx: Context, numero: int) -> None:
+    """`!accepte 42`: take a place on a request, if one is left."""
+    request = await find_request(ctx, numero)
+    await take(ctx, request, ctx.sender, Action.ACCEPT)
+
+
+@commands.command(
+    "refuse",
+    aliases=("decline",),
+    who=Permission.FACILITATOR,
+    summary="décliner une sollicitation",
+    example="refuse 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
+async def decline(ctx: Context, numero: int) -> None:
+    """`!refuse 42`: say no to a ping (someone else is asked in your place)."""
+    request = await find_request(ctx, numero)
+    check_open(request, Action.DECLINE)
+    current = await ctx.store.missions.get(request.id, ctx.sender)
+    state = next_assignment(current.state if current else None, Action.DECLINE, request.id)
+    await ctx.store.missions.set_state(
+        request.id, ctx.sender, state, actor=ctx.sender, at=ctx.clock.now()
+    )
+    await ctx.chat.reply(ctx.event, Rendered.text(DECLINED.format(id=request.id)))
+    pinged = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+    if ctx.sender in pinged:
+        await staffing.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
+
+
+@commands.command(
+    "desiste",
+    aliases=("withdraw",),
+    who=Permission.FACILITATOR,
+    summary="rendre votre place sur une demande acceptée",
+    example="desiste 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
+async def withdraw(ctx: Context, numero: int) -> None:
+    """`!desiste 42`: give a place back; the requester is told and someone else is asked."""
+    request = await find_request(ctx, numero)
+    check_open(request, Action.WITHDRAW)
+    await release(ctx, request, ctx.sender, Action.WITHDRAW)
+    await ctx.chat.reply(ctx.event, Rendered.text(WITHDRAWN.format(id=request.id)))
+
+
+async def on_reaction(ctx: Context) -> str:
+    """A ✅ on a ping or on a request's card accepts it, like `!accepte`."""
+    event = ctx.event
+    if event.reaction_key not in ACCEPT_REACTIONS or event.relates_to is None:
+        return "ignored:reaction"
+    ping = await ctx.store.missions.ping_of_event(event.relates_to)
+    request = (
+        await ctx.store.requests.get(ping.request_id)
+        if ping
+        else await ctx.store.requests.by_card_event(event.relates_to)
+    )
+    if request is None:
+        return "ignored:reaction"
+    if event.room_id == request.room_id:
+        ctx.event = replace(event, thread_root=request.thread_root)
+    if not await ctx.may_facilitate():
+        prefix = ctx.config.bot.command_prefix
+        text = wording.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+        return "refused:reaction"
+    try:
+        await take(ctx, request, ctx.sender, Action.ACCEPT)
+    except UserError as exc:  # nothing was written: answer where the reaction was
+        await ctx.chat.reply(ctx.event, Rendered.text(exc.text))
+        return "refused:reaction"
+    return f"reaction:accept:{request.id}"

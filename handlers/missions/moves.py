@@ -1,0 +1,190 @@
+"""The moves every mission command shares: take or give back a place, and say so."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import (
+    Action,
+    AssignmentState,
+    IllegalTransition,
+    RequestState,
+    check_request_open_for,
+    next_assignment_state,
+    next_request_state,
+)
+from bot.domain.matching import match
+from bot.domain.requests import Request
+from handlers import staffing
+from handlers.candidates import workloads
+from handlers.core import wording
+from handlers.core.context import Context, UserError
+from handlers.reminders import display_name, reconcile_request_reminders
+
+log = logging.getLogger(__name__)
+
+
+ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `!missions` pour voir vos missions, `!desiste {id}` en cas d'empêchement."
+
+
+REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
+
+
+REQUESTER_ACCEPTED = (
+    "Bonne nouvelle pour la demande #{id} : {who} la facilitera ({count}/{needed})."
+)
+
+
+REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
+
+
+REQUESTER_WITHDRAWN = (
+    "{who} s'est désisté·e de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+)
+
+
+ASSIGNED = "{who} est affecté·e à la demande #{id} ({count}/{needed})."
+
+
+FACILITATOR_ASSIGNED = "Un coordinateur vous a affecté·e à la demande #{id} :"
+
+
+COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
+
+
+async def take(ctx: Context, request: Request, who: str, action: Action) -> None:
+    """Accept (or assign) one place atomically, then tell everyone concerned."""
+    try:
+        check_request_open_for(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        if request.state == RequestState.STAFFED:
+            raise UserError(await full_text(ctx, request, who)) from exc
+        raise UserError(str(exc)) from exc
+    current = await ctx.store.missions.get(request.id, who)
+    next_assignment(current.state if current else None, action, request.id, who=who)
+    now = ctx.clock.now()
+    if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
+        raise UserError(await full_text(ctx, request, who))
+    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
+    needed = request.details.facilitators_needed
+    name = await display_name(ctx.store, who)
+    key = ctx.event.event_id
+    log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
+    if action is Action.ACCEPT:
+        await ctx.chat.reply(ctx.event, Rendered.text(ACCEPTED.format(id=request.id)))
+    else:
+        card = wording.card_summary(request)
+        intro = Rendered.text(FACILITATOR_ASSIGNED.format(id=request.id))
+        await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
+        text = ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+    await staffing.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
+    text = REQUESTER_ACCEPTED.format(id=request.id, who=name, count=len(accepted), needed=needed)
+    if request.state == RequestState.STAFFED:
+        text = REQUESTER_STAFFED.format(id=request.id, names=await names(ctx, accepted))
+        await staffing.settle_pings(ctx, request, outcome="pourvue")
+        await staffing.cancel_escalation(ctx, request.id, why="pourvue")
+    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await reconcile_request_reminders(ctx, request.id)
+
+
+async def release(ctx: Context, request: Request, who: str, action: Action) -> None:
+    """Withdraw or remove an accepted facilitator; the requester is told, a new ping goes."""
+    current = await ctx.store.missions.get(request.id, who)
+    state = next_assignment(current.state if current else None, action, request.id, who=who)
+    await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
+    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
+    key = ctx.event.event_id
+    text = REQUESTER_WITHDRAWN.format(
+        who=await display_name(ctx.store, who),
+        id=request.id,
+        count=len(accepted),
+        needed=request.details.facilitators_needed,
+    )
+    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await staffing.send_invitations(
+        ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
+    )
+    await staffing.reopen(ctx, request, cause=key)
+    await reconcile_request_reminders(ctx, request.id)
+
+
+async def full_text(ctx: Context, request: Request, who: str) -> str:
+    """« complet », with another open request that fits the person if there is one."""
+    other = await other_request_for(ctx, who, exclude=request.id)
+    prefix = ctx.config.bot.command_prefix
+    if other is None:
+        return REQUEST_FULL.format(id=request.id)
+    return COMPLETE_WITH_OTHER.format(id=request.id, other=other.id, prefix=prefix)
+
+
+async def other_request_for(ctx: Context, who: str, *, exclude: int) -> Request | None:
+    """The soonest open, complete request that this facilitator could take."""
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    profile = await ctx.store.facilitators.get(who)
+    candidates = await ctx.store.requests.list(states=staffing.ACTIVE, limit=30)
+    for request in candidates:
+        if request.id == exclude or not staffing.is_ready(request):
+            continue
+        day = request.details.event_date
+        if day is None or day < today or who in await ctx.store.missions.involved(request.id):
+            continue
+        if profile is None:
+            return request
+        loads = await workloads(ctx.store, [who], day, exclude_request=request.id)
+        if match(request.details, [profile], loads).ranked:
+            return request
+    return None
+
+
+async def names(ctx: Context, user_ids: list[str]) -> str:
+    """« Karim Benali et Léa Dubois »: directory names, else Matrix ids."""
+    return wording.names_list([await display_name(ctx.store, u) for u in user_ids])
+
+
+async def find_request(ctx: Context, number: int) -> Request:
+    request = await ctx.store.requests.get(number)
+    if request is None:
+        prefix = ctx.config.bot.command_prefix
+        raise UserError(wording.UNKNOWN_REQUEST.format(id=number, prefix=prefix))
+    return request
+
+
+def check_open(request: Request, action: Action) -> None:
+    try:
+        check_request_open_for(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+def next_assignment(
+    current: str | None, action: Action, request_id: int, *, who: str = ""
+) -> AssignmentState:
+    try:
+        state = AssignmentState(current) if current else None
+        return next_assignment_state(state, action, request_id=request_id, who=who)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+def next_request(request: Request, action: str) -> RequestState:
+    try:
+        return next_request_state(RequestState(request.state), action, request.id)
+    except IllegalTransition as exc:
+        raise UserError(str(exc)) from exc
+
+
+async def answer_and_thread(ctx: Context, request: Request, text: str) -> None:
+    """Answer the command; say it in the request's thread too when asked elsewhere."""
+    await ctx.chat.reply(ctx.event, Rendered.text(text))
+    asked_in_thread = (
+        ctx.event.room_id == request.room_id and ctx.event.thread_root == request.thread_root
+    )
+    if not asked_in_thread:
+        await ctx.chat.send(
+            request.room_id,
+            Rendered.text(text),
+            key=f"thread:{ctx.event.event_id}",
+            thread_root=request.thread_root,
+        )

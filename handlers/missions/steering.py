@@ -1,0 +1,141 @@
+"""The requester and the coordinators steer a request: `!annule`, `!cloture`, `!assigne`, `!retire`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.domain.content import Rendered
+from bot.domain.lifecycle import (
+    Action,
+)
+from handlers import staffing
+from handlers.core.commands import CommandSet, Kind, Param, Permission
+from handlers.core.context import Context, UserError
+from handlers.missions.facilitator import NOT_A_FACILITATOR
+from handlers.missions.moves import (
+    answer_and_thread,
+    check_open,
+    find_request,
+    names,
+    next_request,
+    release,
+    take,
+)
+from handlers.reminders import reconcile_request_reminders
+
+log = logging.getLogger(__name__)
+commands = CommandSet()
+
+
+CANCELLED = "La demande #{id} est annulée."
+
+
+FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annulée par {who}. Merci de votre disponibilité."
+
+
+CLOSED = "La demande #{id} est close (réalisée). Merci à {names} !"
+
+
+REMOVED = "{who} est retiré·e de la demande #{id} ; la place est de nouveau ouverte."
+
+
+FACILITATOR_REMOVED = "Un coordinateur vous a retiré·e de la demande #{id}."
+
+
+ONLY_REQUESTER_CANCELS = (
+    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler."
+)
+
+
+@commands.command(
+    "annule",
+    aliases=("cancel",),
+    summary="annuler votre demande (les facilitateurs sont prévenus)",
+    example="annule 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
+async def cancel(ctx: Context, numero: int) -> None:
+    """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
+    request = await find_request(ctx, numero)
+    if request.requester != ctx.sender and not ctx.is_coordinator:
+        raise UserError(ONLY_REQUESTER_CANCELS.format(id=request.id))
+    new = next_request(request, "cancel")
+    accepted = await ctx.store.missions.accepted(request.id)
+    now = ctx.clock.now()
+    await ctx.store.missions.set_request_state(request.id, new, actor=ctx.sender, at=now)
+    request = replace(request, state=new, updated_at=now)
+    key = ctx.event.event_id
+    text = FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
+    for user_id in accepted:
+        await ctx.chat.dm(user_id, Rendered.text(text), key=f"cancelled:{key}:{user_id}")
+    await staffing.send_invitations(
+        ctx, request, accepted, facilitators=accepted, key=f"ics:{key}", cancelled=True
+    )
+    await staffing.settle_pings(ctx, request, outcome="annulée")
+    await staffing.cancel_escalation(ctx, request.id, why="annulée")
+    await reconcile_request_reminders(ctx, request.id)
+    await answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
+
+
+@commands.command(
+    "cloture",
+    aliases=("close",),
+    who=Permission.COORDINATOR,
+    summary="clore une demande réalisée",
+    example="cloture 42",
+    params=(Param("numero", Kind.REQUEST, "numéro"),),
+)
+async def close(ctx: Context, numero: int) -> None:
+    """`!cloture 42` (coordinators): the mission took place."""
+    request = await find_request(ctx, numero)
+    new = next_request(request, "close")
+    await ctx.store.missions.set_request_state(
+        request.id, new, actor=ctx.sender, at=ctx.clock.now()
+    )
+    accepted = await ctx.store.missions.accepted(request.id)
+    await staffing.cancel_escalation(ctx, request.id, why="close")
+    await reconcile_request_reminders(ctx, request.id)
+    text = CLOSED.format(id=request.id, names=await names(ctx, accepted))
+    await answer_and_thread(ctx, request, text)
+
+
+@commands.command(
+    "assigne",
+    aliases=("assign",),
+    who=Permission.COORDINATOR,
+    summary="affecter directement un facilitateur à une demande",
+    example="assigne 42 @marie.dupont:finances.gouv.fr",
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("utilisateur", Kind.USER, "@utilisateur"),
+    ),
+)
+async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
+    """`!assigne 42 @x` (coordinators): give a place to a facilitator directly."""
+    request = await find_request(ctx, numero)
+    if not await ctx.is_facilitator(utilisateur):
+        raise UserError(NOT_A_FACILITATOR.format(who=utilisateur))
+    await take(ctx, request, utilisateur, Action.ASSIGN)
+
+
+@commands.command(
+    "retire",
+    aliases=("remove",),
+    who=Permission.COORDINATOR,
+    summary="retirer un facilitateur d'une demande (la place se rouvre)",
+    example="retire 42 @marie.dupont:finances.gouv.fr",
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("utilisateur", Kind.USER, "@utilisateur"),
+    ),
+)
+async def remove(ctx: Context, numero: int, utilisateur: str) -> None:
+    """`!retire 42 @x` (coordinators): take a facilitator off; the place reopens."""
+    request = await find_request(ctx, numero)
+    check_open(request, Action.REMOVE)
+    await release(ctx, request, utilisateur, Action.REMOVE)
+    text = FACILITATOR_REMOVED.format(id=request.id)
+    key = ctx.event.event_id
+    await ctx.chat.dm(utilisateur, Rendered.text(text), key=f"removed:{key}:{utilisateur}")
+    await ctx.chat.reply(ctx.event, Rendered.text(REMOVED.format(who=utilisateur, id=request.id)))
