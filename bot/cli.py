@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             _print_problems(exc)
             return EXIT_CONFIG
         from bot.app import run
-        from bot.matrix.client import CryptoStoreError
+        from bot.matrix.errors import CryptoStoreError
 
         try:
             asyncio.run(run(config))

@@ -265,7 +265,7 @@ async def test_a_revoked_device_is_replaced(world):
 
 async def test_without_a_password_a_lost_store_stops_the_bot_with_a_clear_message(world):
     from bot.app import App
-    from bot.matrix.client import CryptoStoreError
+    from bot.matrix.errors import CryptoStoreError
 
     bot = await world.bot_account()
     config = await world.config(matrix={"password": None, "access_token": bot.access_token})

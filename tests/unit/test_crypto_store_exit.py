@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bot.app
 from bot.cli import EXIT_CRYPTO_STORE, main
-from bot.matrix.client import CryptoStoreError
+from bot.matrix.errors import CryptoStoreError
 
 CONFIG = """
 [matrix]
