@@ -16,12 +16,12 @@ from handlers import (
     privacy,
     reminders,
     reports,
-    staffing,
 )
 from handlers.core.commands import Command
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobKinds
 from handlers.missions import facilitator, listing, steering
+from handlers.staffing import rounds
 from storage.store import Store
 
 # In the order `!aide` lists them.
@@ -37,7 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     *events.commands.commands,
     *feedback.commands.commands,
 )
-JOB_KINDS = JobKinds(staffing.jobs, reminders.jobs, events.jobs, privacy.jobs)
+JOB_KINDS = JobKinds(rounds.jobs, reminders.jobs, events.jobs, privacy.jobs)
 
 
 def build_dispatcher(

@@ -9,10 +9,10 @@ from bot.domain import drafting
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
-from handlers import staffing
 from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.reminders import reconcile_request_reminders
+from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ async def on_text(ctx: Context) -> str:
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
-    await staffing.plan_first_round(ctx, request)
+    await rounds.plan_first_round(ctx, request)
     return f"request:{request.id}"
 
 
@@ -126,9 +126,9 @@ async def on_edit(ctx: Context) -> str:
 async def _staff_after_change(ctx: Context, request: Request) -> None:
     """Start staffing a request that just became complete, or update those already asked."""
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
-        await staffing.request_changed(ctx, request, cause=ctx.event.event_id)
+        await pings.request_changed(ctx, request, cause=ctx.event.event_id)
     else:
-        await staffing.plan_first_round(ctx, request)
+        await rounds.plan_first_round(ctx, request)
 
 
 async def _refresh_card(ctx: Context, request: Request) -> None:

@@ -9,11 +9,11 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import (
     Action,
 )
-from handlers import staffing
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.missions.moves import check_open, find_request, next_assignment, release, take
+from handlers.staffing import rounds
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -67,7 +67,7 @@ async def decline(ctx: Context, numero: int) -> None:
     await ctx.chat.reply(ctx.event, Rendered.text(DECLINED.format(id=request.id)))
     pinged = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     if ctx.sender in pinged:
-        await staffing.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
+        await rounds.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
 
 
 @commands.command(

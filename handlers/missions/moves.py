@@ -16,11 +16,11 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.matching import match
 from bot.domain.requests import Request
-from handlers import staffing
 from handlers.candidates import workloads
 from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
+from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
         raise UserError(await full_text(ctx, request, who))
-    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
+    request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     needed = request.details.facilitators_needed
     name = await display_name(ctx.store, who)
     key = ctx.event.event_id
@@ -79,13 +79,13 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
         await ctx.chat.dm(who, Rendered.join([intro, card]), key=f"assigned:{key}:{who}")
         text = ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
-    await staffing.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
+    await pings.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
     text = REQUESTER_ACCEPTED.format(id=request.id, who=name, count=len(accepted), needed=needed)
     if request.state == RequestState.STAFFED:
         text = REQUESTER_STAFFED.format(id=request.id, names=await names(ctx, accepted))
-        await staffing.settle_pings(ctx, request, outcome="pourvue")
-        await staffing.cancel_escalation(ctx, request.id, why="pourvue")
-    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
+        await pings.settle_pings(ctx, request, outcome="pourvue")
+        await rounds.cancel_escalation(ctx, request.id, why="pourvue")
+    await pings.tell_requester(ctx, request, text, key=f"requester:{key}")
     await reconcile_request_reminders(ctx, request.id)
 
 
@@ -94,7 +94,7 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     current = await ctx.store.missions.get(request.id, who)
     state = next_assignment(current.state if current else None, action, request.id, who=who)
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
-    request, accepted = await staffing.restate(ctx, request, actor=ctx.sender)
+    request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
     text = REQUESTER_WITHDRAWN.format(
         who=await display_name(ctx.store, who),
@@ -102,11 +102,11 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
         count=len(accepted),
         needed=request.details.facilitators_needed,
     )
-    await staffing.tell_requester(ctx, request, text, key=f"requester:{key}")
-    await staffing.send_invitations(
+    await pings.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await pings.send_invitations(
         ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
     )
-    await staffing.reopen(ctx, request, cause=key)
+    await rounds.reopen(ctx, request, cause=key)
     await reconcile_request_reminders(ctx, request.id)
 
 
@@ -123,9 +123,9 @@ async def other_request_for(ctx: Context, who: str, *, exclude: int) -> Request 
     """The soonest open, complete request that this facilitator could take."""
     today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
     profile = await ctx.store.facilitators.get(who)
-    candidates = await ctx.store.requests.list(states=staffing.ACTIVE, limit=30)
+    candidates = await ctx.store.requests.list(states=pings.ACTIVE, limit=30)
     for request in candidates:
-        if request.id == exclude or not staffing.is_ready(request):
+        if request.id == exclude or not pings.is_ready(request):
             continue
         day = request.details.event_date
         if day is None or day < today or who in await ctx.store.missions.involved(request.id):

@@ -9,7 +9,6 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import (
     Action,
 )
-from handlers import staffing
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.missions.facilitator import NOT_A_FACILITATOR
@@ -23,6 +22,7 @@ from handlers.missions.moves import (
     take,
 )
 from handlers.reminders import reconcile_request_reminders
+from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -69,11 +69,11 @@ async def cancel(ctx: Context, numero: int) -> None:
     text = FACILITATOR_CANCELLED.format(id=request.id, who=ctx.sender)
     for user_id in accepted:
         await ctx.chat.dm(user_id, Rendered.text(text), key=f"cancelled:{key}:{user_id}")
-    await staffing.send_invitations(
+    await pings.send_invitations(
         ctx, request, accepted, facilitators=accepted, key=f"ics:{key}", cancelled=True
     )
-    await staffing.settle_pings(ctx, request, outcome="annulée")
-    await staffing.cancel_escalation(ctx, request.id, why="annulée")
+    await pings.settle_pings(ctx, request, outcome="annulée")
+    await rounds.cancel_escalation(ctx, request.id, why="annulée")
     await reconcile_request_reminders(ctx, request.id)
     await answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
 
@@ -94,7 +94,7 @@ async def close(ctx: Context, numero: int) -> None:
         request.id, new, actor=ctx.sender, at=ctx.clock.now()
     )
     accepted = await ctx.store.missions.accepted(request.id)
-    await staffing.cancel_escalation(ctx, request.id, why="close")
+    await rounds.cancel_escalation(ctx, request.id, why="close")
     await reconcile_request_reminders(ctx, request.id)
     text = CLOSED.format(id=request.id, names=await names(ctx, accepted))
     await answer_and_thread(ctx, request, text)

@@ -22,7 +22,7 @@ from handlers.reminders import (
     MISSION_REMINDER,
     reconcile_request_reminders,
 )
-from handlers.staffing import FIRST_ROUND
+from handlers.staffing.rounds import FIRST_ROUND
 from storage.privacy import pseudonym
 from storage.schedule import Job
 from storage.store import Store

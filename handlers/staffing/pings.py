@@ -1,10 +1,4 @@
-"""Finding people for a request: pings, escalation, and telling everyone how it stands.
-
-Every function here runs inside the caller's transaction and only queues
-messages (outbox), so the state change and what is said about it commit
-together. Message keys derive from the request, the person and the event
-that caused them: a retry or a restart never says the same thing twice.
-"""
+"""Pings and what follows them: the message, its settling, the requester's notices, the .ics."""
 
 from __future__ import annotations
 
@@ -19,34 +13,30 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
 from bot.domain.lifecycle import RequestState, staffing_state
-from bot.domain.planning import mission_start
 from bot.domain.requests import FORMAT_LABELS, Request
 from handlers.candidates import rank_request
 from handlers.core import wording
-from handlers.core.context import Chat, Context
-from handlers.core.jobs import JobContext, JobKinds, SkipJob
-from handlers.reminders import request_target
+from handlers.core.context import Chat
 from storage.outbox import Attachment
-from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-jobs = JobKinds()
 
 
 MISSION_CHANGED = "La demande #{id} que vous facilitez a changé ; la voici à jour (invitation d'agenda mise à jour ci-après) :"
 
+
 NOBODY_LEFT = "tout le monde a déjà été sollicité"
 
-COORDINATORS_NOBODY = "Demande #{id} : je ne trouve personne à solliciter ({reason})."
-
-COORDINATORS_ESCALATED = "Demande #{id} toujours pas pourvue : j'ai sollicité {count} personne(s) de plus pour {slots} place(s)."
 
 PING_INTRO = "Bonjour ! Une demande cherche {need} :"
 
+
 PING_HOW = "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce message. Pas disponible ? `{prefix}refuse {id}`."
 
+
 PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci."
+
 
 PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
 
@@ -120,14 +110,6 @@ async def free_slots(ctx: Staffing, request: Request) -> int:
     """How many facilitators the request still needs."""
     accepted = await ctx.store.missions.accepted(request.id)
     return max(0, request.details.facilitators_needed - len(accepted))
-
-
-async def start(ctx: Staffing, request: Request) -> PingRound | None:
-    """Ping the first candidates of a request that just became complete (once):
-    round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
-    if await ctx.store.missions.pings(request.id):
-        return None
-    return await reopen(ctx, request, cause="1")
 
 
 async def ping(
@@ -212,58 +194,6 @@ async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None
         await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
 
 
-async def reopen(
-    ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
-) -> PingRound | None:
-    """Ping for the places still free, as a new round, and follow it up (escalation
-    planned, or the coordinators told why): a slot freed up (withdrawal, removal,
-    refusal), or the first round of a request (`start`)."""
-    found = await _next_round(ctx, request, limit=limit)
-    if found is not None:
-        await _follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:{cause}")
-    return found
-
-
-async def _follow_up(ctx: Staffing, request: Request, found: PingRound, *, nobody_key: str) -> None:
-    """After a round: check again later if someone was asked, else tell the coordinators why."""
-    if found.pinged:
-        await plan_escalation(ctx, request)
-    else:
-        text = COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
-        await tell_coordinators(ctx, text, key=nobody_key)
-
-
-async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | None:
-    """Not staffed after `escalate_after`: ping the next candidates, tell the coordinators."""
-    request = await ctx.store.requests.get(request_id)
-    if request is None:
-        return None
-    found = await _next_round(ctx, request)
-    if found is None:
-        return None
-    if found.pinged:
-        slots = await free_slots(ctx, request)
-        text = COORDINATORS_ESCALATED.format(id=request.id, count=len(found.pinged), slots=slots)
-    else:
-        text = COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
-    await tell_coordinators(ctx, text, key=key)
-    return found
-
-
-async def _next_round(
-    ctx: Staffing, request: Request, *, limit: int | None = None
-) -> PingRound | None:
-    """Ping for the places still free, as a new round; None when nothing is to be done."""
-    if not is_ready(request):
-        return None
-    slots = await free_slots(ctx, request)
-    if slots == 0:
-        return None
-    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
-    round_ = (max(rounds) if rounds else 0) + 1
-    return await ping(ctx, request, slots=slots, round_=round_, limit=limit)
-
-
 async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:
     """One line to each coordinator, in their DM with the bot."""
     for coordinator in ctx.config.bot.coordinators:
@@ -323,86 +253,3 @@ async def send_invitations(
     attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
     for user_id in recipients:
         await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)
-
-
-# -- the first round, just after the acknowledgment ----------------------------------------------
-
-FIRST_ROUND = "first_round"
-
-
-async def plan_first_round(ctx: Context, request: Request) -> None:
-    """Start staffing a complete request, as a job due now.
-
-    It fires once the handler's transaction has committed and its answers are
-    sent (the bot's scheduler; the dispatcher itself when it runs alone, as in
-    the unit tests): the acknowledgment never waits for matching and pings.
-    The row makes it durable: after a crash in between, the scheduler fires it
-    at the next start.
-    """
-    if not is_ready(request):
-        return
-    now = ctx.clock.now()
-    job_id = await ctx.store.jobs.create(
-        kind=FIRST_ROUND,
-        target=request_target(request.id),
-        due_at=now,
-        at=now,
-        expires_at=mission_start(request.details, ctx.config.bot.tz),
-    )
-    ctx.due_now.append(job_id)
-
-
-async def fire_first_round(ctx: JobContext, job: Job) -> None:
-    """The first-round job: ping the first candidates (nothing if already done)."""
-    request = await ctx.store.requests.get(int(job.target.partition(":")[2]))
-    if request is None or await start(ctx, request) is None:
-        raise SkipJob("rien à pourvoir")
-
-
-# -- escalation, on the persistent schedule -------------------------------------------------------
-
-ESCALATION = "escalation"
-
-
-async def plan_escalation(ctx: Staffing, request: Request, *, replace: bool = True) -> None:
-    """Check again after `escalate_after`: if the request is not staffed, ask more people.
-
-    One pending escalation per request: a new round of pings pushes it back.
-    It expires when the mission starts (no point asking after that).
-    """
-    now = ctx.clock.now()
-    target = request_target(request.id)
-    if replace:
-        await ctx.store.jobs.cancel_target(
-            target, at=now, note="relance replanifiée", kinds=(ESCALATION,)
-        )
-    starts = mission_start(request.details, ctx.config.bot.tz)
-    due = now + ctx.config.matching.escalate_after
-    if starts is not None and due >= starts:
-        return
-    await ctx.store.jobs.create(
-        kind=ESCALATION, target=target, due_at=due, at=now, expires_at=starts
-    )
-
-
-async def cancel_escalation(ctx: Staffing, request_id: int, *, why: str) -> None:
-    """The request is staffed, cancelled or closed: no more escalation."""
-    await ctx.store.jobs.cancel_target(
-        request_target(request_id), at=ctx.clock.now(), note=why, kinds=(ESCALATION,)
-    )
-
-
-async def fire_escalation(ctx: JobContext, job: Job) -> None:
-    """The escalation job: ping the next candidates and tell the coordinators."""
-    request_id = int(job.target.partition(":")[2])
-    found = await escalate(ctx, request_id, key=ctx.next_key())
-    if found is None:
-        raise SkipJob("plus de place à pourvoir")
-    request = await ctx.store.requests.get(request_id)
-    if found.pinged and request is not None:
-        # This job is being settled: plan the next one beside it, not over it.
-        await plan_escalation(ctx, request, replace=False)
-
-
-jobs.add(FIRST_ROUND, fire_first_round, grace=None)
-jobs.add(ESCALATION, fire_escalation, grace=None, supersede=True)

@@ -1,0 +1,1 @@
+"""Staffing: who is asked to facilitate a request, when, and what they are told."""
