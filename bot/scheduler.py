@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.domain.clock import Clock
-from storage.schedule import Job, JobRepository
+from bot.domain.schedule import Job
+from storage.schedule import JobRepository
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.content import Rendered
 from bot.domain.planning import local_moment, plan_before
+from bot.domain.schedule import Job
 from bot.parsing.dates import mentions
 from bot.parsing.normalize import fold
 from handlers.core import wording
@@ -17,7 +18,6 @@ from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import display_name
 from storage.network_events import NetworkEvent
-from storage.schedule import Job
 
 log = logging.getLogger(__name__)
 commands = CommandSet()

@@ -7,11 +7,11 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.domain.content import Rendered
+from bot.domain.schedule import Job
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds
 from storage.outbox import Attachment
-from storage.schedule import Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)

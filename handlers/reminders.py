@@ -18,11 +18,15 @@ from bot.domain import drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
-from bot.domain.planning import mission_end, mission_start, shift_after, shift_before, to_zone
+from bot.domain.planning import (
+    mission_jobs,
+    mission_start,
+    to_zone,
+)
 from bot.domain.requests import Request
+from bot.domain.schedule import Job
 from handlers.core import wording
-from handlers.core.jobs import JobContext, JobKinds, SkipJob
-from storage.schedule import PENDING, SENT, SKIPPED, Job
+from handlers.core.jobs import JobContext, JobKinds, SkipJob, apply_jobs
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -68,80 +72,32 @@ def request_target(request_id: int) -> str:
 async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> None:
     """Make the request's reminder and feedback jobs match the request as stored now.
 
-    Wanted: while the request is active, has a date and a start and at least
-    one accepted facilitator, a reminder at each `reminders.mission_before`
-    offset still ahead, to each accepted facilitator (DM) and to the
-    requester (in the request's thread); after the mission
-    (`reminders.feedback_after`), a feedback request to each of them.
-    Pending rows that are no longer wanted are cancelled, those whose time
-    changed are moved (or cancelled when their new time is already past); a
-    row already due but unchanged is left to the runner's grace policy; a
-    reminder already sent for the same date is not planned again.
+    Wanted while the request has a date, a start and at least one accepted
+    facilitator: reminders (`reminders.mission_before`) while it is active,
+    to each accepted facilitator (DM) and to the requester (in its thread),
+    then a feedback request to each of them (`reminders.feedback_after`).
     """
-    now = ctx.clock.now()
-    tz = ctx.config.bot.tz
-    target = request_target(request_id)
-    wanted: dict[tuple[str, str, timedelta], tuple[datetime, datetime, datetime | None]] = {}
+    wanted = []
     request = await ctx.store.requests.get(request_id)
     if request is not None and request.state != RequestState.CANCELLED:
         facilitators = await ctx.store.missions.accepted(request_id)
-        start = mission_start(request.details, tz)
-        if start is not None and facilitators:
-            people = [*facilitators, request.requester]
-            if request.state in _ACTIVE:
-                for offset in set(ctx.config.reminders.mission_before):
-                    due = shift_before(start, offset, tz)
-                    for who in people:
-                        # Useless once the mission has started: expires then.
-                        wanted[(MISSION_REMINDER, who, offset)] = (due, start, start)
-            end = mission_end(request.details, tz) or start
-            after = ctx.config.reminders.feedback_after
-            for who in people:
-                wanted[(FEEDBACK_REQUEST, who, after)] = (shift_after(end, after, tz), end, None)
-
-    existing = await ctx.store.jobs.for_target(target, (MISSION_REMINDER, FEEDBACK_REQUEST))
-    kept: set[int] = set()
-    created = moved = 0
-    for (kind, who, offset), (due, anchor, expires) in wanted.items():
-        same = [j for j in existing if (j.kind, j.recipient, j.offset) == (kind, who, offset)]
-        if any(j.anchor_at == anchor and j.state in (SENT, SKIPPED) for j in same):
-            continue  # already reminded (or deliberately not) for this very date
-        pending = [j for j in same if j.state == PENDING]
-        if pending and (pending[0].due_at, pending[0].anchor_at) == (due, anchor):
-            # Unchanged, even if already due: the runner's grace policy decides.
-            kept.add(pending[0].id)
-        elif pending and due > now:
-            job = pending[0]
-            kept.add(job.id)
-            await ctx.store.jobs.move(
-                job.id, due_at=due, anchor_at=anchor, expires_at=expires, at=now
-            )
-            moved += 1
-        elif not pending and due > now:
-            await ctx.store.jobs.create(
-                kind=kind,
-                target=target,
-                recipient=who,
-                offset=offset,
-                anchor_at=anchor,
-                due_at=due,
-                expires_at=expires,
-                at=now,
-            )
-            created += 1
-    cancelled = 0
-    for job in existing:
-        if job.state == PENDING and job.id not in kept:
-            await ctx.store.jobs.settle(job.id, "cancelled", at=now, note="no longer wanted")
-            cancelled += 1
-    if created or moved or cancelled:
-        log.info(
-            "request %d reminders: %d created, %d moved, %d cancelled",
-            request_id,
-            created,
-            moved,
-            cancelled,
+        active = request.state in _ACTIVE
+        wanted = mission_jobs(
+            request.details,
+            [*facilitators, request.requester] if facilitators else [],
+            ctx.config.bot.tz,
+            reminders_before=ctx.config.reminders.mission_before if active else None,
+            feedback_after=ctx.config.reminders.feedback_after,
+            reminder_kind=MISSION_REMINDER,
+            feedback_kind=FEEDBACK_REQUEST,
         )
+    await apply_jobs(
+        ctx.store,
+        request_target(request_id),
+        wanted,
+        (MISSION_REMINDER, FEEDBACK_REQUEST),
+        ctx.clock.now(),
+    )
 
 
 async def _request_of(ctx: JobContext, job: Job) -> Request:

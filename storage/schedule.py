@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.domain.schedule import CANCELLED, PENDING, SENT, SKIPPED, Job
 from storage.db import Database
-
-PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One timed job and where it stands."""
-
-    id: int
-    kind: str
-    target: str
-    recipient: str
-    offset: timedelta
-    anchor_at: datetime | None
-    due_at: datetime
-    expires_at: datetime | None
-    state: str
-    payload: dict[str, Any] = field(default_factory=dict)
-    note: str | None = None
-    sent_at: datetime | None = None
 
 
 def _when(value: str | None) -> datetime | None:

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.requests import RequestDetails
+from bot.domain.schedule import Wanted
+from bot.parsing.result import FULL_DAY_MINUTES
 
-FULL_DAY_MINUTES = 420
 FULL_DAY_START = time(9, 0)
 
 
@@ -95,3 +96,33 @@ def to_zone(moment: datetime, timezone: str | None, default: ZoneInfo) -> dateti
         except (ValueError, KeyError):
             pass
     return moment.astimezone(default)
+
+
+def mission_jobs(
+    details: RequestDetails,
+    people: list[str],
+    tz: ZoneInfo,
+    *,
+    reminders_before: list[timedelta] | None,
+    feedback_after: timedelta,
+    reminder_kind: str,
+    feedback_kind: str,
+) -> list[Wanted]:
+    """The reminders and feedback requests a staffed mission wants.
+
+    A reminder at each offset before the start to each person, useless once
+    the mission started (`None`: the request is no longer active, so no
+    reminder); after the end, a feedback request to each of them.
+    """
+    start = mission_start(details, tz)
+    if start is None or not people:
+        return []
+    wanted = [
+        Wanted(reminder_kind, who, offset, shift_before(start, offset, tz), start, start)
+        for offset in sorted(set(reminders_before or ()))
+        for who in people
+    ]
+    end = mission_end(details, tz) or start
+    due = shift_after(end, feedback_after, tz)
+    wanted += [Wanted(feedback_kind, who, feedback_after, due, end) for who in people]
+    return wanted

@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 
 from bot.config import Config
 from bot.domain.clock import Clock
+from bot.domain.schedule import SENT, SKIPPED, Job, JobPlan, Wanted, plan_jobs
 from handlers.core.chat import OutboxChat
 from handlers.core.context import Chat
-from storage.schedule import SENT, SKIPPED, Job
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,39 @@ class JobKinds:
     def kinds(self) -> tuple[str, ...]:
         """The declared kinds."""
         return tuple(self._kinds)
+
+
+async def apply_jobs(
+    store: Store, target: str, wanted: list[Wanted], kinds: tuple[str, ...], now: datetime
+) -> JobPlan:
+    """Bring a target's jobs of these kinds to what is wanted (see `plan_jobs`)."""
+    plan = plan_jobs(wanted, await store.jobs.for_target(target, kinds), now)
+    for want in plan.create:
+        await store.jobs.create(
+            kind=want.kind,
+            target=target,
+            recipient=want.recipient,
+            offset=want.offset,
+            anchor_at=want.anchor_at,
+            due_at=want.due_at,
+            expires_at=want.expires_at,
+            at=now,
+        )
+    for job_id, want in plan.move:
+        await store.jobs.move(
+            job_id, due_at=want.due_at, anchor_at=want.anchor_at, expires_at=want.expires_at, at=now
+        )
+    for job_id in plan.cancel:
+        await store.jobs.settle(job_id, "cancelled", at=now, note="no longer wanted")
+    if plan:
+        log.info(
+            "%s jobs: %d created, %d moved, %d cancelled",
+            target,
+            len(plan.create),
+            len(plan.move),
+            len(plan.cancel),
+        )
+    return plan
 
 
 class JobRunner:

@@ -7,6 +7,7 @@ import logging
 
 from bot.domain.planning import mission_start
 from bot.domain.requests import Request
+from bot.domain.schedule import Job
 from handlers.core.context import Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
@@ -18,7 +19,6 @@ from handlers.staffing.pings import (
     ping,
     tell_coordinators,
 )
-from storage.schedule import Job
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()

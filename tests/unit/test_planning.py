@@ -17,6 +17,7 @@ from bot.domain.planning import (
     to_zone,
 )
 from bot.domain.requests import RequestDetails
+from bot.domain.schedule import Job, Wanted, plan_jobs
 from handlers.core.wording import format_lead
 from handlers.events import offset_label
 
@@ -136,3 +137,47 @@ def test_format_lead(delta, text):
 )
 def test_offset_label(offset, label):
     assert offset_label(offset) == label
+
+
+# -- the schedule's diff -------------------------------------------------------------------------
+
+
+def _job(job_id: int, want: Wanted, state: str = "pending") -> Job:
+    return Job(
+        id=job_id,
+        kind=want.kind,
+        target="request:1",
+        recipient=want.recipient,
+        offset=want.offset,
+        anchor_at=want.anchor_at,
+        due_at=want.due_at,
+        expires_at=want.expires_at,
+        state=state,
+    )
+
+
+def test_plan_jobs_creates_moves_and_cancels():
+    now = datetime(2027, 1, 10, 9, tzinfo=UTC)
+    start = datetime(2027, 1, 20, 9, tzinfo=UTC)
+    day = timedelta(days=1)
+    keep = Wanted("mission_reminder", "@a:s", day, start - day, start, start)
+    moved = Wanted("mission_reminder", "@b:s", day, start - day + timedelta(hours=2), start, start)
+    new = Wanted("feedback_request", "@a:s", day, start + day, start)
+    existing = [
+        _job(1, keep),
+        _job(2, Wanted("mission_reminder", "@b:s", day, start - day, start, start)),
+        _job(3, Wanted("mission_reminder", "@c:s", day, start - day, start, start)),
+    ]
+    plan = plan_jobs([keep, moved, new], existing, now)
+    assert plan.create == (new,)
+    assert plan.move == ((2, moved),)
+    assert plan.cancel == (3,)
+
+
+def test_plan_jobs_never_plans_again_what_was_sent_for_the_same_anchor_nor_the_past():
+    now = datetime(2027, 1, 10, 9, tzinfo=UTC)
+    start = datetime(2027, 1, 20, 9, tzinfo=UTC)
+    sent = Wanted("mission_reminder", "@a:s", timedelta(days=1), start, start)
+    past = Wanted("mission_reminder", "@b:s", timedelta(days=30), now - timedelta(days=1), start)
+    plan = plan_jobs([sent, past], [_job(1, sent, state="sent")], now)
+    assert not plan

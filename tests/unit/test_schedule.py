@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.domain.clock import FrozenClock
 from bot.domain.content import Rendered
 from bot.domain.profiles import Facilitator
+from bot.domain.schedule import Job
 from bot.scheduler import Scheduler
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobContext, JobKinds, JobRunner, SkipJob
@@ -24,7 +25,6 @@ from handlers.reminders import (
 )
 from handlers.staffing.rounds import FIRST_ROUND
 from storage.privacy import pseudonym
-from storage.schedule import Job
 from storage.store import Store
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, make_config, message
 
