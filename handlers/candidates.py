@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, time, timedelta
 
 from bot.domain.content import Rendered
 from bot.domain.geography import canonical_city, region_of
@@ -17,7 +16,6 @@ from bot.domain.matching import (
     NO_REMOTE,
     TOO_FAR,
     MatchResult,
-    Workload,
     match,
     nobody_text,
 )
@@ -58,47 +56,6 @@ PREFILTER_LIMIT = 300
 SHOWN_CANDIDATES = 10
 
 
-async def workloads(
-    store: Store, people: list[str], day: date, *, exclude_request: int
-) -> dict[str, Workload]:
-    """Accepted missions of these people: that day's slots, this month, last 90 days."""
-    if not people:
-        return {}
-    marks = ", ".join("?" for _ in people)
-    since = (day - timedelta(days=90)).isoformat()  # also covers the whole month
-    rows = await store.db.fetchall(
-        "SELECT a.facilitator, r.event_date, r.start_time, r.end_time FROM assignments a "
-        "JOIN requests r ON r.id = a.request_id "
-        f"WHERE a.state = 'acceptee' AND a.facilitator IN ({marks}) AND r.id != ? "
-        "AND r.state != 'annulee' AND r.event_date >= ?",
-        (*people, exclude_request, since),
-    )
-    month: dict[str, int] = defaultdict(int)
-    recent: dict[str, int] = defaultdict(int)
-    busy: dict[str, list[tuple[time | None, time | None]]] = defaultdict(list)
-    for who, when, start, end in rows:
-        mission_day = date.fromisoformat(when)
-        if (mission_day.year, mission_day.month) == (day.year, day.month):
-            month[who] += 1
-        if day - timedelta(days=90) <= mission_day <= day:
-            recent[who] += 1
-        if mission_day == day:
-            busy[who].append(
-                (
-                    time.fromisoformat(start) if start else None,
-                    time.fromisoformat(end) if end else None,
-                )
-            )
-    return {
-        who: Workload(
-            missions_this_month=month[who],
-            missions_last_90_days=recent[who],
-            busy=tuple(busy[who]),
-        )
-        for who in people
-    }
-
-
 def spread(request_id: int, last_row: int) -> int:
     """Where the prefilter starts reading for a request: scattered, and stable per request.
 
@@ -131,7 +88,7 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     start_at = spread(request.id, last_row)
 
     async def prefilter(available_only: bool) -> list[Facilitator]:
-        return await store.facilitators.candidates(
+        return await store.candidates.prefilter(
             wanted.event_date,
             modality=wanted.modality,
             site=place,
@@ -145,8 +102,8 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     profiles = await prefilter(True)
     # Only pairs look at cohorts.
     latest = await store.facilitators.latest_cohort() if wanted.facilitators_needed > 1 else None
-    loads = await workloads(
-        store, [p.matrix_id for p in profiles], wanted.event_date, exclude_request=request.id
+    loads = await store.candidates.workloads(
+        [p.matrix_id for p in profiles], wanted.event_date, exclude_request=request.id
     )
     result = match(wanted, profiles, loads, latest_cohort=latest)
     if result.ranked:
@@ -155,8 +112,8 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     if not everyone:
         return replace(result, notes=(await _nobody_near(store, wanted),))
     ids = [p.matrix_id for p in everyone]
-    absent = await store.facilitators.absent_on(ids, wanted.event_date)
-    loads = await workloads(store, ids, wanted.event_date, exclude_request=request.id)
+    absent = await store.absences.absent_on(ids, wanted.event_date)
+    loads = await store.candidates.workloads(ids, wanted.event_date, exclude_request=request.id)
     loads = {who: replace(load, absent=who in absent) for who, load in loads.items()}
     return match(wanted, everyone, loads, latest_cohort=latest)
 

@@ -288,7 +288,7 @@ async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     lines.append("• " + (PROFILE_ACTIVE if current.active else PROFILE_PAUSED))
     upcoming = [
         (start, end)
-        for start, end in await ctx.store.facilitators.absences(current.matrix_id)
+        for start, end in await ctx.store.absences.of(current.matrix_id)
         if end >= today
     ]
     if upcoming:
@@ -326,10 +326,10 @@ async def absent(ctx: Context, periode: str) -> None:
             PROFILE_INVALID.format(problem=problem, example="!absent du 20/12 au 04/01")
         ) from None
     shown = absence_range(start, end)
-    if (start, end) in await ctx.store.facilitators.absences(current.matrix_id):
+    if (start, end) in await ctx.store.absences.of(current.matrix_id):
         await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ALREADY.format(range=shown)))
         return
-    await ctx.store.facilitators.add_absence(current.matrix_id, start, end)
+    await ctx.store.absences.add(current.matrix_id, start, end)
     log.info("%s absent from %s to %s", current.matrix_id, start, end)
     await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ADDED.format(range=shown)))
 
@@ -344,7 +344,7 @@ async def absent(ctx: Context, periode: str) -> None:
 async def present(ctx: Context) -> None:
     """`!present`: forget the sender's current and coming absences."""
     current = await _own_profile(ctx)
-    removed = await ctx.store.facilitators.end_absences(current.matrix_id, _today(ctx, current))
+    removed = await ctx.store.absences.end_from(current.matrix_id, _today(ctx, current))
     if not removed:
         await ctx.chat.reply(ctx.event, Rendered.text(NO_ABSENCE_TO_REMOVE))
         return

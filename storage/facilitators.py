@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import fields, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome
 from storage.db import Database
@@ -65,43 +65,6 @@ def _from_row(row: object) -> Facilitator:
         created_at=datetime.fromisoformat(get("created_at")),
         updated_at=datetime.fromisoformat(get("updated_at")),
     )
-
-
-# What matching reads of a profile, in this order (no timestamps, no roster snapshot).
-_MATCH_COLUMNS = (
-    "matrix_id, display_name, site, region, directorate, cohort, skills, languages, "
-    "remote_ok, max_missions_per_month, active, timezone"
-)
-
-
-def _from_match_row(row: tuple) -> Facilitator:
-    """A profile from `_MATCH_COLUMNS`: the hot path of matching, kept lean."""
-    skills, languages = row[6], row[7]
-    return Facilitator(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        tuple(skills.split(";")) if skills else (),
-        tuple(languages.split(";")) if languages else (),
-        bool(row[8]),
-        row[9],
-        bool(row[10]),
-        row[11],
-    )
-
-
-_NOT_ABSENT = (
-    "NOT EXISTS (SELECT 1 FROM absences a WHERE a.matrix_id = f.matrix_id "
-    "AND a.start_date <= :day AND a.end_date >= :day)"
-)
-_HAS_SKILL = "(';' || f.skills || ';') LIKE :skill_pattern"
-_AT_SITE = "f.site = :site"
-_IN_REGION = "f.region = :region"
-_REMOTE = "f.remote_ok = 1"
-_ANYWHERE = "1 = 1"
 
 
 class FacilitatorRepository:
@@ -260,136 +223,12 @@ class FacilitatorRepository:
         row = await self.db.fetchone(sql)
         return int(row[0]) if row else 0
 
-    async def candidates(
-        self,
-        day: date,
-        *,
-        modality: str | None = None,
-        site: str | None = None,
-        region: str | None = None,
-        skill: str | None = None,
-        limit: int = 300,
-        available_only: bool = True,
-        start_at: int | None = None,
-    ) -> list[Facilitator]:
-        """Return up to `limit` active profiles, not absent on `day`, that could go there.
-
-        Those with `skill` come first, then the others; each group nearest
-        first (site, then region, then remote). Each step is an indexed query
-        that stops at the limit, so a huge directory is never scanned whole.
-        `presentiel` needs the site or region (any place when neither is
-        known), `distanciel` needs `remote_ok`, anything else takes both.
-        With `available_only=False`, paused and absent people come too (to
-        explain why nobody is available). `start_at` (a row number) makes each
-        step read from there and wrap around: when more people fit than the
-        limit, different requests see different people, not always the first.
-        """
-        near = [clause for clause, known in ((_AT_SITE, site), (_IN_REGION, region)) if known]
-        if modality == "distanciel":
-            places = [_REMOTE]
-        elif modality == "presentiel":
-            places = near or [_ANYWHERE]
-        else:
-            places = [*near, _REMOTE] if near else [_ANYWHERE]
-        skill_first = [True, False] if skill else [False]
-        params: dict[str, object] = {
-            "day": day.isoformat(),
-            "site": site,
-            "region": region,
-            "skill_pattern": f"%;{skill};%",
-        }
-        found: dict[str, Facilitator] = {}
-        for with_skill in skill_first:
-            for place in places:
-                if len(found) >= limit:
-                    break
-                # The cheap skill test before the absence subquery: fewer lookups.
-                # `active IN (0, 1)` keeps the (active, place) indexes usable.
-                where = ["f.active = 1" if available_only else "f.active IN (0, 1)", place]
-                if with_skill:
-                    where.append(_HAS_SKILL)
-                if available_only:
-                    where.append(_NOT_ABSENT)
-                ranges = ["f.rowid >= :start", "f.rowid < :start"] if start_at else ["1 = 1"]
-                for rows_range in ranges:
-                    if len(found) >= limit:
-                        break
-                    # Already found rows come back again from wider tiers; ask for
-                    # enough to still fill the limit after dropping them.
-                    rows = await self.db.fetchall(
-                        f"SELECT {_MATCH_COLUMNS} FROM facilitators f "
-                        f"WHERE {' AND '.join([*where, rows_range])} LIMIT :limit",
-                        {**params, "limit": limit, "start": start_at},
-                    )
-                    for row in rows:
-                        if len(found) >= limit:
-                            break
-                        if row[0] not in found:
-                            found[row[0]] = _from_match_row(row)
-        return list(found.values())
-
     async def last_row(self) -> int:
         """Return the highest row number of the directory (0 when empty)."""
         row = await self.db.fetchone("SELECT MAX(rowid) FROM facilitators")
         return int(row[0]) if row and row[0] is not None else 0
 
-    async def add_absence(self, matrix_id: str, start: date, end: date) -> int:
-        """Record that someone is away from `start` to `end` inclusive; return its id."""
-        if end < start:
-            raise ValueError("absence ends before it starts")
-        return await self.db.insert(
-            "INSERT INTO absences (matrix_id, start_date, end_date) VALUES (?, ?, ?)",
-            (matrix_id, start.isoformat(), end.isoformat()),
-        )
-
-    async def end_absences(self, matrix_id: str, today: date) -> list[tuple[date, date]]:
-        """Forget someone's absences that are not over by `today`; return them."""
-        async with self.db.transaction():
-            rows = await self.db.fetchall(
-                "SELECT start_date, end_date FROM absences WHERE matrix_id = ? AND end_date >= ? "
-                "ORDER BY start_date",
-                (matrix_id, today.isoformat()),
-            )
-            await self.db.execute(
-                "DELETE FROM absences WHERE matrix_id = ? AND end_date >= ?",
-                (matrix_id, today.isoformat()),
-            )
-        return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
-
     async def latest_cohort(self) -> int | None:
         """Return the most recent cohort in the directory (an indexed lookup)."""
         row = await self.db.fetchone("SELECT MAX(cohort) FROM facilitators")
         return int(row[0]) if row and row[0] is not None else None
-
-    async def clear_absences(self, matrix_id: str) -> int:
-        """Forget someone's absences; return how many there were."""
-        return await self.db.execute("DELETE FROM absences WHERE matrix_id = ?", (matrix_id,))
-
-    async def absences(self, matrix_id: str) -> list[tuple[date, date]]:
-        """Return someone's absences as (start, end), soonest first."""
-        rows = await self.db.fetchall(
-            "SELECT start_date, end_date FROM absences WHERE matrix_id = ? ORDER BY start_date",
-            (matrix_id,),
-        )
-        return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
-
-    async def absent_on(self, matrix_ids: Collection[str], day: date) -> set[str]:
-        """Return which of these people are away on `day`."""
-        ids = list(matrix_ids)[:500]
-        if not ids:
-            return set()
-        marks = ", ".join("?" for _ in ids)
-        rows = await self.db.fetchall(
-            f"SELECT DISTINCT matrix_id FROM absences WHERE matrix_id IN ({marks}) "
-            "AND start_date <= ? AND end_date >= ?",
-            (*ids, day.isoformat(), day.isoformat()),
-        )
-        return {row[0] for row in rows}
-
-    async def is_absent(self, matrix_id: str, day: date) -> bool:
-        """Return whether someone is away on `day`."""
-        row = await self.db.fetchone(
-            "SELECT 1 FROM absences WHERE matrix_id = ? AND start_date <= ? AND end_date >= ?",
-            (matrix_id, day.isoformat(), day.isoformat()),
-        )
-        return row is not None

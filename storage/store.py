@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.absences import AbsenceRepository
+from storage.candidates import CandidateRepository
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
@@ -27,14 +29,14 @@ class Store:
         self.state = StateRepository(db)
         self.outbox = OutboxRepository(db)
         self.facilitators = FacilitatorRepository(db)
+        self.absences = AbsenceRepository(db)
+        self.candidates = CandidateRepository(db)
         self.missions = MissionRepository(db)
         self.privacy = PrivacyRepository(db)
         self.reports = ReportRepository(db)
-        # -- schedule (issue 6) --
         self.jobs = JobRepository(db)
         self.network_events = NetworkEventRepository(db)
         self.feedback = FeedbackRepository(db)
-        # -- end schedule --
         self.undecryptable = UndecryptableRepository(db)
 
     @classmethod

@@ -16,7 +16,6 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.matching import match
 from bot.domain.requests import Request
-from handlers.candidates import workloads
 from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.reminders import display_name, reconcile_request_reminders
@@ -132,7 +131,7 @@ async def other_request_for(ctx: Context, who: str, *, exclude: int) -> Request 
             continue
         if profile is None:
             return request
-        loads = await workloads(ctx.store, [who], day, exclude_request=request.id)
+        loads = await ctx.store.candidates.workloads([who], day, exclude_request=request.id)
         if match(request.details, [profile], loads).ranked:
             return request
     return None

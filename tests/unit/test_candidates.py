@@ -7,7 +7,7 @@ from itertools import count
 
 from bot.domain.profiles import Facilitator
 from bot.domain.requests import RequestDetails
-from handlers.candidates import rank_request, spread, workloads
+from handlers.candidates import rank_request, spread
 from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message
 
 SERVER = "agent.finances.tchap.gouv.fr"
@@ -60,7 +60,7 @@ async def test_workloads_count_this_month_the_last_90_days_and_that_days_slots(s
         await accept(store, clock, request.id, fid("a"))
     await store.missions.set_request_state(cancelled.id, "annulee", actor="x", at=clock.now())
     target = await add_request(store, clock)
-    loads = await workloads(store, [fid("a"), fid("b")], DAY, exclude_request=target.id)
+    loads = await store.candidates.workloads([fid("a"), fid("b")], DAY, exclude_request=target.id)
     assert loads[fid("a")].missions_this_month == 1  # same_day; earlier was in February
     assert loads[fid("a")].missions_last_90_days == 2
     assert loads[fid("a")].busy == ((time(14), time(16)),)
@@ -78,7 +78,7 @@ async def test_rank_request_filters_by_the_database_and_explains(store, clock):
         Facilitator(fid("away"), site="Paris", region="Île-de-France", skills=("atelier",)),
         Facilitator(fid("lyon"), site="Lyon", region="Auvergne-Rhône-Alpes", remote_ok=True),
     )
-    await store.facilitators.add_absence(fid("away"), DAY, DAY)
+    await store.absences.add(fid("away"), DAY, DAY)
     other = await add_request(store, clock, start_time=time(10), end_time=time(11))
     await accept(store, clock, other.id, fid("busy"))
     elsewhere = await add_request(store, clock, event_date=DAY + timedelta(days=5))
@@ -111,13 +111,13 @@ async def test_when_nobody_fits_the_notes_say_why(store, clock):
         Facilitator(fid("p1"), site="Paris", region="Île-de-France"),
         Facilitator(fid("p2"), site="Paris", region="Île-de-France"),
     )
-    await store.facilitators.add_absence(fid("p1"), DAY, DAY)
-    await store.facilitators.add_absence(fid("p2"), DAY - timedelta(days=1), DAY)
+    await store.absences.add(fid("p1"), DAY, DAY)
+    await store.absences.add(fid("p2"), DAY - timedelta(days=1), DAY)
     result = await rank_request(store, request)
     assert result.ranked == ()
     assert {e.code for e in result.excluded} == {"absent"}
     assert result.notes == ("personne de disponible ce jour-là",)
-    await store.facilitators.clear_absences(fid("p1"))
+    await store.absences.clear(fid("p1"))
     await store.facilitators.set_active(fid("p1"), False, at=clock.now())
     result = await rank_request(store, request)
     assert {e.matrix_id: e.code for e in result.excluded} == {
@@ -212,7 +212,7 @@ async def test_the_prefilter_starts_at_a_place_set_by_the_request_and_wraps(stor
     day = DAY
 
     async def read(start_at: int | None) -> list[str]:
-        found = await store.facilitators.candidates(day, site="Paris", limit=3, start_at=start_at)
+        found = await store.candidates.prefilter(day, site="Paris", limit=3, start_at=start_at)
         return [f.matrix_id for f in found]
 
     assert await read(None) == [fid("p0"), fid("p1"), fid("p2")]

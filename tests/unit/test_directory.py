@@ -44,8 +44,8 @@ async def test_profile_shows_every_field_with_defaults(dispatcher, store, clock)
         ),
         at=clock.now(),
     )
-    await store.facilitators.add_absence(FACILITATOR, date(2026, 12, 20), date(2027, 1, 4))
-    await store.facilitators.add_absence(FACILITATOR, date(2026, 1, 1), date(2026, 1, 2))  # over
+    await store.absences.add(FACILITATOR, date(2026, 12, 20), date(2027, 1, 4))
+    await store.absences.add(FACILITATOR, date(2026, 1, 1), date(2026, 1, 2))  # over
     outcome, text = await say(dispatcher, store, "!profil")
     assert outcome == "command:profil"
     assert text.startswith("Votre profil (Fanny) :")
@@ -175,9 +175,7 @@ async def test_absent_then_present(dispatcher, store):
     assert text.startswith(
         "C'est noté : vous êtes absent·e du dimanche 20 décembre 2026 au lundi 4 janvier 2027."
     )
-    assert await store.facilitators.absences(FACILITATOR) == [
-        (date(2026, 12, 20), date(2027, 1, 4))
-    ]
+    assert await store.absences.of(FACILITATOR) == [(date(2026, 12, 20), date(2027, 1, 4))]
     _, text = await say(dispatcher, store, "!away from 20/12 to 04/01")
     assert "était déjà enregistrée : rien n'a changé" in text
     await say(dispatcher, store, "!absent le 24/02")
@@ -186,20 +184,18 @@ async def test_absent_then_present(dispatcher, store):
         "C'est noté : j'ai retiré votre absence du dimanche 20 décembre 2026 au lundi "
         "4 janvier 2027 et votre absence le mercredi 24 février 2027."
     )
-    assert await store.facilitators.absences(FACILITATOR) == []
+    assert await store.absences.of(FACILITATOR) == []
     _, text = await say(dispatcher, store, "!back")
     assert text == "Vous n'aviez aucune absence en cours ou à venir : rien n'a changé."
 
 
 async def test_present_keeps_absences_already_over(dispatcher, store, clock):
     await store.facilitators.enroll(FACILITATOR, "", at=clock.now())
-    await store.facilitators.add_absence(FACILITATOR, date(2026, 11, 1), date(2026, 11, 2))
-    await store.facilitators.add_absence(FACILITATOR, date(2026, 11, 28), date(2026, 11, 30))
+    await store.absences.add(FACILITATOR, date(2026, 11, 1), date(2026, 11, 2))
+    await store.absences.add(FACILITATOR, date(2026, 11, 28), date(2026, 11, 30))
     _, text = await say(dispatcher, store, "!présent")
     assert "du samedi 28 novembre 2026 au lundi 30 novembre 2026" in text
-    assert await store.facilitators.absences(FACILITATOR) == [
-        (date(2026, 11, 1), date(2026, 11, 2))
-    ]
+    assert await store.absences.of(FACILITATOR) == [(date(2026, 11, 1), date(2026, 11, 2))]
 
 
 @pytest.mark.parametrize(
@@ -216,7 +212,7 @@ async def test_bad_absences_are_refused(dispatcher, store, command, expected):
     outcome, text = await say(dispatcher, store, command)
     assert outcome == "refused"
     assert expected in text
-    assert await store.facilitators.absences(FACILITATOR) == []
+    assert await store.absences.of(FACILITATOR) == []
 
 
 async def test_absence_dates_are_read_in_the_facilitators_time_zone(dispatcher, store, clock):

@@ -84,18 +84,18 @@ async def test_absences_cover_their_days_and_cascade(store):
     repo = store.facilitators
     eve = person("eve")
     await repo.upsert(eve, at=NOW)
-    await repo.add_absence(eve.matrix_id, date(2026, 12, 20), date(2027, 1, 4))
-    assert await repo.is_absent(eve.matrix_id, date(2026, 12, 20))
-    assert await repo.is_absent(eve.matrix_id, date(2027, 1, 4))
-    assert not await repo.is_absent(eve.matrix_id, date(2027, 1, 5))
-    assert await repo.absences(eve.matrix_id) == [(date(2026, 12, 20), date(2027, 1, 4))]
+    await store.absences.add(eve.matrix_id, date(2026, 12, 20), date(2027, 1, 4))
+    assert await store.absences.is_absent(eve.matrix_id, date(2026, 12, 20))
+    assert await store.absences.is_absent(eve.matrix_id, date(2027, 1, 4))
+    assert not await store.absences.is_absent(eve.matrix_id, date(2027, 1, 5))
+    assert await store.absences.of(eve.matrix_id) == [(date(2026, 12, 20), date(2027, 1, 4))]
     with pytest.raises(ValueError):
-        await repo.add_absence(eve.matrix_id, date(2027, 1, 4), date(2026, 12, 20))
-    assert await repo.clear_absences(eve.matrix_id) == 1
-    assert not await repo.is_absent(eve.matrix_id, date(2026, 12, 25))
-    await repo.add_absence(eve.matrix_id, DAY, DAY)
+        await store.absences.add(eve.matrix_id, date(2027, 1, 4), date(2026, 12, 20))
+    assert await store.absences.clear(eve.matrix_id) == 1
+    assert not await store.absences.is_absent(eve.matrix_id, date(2026, 12, 25))
+    await store.absences.add(eve.matrix_id, DAY, DAY)
     await store.db.execute("DELETE FROM facilitators WHERE matrix_id = ?", (eve.matrix_id,))
-    assert await repo.absences(eve.matrix_id) == []
+    assert await store.absences.of(eve.matrix_id) == []
 
 
 async def _directory(store) -> None:
@@ -111,7 +111,7 @@ async def _directory(store) -> None:
     for one in people:
         await store.facilitators.upsert(one, at=NOW)
     await store.facilitators.set_active(people[-1].matrix_id, False, at=NOW)
-    await store.facilitators.add_absence(people[-2].matrix_id, DAY, DAY)
+    await store.absences.add(people[-2].matrix_id, DAY, DAY)
 
 
 def _locals(found: list[Facilitator]) -> list[str]:
@@ -120,7 +120,7 @@ def _locals(found: list[Facilitator]) -> list[str]:
 
 async def test_candidates_onsite_nearest_and_skilled_first(store):
     await _directory(store)
-    found = await store.facilitators.candidates(
+    found = await store.candidates.prefilter(
         DAY, modality="presentiel", site="Paris", region="Île-de-France", skill="atelier"
     )
     assert _locals(found) == ["paris-atelier", "creteil", "paris-plain"]
@@ -128,9 +128,9 @@ async def test_candidates_onsite_nearest_and_skilled_first(store):
 
 async def test_candidates_remote_and_hybrid(store):
     await _directory(store)
-    remote = await store.facilitators.candidates(DAY, modality="distanciel", site="Paris")
+    remote = await store.candidates.prefilter(DAY, modality="distanciel", site="Paris")
     assert _locals(remote) == ["lyon-remote"]
-    hybrid = await store.facilitators.candidates(
+    hybrid = await store.candidates.prefilter(
         DAY, modality="hybride", site="Paris", region="Île-de-France"
     )
     assert _locals(hybrid) == ["paris-atelier", "paris-plain", "creteil", "lyon-remote"]
@@ -138,11 +138,11 @@ async def test_candidates_remote_and_hybrid(store):
 
 async def test_candidates_anywhere_when_place_unknown_and_limit(store):
     await _directory(store)
-    anywhere = await store.facilitators.candidates(DAY, modality="presentiel")
+    anywhere = await store.candidates.prefilter(DAY, modality="presentiel")
     assert len(anywhere) == 5
-    absent_day_passed = await store.facilitators.candidates(DAY + timedelta(days=1))
+    absent_day_passed = await store.candidates.prefilter(DAY + timedelta(days=1))
     assert "paris-away" in _locals(absent_day_passed)
-    assert len(await store.facilitators.candidates(DAY, limit=2)) == 2
+    assert len(await store.candidates.prefilter(DAY, limit=2)) == 2
 
 
 async def test_candidates_query_uses_an_index(store):
