@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,16 +22,14 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
-from bot.domain.lifecycle import RequestState
 from storage.db import Database
+from storage.metrics import DatabaseSnapshot, read_snapshot
 
 log = logging.getLogger(__name__)
 
 DB_TIMEOUT_S = 2.0
 # Seconds; an acknowledgment takes milliseconds, a staffing round with matching more.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-# Tables that hold reminders, by name: the first one present is read.
-REMINDER_TABLES = ("jobs", "reminders")
 
 
 def outcome_class(outcome: str) -> str:
@@ -70,53 +68,6 @@ def assess(
     return Health(healthy, body)
 
 
-@dataclass
-class DatabaseSnapshot:
-    """Counts read from the database for one scrape."""
-
-    requests_by_state: dict[str, int] = field(default_factory=dict)
-    pings: int = 0
-    acceptances: int = 0
-    outbox_by_state: dict[str, int] = field(default_factory=dict)
-    # (kind, state) -> rows, from the reminders table when there is one.
-    reminders: dict[tuple[str, str], int] | None = None
-
-
-async def read_snapshot(db: Database) -> DatabaseSnapshot:
-    """Count what the metrics report, in a few indexed or small queries."""
-    snap = DatabaseSnapshot()
-    snap.requests_by_state = dict.fromkeys((s.value for s in RequestState), 0)
-    for row in await db.fetchall("SELECT state, COUNT(*) FROM requests GROUP BY state"):
-        snap.requests_by_state[row[0]] = row[1]
-    snap.pings = (await db.fetchone("SELECT COUNT(*) FROM pings"))[0]
-    # Every acceptance is audited, including those later withdrawn.
-    snap.acceptances = (
-        await db.fetchone(
-            "SELECT COUNT(*) FROM transitions "
-            "WHERE to_state = 'acceptee' AND facilitator IS NOT NULL"
-        )
-    )[0]
-    snap.outbox_by_state = dict.fromkeys(("pending", "sent", "failed"), 0)
-    for row in await db.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state"):
-        snap.outbox_by_state[row[0]] = row[1]
-    tables = {
-        row[0]
-        for row in await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
-            REMINDER_TABLES,
-        )
-    }
-    table = next((t for t in REMINDER_TABLES if t in tables), None)
-    if table is not None:
-        snap.reminders = {}
-        # `table` comes from REMINDER_TABLES, never from input.
-        for row in await db.fetchall(
-            f"SELECT kind, state, COUNT(*) FROM {table} GROUP BY kind, state"
-        ):
-            snap.reminders[(row[0], row[1])] = row[2]
-    return snap
-
-
 class BotCollector(Collector):
     """Expose the last database snapshot and the live process figures."""
 
@@ -145,8 +96,7 @@ class BotCollector(Collector):
         for state, count in sorted(snap.outbox_by_state.items()):
             outbox.add_metric([state], count)
         yield outbox
-        if snap.reminders is not None:
-            yield from _reminder_families(snap.reminders)
+        yield from _reminder_families(snap.reminders)
         live = self.live()
         yield CounterMetricFamily(
             "facilibot_send_retries",
@@ -256,11 +206,11 @@ class Observability:
         if db is None:
             return False
         try:
-            row = await asyncio.wait_for(db.fetchone("SELECT 1"), DB_TIMEOUT_S)
+            answered = await asyncio.wait_for(db.ping(), DB_TIMEOUT_S)
         except Exception as exc:
             log.warning("health: database unreachable (%s)", type(exc).__name__)
             return False
-        return row is not None
+        return answered
 
     async def render_metrics(self) -> bytes:
         """Refresh the database counts and render every metric as Prometheus text."""

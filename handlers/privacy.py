@@ -80,14 +80,9 @@ async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
         return
     if confirmation.lower() != CONFIRM_WORD:
         raise UserError(FORGET_BAD_WORD.format(word=confirmation[:40], prefix=prefix))
-    accepted = await ctx.store.db.fetchone(
-        "SELECT COUNT(*) FROM assignments a JOIN requests r ON r.id = a.request_id "
-        "WHERE a.facilitator = ? AND a.state = 'acceptee' "
-        "AND r.state IN ('ouverte', 'partiellement pourvue', 'pourvue')",
-        (ctx.sender,),
-    )
-    if accepted and accepted[0]:
-        raise UserError(FORGET_HAS_MISSIONS.format(count=accepted[0], prefix=prefix))
+    accepted = await ctx.store.missions.count_open_of(ctx.sender)
+    if accepted:
+        raise UserError(FORGET_HAS_MISSIONS.format(count=accepted, prefix=prefix))
     await ctx.store.privacy.forget(ctx.sender)
     await ctx.chat.reply(ctx.event, Rendered.text(FORGOTTEN))
 

@@ -161,6 +161,10 @@ class Database:
         else:
             await self.execute(sql, params)
 
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial query."""
+        return await self.fetchone("SELECT 1") is not None
+
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
         return await self._read(_fetchone, sql, params)

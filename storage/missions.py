@@ -183,6 +183,16 @@ class MissionRepository:
             else None
         )
 
+    async def count_open_of(self, facilitator: str) -> int:
+        """How many requests still open or staffed this facilitator has accepted."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM assignments a JOIN requests r ON r.id = a.request_id "
+            "WHERE a.facilitator = ? AND a.state = 'acceptee' "
+            "AND r.state IN ('ouverte', 'partiellement pourvue', 'pourvue')",
+            (facilitator,),
+        )
+        return int(row[0]) if row else 0
+
     async def missions_of(self, facilitator: str, *, since: str) -> list[int]:
         """Requests a facilitator accepted, dated `since` (ISO day) or later, soonest first."""
         rows = await self.db.fetchall(

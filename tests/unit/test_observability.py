@@ -10,7 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import ConfigError, config_from_dict, parse_listen
 from bot.domain.requests import RequestDetails
-from bot.observability import Observability, assess, outcome_class, read_snapshot
+from bot.observability import Observability, assess, outcome_class
+from storage.metrics import read_snapshot
 from storage.store import Store
 
 from .conftest import REQUESTER, ROOM, make_config
@@ -162,11 +163,6 @@ async def test_snapshot_counts_reminders_by_kind_and_state(store):
         ("mission_reminder", "pending"): 1,
         ("feedback", "sent"): 1,
     }
-
-
-async def test_snapshot_without_a_reminders_table(store):
-    await store.db.execute("DROP TABLE jobs")
-    assert (await read_snapshot(store.db)).reminders is None
 
 
 async def test_metrics_text_has_every_family(store):
