@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Config
 from bot.domain.clock import Clock, SystemClock
 from bot.matrix.backoff import Pacer
-from bot.matrix.client import MatrixClient, MatrixError
+from bot.matrix.client import MatrixClient
 from bot.matrix.events import incoming_from_source
+from bot.matrix.rooms import ServedRooms
 from bot.matrix.sender import OutboxSender
 from bot.matrix.sync import SyncBatch, SyncLoop
 from bot.matrix.undecryptable import UndecryptableEvents
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # bot_state key prefix: `room_upgraded:<old id>` -> the id of the room that replaced it.
-UPGRADED = "room_upgraded:"
 
 
 class App:
@@ -46,10 +46,8 @@ class App:
         self.clock = clock or SystemClock()
         self.store: Store | None = None
         self.client: MatrixClient | None = None
-        self.request_rooms: set[str] = set()
-        self.facilitators_room: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._members_checked = False  # issue 4: members enrolled once per start
+        self._members_checked = False  # members of the facilitators room: all once per start
         # Named health checks for /healthz beyond sync and database ("scheduler": ...).
         self.health_checks: dict[str, Callable[[], bool]] = {}
         self.observability: Observability | None = None
@@ -95,7 +93,10 @@ class App:
         self.dispatcher.on_commit = self._send_answers
         # The first pings of a request go once its acknowledgment is sent (_run_due_jobs).
         self.dispatcher.settle_due_now = False
-        await self._join_configured_rooms()
+        self.rooms = ServedRooms(
+            self.config, self.client, self.store, self.clock, self._facilitators_room_is
+        )
+        await self.rooms.join_configured()
         self._make_scheduler()
         await warm_up
         self._tasks = [
@@ -130,7 +131,6 @@ class App:
             await self.store.close()
         log.info("Facilibot stopped")
 
-    # -- observability (issue 9) --
     async def _start_observability(self) -> None:
         """Serve /healthz and /metrics on loopback when `observability.listen` is set."""
         address = self.config.observability.address
@@ -158,74 +158,18 @@ class App:
         scheduler = getattr(self, "scheduler", None)
         return scheduler is not None and scheduler.started.is_set() and scheduler.aps.running
 
-    # -- end observability --
+    def _facilitators_room_is(self, room_id: str | None) -> None:
+        self.dispatcher.facilitators_room = room_id
 
-    async def _join_configured_rooms(self) -> None:
-        assert self.client is not None
-        rooms = self.config.rooms
-        for reference in rooms.requests:
-            room_id = await self._join(reference)
-            if room_id:
-                self.request_rooms.add(room_id)
-        if rooms.facilitators:
-            self.facilitators_room = await self._join(rooms.facilitators)
-            self.dispatcher.facilitators_room = self.facilitators_room
+    @property
+    def request_rooms(self) -> set[str]:
+        """The requests rooms being served."""
+        return self.rooms.request_rooms
 
-    async def _follow_upgrade(self, old: str, tombstone: dict[str, Any]) -> None:
-        """A configured room was upgraded: serve its replacement instead, from now on."""
-        assert self.client is not None and self.store is not None
-        new = tombstone.get("content", {}).get("replacement_room")
-        if not isinstance(new, str) or not new.startswith("!"):
-            return
-        if not self.config.matrix.is_allowed(str(tombstone.get("sender", ""))):
-            log.warning("ignoring the upgrade of %s by %s", old, tombstone.get("sender"))
-            return
-        joined = await self._join(new)
-        if joined is None:
-            return
-        await self.store.state.put(f"{UPGRADED}{old}", joined)
-        self._replace_room(old, joined)
-        log.info("room %s was upgraded to %s: following it", old, joined)
-
-    def _replace_room(self, old: str, new: str) -> None:
-        if old in self.request_rooms:
-            self.request_rooms.discard(old)
-            self.request_rooms.add(new)
-        if self.facilitators_room == old:
-            self.facilitators_room = new
-            self.dispatcher.facilitators_room = new
-
-    async def _current(self, room_id: str) -> str:
-        """The room that replaced a room (after upgrades), or the room itself."""
-        assert self.store is not None
-        seen = {room_id}
-        while (newer := await self.store.state.get(f"{UPGRADED}{room_id}")) and newer not in seen:
-            seen.add(newer)
-            room_id = newer
-        return room_id
-
-    async def _join(self, reference: str) -> str | None:
-        assert self.client is not None
-        try:
-            room_id = await self._current(await self.client.resolve_room(reference))
-            await self.client.join(room_id)
-        except MatrixError as exc:
-            log.error("cannot join configured room %s: %s", reference, exc)
-            # Keep serving: an id is still recognised once someone invites the bot.
-            return reference if reference.startswith("!") else None
-        return room_id
-
-    def room_kind(self, room_id: str) -> str | None:
-        """Which part of the bot a room is: requests, facilitators, a DM, or none."""
-        if room_id in self.request_rooms:
-            return "requests"
-        if room_id == self.facilitators_room:
-            return "facilitators"
-        assert self.client is not None
-        room = self.client.nio.rooms.get(room_id)
-        if room is not None and room.member_count <= 2:
-            return "dm"
-        return None
+    @property
+    def facilitators_room(self) -> str | None:
+        """The facilitators room, once joined."""
+        return getattr(self, "rooms", None) and self.rooms.facilitators_room
 
     async def is_facilitator(self, user_id: str) -> bool:
         """Whether the user is a member of the facilitators room or in the directory."""
@@ -239,14 +183,14 @@ class App:
         """Handle what one sync brought, in order, each event once."""
         assert self.client is not None and self.store is not None
         for room_id, state in batch.invites.items():
-            await self._on_invite(room_id, state)
+            await self.rooms.on_invite(room_id, state)
         for room_id, events in batch.timelines.items():
-            kind = self.room_kind(room_id)
+            kind = self.rooms.kind(room_id)
             if kind is None:
                 continue
             for source in events:
                 if source.get("type") == "m.room.tombstone" and source.get("state_key") == "":
-                    await self._follow_upgrade(room_id, source)
+                    await self.rooms.follow_upgrade(room_id, source)
                     continue
                 await self._on_event(room_id, kind, source)
         await self._enroll_facilitators(batch)
@@ -254,7 +198,6 @@ class App:
         await self.undecryptable.notify_due()
         self.sender.wake()
 
-    # -- issue 4: members of the facilitators room get a profile --------------------------------
     async def _enroll_facilitators(self, batch: SyncBatch) -> None:
         """Give every member of the facilitators room a profile (and one invitation).
 
@@ -292,8 +235,6 @@ class App:
             log.exception("enrolling members of %s failed", room.room_id)
             return
         self._members_checked = True
-
-    # -- end of issue 4 -------------------------------------------------------------------------
 
     async def _on_event(self, room_id: str, kind: str, source: dict[str, Any]) -> None:
         sender = source.get("sender")
@@ -346,37 +287,6 @@ class App:
         await self.sender.answers_sent()
         await self.jobs.run_due()
         self.sender.wake()
-
-    # -- end schedule --
-
-    async def _on_invite(self, room_id: str, state: list[dict[str, Any]]) -> None:
-        assert self.client is not None and self.store is not None
-        me = self.config.matrix.user_id
-        invite = next(
-            (
-                e
-                for e in state
-                if e.get("type") == "m.room.member"
-                and e.get("state_key") == me
-                and e.get("content", {}).get("membership") == "invite"
-            ),
-            None,
-        )
-        if invite is None:
-            return
-        inviter = str(invite.get("sender", ""))
-        if not self.config.matrix.is_allowed(inviter):
-            log.info("declining invite to %s from %s (server not allowed)", room_id, inviter)
-            await self.client.leave(room_id)
-            return
-        try:
-            await self.client.join(room_id)
-        except MatrixError as exc:
-            log.warning("cannot accept invite to %s: %s", room_id, exc)
-            return
-        if invite.get("content", {}).get("is_direct"):
-            await self.store.state.set_dm_room(inviter, room_id, self.clock.now())
-        log.info("joined %s on the invite of %s", room_id, inviter)
 
 
 def _warm_up_parser(now: datetime) -> None:
