@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from bot.observability import Observability
 
 log = logging.getLogger(__name__)
-# bot_state key prefix: `room_upgraded:<old id>` -> the id of the room that replaced it.
 
 
 class App:
