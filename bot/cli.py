@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="last", required=True, help="dernier jour, AAAA-MM-JJ")
     export.add_argument("--output", help="fichier CSV à écrire (défaut : sortie standard)")
 
-    # -- issue 4: roster import ---------------------------------------------------------------
+    # The roster import.
     roster = commands.add_parser(
         "import-facilitators", help="importe le fichier des facilitateurs (CSV, UTF-8)"
     )

@@ -184,7 +184,7 @@ class RemindersConfig(_Section):
     feedback_after: Duration = timedelta(days=1)
 
 
-# -- observability (issue 9) --
+# Observability.
 def parse_listen(value: str) -> tuple[str, int] | None:
     """Split `host:port` (`[::1]:port` for IPv6); None for "" (disabled).
 
@@ -221,9 +221,6 @@ class ObservabilityConfig(_Section):
     def address(self) -> tuple[str, int] | None:
         """Where to listen, or None when disabled."""
         return parse_listen(self.listen)
-
-
-# -- end observability --
 
 
 class Config(_Section):

@@ -18,7 +18,6 @@ _USER_COLUMNS = (
     ("transitions", "facilitator"),
     ("transitions", "actor"),
     ("pings", "facilitator"),
-    # -- schedule (issue 6) --
     ("jobs", "recipient"),
     ("event_attendees", "user_id"),
     ("network_events", "created_by"),
@@ -43,7 +42,6 @@ _EXPORT = (
         "WHERE facilitator = :who OR actor = :who ORDER BY id",
     ),
     ("salon_prive", "SELECT room_id, created_at FROM dm_rooms WHERE user_id = :who"),
-    # -- schedule (issue 6) --
     (
         "rappels",
         "SELECT kind, target, due_at, state, sent_at FROM jobs WHERE recipient = :who ORDER BY id",
@@ -103,7 +101,7 @@ class PrivacyRepository:
             counts["absences"] = await self.db.execute(
                 "DELETE FROM absences WHERE matrix_id = ?", (user_id,)
             )
-            # -- schedule (issue 6): no more reminders to a forgotten person --
+            # No more reminders to a forgotten person.
             counts["rappels"] = await self.db.execute(
                 "UPDATE jobs SET state = 'cancelled', note = 'forgotten' "
                 "WHERE recipient = ? AND state = 'pending'",
@@ -147,7 +145,7 @@ class PrivacyRepository:
         )
         if removed:
             log.info("retention: purged %d closed request(s)", removed)
-            # -- schedule (issue 6): the purged requests' settled reminders go too --
+            # The purged requests' settled reminders go too.
             await self.db.execute(
                 "DELETE FROM jobs WHERE target LIKE 'request:%' AND state != 'pending' "
                 "AND CAST(substr(target, 9) AS INTEGER) NOT IN (SELECT id FROM requests)"

@@ -95,13 +95,10 @@ class OutboxChat:
             key=key, content=content, room_id=room_id, dm_user=dm_user, attachment=attachment
         )
 
-    # -- schedule (issue 6) --
     async def announce(self, room_id: str, message: Rendered, *, key: str) -> None:
         """Queue an `m.text` that notifies the whole room (`@room`, `m.mentions.room`)."""
         content = message_content(message, notice=False, room_mention=True)
         await self._queue(key=key, content=content, room_id=room_id)
-
-    # -- end schedule --
 
     async def _queue(self, *, lane: int = FAN_OUT, **message: object) -> None:
         await self.outbox.queue(at=self.clock.now(), lane=lane, **message)

@@ -62,5 +62,5 @@ async def test_stats_in_chat_and_csv_export(world, tmp_path):
     assert process.returncode == 0, err.decode()
     lines = out.decode().splitlines()
     assert lines[0] == "matrix_id,nom,missions,heures,heures_declarees,formats,note_moyenne"
-    # A member of the facilitators room is enrolled with their display name (issue 4).
+    # A member of the facilitators room is enrolled with their display name.
     assert lines[1].startswith(f"{facilitator.user_id},Facilitatrice,1,2.50,0.00,atelier:1,")
