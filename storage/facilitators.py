@@ -208,13 +208,6 @@ class FacilitatorRepository:
         )
         return {row[0]: row[1] for row in rows}
 
-    async def list_active(self) -> list[Facilitator]:
-        """Return every active profile, by matrix id."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM facilitators WHERE active = 1 ORDER BY matrix_id"
-        )
-        return [_from_row(row) for row in rows]
-
     async def count(self, *, active_only: bool = False) -> int:
         """Return how many profiles are stored."""
         sql = "SELECT COUNT(*) FROM facilitators"

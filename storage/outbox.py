@@ -114,13 +114,8 @@ class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def enqueue(self, **message: Any) -> bool:
-        """Queue a message once per key (fields as `_row`'s); return False if that key
-        was already queued."""
-        return await self.db.execute(_ENQUEUE, _row(**message)) == 1
-
     async def queue(self, **message: Any) -> None:
-        """Queue a message once per key (as `enqueue`), without waiting for the answer:
+        """Queue a message once per key (fields as `_row`'s), without waiting for the answer:
         in a transaction, the row goes with the next statement or the commit."""
         await self.db.defer(_ENQUEUE, _row(**message))
 

@@ -33,15 +33,6 @@ class StateRepository:
         row = await self.db.fetchone("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,))
         return row is not None
 
-    async def mark_handled(self, event_id: str, room_id: str, outcome: str, at: datetime) -> bool:
-        """Record an event as handled; return False if it already was."""
-        changed = await self.db.execute(
-            "INSERT OR IGNORE INTO handled_events (event_id, room_id, outcome, handled_at) "
-            "VALUES (?, ?, ?, ?)",
-            (event_id, room_id, outcome, at.isoformat()),
-        )
-        return changed == 1
-
     async def mark_handled_later(
         self, event_id: str, room_id: str, outcome: str, at: datetime
     ) -> None:

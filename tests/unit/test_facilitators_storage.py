@@ -63,7 +63,7 @@ async def test_roster_upsert_keeps_active_flag_and_timezone(store):
     assert stored is not None
     assert not stored.active
     assert stored.timezone == "America/Cayenne"
-    assert await repo.list_active() == []
+    assert await repo.count(active_only=True) == 0
 
 
 async def test_update_changes_fields_and_rejects_unknown_ones(store):

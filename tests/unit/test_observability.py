@@ -130,7 +130,8 @@ async def test_snapshot_counts_requests_pings_acceptances_and_outbox(store):
     await store.missions.record_ping(first, "@f1:x", round_=1, outbox_key="ping:1:f1", at=NOW)
     await store.missions.record_ping(first, "@f2:x", round_=1, outbox_key="ping:1:f2", at=NOW)
     assert await store.missions.take_slot(first, "@f1:x", actor="@f1:x", at=NOW)
-    await store.outbox.enqueue(key="k1", content={"body": "x"}, at=NOW, room_id=ROOM)
+    async with store.db.transaction():
+        await store.outbox.queue(key="k1", content={"body": "x"}, at=NOW, room_id=ROOM)
 
     snap = await read_snapshot(store.db)
 

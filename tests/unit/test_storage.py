@@ -60,9 +60,10 @@ async def test_a_schema_6_outbox_gets_its_lanes_in_place(tmp_path):
         assert await store.db.version() == migrations()[-1][0] >= 7
         [kept] = await store.outbox.pending()
         assert (kept.key, kept.lane, kept.state) == ("ping:1:@a:x", 1, "pending")
-        await store.outbox.enqueue(
-            key="reply:$e:0", content={"body": "y"}, room_id="!r:x", at=NOW, lane=0
-        )
+        async with store.db.transaction():
+            await store.outbox.queue(
+                key="reply:$e:0", content={"body": "y"}, room_id="!r:x", at=NOW, lane=0
+            )
         assert [m.key for m in await store.outbox.pending()] == ["reply:$e:0", "ping:1:@a:x"]
     finally:
         await store.close()
@@ -89,7 +90,7 @@ async def test_failed_transaction_leaves_nothing(tmp_path):
                 details=RequestDetails(),
                 at=NOW,
             )
-            await store.state.mark_handled("$a", "!r:x", "x", NOW)
+            await store.state.mark_handled_later("$a", "!r:x", "x", NOW)
             raise RuntimeError("boom")
     assert await store.requests.count() == 0
     assert not await store.state.is_handled("$a")
@@ -180,11 +181,13 @@ async def test_request_round_trip(tmp_path):
 
 async def test_handled_events_and_outbox_are_idempotent(tmp_path):
     store = await Store.open(tmp_path / "t.sqlite3")
-    assert await store.state.mark_handled("$a", "!r:x", "ok", NOW)
-    assert not await store.state.mark_handled("$a", "!r:x", "ok", NOW)
     content = {"msgtype": "m.notice", "body": "x"}
-    assert await store.outbox.enqueue(key="k1", content=content, room_id="!r:x", at=NOW)
-    assert not await store.outbox.enqueue(key="k1", content=content, room_id="!r:x", at=NOW)
+    for _ in range(2):
+        async with store.db.transaction():
+            await store.state.mark_handled_later("$a", "!r:x", "ok", NOW)
+            await store.outbox.queue(key="k1", content=content, room_id="!r:x", at=NOW)
+    assert await store.state.is_handled("$a")
+    assert (await store.db.fetchone("SELECT COUNT(*) FROM handled_events"))[0] == 1
     [pending] = await store.outbox.pending()
     assert pending.txn_id == txn_id_for("k1") == txn_id_for("k1")
     assert txn_id_for("k1") != txn_id_for("k2")
