@@ -134,10 +134,7 @@ async def _nobody_near(store: Store, wanted: RequestDetails) -> str:
 )
 async def show_candidates(ctx: Context, numero: int) -> None:
     """`!candidats 42`: the ranked facilitators of a request, with reasons and exclusions."""
-    request = await ctx.store.requests.get(numero)
-    prefix = ctx.config.bot.command_prefix
-    if request is None:
-        raise UserError(wording.UNKNOWN_REQUEST.format(id=numero, prefix=prefix))
+    request = await ctx.request(numero)
     if request.details.event_date is None:
         raise UserError(CANDIDATES_NO_DATE.format(id=numero))
     result = await rank_request(ctx.store, request)

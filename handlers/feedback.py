@@ -8,7 +8,6 @@ import re
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import AssignmentState, RequestState
 from bot.domain.requests import Request
-from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 
@@ -68,11 +67,7 @@ def read_minutes(text: str) -> int | None:
 
 
 async def _request(ctx: Context, number: int) -> Request:
-    request = await ctx.store.requests.get(number)
-    if request is None:
-        raise UserError(
-            wording.UNKNOWN_REQUEST.format(id=number, prefix=ctx.config.bot.command_prefix)
-        )
+    request = await ctx.request(number)
     if request.state == RequestState.CANCELLED:
         raise UserError(FEEDBACK_CANCELLED.format(id=number))
     return request

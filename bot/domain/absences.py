@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from bot.domain.roster import Invalid
 from bot.parsing.normalize import fold_plain
+from bot.parsing.vocabulary import vocabulary
 
 MAX_ABSENCE_DAYS = 366
 
@@ -18,11 +19,6 @@ def _invalid(code: str, **values: object) -> Invalid:
     return Invalid(code, dict(values))
 
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
-    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
-    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
-}  # fmt: skip
 _NUMERIC = r"(?P<d{n}>\d{{1,2}})[/.-](?P<m{n}>\d{{1,2}})(?:[/.-](?P<y{n}>\d{{2}}|\d{{4}}))?"
 _WORDED = r"(?P<wd{n}>\d{{1,2}})(?:er)?\s+(?P<wm{n}>[a-z]+)\.?(?:\s+(?P<wy{n}>\d{{4}}))?"
 
@@ -46,9 +42,9 @@ def _part(match: re.Match[str], n: int) -> tuple[int, int, int | None, str]:
     else:
         day, name, year = match.group(f"wd{n}"), match.group(f"wm{n}"), match.group(f"wy{n}")
         source = f"{day} {name}"
-        if name not in _MONTHS:
+        if name not in vocabulary().months:
             raise _invalid("date", value=source)
-        month_number = _MONTHS[name]
+        month_number = vocabulary().months[name]
     full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
     return int(day), month_number, full_year, source
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+# A Matrix user id, as Tchap writes them:
+# `@prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr`.
+USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-zA-Z0-9.\-]+(:\d+)?$")
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 

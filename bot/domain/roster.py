@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from bot.domain.geography import REGIONS, canonical_city, canonical_region, fold, region_of
-from bot.domain.profiles import ROSTER_FIELDS
+from bot.domain.profiles import ROSTER_FIELDS, USER_ID
 from bot.domain.requests import FORMAT_LABELS
 from bot.parsing.labels import directorate as find_directorate
 from bot.parsing.normalize import fold_plain
@@ -28,7 +28,6 @@ MAX_TEXT = 100
 MAX_COHORT = 99
 MAX_CAP = 31
 
-_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-z0-9.\-]+(:\d+)?$")
 _TCHAP_LABEL = re.compile(r"\s*\[[^\[\]]*\]\s*$")
 _YES = frozenset({"yes", "oui", "o", "y", "true", "vrai", "1"})
 _NO = frozenset({"no", "non", "n", "false", "faux", "0"})
@@ -83,7 +82,7 @@ def parse_matrix_id(text: str) -> str:
     """Return a Matrix user id, lowercased (Tchap ids come from e-mail addresses)."""
     value = text.strip()
     lowered = value.lower()
-    if not _USER_ID.match(lowered):
+    if not USER_ID.match(lowered):
         raise _invalid("matrix_id", value=value[:80])
     return lowered
 

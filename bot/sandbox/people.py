@@ -386,9 +386,3 @@ def body_of(message: dict[str, Any]) -> str:
     content = message.get("content", {})
     new = content.get("m.new_content")
     return str((new or content).get("body", ""))
-
-
-def thread_of(message: dict[str, Any]) -> str | None:
-    """The thread root a message belongs to, if any."""
-    relates = message.get("content", {}).get("m.relates_to", {})
-    return relates.get("event_id") if relates.get("rel_type") == "m.thread" else None

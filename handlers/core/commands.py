@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from bot.domain.profiles import USER_ID
 from handlers.core.context import Context, UserError
 
 BAD_ARGUMENTS = "{problem} Usage : `{usage}` (exemple : `{example}`)."
@@ -21,7 +21,6 @@ NOT_A_USER = "« {value} » n'est pas un identifiant Matrix (exemple : @prenom.n
 TOO_MANY_ARGUMENTS = "Trop d'éléments après la commande."
 
 
-_USER_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-zA-Z0-9.\-]+(:\d+)?$")
 MAX_ARGUMENT_LENGTH = 500
 
 
@@ -137,7 +136,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
             continue
         word, _, rest = rest.partition(" ")
         rest = rest.strip()
-        pill = param.kind is Kind.USER and not _USER_ID.match(word) and bool(mentions)
+        pill = param.kind is Kind.USER and not USER_ID.match(word) and bool(mentions)
         values[param.name] = _convert(param, word, mentions, command, ctx)
         if pill and param is command.params[-1]:
             rest = ""  # the rest of a display name shown by a mention pill
@@ -153,7 +152,7 @@ def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx
             raise _usage_error(command, ctx, NOT_A_NUMBER.format(value=word[:40]))
         return int(digits)
     if param.kind is Kind.USER:
-        if _USER_ID.match(word):
+        if USER_ID.match(word):
             return word
         if mentions:  # a pill: the body shows a display name, the id is in m.mentions
             return mentions.pop(0)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Protocol
 from bot.config import Config
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
+from bot.domain.requests import Request
 from bot.matrix.events import Incoming
+from handlers.core.wording import UNKNOWN_REQUEST
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -92,3 +94,15 @@ class Context:
     async def may_facilitate(self) -> bool:
         """Whether the sender may act as a facilitator: facilitators, and coordinators."""
         return self.is_coordinator or await self.is_facilitator(self.sender)
+
+    async def request(self, number: int) -> Request:
+        """The request numbered `number`.
+
+        Raises:
+            UserError: there is none; the answer says how to list them.
+        """
+        request = await self.store.requests.get(number)
+        if request is None:
+            prefix = self.config.bot.command_prefix
+            raise UserError(UNKNOWN_REQUEST.format(id=number, prefix=prefix))
+        return request

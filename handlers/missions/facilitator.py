@@ -12,7 +12,7 @@ from bot.domain.lifecycle import (
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
-from handlers.missions.moves import check_open, find_request, next_assignment, release, take
+from handlers.missions.moves import check_open, next_assignment, release, take
 from handlers.staffing import rounds
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
 )
 async def accept(ctx: Context, numero: int) -> None:
     """`!accepte 42`: take a place on a request, if one is left."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     await take(ctx, request, ctx.sender, Action.ACCEPT)
 
 
@@ -57,7 +57,7 @@ async def accept(ctx: Context, numero: int) -> None:
 )
 async def decline(ctx: Context, numero: int) -> None:
     """`!refuse 42`: say no to a ping (someone else is asked in your place)."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     check_open(request, Action.DECLINE)
     current = await ctx.store.missions.get(request.id, ctx.sender)
     state = next_assignment(current.state if current else None, Action.DECLINE, request.id)
@@ -80,7 +80,7 @@ async def decline(ctx: Context, numero: int) -> None:
 )
 async def withdraw(ctx: Context, numero: int) -> None:
     """`!desiste 42`: give a place back; the requester is told and someone else is asked."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     check_open(request, Action.WITHDRAW)
     await release(ctx, request, ctx.sender, Action.WITHDRAW)
     await ctx.chat.reply(ctx.event, Rendered.text(WITHDRAWN.format(id=request.id)))

@@ -11,7 +11,6 @@ from bot.domain.requests import OPEN_STATES, Request
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
-from handlers.missions.moves import find_request
 from handlers.reminders import display_name
 
 commands = CommandSet()
@@ -156,7 +155,7 @@ def parse_month(word: str, today: date) -> tuple[int, int] | None:
 )
 async def status(ctx: Context, numero: int) -> None:
     """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     if request.requester != ctx.sender and not await ctx.may_facilitate():
         raise UserError(NOT_YOUR_REQUEST.format(id=numero))
     state = STATE_LABELS.get(request.state, request.state)

@@ -142,14 +142,6 @@ async def names(ctx: Context, user_ids: list[str]) -> str:
     return wording.names_list([await display_name(ctx.store, u) for u in user_ids])
 
 
-async def find_request(ctx: Context, number: int) -> Request:
-    request = await ctx.store.requests.get(number)
-    if request is None:
-        prefix = ctx.config.bot.command_prefix
-        raise UserError(wording.UNKNOWN_REQUEST.format(id=number, prefix=prefix))
-    return request
-
-
 def check_open(request: Request, action: Action) -> None:
     try:
         check_request_open_for(RequestState(request.state), action, request.id)

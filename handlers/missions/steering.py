@@ -15,7 +15,6 @@ from handlers.missions.facilitator import NOT_A_FACILITATOR
 from handlers.missions.moves import (
     answer_and_thread,
     check_open,
-    find_request,
     names,
     next_request,
     release,
@@ -57,7 +56,7 @@ ONLY_REQUESTER_CANCELS = (
 )
 async def cancel(ctx: Context, numero: int) -> None:
     """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     if request.requester != ctx.sender and not ctx.is_coordinator:
         raise UserError(ONLY_REQUESTER_CANCELS.format(id=request.id))
     new = next_request(request, "cancel")
@@ -88,7 +87,7 @@ async def cancel(ctx: Context, numero: int) -> None:
 )
 async def close(ctx: Context, numero: int) -> None:
     """`!cloture 42` (coordinators): the mission took place."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     new = next_request(request, "close")
     await ctx.store.missions.set_request_state(
         request.id, new, actor=ctx.sender, at=ctx.clock.now()
@@ -113,7 +112,7 @@ async def close(ctx: Context, numero: int) -> None:
 )
 async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
     """`!assigne 42 @x` (coordinators): give a place to a facilitator directly."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     if not await ctx.is_facilitator(utilisateur):
         raise UserError(NOT_A_FACILITATOR.format(who=utilisateur))
     await take(ctx, request, utilisateur, Action.ASSIGN)
@@ -132,7 +131,7 @@ async def assign(ctx: Context, numero: int, utilisateur: str) -> None:
 )
 async def remove(ctx: Context, numero: int, utilisateur: str) -> None:
     """`!retire 42 @x` (coordinators): take a facilitator off; the place reopens."""
-    request = await find_request(ctx, numero)
+    request = await ctx.request(numero)
     check_open(request, Action.REMOVE)
     await release(ctx, request, utilisateur, Action.REMOVE)
     text = FACILITATOR_REMOVED.format(id=request.id)
