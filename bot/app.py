@@ -228,7 +228,8 @@ class App:
         try:
             if members:
                 chat = OutboxChat(self.store.outbox, self.clock)
-                await enroll_members(self.store, chat, self.clock, members)
+                prefix = self.config.bot.command_prefix
+                await enroll_members(self.store, chat, self.clock, members, prefix=prefix)
         except Exception:
             # Never block the sync loop over it: the next start checks everyone again.
             log.exception("enrolling members of %s failed", room.room_id)

@@ -143,7 +143,7 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
     try:
         roster = parse_roster(text, is_allowed=config.matrix.is_allowed)
     except Invalid as exc:
-        problem = field_problem(exc.code, exc.values)
+        problem = field_problem(exc.code, exc.values, prefix=config.bot.command_prefix)
         print(ROSTER_BAD_FILE.format(path=roster_path, problem=problem), file=sys.stderr)
         return EXIT_CONFIG
     try:

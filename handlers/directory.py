@@ -62,16 +62,16 @@ PROFILE_DEFAULT_ZONE = "{zone} (par défaut)"
 
 PROFILE_ACTIVE = "état : disponible pour des missions"
 
-PROFILE_PAUSED = "état : en pause (`!reprise` pour revenir)"
+PROFILE_PAUSED = "état : en pause (`{prefix}reprise` pour revenir)"
 
 PROFILE_ABSENCES = "absences : {ranges}"
 
 PROFILE_NO_ABSENCE = "absences : aucune à venir"
 
 PROFILE_HOW_TO = (
-    "Pour modifier : `!profil site Lyon`, `!profil competences atelier, codev`, "
-    "`!profil distanciel oui`, `!profil fuseau America/Cayenne` ; "
-    "`!absent du 20/12 au 04/01`, `!pause`."
+    "Pour modifier : `{prefix}profil site Lyon`, `{prefix}profil competences atelier, codev`, "
+    "`{prefix}profil distanciel oui`, `{prefix}profil fuseau America/Cayenne` ; "
+    "`{prefix}absent du 20/12 au 04/01`, `{prefix}pause`."
 )
 
 PROFILE_CHANGED = "C'est noté : {changes}."
@@ -82,20 +82,20 @@ PROFILE_UNCHANGED = "Rien n'a changé : votre profil l'indiquait déjà ({label}
 
 PROFILE_UNKNOWN_FIELD = (
     "Je ne connais pas le champ « {name} » : rien n'a changé. Champs modifiables : {fields}. "
-    "Exemple : `!profil site Lyon`."
+    "Exemple : `{prefix}profil site Lyon`."
 )
 
 PROFILE_MISSING_VALUE = "Il manque la valeur : rien n'a changé. Exemple : `{example}`."
 
 PROFILE_FIELD_EXAMPLES = {
-    "site": "!profil site Lyon",
-    "region": "!profil region Occitanie",
-    "directorate": "!profil direction DGFiP",
-    "skills": "!profil competences atelier, codev",
-    "languages": "!profil langues fr, en",
-    "remote_ok": "!profil distanciel oui",
-    "max_missions_per_month": "!profil plafond 2",
-    "timezone": "!profil fuseau America/Cayenne",
+    "site": "profil site Lyon",
+    "region": "profil region Occitanie",
+    "directorate": "profil direction DGFiP",
+    "skills": "profil competences atelier, codev",
+    "languages": "profil langues fr, en",
+    "remote_ok": "profil distanciel oui",
+    "max_missions_per_month": "profil plafond 2",
+    "timezone": "profil fuseau America/Cayenne",
 }
 
 PROFILE_INVALID = "{problem} Rien n'a changé. Exemple : `{example}`."
@@ -107,7 +107,7 @@ NOT_IN_DIRECTORY = (
 
 ABSENCE_ADDED = (
     "C'est noté : vous êtes absent·e {range}. Je ne vous proposerai pas de mission ces jours-là "
-    "(`!present` pour l'annuler)."
+    "(`{prefix}present` pour l'annuler)."
 )
 
 ABSENCE_ALREADY = "Votre absence {range} était déjà enregistrée : rien n'a changé."
@@ -124,10 +124,10 @@ NO_ABSENCE_TO_REMOVE = "Vous n'aviez aucune absence en cours ou à venir : rien 
 
 PAUSED = (
     "C'est noté : vous êtes en pause, je ne vous propose plus de missions (celles que vous avez "
-    "acceptées restent prévues). Tapez `!reprise` pour revenir."
+    "acceptées restent prévues). Tapez `{prefix}reprise` pour revenir."
 )
 
-ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `!reprise` pour revenir."
+ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `{prefix}reprise` pour revenir."
 
 RESUMED = "C'est noté : vous êtes de nouveau disponible pour des missions."
 
@@ -237,14 +237,16 @@ async def profile(ctx: Context, modification: str | None) -> None:
     name = FIELD_NAMES.get(fold(word))
     if name is None:
         fields = ", ".join(dict.fromkeys(PROFILE_FIELD_LABELS[n] for n in _PARSERS))
-        raise UserError(PROFILE_UNKNOWN_FIELD.format(name=word[:40], fields=fields))
-    example = PROFILE_FIELD_EXAMPLES[name]
+        raise UserError(
+            PROFILE_UNKNOWN_FIELD.format(name=word[:40], fields=fields, prefix=ctx.prefix)
+        )
+    example = ctx.prefix + PROFILE_FIELD_EXAMPLES[name]
     if not value.strip():
         raise UserError(PROFILE_MISSING_VALUE.format(example=example))
     try:
         wanted = _PARSERS[name](value)
     except Invalid as exc:
-        problem = field_problem(exc.code, exc.values)
+        problem = field_problem(exc.code, exc.values, prefix=ctx.prefix)
         raise UserError(PROFILE_INVALID.format(problem=problem, example=example)) from None
     changes = {name: wanted}
     if name == "site" and region_of(wanted) and region_of(wanted) != current.region:
@@ -285,7 +287,8 @@ async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     for name in _SHOWN_FIELDS:
         value = show_value(name, getattr(current, name), current, zone)
         lines.append(f"• {PROFILE_FIELD_LABELS[name]} : {value}")
-    lines.append("• " + (PROFILE_ACTIVE if current.active else PROFILE_PAUSED))
+    state = PROFILE_ACTIVE if current.active else PROFILE_PAUSED.format(prefix=ctx.prefix)
+    lines.append("• " + state)
     upcoming = [
         (start, end)
         for start, end in await ctx.store.absences.of(current.matrix_id)
@@ -296,7 +299,7 @@ async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
         lines.append("• " + PROFILE_ABSENCES.format(ranges=ranges))
     else:
         lines.append("• " + PROFILE_NO_ABSENCE)
-    lines.append(PROFILE_HOW_TO)
+    lines.append(PROFILE_HOW_TO.format(prefix=ctx.prefix))
     # Names and places are user-supplied: `Rendered.text` escapes them.
     return Rendered.text("\n".join(lines))
 
@@ -321,17 +324,17 @@ async def absent(ctx: Context, periode: str) -> None:
     try:
         start, end = parse_absence(periode, _today(ctx, current))
     except Invalid as exc:
-        problem = field_problem(exc.code, exc.values)
-        raise UserError(
-            PROFILE_INVALID.format(problem=problem, example="!absent du 20/12 au 04/01")
-        ) from None
+        problem = field_problem(exc.code, exc.values, prefix=ctx.prefix)
+        example = f"{ctx.prefix}absent du 20/12 au 04/01"
+        raise UserError(PROFILE_INVALID.format(problem=problem, example=example)) from None
     shown = absence_range(start, end)
     if (start, end) in await ctx.store.absences.of(current.matrix_id):
         await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ALREADY.format(range=shown)))
         return
     await ctx.store.absences.add(current.matrix_id, start, end)
     log.info("%s absent from %s to %s", current.matrix_id, start, end)
-    await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ADDED.format(range=shown)))
+    text = ABSENCE_ADDED.format(range=shown, prefix=ctx.prefix)
+    await ctx.chat.reply(ctx.event, Rendered.text(text.format(prefix=ctx.prefix)))
 
 
 @commands.command(
@@ -385,4 +388,4 @@ async def _set_active(ctx: Context, active: bool) -> None:
         await ctx.store.facilitators.set_active(current.matrix_id, active, at=ctx.clock.now())
         log.info("%s %s", current.matrix_id, "resumed" if active else "paused")
         text = RESUMED if active else PAUSED
-    await ctx.chat.reply(ctx.event, Rendered.text(text))
+    await ctx.chat.reply(ctx.event, Rendered.text(text.format(prefix=ctx.prefix)))

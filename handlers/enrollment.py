@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 PROFILE_INVITATION = (
     "Bonjour{name} ! Vous faites partie du réseau des facilitateurs : pour que je vous propose "
     "des missions qui vous correspondent, complétez votre profil en me répondant ici, par exemple :\n"
-    "`!profil site Lyon`\n`!profil competences atelier, codev`\n`!profil distanciel oui`\n"
-    "Tapez `!profil` pour voir votre profil, `!aide` pour toutes les commandes."
+    "`{prefix}profil site Lyon`\n`{prefix}profil competences atelier, codev`\n`{prefix}profil distanciel oui`\n"
+    "Tapez `{prefix}profil` pour voir votre profil, `{prefix}aide` pour toutes les commandes."
 )
 
 # Why a value is refused (codes of `bot.domain.roster.Invalid`).
@@ -40,10 +40,10 @@ FIELD_PROBLEMS = {
     "cap": "plafond « {value} » invalide : un nombre de missions par mois de {low} à {high} (vide ou « aucun » : pas de plafond).",
     "timezone": "fuseau horaire inconnu « {value} » (exemples : Europe/Paris, America/Cayenne, Indian/Reunion).",
     "date": "« {value} » n'est pas une date (exemple : 20/12 ou 20/12/2026).",
-    "absence_format": "je n'ai pas compris les dates (exemples : `!absent du 20/12 au 04/01`, `!absent le 24/12`).",
+    "absence_format": "je n'ai pas compris les dates (exemples : `{prefix}absent du 20/12 au 04/01`, `{prefix}absent le 24/12`).",
     "absence_order": "la fin ({end}) est avant le début ({start}).",
     "absence_past": "cette période est déjà passée (elle finit le {end}).",
-    "absence_too_long": "une absence dure au plus {days} jours ; pour une longue indisponibilité, tapez `!pause`.",
+    "absence_too_long": "une absence dure au plus {days} jours ; pour une longue indisponibilité, tapez `{prefix}pause`.",
     "header": "pas de colonne matrix_id dans la première ligne (colonnes attendues : {columns}).",
     "header_semicolon": "pas de colonne matrix_id : le fichier semble séparé par des points-virgules ; enregistrez-le séparé par des virgules (colonnes : {columns}).",
     "empty": "le fichier est vide (colonnes attendues : {columns}).",
@@ -62,10 +62,10 @@ ROSTER_NOT_UTF8 = "{path} : le fichier n'est pas en UTF-8 ; enregistrez-le au fo
 ROSTER_BAD_FILE = "{path} : {problem}"
 
 
-def field_problem(code: str, values: dict[str, object]) -> str:
+def field_problem(code: str, values: dict[str, object], *, prefix: str) -> str:
     """The French sentence for a refused value (first letter capitalised)."""
     shown = {k: format_day(v) if isinstance(v, date) else v for k, v in values.items()}
-    text = FIELD_PROBLEMS.get(code, "valeur invalide.").format(**shown)
+    text = FIELD_PROBLEMS.get(code, "valeur invalide.").format(prefix=prefix, **shown)
     return text[0].upper() + text[1:]
 
 
@@ -78,7 +78,7 @@ def format_day(day: date) -> str:
 
 
 async def enroll_members(
-    store: Store, chat: Chat, clock: Clock, members: Mapping[str, str]
+    store: Store, chat: Chat, clock: Clock, members: Mapping[str, str], *, prefix: str
 ) -> list[str]:
     """Give members without a profile an empty one, and invite each once to complete it.
 
@@ -99,7 +99,7 @@ async def enroll_members(
             name = clean_display_name(members[user] or "")
             if not await store.facilitators.enroll(user, name, at=clock.now()):
                 continue
-            greeting = PROFILE_INVITATION.format(name=f" {name}" if name else "")
+            greeting = PROFILE_INVITATION.format(name=f" {name}" if name else "", prefix=prefix)
             await chat.dm(user, Rendered.text(greeting), key=f"profile-invite:{user}")
             enrolled.append(user)
     if enrolled:
@@ -136,7 +136,8 @@ def describe_rejections(roster: Roster) -> tuple[str, ...]:
         problems = []
         for problem in row.problems:
             values = {k: v for k, v in problem.values.items() if k != "column"}
-            text = field_problem(problem.code, values).rstrip(".")
+            # A roster's problems name no command: the prefix is never shown.
+            text = field_problem(problem.code, values, prefix="!").rstrip(".")
             text = text[0].lower() + text[1:]
             column = problem.values.get("column")
             if column:

@@ -36,7 +36,16 @@ class Action(StrEnum):
 
 
 class IllegalTransition(Exception):
-    """The action is not possible from the current state; the text says why, in French."""
+    """The action is not possible from the current state; the sentence says why, in French."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(prefix="!", **values))
+        self.template = template
+        self.values = values
+
+    def sentence(self, prefix: str) -> str:
+        """The sentence, with commands written with the configured prefix."""
+        return self.template.format(prefix=prefix, **self.values)
 
 
 _A = AssignmentState
@@ -63,7 +72,7 @@ _REFUSALS: dict[tuple[AssignmentState | None, Action], str] = {
         "Un coordinateur vous a retiré·e de la demande #{id} : voyez avec lui pour revenir."
     ),
     (_A.ACCEPTED, Action.DECLINE): (
-        "Vous avez accepté la demande #{id} : pour vous retirer, tapez `!desiste {id}`."
+        "Vous avez accepté la demande #{id} : pour vous retirer, tapez `{prefix}desiste {id}`."
     ),
     (_A.DECLINED, Action.DECLINE): "Vous avez déjà décliné la demande #{id}.",
     (_A.WITHDRAWN, Action.DECLINE): "Vous vous êtes déjà désisté·e de la demande #{id}.",
@@ -91,7 +100,7 @@ def next_assignment_state(
         text = "{who} n'est pas sur la demande #{id}."
     if text is None:
         text = "Ce n'est pas possible sur la demande #{id} dans son état actuel."
-    raise IllegalTransition(text.format(id=request_id, who=who))
+    raise IllegalTransition(text, id=request_id, who=who)
 
 
 ACTIVE_REQUEST_STATES = (RequestState.OPEN, RequestState.PARTIAL, RequestState.STAFFED)

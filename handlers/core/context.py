@@ -82,6 +82,11 @@ class Context:
     due_now: list[int] = field(default_factory=list)
 
     @property
+    def prefix(self) -> str:
+        """The configured command prefix (`!` by default), for every command in a sentence."""
+        return self.config.bot.command_prefix
+
+    @property
     def sender(self) -> str:
         """Who sent the event."""
         return self.event.sender

@@ -60,7 +60,12 @@ async def decline(ctx: Context, numero: int) -> None:
     request = await ctx.request(numero)
     check_open(request, Action.DECLINE)
     current = await ctx.store.missions.get(request.id, ctx.sender)
-    state = next_assignment(current.state if current else None, Action.DECLINE, request.id)
+    state = next_assignment(
+        current.state if current else None,
+        Action.DECLINE,
+        request.id,
+        prefix=ctx.config.bot.command_prefix,
+    )
     await ctx.store.missions.set_state(
         request.id, ctx.sender, state, actor=ctx.sender, at=ctx.clock.now()
     )

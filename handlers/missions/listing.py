@@ -48,7 +48,7 @@ def request_line(request: Request) -> Rendered:
     return Rendered(body="• " + text, html="• " + escape(text))
 
 
-NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `!demandes`."
+NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes ouvertes : `{prefix}demandes`."
 
 
 MISSIONS_TITLE = "Vos missions ({count}) :"
@@ -186,7 +186,7 @@ async def my_missions(ctx: Context) -> None:
     numbers = await ctx.store.missions.missions_of(ctx.sender, since=today.isoformat())
     if not numbers:
         prefix = ctx.config.bot.command_prefix
-        text = NO_MISSIONS.replace("`!demandes`", f"`{prefix}demandes`")
+        text = NO_MISSIONS.format(prefix=prefix)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
         return
     lines = [Rendered.text(MISSIONS_TITLE.format(count=len(numbers)))]

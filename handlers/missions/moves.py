@@ -24,7 +24,7 @@ from handlers.staffing import pings, rounds
 log = logging.getLogger(__name__)
 
 
-ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `!missions` pour voir vos missions, `!desiste {id}` en cas d'empêchement."
+ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `{prefix}missions` pour voir vos missions, `{prefix}desiste {id}` en cas d'empêchement."
 
 
 REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
@@ -59,9 +59,15 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     except IllegalTransition as exc:
         if request.state == RequestState.STAFFED:
             raise UserError(await full_text(ctx, request, who)) from exc
-        raise UserError(str(exc)) from exc
+        raise UserError(exc.sentence(ctx.config.bot.command_prefix)) from exc
     current = await ctx.store.missions.get(request.id, who)
-    next_assignment(current.state if current else None, action, request.id, who=who)
+    next_assignment(
+        current.state if current else None,
+        action,
+        request.id,
+        who=who,
+        prefix=ctx.config.bot.command_prefix,
+    )
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
         raise UserError(await full_text(ctx, request, who))
@@ -71,7 +77,9 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     key = ctx.event.event_id
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
-        await ctx.chat.reply(ctx.event, Rendered.text(ACCEPTED.format(id=request.id)))
+        await ctx.chat.reply(
+            ctx.event, Rendered.text(ACCEPTED.format(id=request.id, prefix=ctx.prefix))
+        )
     else:
         card = wording.card_summary(request)
         intro = Rendered.text(FACILITATOR_ASSIGNED.format(id=request.id))
@@ -91,7 +99,13 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
 async def release(ctx: Context, request: Request, who: str, action: Action) -> None:
     """Withdraw or remove an accepted facilitator; the requester is told, a new ping goes."""
     current = await ctx.store.missions.get(request.id, who)
-    state = next_assignment(current.state if current else None, action, request.id, who=who)
+    state = next_assignment(
+        current.state if current else None,
+        action,
+        request.id,
+        who=who,
+        prefix=ctx.config.bot.command_prefix,
+    )
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
@@ -150,13 +164,13 @@ def check_open(request: Request, action: Action) -> None:
 
 
 def next_assignment(
-    current: str | None, action: Action, request_id: int, *, who: str = ""
+    current: str | None, action: Action, request_id: int, *, prefix: str, who: str = ""
 ) -> AssignmentState:
     try:
         state = AssignmentState(current) if current else None
         return next_assignment_state(state, action, request_id=request_id, who=who)
     except IllegalTransition as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(exc.sentence(prefix)) from exc
 
 
 def next_request(request: Request, action: str) -> RequestState:

@@ -245,8 +245,8 @@ async def test_members_without_a_profile_are_enrolled_and_invited_once(store, cl
     await store.facilitators.upsert(Facilitator(f"@known:{SERVER}", site="Paris"), at=clock.now())
     members = {f"@known:{SERVER}": "Known", f"@new:{SERVER}": "Nina Dupont [Finances]"}
     chat = OutboxChat(store.outbox, clock)
-    assert await enroll_members(store, chat, clock, members) == [f"@new:{SERVER}"]
-    assert await enroll_members(store, chat, clock, members) == []
+    assert await enroll_members(store, chat, clock, members, prefix="!") == [f"@new:{SERVER}"]
+    assert await enroll_members(store, chat, clock, members, prefix="!") == []
     [invitation] = await store.outbox.pending()
     assert invitation.dm_user == f"@new:{SERVER}"
     assert invitation.key == f"profile-invite:@new:{SERVER}"

@@ -97,7 +97,7 @@ async def test_a_forgotten_member_of_the_facilitators_room_is_not_enrolled_again
     await staffed_store.privacy.forget(FAC)
     chat = OutboxChat(staffed_store.outbox, clock)
     members = {FAC: "Fac 0", "@new:agent.finances.tchap.gouv.fr": "Nouvelle"}
-    assert await enroll_members(staffed_store, chat, clock, members) == [
+    assert await enroll_members(staffed_store, chat, clock, members, prefix="!") == [
         "@new:agent.finances.tchap.gouv.fr"
     ]
     assert await staffed_store.facilitators.get(FAC) is None

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.domain.content import Rendered
+from bot.domain.profiles import Facilitator
 from bot.domain.requests import RequestDetails
 from handlers.core.commands import Command, Kind, Param, Permission, find_command
 from handlers.core.context import UserError
 from handlers.core.dispatch import Dispatcher
-from handlers.features import COMMANDS, JOB_KINDS
+from handlers.features import COMMANDS, JOB_KINDS, build_dispatcher
 from tests.unit.conftest import (
     COORDINATOR,
+    FACILITATOR,
     PEOPLE,
     REQUESTER,
     answers,
     make_config,
     message,
     new_request,
+    queued,
 )
 
 
@@ -215,3 +220,36 @@ async def test_digits_that_are_not_ascii_are_not_request_numbers(dispatcher, sto
     """Found by fuzzing: « ² » passes str.isdigit() but is no number."""
     assert await dispatcher.handle(message(f"!statut {number}"), "requests") == "refused"
     assert "n'est pas un numéro de demande" in (await answers(store))[-1]
+
+
+async def test_every_command_in_a_sentence_goes_through_the_configured_prefix(store, clock):
+    async def is_facilitator(user_id: str) -> bool:
+        return user_id == FACILITATOR
+
+    config = make_config(bot={"coordinators": [COORDINATOR], "command_prefix": "?"})
+    bot = build_dispatcher(config, store, clock, is_facilitator)
+    await store.facilitators.upsert(Facilitator(FACILITATOR, display_name="Fanny"), at=clock.now())
+    said = [
+        "on cherche un facilitateur pour un atelier le 12 mars 2027 de 9h à 12h à Bercy",
+        "?accepte 1",
+        "?refuse 1",
+        "?profil",
+        "?profil couleur bleu",
+        "?profil site",
+        "?absent hier",
+        "?absent du 20/12/2026 au 04/01/2027",
+        "?pause",
+        "?pause",
+        "?missions",
+        "?frobnique",
+        "?aide",
+        "?aide accepte",
+        "?statut 99",
+        "?oubliemoi",
+    ]
+    for text in said:
+        sender = REQUESTER if text.startswith("on cherche") else FACILITATOR
+        await bot.handle(message(text, sender=sender), "requests")
+    everything = "\n".join(m.content["body"] for m in await queued(store))
+    assert "`?" in everything
+    assert not re.search(r"(^|[\s`(«])![a-z]", everything), everything
