@@ -7,13 +7,14 @@ from collections.abc import Awaitable, Callable
 from bot.config import Config
 from bot.domain.clock import Clock
 from handlers import (
+    availability,
     candidates,
-    directory,
     events,
     feedback,
     help,
     intake,
     privacy,
+    profile,
     reminders,
     reports,
 )
@@ -32,7 +33,8 @@ COMMANDS: tuple[Command, ...] = (
     *steering.commands.commands,
     *reports.commands.commands,
     *privacy.commands.commands,
-    *directory.commands.commands,
+    *profile.commands.commands,
+    *availability.commands.commands,
     *candidates.commands.commands,
     *events.commands.commands,
     *feedback.commands.commands,

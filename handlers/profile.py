@@ -1,7 +1,4 @@
-"""The facilitator directory in chat: `!profil`, `!absent`, `!present`, `!pause`, `!reprise`.
-
-Each answer says exactly what changed, and a refused value changes nothing.
-"""
+"""`!profil`: a facilitator's profile, shown or changed one field at a time."""
 
 from __future__ import annotations
 
@@ -11,7 +8,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.absences import parse_absence
 from bot.domain.content import Rendered
 from bot.domain.geography import fold, region_of
 from bot.domain.profiles import ROSTER_FIELDS, Facilitator
@@ -50,23 +46,33 @@ PROFILE_FIELD_LABELS = {
     "timezone": "fuseau",
 }
 
+
 PROFILE_TITLE = "Votre profil ({who}) :"
+
 
 PROFILE_EMPTY_VALUE = "non renseigné"
 
+
 PROFILE_NO_CAP = "pas de plafond"
+
 
 PROFILE_CAP = "{count} mission{s} par mois au plus"
 
+
 PROFILE_DEFAULT_ZONE = "{zone} (par défaut)"
+
 
 PROFILE_ACTIVE = "état : disponible pour des missions"
 
+
 PROFILE_PAUSED = "état : en pause (`{prefix}reprise` pour revenir)"
+
 
 PROFILE_ABSENCES = "absences : {ranges}"
 
+
 PROFILE_NO_ABSENCE = "absences : aucune à venir"
+
 
 PROFILE_HOW_TO = (
     "Pour modifier : `{prefix}profil site Lyon`, `{prefix}profil competences atelier, codev`, "
@@ -74,18 +80,24 @@ PROFILE_HOW_TO = (
     "`{prefix}absent du 20/12 au 04/01`, `{prefix}pause`."
 )
 
+
 PROFILE_CHANGED = "C'est noté : {changes}."
+
 
 PROFILE_CHANGE = "{label} : {before} → {after}"
 
+
 PROFILE_UNCHANGED = "Rien n'a changé : votre profil l'indiquait déjà ({label} : {value})."
+
 
 PROFILE_UNKNOWN_FIELD = (
     "Je ne connais pas le champ « {name} » : rien n'a changé. Champs modifiables : {fields}. "
     "Exemple : `{prefix}profil site Lyon`."
 )
 
+
 PROFILE_MISSING_VALUE = "Il manque la valeur : rien n'a changé. Exemple : `{example}`."
+
 
 PROFILE_FIELD_EXAMPLES = {
     "site": "profil site Lyon",
@@ -98,40 +110,20 @@ PROFILE_FIELD_EXAMPLES = {
     "timezone": "profil fuseau America/Cayenne",
 }
 
+
 PROFILE_INVALID = "{problem} Rien n'a changé. Exemple : `{example}`."
+
 
 NOT_IN_DIRECTORY = (
     "Vous n'êtes pas dans l'annuaire des facilitateurs. Rejoignez le salon des facilitateurs, "
     "ou demandez à un coordinateur de vous ajouter au fichier du réseau."
 )
 
-ABSENCE_ADDED = (
-    "C'est noté : vous êtes absent·e {range}. Je ne vous proposerai pas de mission ces jours-là "
-    "(`{prefix}present` pour l'annuler)."
-)
-
-ABSENCE_ALREADY = "Votre absence {range} était déjà enregistrée : rien n'a changé."
 
 ABSENCE_RANGE = "du {start} au {end}"
 
+
 ABSENCE_DAY = "le {day}"
-
-ABSENCES_REMOVED = (
-    "C'est noté : j'ai retiré {what}. Vous pouvez de nouveau recevoir des missions ces jours-là."
-)
-
-NO_ABSENCE_TO_REMOVE = "Vous n'aviez aucune absence en cours ou à venir : rien n'a changé."
-
-PAUSED = (
-    "C'est noté : vous êtes en pause, je ne vous propose plus de missions (celles que vous avez "
-    "acceptées restent prévues). Tapez `{prefix}reprise` pour revenir."
-)
-
-ALREADY_PAUSED = "Vous étiez déjà en pause : rien n'a changé. Tapez `{prefix}reprise` pour revenir."
-
-RESUMED = "C'est noté : vous êtes de nouveau disponible pour des missions."
-
-ALREADY_ACTIVE = "Vous étiez déjà disponible pour des missions : rien n'a changé."
 
 
 def absence_range(start: date, end: date) -> str:
@@ -161,8 +153,14 @@ FIELD_NAMES = {
     "fuseau": "timezone",
     "timezone": "timezone",
 }
+
+
 _SHOWN_FIELDS = (*ROSTER_FIELDS, "timezone")
+
+
 _NONE_WORDS = frozenset({"aucun", "aucune", "none", "sans", "illimite"})
+
+
 _DEFAULT_WORDS = frozenset({"defaut", "default", "par defaut"})
 
 
@@ -202,7 +200,7 @@ def show_value(name: str, value: Any, profile: Facilitator, default_zone: str) -
     return str(value) if value else PROFILE_EMPTY_VALUE
 
 
-async def _own_profile(ctx: Context) -> Facilitator:
+async def own_profile(ctx: Context) -> Facilitator:
     """The sender's profile, created empty for a facilitator who has none yet.
 
     Raises:
@@ -229,7 +227,7 @@ async def _own_profile(ctx: Context) -> Facilitator:
 )
 async def profile(ctx: Context, modification: str | None) -> None:
     """`!profil` shows the sender's profile; `!profil site Lyon` changes one field."""
-    current = await _own_profile(ctx)
+    current = await own_profile(ctx)
     if not modification:
         await ctx.chat.reply(ctx.event, await _render_profile(ctx, current))
         return
@@ -282,7 +280,7 @@ async def _apply(ctx: Context, current: Facilitator, changes: dict[str, Any]) ->
 
 async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     zone = ctx.config.bot.timezone
-    today = _today(ctx, current)
+    today = local_today(ctx, current)
     lines = [PROFILE_TITLE.format(who=current.display_name or current.matrix_id)]
     for name in _SHOWN_FIELDS:
         value = show_value(name, getattr(current, name), current, zone)
@@ -304,88 +302,7 @@ async def _render_profile(ctx: Context, current: Facilitator) -> Rendered:
     return Rendered.text("\n".join(lines))
 
 
-def _today(ctx: Context, current: Facilitator) -> date:
+def local_today(ctx: Context, current: Facilitator) -> date:
     """Today where the facilitator lives."""
     zone = effective_timezone(current.timezone, current.region, ctx.config.bot.timezone)
     return ctx.clock.now().astimezone(ZoneInfo(zone)).date()
-
-
-@commands.command(
-    "absent",
-    aliases=("away",),
-    who=Permission.FACILITATOR,
-    summary="ne pas recevoir de mission pendant une période",
-    example="absent du 20/12 au 04/01",
-    params=(Param("periode", Kind.TEXT, "période"),),
-)
-async def absent(ctx: Context, periode: str) -> None:
-    """`!absent du 20/12 au 04/01`: no mission proposed on those days."""
-    current = await _own_profile(ctx)
-    try:
-        start, end = parse_absence(periode, _today(ctx, current))
-    except Invalid as exc:
-        problem = field_problem(exc.code, exc.values, prefix=ctx.prefix)
-        example = f"{ctx.prefix}absent du 20/12 au 04/01"
-        raise UserError(PROFILE_INVALID.format(problem=problem, example=example)) from None
-    shown = absence_range(start, end)
-    if (start, end) in await ctx.store.absences.of(current.matrix_id):
-        await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ALREADY.format(range=shown)))
-        return
-    await ctx.store.absences.add(current.matrix_id, start, end)
-    log.info("%s absent from %s to %s", current.matrix_id, start, end)
-    text = ABSENCE_ADDED.format(range=shown, prefix=ctx.prefix)
-    await ctx.chat.reply(ctx.event, Rendered.text(text.format(prefix=ctx.prefix)))
-
-
-@commands.command(
-    "present",
-    aliases=("présent", "back"),
-    who=Permission.FACILITATOR,
-    summary="annuler vos absences en cours et à venir",
-    example="present",
-)
-async def present(ctx: Context) -> None:
-    """`!present`: forget the sender's current and coming absences."""
-    current = await _own_profile(ctx)
-    removed = await ctx.store.absences.end_from(current.matrix_id, _today(ctx, current))
-    if not removed:
-        await ctx.chat.reply(ctx.event, Rendered.text(NO_ABSENCE_TO_REMOVE))
-        return
-    what = " et ".join("votre absence " + absence_range(start, end) for start, end in removed)
-    log.info("%s present again (%d absences removed)", current.matrix_id, len(removed))
-    await ctx.chat.reply(ctx.event, Rendered.text(ABSENCES_REMOVED.format(what=what)))
-
-
-@commands.command(
-    "pause",
-    aliases=("suspend",),
-    who=Permission.FACILITATOR,
-    summary="ne plus recevoir de missions jusqu'à nouvel ordre",
-    example="pause",
-)
-async def pause(ctx: Context) -> None:
-    """`!pause`: stop being proposed missions."""
-    await _set_active(ctx, False)
-
-
-@commands.command(
-    "reprise",
-    aliases=("resume",),
-    who=Permission.FACILITATOR,
-    summary="recevoir de nouveau des missions après une pause",
-    example="reprise",
-)
-async def resume(ctx: Context) -> None:
-    """`!reprise`: be proposed missions again."""
-    await _set_active(ctx, True)
-
-
-async def _set_active(ctx: Context, active: bool) -> None:
-    current = await _own_profile(ctx)
-    if current.active == active:
-        text = ALREADY_ACTIVE if active else ALREADY_PAUSED
-    else:
-        await ctx.store.facilitators.set_active(current.matrix_id, active, at=ctx.clock.now())
-        log.info("%s %s", current.matrix_id, "resumed" if active else "paused")
-        text = RESUMED if active else PAUSED
-    await ctx.chat.reply(ctx.event, Rendered.text(text.format(prefix=ctx.prefix)))
