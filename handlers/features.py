@@ -28,6 +28,7 @@ from storage.store import Store
 # In the order `!aide` lists them.
 COMMANDS: tuple[Command, ...] = (
     *help.commands.commands,
+    *intake.commands.commands,
     *listing.commands.commands,
     *facilitator.commands.commands,
     *steering.commands.commands,

@@ -9,12 +9,15 @@ from bot.domain import drafting
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
+from bot.parsing.result import ParseResult
 from handlers.core import wording
+from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
 from handlers.reminders import reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
+commands = CommandSet()
 
 
 DM_HELLO = (
@@ -54,6 +57,26 @@ async def on_text(ctx: Context) -> str:
             await ctx.chat.reply(event, Rendered.text(DM_HELLO.format(prefix=prefix)))
             return "greeted"
         return "ignored:not-a-request"
+    request = await _create(ctx, event.body, result, now)
+    return f"request:{request.id}"
+
+
+@commands.command(
+    "demande",
+    aliases=("ask",),
+    summary="déposer une demande telle quelle, si je ne l'ai pas reconnue comme telle",
+    example="demande un temps d'échange pour l'équipe RH le 12 mars à 14h à Lyon",
+    params=(Param("texte", Kind.TEXT, "votre demande"),),
+)
+async def file_request(ctx: Context, texte: str) -> None:
+    """`!demande <texte>`: file the text as a request, whatever its form."""
+    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    await _create(ctx, texte, parse(texte, now, assume_request=True), now)
+
+
+async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -> Request:
+    """Store a request read from `text`, answer with its card in the thread, plan its pings."""
+    event = ctx.event
     details = drafting.details_from_parse(result)
     if past := drafting.past_date(result, details, now.date()):
         raise UserError(_past_date_text(past, now))
@@ -62,7 +85,7 @@ async def on_text(ctx: Context) -> str:
         room_id=event.room_id,
         thread_root=event.event_id,
         requester=event.sender,
-        text=event.body,
+        text=text,
         details=details,
         at=ctx.clock.now(),
     )
@@ -71,7 +94,7 @@ async def on_text(ctx: Context) -> str:
     await ctx.store.requests.set_card_key(request.id, key)
     log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
     await rounds.plan_first_round(ctx, request)
-    return f"request:{request.id}"
+    return request
 
 
 async def complete_from_answer(ctx: Context, request: Request) -> None:

@@ -37,6 +37,19 @@ async def test_non_request_gets_no_answer_in_a_requests_room(dispatcher, store):
     assert await answers(store) == []
 
 
+async def test_demande_files_what_the_bot_did_not_take_for_a_request(dispatcher, store):
+    text = "Merci pour la dernière fois ! Prochain temps d'échange le 12 mars 2027 à 14h à Lyon"
+    event = message(f"!demande {text}")
+    assert await dispatcher.handle(event, "requests") == "command:demande"
+    request = await store.requests.get(1)
+    assert (request.text, request.thread_root) == (text, event.event_id)
+    assert (request.details.event_date, request.details.location) == (date(2027, 3, 12), "Lyon")
+    [card] = await answers(store)
+    assert card.startswith("Demande #1 — ")
+    assert await dispatcher.handle(message("!demande"), "requests") == "refused"
+    assert await store.requests.count() == 1
+
+
 async def test_non_request_in_a_dm_gets_an_explanation(dispatcher, store):
     await dispatcher.handle(message("bonjour", is_dm=True), "dm")
     [text] = await answers(store)
