@@ -7,7 +7,8 @@ import signal
 import sys
 import time
 
-from bot.sandbox.people import body_of, thread_of
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of
 
 
 async def test_run_serves_and_stops_on_sigterm(world, tmp_path):

@@ -8,7 +8,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.sandbox.people import body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of, until
 
 BURST = 40
 

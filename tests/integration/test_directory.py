@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.profiles import Facilitator
-from bot.sandbox.people import Person, body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import Person, body_of, until
 
 REQUEST = (
     "Bonjour, on cherche un facilitateur pour un atelier le 12 mars 2027 de 9h à 12h "

@@ -8,7 +8,8 @@ import time
 from datetime import timedelta
 
 from bot.domain.clock import FrozenClock, SystemClock
-from bot.sandbox.people import body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of, until
 
 REQUEST = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 "

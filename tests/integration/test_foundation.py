@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from bot.sandbox.people import body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of, until
 
 REQUEST = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 "

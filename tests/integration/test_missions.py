@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.clock import FrozenClock
 from bot.domain.profiles import Facilitator
-from bot.sandbox.people import Person, body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import Person, body_of, until
 from storage.store import Store
 
 REQUEST = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.matrix.decryption import thread_of
 from bot.sandbox.homeserver import free_port
-from bot.sandbox.people import thread_of, until
+from bot.sandbox.people import until
 
 REQUEST = "On cherche un facilitateur pour un atelier le 12 mars de 14h à 16h à Lyon."
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.sandbox.people import body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of, until
 
 REQUEST = "Un facilitateur pour un atelier le 12 mars 2027 de 14h à 16h30 à Bercy."
 

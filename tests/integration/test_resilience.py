@@ -8,8 +8,9 @@ import logging
 import aiohttp
 import pytest
 
+from bot.matrix.decryption import thread_of
 from bot.sandbox.homeserver import Synapse
-from bot.sandbox.people import body_of, thread_of, until
+from bot.sandbox.people import body_of, until
 from tests.integration.conftest import World
 
 

@@ -8,7 +8,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.people import body_of, thread_of, until
+from bot.matrix.decryption import thread_of
+from bot.sandbox.people import body_of, until
 from handlers.core.wording import MONTHS
 
 PARIS = ZoneInfo("Europe/Paris")
