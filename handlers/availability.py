@@ -19,7 +19,7 @@ commands = CommandSet()
 
 
 ABSENCE_ADDED = (
-    "C'est noté : vous êtes absent·e {range}. Je ne vous proposerai pas de mission ces jours-là "
+    "C'est noté : absence {range}. Je ne vous proposerai pas de mission ces jours-là "
     "(`{prefix}present` pour l'annuler)."
 )
 

@@ -58,7 +58,7 @@ EVENTS_NONE = "Aucun événement prévu. Pour en ajouter un : `{prefix}evenement
 
 EVENTS_TITLE = "Événements prévus ({count}) :"
 
-EVENT_LINE = "• n° {id} — « {title} », {when}{where} — {count} participant·es{names}"
+EVENT_LINE = "• n° {id} — « {title} », {when}{where} — {count} inscription(s){names}"
 
 EVENT_REMINDER = (
     "@room Rappel : « {title} » a lieu {lead}, {when}{where}. Vous venez ? Répondez "
@@ -69,7 +69,7 @@ EVENT_CANCELLED_NOTICE = "Annulé : « {title} » (événement n° {id}), prévu
 
 ATTEND_OK = "C'est noté, vous participez à « {title} » (événement n° {id}). À bientôt !"
 
-ATTEND_ALREADY = "Vous êtes déjà inscrit·e à « {title} » (événement n° {id})."
+ATTEND_ALREADY = "Votre inscription à « {title} » était déjà notée (événement n° {id})."
 
 ATTEND_CLOSED = "L'événement n° {id} n'est plus ouvert aux inscriptions (annulé ou passé)."
 

@@ -27,7 +27,7 @@ TIME_INVALID = "Je ne comprends pas la durée « {value} ». Écrivez par exempl
 
 FEEDBACK_NOT_REQUESTER = "Seul l'auteur de la demande #{id} peut donner son avis dessus."
 
-TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seul·es ses facilitateurs et facilitatrices indiquent leur temps."
+TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seules les personnes qui la facilitent indiquent leur temps."
 
 FEEDBACK_CANCELLED = "La demande #{id} a été annulée : il n'y a pas d'avis à donner."
 

@@ -29,7 +29,7 @@ FORGET_BAD_WORD = (
     "Pour confirmer, tapez exactement `{prefix}oubliemoi confirmer` (et non « {word} »)."
 )
 
-FORGET_HAS_MISSIONS = "Vous êtes encore inscrit·e sur {count} mission(s) à venir : désistez-vous d'abord (`{prefix}missions` pour les voir), puis recommencez."
+FORGET_HAS_MISSIONS = "Vous avez encore {count} mission(s) à venir : désistez-vous d'abord (`{prefix}missions` pour les voir), puis recommencez."
 
 FORGOTTEN = "C'est fait : votre profil est effacé et votre historique est pseudonymisé. Merci pour votre engagement dans le réseau."
 

@@ -37,7 +37,7 @@ REMINDER_FACILITATOR = "Rappel : vous facilitez la demande #{id} {lead}, {when}.
 
 REMINDER_REQUESTER = "Rappel : la demande #{id} a lieu {lead}, {when}."
 
-REMINDER_NOBODY_YET = "Personne n'est encore inscrit·e pour la faciliter."
+REMINDER_NOBODY_YET = "Personne n'a encore pris de place pour la faciliter."
 
 FEEDBACK_ASK_REQUESTER = (
     "La demande #{id} a eu lieu. Comment cela s'est-il passé ? Donnez une note de 1 à 5 et, si "

@@ -24,7 +24,7 @@ STATS_STAFFED = "• Pourvues : {staffed} sur {considered} ({rate} %), en {delay
 STATS_NO_STAFFING = "• Pourvues : aucune demande à pourvoir ce mois-ci"
 
 STATS_MISSIONS = (
-    "• Missions : {missions}, par {people} facilitateur·rice(s) ; les plus actifs : {busiest}"
+    "• Missions : {missions}, par {people} personne(s) ; les plus présentes : {busiest}"
 )
 
 STATS_RATING = "• Note moyenne des demandeurs : {rating} / 5"

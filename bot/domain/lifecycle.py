@@ -69,13 +69,14 @@ ASSIGNMENT_TRANSITIONS: dict[tuple[AssignmentState | None, Action], AssignmentSt
 _REFUSALS: dict[tuple[AssignmentState | None, Action], str] = {
     (_A.ACCEPTED, Action.ACCEPT): "Vous avez déjà accepté la demande #{id}.",
     (_A.REMOVED, Action.ACCEPT): (
-        "Un coordinateur vous a retiré·e de la demande #{id} : voyez avec lui pour revenir."
+        "La coordination vous a retiré la place sur la demande #{id} : "
+        "voyez avec elle pour revenir."
     ),
     (_A.ACCEPTED, Action.DECLINE): (
         "Vous avez accepté la demande #{id} : pour vous retirer, tapez `{prefix}desiste {id}`."
     ),
     (_A.DECLINED, Action.DECLINE): "Vous avez déjà décliné la demande #{id}.",
-    (_A.WITHDRAWN, Action.DECLINE): "Vous vous êtes déjà désisté·e de la demande #{id}.",
+    (_A.WITHDRAWN, Action.DECLINE): "Vous avez déjà rendu votre place sur la demande #{id}.",
     (_A.REMOVED, Action.DECLINE): "Vous n'êtes plus sur la demande #{id}.",
     (_A.ACCEPTED, Action.ASSIGN): "{who} est déjà sur la demande #{id}.",
     (None, Action.REMOVE): "{who} n'est pas sur la demande #{id}.",
@@ -95,7 +96,7 @@ def next_assignment_state(
         return new
     text = _REFUSALS.get((current, action))
     if text is None and action is Action.WITHDRAW:
-        text = "Vous n'êtes pas inscrit·e sur la demande #{id} : il n'y a rien à désister."
+        text = "Vous n'avez pas de place sur la demande #{id} : il n'y a rien à rendre."
     if text is None and action is Action.REMOVE:
         text = "{who} n'est pas sur la demande #{id}."
     if text is None:

@@ -72,8 +72,8 @@ def format_duration(minutes: int) -> str:
 
 
 def facilitators_label(count: int) -> str:
-    """« 1 facilitateur·rice », « 2 facilitateur·rices »."""
-    return f"{count} facilitateur·rice" + ("s" if count > 1 else "")
+    """« 1 personne pour faciliter », « 2 personnes pour faciliter » (epicene)."""
+    return f"{count} personne" + ("s" if count > 1 else "") + " pour faciliter"
 
 
 def describe_details(details: RequestDetails) -> list[str]:

@@ -39,14 +39,14 @@ REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
 
 
 REQUESTER_WITHDRAWN = (
-    "{who} s'est désisté·e de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+    "{who} a rendu sa place sur la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
 )
 
 
-ASSIGNED = "{who} est affecté·e à la demande #{id} ({count}/{needed})."
+ASSIGNED = "{who} a maintenant une place sur la demande #{id} ({count}/{needed})."
 
 
-FACILITATOR_ASSIGNED = "Un coordinateur vous a affecté·e à la demande #{id} :"
+FACILITATOR_ASSIGNED = "La coordination vous a donné une place sur la demande #{id} :"
 
 
 COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."

@@ -36,10 +36,10 @@ FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annu
 CLOSED = "La demande #{id} est close (réalisée). Merci à {names} !"
 
 
-REMOVED = "{who} est retiré·e de la demande #{id} ; la place est de nouveau ouverte."
+REMOVED = "{who} n'a plus de place sur la demande #{id} ; la place est de nouveau ouverte."
 
 
-FACILITATOR_REMOVED = "Un coordinateur vous a retiré·e de la demande #{id}."
+FACILITATOR_REMOVED = "La coordination vous a retiré votre place sur la demande #{id}."
 
 
 ONLY_REQUESTER_CANCELS = (

@@ -32,7 +32,7 @@ async def test_request_is_acknowledged_in_its_thread(world):
     )
 
     assert body_of(answer).startswith("Demande #1 — séminaire")
-    assert "12 mars" in body_of(answer) and "2 facilitateur·rices" in body_of(answer)
+    assert "12 mars" in body_of(answer) and "2 personnes pour faciliter" in body_of(answer)
     assert answer["content"]["msgtype"] == "m.notice"
     assert "<strong>Demande #1</strong>" in answer["content"]["formatted_body"]
     stored = await app.store.requests.get(1)

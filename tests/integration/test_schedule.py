@@ -90,7 +90,7 @@ async def test_plenary_reminder_arrives_once_although_the_bot_restarts_before_it
         lambda m: thread_of(m) == probe, room_id=room_id, sender=bot_id
     )
     # Members of the facilitators room are in the directory, shown by their display name.
-    assert f"1 participant·es : {fanny.name}" in body_of(listing)
+    assert f"1 inscription(s) : {fanny.name}" in body_of(listing)
     assert len(_reminders(fanny, room_id, bot_id, "Plénière express")) == 1
     assert await app.store.jobs.count("sent") == 1
 

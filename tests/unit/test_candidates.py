@@ -165,7 +165,7 @@ async def test_candidates_lists_ranked_people_with_reasons_and_exclusions(dispat
     [text] = await answers(store)
     assert text.splitlines() == [
         f"Candidats pour la demande #{request.id} (atelier, vendredi 12 mars 2027, 9h00–12h00, "
-        "Paris, 1 facilitateur·rice) :",
+        "Paris, 1 personne pour faciliter) :",
         f"1. Claire Martin ({fid('claire')}) — 90 pts : compétence atelier, sur place (Paris), "
         "0 mission en 90 jours",
         f"2. {fid('bob')} — 35 pts : même région (Île-de-France), 0 mission en 90 jours",

@@ -173,7 +173,7 @@ async def test_absent_then_present(dispatcher, store):
     outcome, text = await say(dispatcher, store, "!absent du 20/12 au 04/01")
     assert outcome == "command:absent"
     assert text.startswith(
-        "C'est noté : vous êtes absent·e du dimanche 20 décembre 2026 au lundi 4 janvier 2027."
+        "C'est noté : absence du dimanche 20 décembre 2026 au lundi 4 janvier 2027."
     )
     assert await store.absences.of(FACILITATOR) == [(date(2026, 12, 20), date(2027, 1, 4))]
     _, text = await say(dispatcher, store, "!away from 20/12 to 04/01")

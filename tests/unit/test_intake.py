@@ -26,7 +26,7 @@ async def test_request_is_stored_and_answered_in_its_thread(dispatcher, store):
     assert card.content["m.relates_to"]["event_id"] == event.event_id
     assert card.content["body"].startswith(
         "Demande #1 — séminaire, vendredi 12 mars 2027, 9h00–12h30, Paris, 30 participants, "
-        "2 facilitateur·rices, DGFiP"
+        "2 personnes pour faciliter, DGFiP"
     )
     assert request.card_key == card.key
 

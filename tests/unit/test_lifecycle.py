@@ -59,9 +59,10 @@ def test_illegal_assignment_moves_are_refused_with_a_french_sentence(current, ac
 def test_refusals_say_what_to_do():
     with pytest.raises(IllegalTransition, match="déjà accepté"):
         next_assignment_state(A.ACCEPTED, Action.ACCEPT, request_id=3)
-    with pytest.raises(IllegalTransition, match="!desiste 3"):
+    with pytest.raises(IllegalTransition, match="!desiste 3") as refused:
         next_assignment_state(A.ACCEPTED, Action.DECLINE, request_id=3)
-    with pytest.raises(IllegalTransition, match="rien à désister"):
+    assert "`?desiste 3`" in refused.value.sentence("?")
+    with pytest.raises(IllegalTransition, match="rien à rendre"):
         next_assignment_state(None, Action.WITHDRAW, request_id=3)
     with pytest.raises(IllegalTransition, match=r"@bob:x\.fr n'est pas sur la demande #3"):
         next_assignment_state(None, Action.REMOVE, request_id=3, who="@bob:x.fr")

@@ -160,7 +160,7 @@ async def test_withdraw_reopens_the_place_and_pings_again(missions, staffed_stor
     assert await staffed_store.missions.accepted(1) == [PEOPLE[1]]
     assert len(await pinged(staffed_store)) > count
     said = await answers(staffed_store)
-    assert any("Fac 0 s'est désisté·e de la demande #1" in s for s in said)
+    assert any("Fac 0 a rendu sa place sur la demande #1" in s for s in said)
     not_on_it = await missions.handle(message("!desiste 1", sender=PEOPLE[5]), "dm")
     assert not_on_it == "refused"
 
@@ -187,7 +187,8 @@ async def test_coordinators_assign_remove_and_close(missions, staffed_store):
     assert await missions.handle(assign, "requests") == "command:assigne"
     assert await staffed_store.missions.accepted(1) == [FAR]
     assert any(
-        to == FAR and "vous a affecté·e" in b for to, b in await direct_messages(staffed_store)
+        to == FAR and "vous a donné une place" in b
+        for to, b in await direct_messages(staffed_store)
     )
     twice = await missions.handle(message(f"!assigne 1 {FAR}", sender=COORDINATOR), "requests")
     assert twice == "refused"

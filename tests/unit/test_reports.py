@@ -97,7 +97,7 @@ async def test_stats_command_for_coordinators(missions, staffed_store):
     await missions.handle(message("!stats mars", sender=COORDINATOR), "requests")
     march = (await answers(staffed_store))[-1]
     assert march.startswith("Statistiques de mars 2027 :")
-    assert f"• Missions : 2, par 2 facilitateur·rice(s) ; les plus actifs : {PEOPLE[0]}" in march
+    assert f"• Missions : 2, par 2 personne(s) ; les plus présentes : {PEOPLE[0]}" in march
     assert await missions.handle(message("!stats demain", sender=COORDINATOR), "requests") == (
         "refused"
     )

@@ -239,7 +239,7 @@ async def test_attendance_by_command_and_by_reaction_is_listed_for_coordinators(
     )
     assert "vous participez à « Plénière des facilitateurs »" in (await answers(store))[-1]
     await bot.handle(message("!attend 1", sender=FACILITATOR), "facilitators")
-    assert "déjà inscrit·e" in (await answers(store))[-1]
+    assert "était déjà notée" in (await answers(store))[-1]
 
     clock.set(utc(2026, 11, 30, 13))
     await runner.run_due()
@@ -260,7 +260,7 @@ async def test_attendance_by_command_and_by_reaction_is_listed_for_coordinators(
     await bot.handle(message("!evenements", sender=COORDINATOR), "requests")
     listing = (await answers(store))[-1]
     assert "n° 1 — « Plénière des facilitateurs », lundi 7 décembre 2026 à 14h00" in listing
-    assert f"2 participant·es : Fanny Dupont, {OTHER}" in listing
+    assert f"2 inscription(s) : Fanny Dupont, {OTHER}" in listing
 
 
 async def test_attending_an_unknown_or_cancelled_event_is_refused(bot, store):
