@@ -49,8 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_matching import seed_directory  # noqa: E402
+from bot.matrix.decryption import thread_of  # noqa: E402
 from bot.sandbox.homeserver import RegisteredUser, Synapse, free_port  # noqa: E402
-from bot.sandbox.people import thread_of, until  # noqa: E402
+from bot.sandbox.people import until  # noqa: E402
 
 STORED = 10_000
 GOALS = {"latency": 1.1, "burst": 1.2, "startup_s": 2.0, "rss_mb": 120.0}
