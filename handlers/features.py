@@ -56,6 +56,7 @@ def build_dispatcher(
         jobs=JOB_KINDS,
         on_text=intake.on_text,
         on_edit=intake.on_edit,
-        # ✅ on a plenary's reminder first, then on a request's ping or card.
-        on_reaction=(events.on_reaction, facilitator.on_reaction),
+        # A plenary's reminder first, then a request's card (❌ by its author),
+        # then a ping or a card (✅ accepts, ❌ on a ping declines).
+        on_reaction=(events.on_reaction, steering.on_reaction, facilitator.on_reaction),
     )

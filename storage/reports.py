@@ -21,7 +21,8 @@ class ReportRepository:
             "SELECT r.id, r.state, r.created_at, r.format, "
             "(SELECT MIN(t.at) FROM transitions t WHERE t.request_id = r.id "
             " AND t.facilitator IS NULL AND t.to_state = 'pourvue') AS staffed_at "
-            "FROM requests r WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.id",
+            "FROM requests r WHERE r.created_at >= ? AND r.created_at < ? AND r.discarded = 0 "
+            "ORDER BY r.id",
             (start.isoformat(), end.isoformat()),
         )
         return [

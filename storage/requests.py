@@ -48,6 +48,7 @@ def _from_row(row: object) -> Request:
         state=get("state"),
         details=details,
         card_key=get("card_key"),
+        discarded=bool(get("discarded")),
         created_at=datetime.fromisoformat(get("created_at")),
         updated_at=datetime.fromisoformat(get("updated_at")),
     )
@@ -149,7 +150,7 @@ class RequestRepository:
     ) -> list[Request]:
         """List requests in some states (of one month, `2026-12`), soonest event first."""
         marks = ", ".join("?" for _ in states)
-        sql = f"SELECT * FROM requests WHERE state IN ({marks})"
+        sql = f"SELECT * FROM requests WHERE state IN ({marks}) AND discarded = 0"
         params: list[object] = list(states)
         if requester:
             sql += " AND requester = ?"
@@ -160,6 +161,13 @@ class RequestRepository:
         sql += " ORDER BY event_date IS NULL, event_date, id LIMIT ?"
         params.append(limit)
         return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]
+
+    async def discard(self, request_id: int, *, at: datetime) -> None:
+        """Mark a request as removed by its author as a mistake (it counts nowhere)."""
+        await self.db.execute(
+            "UPDATE requests SET discarded = 1, updated_at = ? WHERE id = ?",
+            (at.isoformat(), request_id),
+        )
 
     async def count(self) -> int:
         """Return how many requests are stored."""

@@ -49,6 +49,8 @@ class Request:
     card_key: str | None
     created_at: datetime
     updated_at: datetime
+    # Removed by its author as a mistake: cancelled, and counted nowhere.
+    discarded: bool = False
 
 
 # How each format is named in the bot's sentences.

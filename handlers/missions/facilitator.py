@@ -9,6 +9,7 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import (
     Action,
 )
+from bot.domain.requests import Request
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
@@ -31,6 +32,7 @@ NOT_A_FACILITATOR = (
 
 
 ACCEPT_REACTIONS = frozenset({"✅", "✅\ufe0f", "✔️", "✔", "☑️"})
+DECLINE_REACTIONS = frozenset({"❌", "❎", "✖️", "✖"})
 
 
 @commands.command(
@@ -57,7 +59,10 @@ async def accept(ctx: Context, numero: int) -> None:
 )
 async def decline(ctx: Context, numero: int) -> None:
     """`!refuse 42`: say no to a ping (someone else is asked in your place)."""
-    request = await ctx.request(numero)
+    await _decline(ctx, await ctx.request(numero))
+
+
+async def _decline(ctx: Context, request: Request) -> None:
     check_open(request, Action.DECLINE)
     current = await ctx.store.missions.get(request.id, ctx.sender)
     state = next_assignment(
@@ -91,29 +96,37 @@ async def withdraw(ctx: Context, numero: int) -> None:
     await ctx.chat.reply(ctx.event, Rendered.text(WITHDRAWN.format(id=request.id)))
 
 
-async def on_reaction(ctx: Context) -> str:
-    """A ✅ on a ping or on a request's card accepts it, like `!accepte`."""
+async def on_reaction(ctx: Context) -> str | None:
+    """✅ on a ping or on a request's card accepts it, like `!accepte`; ❌ on a ping
+    declines it, like `!refuse`. None when the reaction is not about a request."""
     event = ctx.event
-    if event.reaction_key not in ACCEPT_REACTIONS or event.relates_to is None:
-        return "ignored:reaction"
+    accepts = event.reaction_key in ACCEPT_REACTIONS
+    declines = event.reaction_key in DECLINE_REACTIONS
+    if not (accepts or declines) or event.relates_to is None:
+        return None
     ping = await ctx.store.missions.ping_of_event(event.relates_to)
+    if declines and ping is None:
+        return None  # ❌ on a card is its author's (steering)
     request = (
         await ctx.store.requests.get(ping.request_id)
         if ping
         else await ctx.store.requests.by_card_event(event.relates_to)
     )
     if request is None:
-        return "ignored:reaction"
+        return None
     if event.room_id == request.room_id:
         ctx.event = replace(event, thread_root=request.thread_root)
     if not await ctx.may_facilitate():
-        prefix = ctx.config.bot.command_prefix
-        text = wording.FACILITATORS_ONLY.format(prefix=prefix, name="accepte")
+        name = "accepte" if accepts else "refuse"
+        text = wording.FACILITATORS_ONLY.format(prefix=ctx.prefix, name=name)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
         return "refused:reaction"
     try:
-        await take(ctx, request, ctx.sender, Action.ACCEPT)
+        if accepts:
+            await take(ctx, request, ctx.sender, Action.ACCEPT)
+        else:
+            await _decline(ctx, request)
     except UserError as exc:  # nothing was written: answer where the reaction was
         await ctx.chat.reply(ctx.event, Rendered.text(exc.text))
         return "refused:reaction"
-    return f"reaction:accept:{request.id}"
+    return f"reaction:{'accept' if accepts else 'decline'}:{request.id}"

@@ -9,9 +9,10 @@ from bot.domain.content import Rendered
 from bot.domain.lifecycle import (
     Action,
 )
+from bot.domain.requests import Request
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
-from handlers.missions.facilitator import NOT_A_FACILITATOR
+from handlers.missions.facilitator import DECLINE_REACTIONS, NOT_A_FACILITATOR
 from handlers.missions.moves import (
     answer_and_thread,
     check_open,
@@ -42,6 +43,14 @@ REMOVED = "{who} n'a plus de place sur la demande #{id} ; la place est de nouvea
 FACILITATOR_REMOVED = "La coordination vous a retiré votre place sur la demande #{id}."
 
 
+DISCARDED = (
+    "La demande #{id} est retirée : personne ne sera sollicité, et elle ne compte nulle part."
+)
+
+DISCARD_TOO_LATE = (
+    "Quelqu'un a déjà accepté la demande #{id} : pour l'annuler, tapez `{prefix}annule {id}`."
+)
+
 ONLY_REQUESTER_CANCELS = (
     "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler."
 )
@@ -59,6 +68,38 @@ async def cancel(ctx: Context, numero: int) -> None:
     request = await ctx.request(numero)
     if request.requester != ctx.sender and not ctx.is_coordinator:
         raise UserError(ONLY_REQUESTER_CANCELS.format(id=request.id))
+    await _cancel(ctx, request)
+    await answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
+
+
+async def on_reaction(ctx: Context) -> str | None:
+    """❌ on a request's card, by its author (or a coordinator), before anyone accepted
+    it: the request was a mistake; it is removed and counts nowhere."""
+    event = ctx.event
+    if event.reaction_key not in DECLINE_REACTIONS or event.relates_to is None:
+        return None
+    request = await ctx.store.requests.by_card_event(event.relates_to)
+    if request is None:
+        return None
+    if request.requester != ctx.sender and not ctx.is_coordinator:
+        return "ignored:reaction"
+    ctx.event = replace(event, room_id=request.room_id, thread_root=request.thread_root)
+    if await ctx.store.missions.accepted(request.id):
+        text = DISCARD_TOO_LATE.format(id=request.id, prefix=ctx.prefix)
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
+        return "refused:reaction"
+    try:
+        await _cancel(ctx, request)
+    except UserError as exc:
+        await ctx.chat.reply(ctx.event, Rendered.text(exc.text))
+        return "refused:reaction"
+    await ctx.store.requests.discard(request.id, at=ctx.clock.now())
+    await ctx.chat.reply(ctx.event, Rendered.text(DISCARDED.format(id=request.id)))
+    return f"reaction:discard:{request.id}"
+
+
+async def _cancel(ctx: Context, request: Request) -> None:
+    """Cancel a request: its facilitators are told, pings settled, jobs cancelled."""
     new = next_request(request, "cancel")
     accepted = await ctx.store.missions.accepted(request.id)
     now = ctx.clock.now()
@@ -74,7 +115,6 @@ async def cancel(ctx: Context, numero: int) -> None:
     await pings.settle_pings(ctx, request, outcome="annulée")
     await rounds.cancel_escalation(ctx, request.id, why="annulée")
     await reconcile_request_reminders(ctx, request.id)
-    await answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
 
 
 @commands.command(

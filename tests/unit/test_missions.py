@@ -138,6 +138,58 @@ async def test_a_reaction_on_the_ping_accepts(missions, staffed_store):
     assert await missions.handle(other, "dm") == "ignored:reaction"
 
 
+async def test_a_cross_on_the_ping_declines(missions, staffed_store):
+    await new_request(missions)
+    before = await pinged(staffed_store)
+    who = before[0]
+    ping = next(m for m in await staffed_store.outbox.pending() if m.key == f"ping:1:{who}")
+    await staffed_store.outbox.mark_sent(ping.seq, "$ping-event", datetime.now(UTC))
+    cross = message("", sender=who, kind="reaction", relates_to="$ping-event", reaction_key="❌")
+    assert await missions.handle(cross, "dm") == "reaction:decline:1"
+    assert (await staffed_store.missions.get(1, who)).state == "refusee"
+    assert len(await pinged(staffed_store)) == len(before) + 1
+
+
+async def _sent_card(store: Store) -> str:
+    card_key = (await store.requests.get(1)).card_key
+    card = await store.outbox.by_key(card_key)
+    await store.outbox.mark_sent(card.seq, "$card-event", datetime.now(UTC))
+    return "$card-event"
+
+
+async def test_a_cross_on_its_card_removes_a_request_made_by_mistake(missions, staffed_store):
+    await new_request(missions)
+    card = await _sent_card(staffed_store)
+    someone = message("", sender=PEOPLE[0], kind="reaction", relates_to=card, reaction_key="❌")
+    assert await missions.handle(someone, "requests") == "ignored:reaction"
+    cross = message("", sender=REQUESTER, kind="reaction", relates_to=card, reaction_key="❌")
+    assert await missions.handle(cross, "requests") == "reaction:discard:1"
+    request = await staffed_store.requests.get(1)
+    assert (request.state, request.discarded) == ("annulee", True)
+    assert "est retirée" in (await answers(staffed_store))[-1]
+    # Counted nowhere: not listed, not in the month's figures; nobody pinged again.
+    assert await staffed_store.requests.list(states=("annulee",)) == []
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    assert (
+        await staffed_store.reports.requests_created(start, datetime(2100, 1, 1, tzinfo=UTC)) == []
+    )
+    pings_before = len(await pinged(staffed_store))
+    runner = JobRunner(make_config(), staffed_store, missions.clock, JOB_KINDS)
+    await runner.run_due()
+    assert len(await pinged(staffed_store)) == pings_before
+
+
+async def test_a_cross_on_the_card_after_an_acceptance_points_to_annule(missions, staffed_store):
+    await new_request(missions)
+    card = await _sent_card(staffed_store)
+    who = (await pinged(staffed_store))[0]
+    await missions.handle(message("!accepte 1", sender=who), "dm")
+    cross = message("", sender=REQUESTER, kind="reaction", relates_to=card, reaction_key="❌")
+    assert await missions.handle(cross, "requests") == "refused:reaction"
+    assert (await staffed_store.requests.get(1)).state == "partiellement pourvue"
+    assert "`!annule 1`" in (await answers(staffed_store))[-1]
+
+
 async def test_decline_pings_one_replacement(missions, staffed_store):
     await new_request(missions)
     before = await pinged(staffed_store)

@@ -44,6 +44,28 @@ async def test_existing_database_upgrades_in_place(tmp_path):
     await store.close()
 
 
+async def test_a_schema_7_request_is_kept_and_not_discarded(tmp_path):
+    path = tmp_path / "v7.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for _, _, sql in migrations()[:7]:
+            conn.executescript(sql)
+        conn.execute("PRAGMA user_version = 7")
+        conn.execute(
+            "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
+            "state, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
+            "'annulee', ?, ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+    store = await Store.open(path)
+    try:
+        assert await store.db.version() >= 8
+        request = await store.requests.get(1)
+        assert (request.state, request.discarded) == ("annulee", False)
+        assert [r.id for r in await store.requests.list(states=("annulee",))] == [1]
+    finally:
+        await store.close()
+
+
 async def test_a_schema_6_outbox_gets_its_lanes_in_place(tmp_path):
     path = tmp_path / "v6.sqlite3"
     with sqlite3.connect(path) as conn:  # a bot stopped with messages still to send
