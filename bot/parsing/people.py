@@ -12,6 +12,11 @@ from bot.parsing.vocabulary import vocabulary
 # Numbers this large are years, room numbers or postcodes, not attendees.
 MAX_PARTICIPANTS = 5000
 MAX_FACILITATORS = 20
+# Words that cannot stand between a number and its noun ("45 à Bordeaux" is no headcount).
+_LINK_WORDS = (
+    r"(?:a|au|aux|en|de|du|des|d'|le|la|les|l'|dans|sur|pour|et|ou|avec|chez|at|in|on|to|for"
+    r"|and|or|the|of|with|from|by)"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class _Patterns:
     attending: re.Pattern[str]
     team_cue: re.Pattern[str]
     attend_cue: re.Pattern[str]
+    any_noun: re.Pattern[str]
+    of_us: re.Pattern[str]
+    team_of: re.Pattern[str]
 
 
 @cache
@@ -64,6 +72,17 @@ def _patterns() -> _Patterns:
         attending=re.compile(rf"(?<![\d/:.,])\b({num})(?={raw['attend_cue'][1:]})"),
         team_cue=re.compile(raw["team_cue"]),
         attend_cue=re.compile(raw["attend_cue"]),
+        # "16 juristes", "12 statisticians": the noun does not matter, unless it counts things.
+        any_noun=re.compile(
+            rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!h )\b({num})\s+(?!(?:{raw['not_people']})\b)"
+            rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+)?(?!(?:{raw['not_people']})\b)"
+            r"([a-z][a-z'-]*[sx])\b"
+        ),
+        of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
+        team_of=re.compile(
+            rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:de|of)\s+({num})\b"
+            r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+        ),
     )
 
 
@@ -113,6 +132,19 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         add(m.start(1), to_int(m.group(1)), m.end())
     for m in p.approx.finditer(text):
         add(m.start(1), approx_value(m.group(1)), m.end())
+    for m in p.of_us.finditer(text):
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end(1))
+            candidates[-1:] = [(c[0], 0, c[2]) for c in candidates[-1:] if c[0] == m.start(1)]
+    cities = vocabulary().cities
+    for m in p.any_noun.finditer(text):
+        if m.group(2) in cities:
+            continue
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end())
+    for m in p.team_of.finditer(text):
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end(1))
     for pattern in (p.attendance, p.attending):
         for m in pattern.finditer(text):
             if not any(start == m.start(1) for start, _, _ in candidates):
