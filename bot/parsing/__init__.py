@@ -40,7 +40,8 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
     event_date = dates.event_date(norm, local.date())
     past = dates.past_date(norm, local.date()) if event_date is None else None
     timing = times.timing(norm)
-    fmt = labels.event_format(norm)
+    # After thanks for a past session, the new ask names the format; else the whole text.
+    fmt = labels.event_format(classify.focus(norm)) or labels.event_format(norm)
     where = places.place(folded)
     needed, spans = people.facilitators(norm)
     attendees = people.participants(norm, spans)

@@ -123,6 +123,20 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
     return text[start : m.end() if m else len(text)]
 
 
+def focus(text: str) -> str:
+    """Drop opening thanks for a past session when a new ask follows ("merci pour hier ! ...")."""
+    c = _cues()
+    if not c.report.match(text) and not c.report.search(text[:60]):
+        return text
+    for m in c.sentence_end.finditer(text):
+        rest = text[m.end() :]
+        if not c.report.search(text[: m.end()]):
+            break
+        if rest.strip() and not c.report.search(rest) and _asks(rest, c):
+            return rest
+    return text
+
+
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation."""
     c = _cues()

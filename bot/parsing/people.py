@@ -50,7 +50,10 @@ def _patterns() -> _Patterns:
     return _Patterns(
         facilitator_count=re.compile(rf"\b({num})\s+(?:[a-z]+\s+)?(?:{fac})\b"),
         facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
-        facilitator_label=re.compile(rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*({num})\b"),
+        facilitator_label=re.compile(
+            rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
+            rf"({num})\b"
+        ),
         helpers=re.compile(
             rf"\b({num})\s+(?:personnes|people|persons|volontaires|volunteers|collegues)\s+"
             r"(?:pour|to)\s+(?:animer|faciliter|facilitate|co-?animer|help|run|moderate)"
@@ -106,7 +109,8 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     found = [f for f in found if 0 < f[2] <= MAX_FACILITATORS]
     found.sort()
     spans = [(s, e) for s, e, _ in found]
-    return (found[0][2] if found else None), spans
+    # "un facilitateur ... donc 3 facilitateurs ce serait bien": the largest count asked.
+    return (max(f[2] for f in found) if found else None), spans
 
 
 def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
