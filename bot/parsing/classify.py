@@ -167,4 +167,4 @@ def is_request(text: str, evidence: Evidence) -> bool:
         return bool(c.context.search(own))
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request.
-    return evidence.has_format and (evidence.has_date or evidence.has_time)
+    return evidence.has_format and evidence.has_date
