@@ -123,9 +123,15 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
     return text[start : m.end() if m else len(text)]
 
 
+_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
+
+
 def focus(text: str) -> str:
     """Drop opening thanks for a past session when a new ask follows ("merci pour hier ! ...")."""
     c = _cues()
+    lead = _PAST_LEAD.match(text)
+    if lead is not None and _asks(text[lead.end() :], c):
+        return text[lead.end() :]
     if not c.report.match(text) and not c.report.search(text[:60]):
         return text
     for m in c.sentence_end.finditer(text):

@@ -37,6 +37,8 @@ class _Patterns:
     any_noun: re.Pattern[str]
     of_us: re.Pattern[str]
     team_of: re.Pattern[str]
+    subset_cue: re.Pattern[str]
+    total_cue: re.Pattern[str]
 
 
 @cache
@@ -48,7 +50,7 @@ def _patterns() -> _Patterns:
     approx_words = "|".join(sorted(v.approx_words, key=len, reverse=True))
     pre = raw["approx_prefix"]
     return _Patterns(
-        facilitator_count=re.compile(rf"\b({num})\s+(?:[a-z]+\s+)?(?:{fac})\b"),
+        facilitator_count=re.compile(rf"\b({num})[ \t]+(?:[a-z]+[ \t]+)?(?:{fac})\b"),
         facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
         facilitator_label=re.compile(
             rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
@@ -70,7 +72,7 @@ def _patterns() -> _Patterns:
         ),
         attendance=re.compile(
             rf"(?:{raw['attendance_before']})\s*(?:{pre}\s*)?({num})\b"
-            r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+            r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
         attending=re.compile(rf"(?<![\d/:.,])\b({num})(?={raw['attend_cue'][1:]})"),
         team_cue=re.compile(raw["team_cue"]),
@@ -81,10 +83,12 @@ def _patterns() -> _Patterns:
             rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+)?(?!(?:{raw['not_people']})\b)"
             r"([a-z][a-z'-]*[sx])\b"
         ),
+        subset_cue=re.compile(raw["subset_cue"]),
+        total_cue=re.compile(raw["total_cue"]),
         of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
         team_of=re.compile(
             rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:de|of)\s+({num})\b"
-            r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+            r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
     )
 
@@ -100,7 +104,7 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     for pattern in (p.facilitator_count, p.facilitator_label, p.helpers):
         for m in pattern.finditer(text):
             value = to_int(m.group(1))
-            if value and not any(s <= m.start() < e for s, e, _ in found):
+            if value and value <= MAX_FACILITATORS and not any(s <= m.start() < e for s, e, _ in found):
                 found.append((m.start(), m.end(), value))
     for pattern, value in ((p.pair, 2), (p.trio, 3), (p.several, 2)):
         for m in pattern.finditer(text):
@@ -126,7 +130,13 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1
-        if p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
+        if p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix):
+            rank = 3  # "avec deux collègues à distance": part of the attendees
+        elif p.total_cue.match(suffix):
+            rank = 1
+        elif p.attend_cue.match(suffix) or re.search(
+            r"(?:serons|seront|sera|will be)\s*$", prefix
+        ):
             rank = 0
         elif p.team_cue.search(prefix):
             rank = 2
