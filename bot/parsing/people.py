@@ -104,7 +104,8 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     for pattern in (p.facilitator_count, p.facilitator_label, p.helpers):
         for m in pattern.finditer(text):
             value = to_int(m.group(1))
-            if value and value <= MAX_FACILITATORS and not any(s <= m.start() < e for s, e, _ in found):
+            taken = any(s <= m.start() < e for s, e, _ in found)
+            if value and value <= MAX_FACILITATORS and not taken:
                 found.append((m.start(), m.end(), value))
     for pattern, value in ((p.pair, 2), (p.trio, 3), (p.several, 2)):
         for m in pattern.finditer(text):
@@ -134,9 +135,7 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
             rank = 3  # "avec deux collègues à distance": part of the attendees
         elif p.total_cue.match(suffix):
             rank = 1
-        elif p.attend_cue.match(suffix) or re.search(
-            r"(?:serons|seront|sera|will be)\s*$", prefix
-        ):
+        elif p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
             rank = 0
         elif p.team_cue.search(prefix):
             rank = 2
