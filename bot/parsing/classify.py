@@ -126,21 +126,27 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
 _PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
 
 
-def focus(text: str) -> str:
-    """Drop opening thanks for a past session when a new ask follows ("merci pour hier ! ...")."""
+def focus(text: str) -> int:
+    """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
     c = _cues()
     lead = _PAST_LEAD.match(text)
     if lead is not None and _asks(text[lead.end() :], c):
-        return text[lead.end() :]
+        return lead.end()
     if not c.report.match(text) and not c.report.search(text[:60]):
-        return text
+        return 0
     for m in c.sentence_end.finditer(text):
         rest = text[m.end() :]
         if not c.report.search(text[: m.end()]):
             break
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
-            return rest
-    return text
+            return m.end()
+    return 0
+
+
+def answers_quote(text: str) -> bool:
+    """Whether `text` (normalised) replies to a quote rather than relaying it."""
+    quoting = split_quotes(text)
+    return quoting.reply and bool(quoting.own) and not _cues().relay.search(quoting.own)
 
 
 def is_request(text: str, evidence: Evidence) -> bool:

@@ -79,7 +79,8 @@ def _patterns() -> _Patterns:
         attend_cue=re.compile(raw["attend_cue"]),
         # "16 juristes", "12 statisticians": the noun does not matter, unless it counts things.
         any_noun=re.compile(
-            rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!h )\b({num})\s+(?!(?:{raw['not_people']})\b)"
+            rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!\d h )(?<!\dh )\b({num})\s+"
+            rf"(?!(?:{raw['not_people']})\b)"
             rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+)?(?!(?:{raw['not_people']})\b)"
             r"([a-z][a-z'-]*[sx])\b"
         ),
