@@ -115,6 +115,30 @@ def _remote(text: str, original: str) -> bool:
     )
 
 
+# A town the list does not know, named after a venue ("dans un domaine à Chantilly",
+# "salle municipale de Plérin", "at ENSAI in Bruz"): capitalised, as written.
+_UNLISTED = re.compile(
+    r"\b(?:domaine|salle municipale|salle des fetes|saline|chateau|abbaye|palais|centre|maison"
+    r"|campus|site|locaux|premises|offices?|lieu ?:|location ?:|venue ?:)\b[^,.;:!?()\n]{0,30}?"
+    r"\b(?:a|au|de|d'|in|at)\s*$"
+)
+_LINK = re.compile(r"\b(?:a|au|de|d'|in|at)\b")
+_TOWN = re.compile(r"\s*([A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+|-[A-ZÀ-Ý][a-zà-ÿ]+)*)\b")
+
+
+def _unlisted_venue_town(folded: Folded) -> str | None:
+    """Return a town named after a venue word though not in the list of cities, or None."""
+    text = folded.text
+    not_towns = vocabulary().raw["places"]["not_towns"]
+    for m in _LINK.finditer(text):
+        if not _UNLISTED.search(text[max(0, m.start() - 40) : m.end()]):
+            continue
+        town = _TOWN.match(folded.source(m.end(), min(len(text), m.end() + 40)))
+        if town is not None and town.group(1).lower() not in not_towns:
+            return town.group(1)
+    return None
+
+
 def place(folded: Folded) -> Place:
     """Return the modality and city of the event described in `folded`."""
     p = _patterns()
@@ -123,6 +147,10 @@ def place(folded: Folded) -> Place:
     # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
     cities = [c for c in _cities(folded) if c[0] < WEAK]
     city = cities[0][3] if cities else None
+    if city is None:
+        city = _unlisted_venue_town(folded)
+        if city is not None:
+            cities = [(0, 0, 0, city)]
     remote = _remote(text, folded.original)
     onsite = bool(p.onsite.search(text))
     hybrid = bool(p.hybrid.search(text))
