@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,8 @@ __all__ = ["ParseResult", "parse"]
 log = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
+_USER_ID = re.compile(r"<@[^>\s]{1,255}>")
+_QUOTED = re.compile(r"^\s*>")
 
 
 def parse(text: str, now: datetime, *, assume_request: bool = False) -> ParseResult:
@@ -35,15 +38,27 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
     if not isinstance(text, str):
         text = str(text)
     local = now.astimezone(PARIS) if now.tzinfo else now.replace(tzinfo=PARIS)
-    folded = fold(text)
+    # A reply fallback names its author by user id; its server name is no place or medium.
+    text = _USER_ID.sub(" ", text)
+    whole = folded = fold(text)
+    if classify.answers_quote(folded.text):
+        # A reply that makes its own ask: the quote it answers is context, not its fields.
+        folded = fold("\n".join(line for line in text.split("\n") if not _QUOTED.match(line)))
     norm = folded.text
     event_date = dates.event_date(norm, local.date())
     past = dates.past_date(norm, local.date()) if event_date is None else None
     timing = times.timing(norm)
-    fmt = labels.event_format(norm)
+    # After thanks for a past session, the new ask names the format and headcount.
+    start = classify.focus(norm)
+    fmt = labels.event_format(norm[start:]) or labels.event_format(norm)
     where = places.place(folded)
     needed, spans = people.facilitators(norm)
-    attendees = people.participants(norm, spans)
+    attendees = None
+    if start:
+        masked = [(max(0, s - start), e - start) for s, e in spans if e > start]
+        attendees = people.participants(norm[start:], masked)
+    if attendees is None:
+        attendees = people.participants(norm, spans)
     if not assume_request:
         evidence = classify.Evidence(
             has_date=event_date is not None or past is not None,
@@ -52,7 +67,7 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
             has_place=where.modality is not None,
             has_people=attendees is not None,
         )
-        if not classify.is_request(norm, evidence):
+        if not classify.is_request(whole.text, evidence):
             return ParseResult.not_a_request()
     return ParseResult(
         is_request=True,

@@ -1,4 +1,11 @@
-"""Decide whether a message asks the network to facilitate an event."""
+"""Decide whether a message asks the network to facilitate an event: its speech act.
+
+A requests room is mostly conversation. A message is a request when its writer asks the
+network for someone to facilitate a specific event (or relays such an ask), not when it
+reports a past session, offers availability, asks how things work, announces the network's
+own events, coordinates logistics, or updates a request that already exists. The writer's
+own words decide; quoted text (">" lines, reply fallbacks) is only context.
+"""
 
 from __future__ import annotations
 
@@ -20,38 +27,156 @@ class Evidence:
     has_people: bool
 
 
+@dataclass(frozen=True)
+class Quoting:
+    """A message split into the writer's own lines and the lines it quotes."""
+
+    own: str
+    quoted: str
+    reply: bool  # the quote is a Matrix reply fallback ("> <@user:server> ...")
+
+
+@dataclass(frozen=True)
+class _Cues:
+    ask: re.Pattern[str]
+    ask_bare: re.Pattern[str]
+    weak_ask: re.Pattern[str]
+    relay: re.Pattern[str]
+    condition: re.Pattern[str]
+    context: re.Pattern[str]
+    event: re.Pattern[str]
+
+    hard: re.Pattern[str]
+    soft: re.Pattern[str]
+    meta: re.Pattern[str]
+    report: re.Pattern[str]
+    addressed: re.Pattern[str]
+    sentence_end: re.Pattern[str]
+
+
+def _join(fragments: list[str]) -> str:
+    return "|".join(f"(?:{f})" for f in fragments)
+
+
 @cache
-def _pattern(key: str) -> re.Pattern[str]:
-    return re.compile(vocabulary().raw["classify"][key])
+def _cues() -> _Cues:
+    """Compile the speech-act cues from the vocabulary."""
+    s = vocabulary().raw["speech"]
+    someone = _join(s["someone"])
+    return _Cues(
+        ask=re.compile(
+            rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
+            rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
+        ),
+        ask_bare=re.compile(_join(s["ask_bare"])),
+        weak_ask=re.compile(_join(s["weak_ask"])),
+        relay=re.compile(_join(s["relay"])),
+        condition=re.compile(
+            r"\b(?:si|if|s'il|when|quand|whether|ceux|celles|those)\b[^.?!\n,;:]{0,60}$"
+        ),
+        context=re.compile(_join(s["context"])),
+        event=re.compile(_join(s["event"])),
+        hard=re.compile(_join(s["covered"] + s["announcement"])),
+        soft=re.compile(_join(s["update"] + s["cancel"] + s["offer"])),
+        meta=re.compile(_join(s["meta"])),
+        report=re.compile(_join(s["report"] + s["coordination"])),
+        addressed=re.compile(r"^\W*@\w"),
+        sentence_end=re.compile(r"[.!?\n]"),
+    )
 
 
-# Kinds of message that are not requests even when they name a date or a format.
-_DECLINED = ("thanks", "availability", "question", "cancel", "notice")
+_QUOTE_LINE = re.compile(r"^\s*>", re.M)
 
-_FIELD_LIST = re.compile(
-    r"^\s*-?\s*(?:date|lieu|format|horaires?|direction|participants|besoin)\s*:", re.M
-)
+
+def split_quotes(text: str) -> Quoting:
+    """Separate the writer's own lines from quoted ones (">" lines)."""
+    if ">" not in text:
+        return Quoting(text, "", False)
+    own: list[str] = []
+    quoted: list[str] = []
+    for line in text.split("\n"):
+        (quoted if _QUOTE_LINE.match(line) else own).append(line)
+    # A quote that opens the message, or a reply fallback, is what the writer answers.
+    opens_with_quote = bool(_QUOTE_LINE.match(text.lstrip()))
+    reply = bool(quoted) and (quoted[0].lstrip(" >").startswith("<@") or opens_with_quote)
+    return Quoting("\n".join(own).strip(), "\n".join(quoted), reply)
+
+
+def _asks(text: str, c: _Cues) -> list[int]:
+    """Return where the writer asks the network for someone (positions of explicit asks)."""
+    out = []
+    for pattern in (c.ask, c.ask_bare):
+        for m in pattern.finditer(text):
+            before = text[max(0, m.start() - 70) : m.start()]
+            if c.condition.search(before):
+                continue  # "si qqn a besoin..." offers, it does not ask
+            out.append(m.start())
+    return sorted(out)
+
+
+def _sentence(text: str, position: int, c: _Cues) -> str:
+    """Return the sentence of `text` around `position`."""
+    start = position
+    while start > 0 and not c.sentence_end.match(text[start - 1]):
+        start -= 1
+    m = c.sentence_end.search(text, position)
+    return text[start : m.end() if m else len(text)]
+
+
+_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
+
+
+def focus(text: str) -> int:
+    """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
+    c = _cues()
+    lead = _PAST_LEAD.match(text)
+    if lead is not None and _asks(text[lead.end() :], c):
+        return lead.end()
+    if not c.report.match(text) and not c.report.search(text[:60]):
+        return 0
+    for m in c.sentence_end.finditer(text):
+        rest = text[m.end() :]
+        if not c.report.search(text[: m.end()]):
+            break
+        if rest.strip() and not c.report.search(rest) and _asks(rest, c):
+            return m.end()
+    return 0
+
+
+def answers_quote(text: str) -> bool:
+    """Whether `text` (normalised) replies to a quote rather than relaying it."""
+    quoting = split_quotes(text)
+    return quoting.reply and bool(quoting.own) and not _cues().relay.search(quoting.own)
 
 
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation."""
-    strong = bool(_pattern("strong_request").search(text) or _pattern("possible").search(text))
-    declined = any(_pattern(kind).search(text) for kind in _DECLINED)
-    if declined:
-        # A thank-you or a question can still carry a real request with a date.
-        return strong and evidence.has_date and not _pattern("cancel").search(text)
-    if strong:
-        return evidence.has_date or evidence.has_format or evidence.has_time or _asks(text)
-    details = sum((evidence.has_date, evidence.has_time, evidence.has_place, evidence.has_people))
-    if evidence.has_format and details >= 1:
-        return True
-    if _pattern("event_noun").search(text) and details >= 2:
-        return True
-    if len(_FIELD_LIST.findall(text)) >= 2:
-        return True
-    return bool(_pattern("facilitate").search(text)) and details >= 2
-
-
-def _asks(text: str) -> bool:
-    """Whether a strong phrase also says what for (facilitate, a session)."""
-    return bool(_pattern("facilitate").search(text) or _pattern("event_noun").search(text))
+    c = _cues()
+    quoting = split_quotes(text)
+    own = quoting.own
+    if c.hard.search(own):
+        return False  # already covered, or the network's own announcement
+    if quoting.quoted and not quoting.reply and c.relay.search(own):
+        return True  # relaying a quoted request to the network
+    asks = _asks(own, c) + [m.start() for m in c.relay.finditer(own)]
+    asks.sort()
+    blocks = [m.start() for m in c.soft.finditer(own)]
+    if asks:
+        if blocks and asks[-1] < blocks[0]:
+            return False
+        if blocks and not any(a > blocks[0] for a in asks):
+            return False
+        if c.meta.search(own):
+            # A question about how the network works; only an ask about an event survives.
+            specific = evidence.has_date or evidence.has_time
+            return specific and any(c.event.search(_sentence(own, a, c)) for a in asks)
+        return bool(c.context.search(own)) or evidence.has_date
+    if blocks or c.meta.search(own) or c.report.search(own) or c.addressed.search(own):
+        return False
+    if quoting.reply:
+        return False
+    if c.weak_ask.search(own):
+        return bool(c.context.search(own))
+    # No explicit ask: in a requests room, a plain description of a coming event of the
+    # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request.
+    return evidence.has_format and evidence.has_date

@@ -42,6 +42,10 @@ class _Patterns:
     next_week_day: re.Pattern[str]
     weekday: re.Pattern[str]
     gap_to_date: re.Pattern[str]
+    day_list: re.Pattern[str]
+    sending_day: re.Pattern[str]
+    week_of: re.Pattern[str]
+    week_day_after: re.Pattern[str]
 
 
 @cache
@@ -60,7 +64,8 @@ def _patterns() -> _Patterns:
             r"(?![\d/]|[.:]\d)"
         ),
         day_range=re.compile(
-            rf"\b(?:du|from|entre le|entre|between|des|les)\s+(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}"
+            rf"\b(?:du|from|entre le|entre|between|des|les)\s+(?:(?:{wd})s?\s+)?"
+            rf"(\d{{1,2}}){_SUFFIX}"
             rf"\s*(?:au|a|-|to|et(?: le)?|and|&)\s*(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}\s+"
             rf"(?:of\s+)?({mo})\b\.?(?:\s+(\d{{4}}))?"
         ),
@@ -91,6 +96,14 @@ def _patterns() -> _Patterns:
             r"(?:\s+(prochain|next|en huit|dernier|last|passe))?"
         ),
         gap_to_date=re.compile(r"[\s,]*(?:(?:le|the)\s+)?$"),
+        # "les mardis 1er, 8, 15 et 22 décembre": the series starts on its first day.
+        day_list=re.compile(
+            rf"\b(\d{{1,2}}){_SUFFIX}(?:\s*,\s*\d{{1,2}}{_SUFFIX})*"
+            rf"(?:\s*,\s*\d{{1,2}}{_SUFFIX}|\s*,?\s*(?:et|and|&)\s*\d{{1,2}}{_SUFFIX})\s+({mo})\b"
+        ),
+        sending_day=re.compile(v.raw["dates"]["sending_day"]),
+        week_of=re.compile(v.raw["dates"]["week_of"]),
+        week_day_after=re.compile(rf"[^.;!?\n]{{0,40}}?\b(?:le |on (?:the )?|the )?({wd})\b"),
     )
 
 
@@ -159,6 +172,9 @@ def _explicit(text: str, today: date) -> list[Mention]:
                 start = _make(year, month - 1 or 12, int(m.group(1)), today)
             add(m.start(1), m.end(1), start)
             add(m.start(2), m.end(), second, "secondary")
+    for m in p.day_list.finditer(text):
+        if "," in m.group(0):
+            add(m.start(), m.end(), _make(None, v.months[m.group(2)], int(m.group(1)), today))
     for m in p.iso.finditer(text):
         add(m.start(), m.end(), _make(m.group(1), int(m.group(2)), int(m.group(3)), today))
     for m in p.day_month.finditer(text):
@@ -223,6 +239,21 @@ def _relative(text: str, today: date, found: list[Mention]) -> list[Mention]:
     return out
 
 
+def _weeks_of(text: str, found: list[Mention]) -> None:
+    """Read "la semaine du 8 février, le mardi" as that week's Tuesday; alone, as no day."""
+    p, v = _patterns(), vocabulary()
+    for mention in found:
+        if not p.week_of.search(text[max(0, mention.start - 20) : mention.start]):
+            continue
+        m = p.week_day_after.match(text, mention.end)
+        if m is None:
+            mention.role = "excluded"  # "la semaine du 18 janvier (jour à caler)"
+            continue
+        monday = mention.day - timedelta(days=mention.day.weekday())
+        mention.day = monday + timedelta(days=v.weekdays[m.group(1)])
+        mention.end = m.end()  # the weekday belongs to this date, not to a new one
+
+
 def _classify(text: str, mention: Mention, today: date) -> None:
     """Mark a mention as a deadline, a past event, an old or a new date."""
     pat = vocabulary().pattern
@@ -256,7 +287,10 @@ def _answer_cue(clause: str) -> bool:
 
 def mentions(text: str, today: date) -> list[Mention]:
     """Return every date mentioned in normalised `text`, classified, in order."""
+    # What the writer says about the sending day is not the event's date.
+    text = _patterns().sending_day.sub(lambda m: " " * len(m.group(0)), text)
     found = _explicit(text, today)
+    _weeks_of(text, found)
     found += _relative(text, today, found)
     if not found:
         bare = _patterns().bare_day

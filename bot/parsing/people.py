@@ -12,6 +12,11 @@ from bot.parsing.vocabulary import vocabulary
 # Numbers this large are years, room numbers or postcodes, not attendees.
 MAX_PARTICIPANTS = 5000
 MAX_FACILITATORS = 20
+# Words that cannot stand between a number and its noun ("45 à Bordeaux" is no headcount).
+_LINK_WORDS = (
+    r"(?:a|au|aux|en|de|du|des|d'|le|la|les|l'|dans|sur|pour|et|ou|avec|chez|at|in|on|to|for"
+    r"|and|or|the|of|with|from|by)"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,11 @@ class _Patterns:
     attending: re.Pattern[str]
     team_cue: re.Pattern[str]
     attend_cue: re.Pattern[str]
+    any_noun: re.Pattern[str]
+    of_us: re.Pattern[str]
+    team_of: re.Pattern[str]
+    subset_cue: re.Pattern[str]
+    total_cue: re.Pattern[str]
 
 
 @cache
@@ -40,9 +50,12 @@ def _patterns() -> _Patterns:
     approx_words = "|".join(sorted(v.approx_words, key=len, reverse=True))
     pre = raw["approx_prefix"]
     return _Patterns(
-        facilitator_count=re.compile(rf"\b({num})\s+(?:[a-z]+\s+)?(?:{fac})\b"),
+        facilitator_count=re.compile(rf"\b({num})[ \t]+(?:[a-z]+[ \t]+)?(?:{fac})\b"),
         facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
-        facilitator_label=re.compile(rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*({num})\b"),
+        facilitator_label=re.compile(
+            rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
+            rf"({num})\b"
+        ),
         helpers=re.compile(
             rf"\b({num})\s+(?:personnes|people|persons|volontaires|volunteers|collegues)\s+"
             r"(?:pour|to)\s+(?:animer|faciliter|facilitate|co-?animer|help|run|moderate)"
@@ -59,11 +72,25 @@ def _patterns() -> _Patterns:
         ),
         attendance=re.compile(
             rf"(?:{raw['attendance_before']})\s*(?:{pre}\s*)?({num})\b"
-            r"(?!\s*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+            r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
         attending=re.compile(rf"(?<![\d/:.,])\b({num})(?={raw['attend_cue'][1:]})"),
         team_cue=re.compile(raw["team_cue"]),
         attend_cue=re.compile(raw["attend_cue"]),
+        # "16 juristes", "12 statisticians": the noun does not matter, unless it counts things.
+        any_noun=re.compile(
+            rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!\d h )(?<!\dh )\b({num})\s+"
+            rf"(?!(?:{raw['not_people']})\b)"
+            rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+)?(?!(?:{raw['not_people']})\b)"
+            r"([a-z][a-z'-]*[sx])\b"
+        ),
+        subset_cue=re.compile(raw["subset_cue"]),
+        total_cue=re.compile(raw["total_cue"]),
+        of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
+        team_of=re.compile(
+            rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:de|of)\s+({num})\b"
+            r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+        ),
     )
 
 
@@ -78,7 +105,8 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     for pattern in (p.facilitator_count, p.facilitator_label, p.helpers):
         for m in pattern.finditer(text):
             value = to_int(m.group(1))
-            if value and not any(s <= m.start() < e for s, e, _ in found):
+            taken = any(s <= m.start() < e for s, e, _ in found)
+            if value and value <= MAX_FACILITATORS and not taken:
                 found.append((m.start(), m.end(), value))
     for pattern, value in ((p.pair, 2), (p.trio, 3), (p.several, 2)):
         for m in pattern.finditer(text):
@@ -87,7 +115,8 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     found = [f for f in found if 0 < f[2] <= MAX_FACILITATORS]
     found.sort()
     spans = [(s, e) for s, e, _ in found]
-    return (found[0][2] if found else None), spans
+    # "un facilitateur ... donc 3 facilitateurs ce serait bien": the largest count asked.
+    return (max(f[2] for f in found) if found else None), spans
 
 
 def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
@@ -103,7 +132,11 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1
-        if p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
+        if p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix):
+            rank = 3  # "avec deux collègues à distance": part of the attendees
+        elif p.total_cue.match(suffix):
+            rank = 1
+        elif p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
             rank = 0
         elif p.team_cue.search(prefix):
             rank = 2
@@ -113,6 +146,19 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         add(m.start(1), to_int(m.group(1)), m.end())
     for m in p.approx.finditer(text):
         add(m.start(1), approx_value(m.group(1)), m.end())
+    for m in p.of_us.finditer(text):
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end(1))
+            candidates[-1:] = [(c[0], 0, c[2]) for c in candidates[-1:] if c[0] == m.start(1)]
+    cities = vocabulary().cities
+    for m in p.any_noun.finditer(text):
+        if m.group(2) in cities:
+            continue
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end())
+    for m in p.team_of.finditer(text):
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end(1))
     for pattern in (p.attendance, p.attending):
         for m in pattern.finditer(text):
             if not any(start == m.start(1) for start, _, _ in candidates):

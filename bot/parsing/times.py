@@ -47,7 +47,7 @@ def _patterns() -> _Patterns:
     ampm = r"(?:am|pm|a\.m\.?|p\.m\.?)(?![a-z])"
     clock = (
         rf"(?:\d{{1,2}}\s?(?:heures?|h)(?:\s?[0-5]\d)?(?![a-z\d])|\d{{1,2}}(?::[0-5]\d)?\s?{ampm}"
-        rf"|\d{{1,2}}:[0-5]\d(?!\d)|(?<![a-z-])(?<!apres )(?:{noon})\b)"
+        rf"|\d{{1,2}}:[0-5]\d(?!\d)|(?<![a-z])(?<!apres-)(?<!apres )(?:{noon})\b)"
     )
     bare = r"\d{1,2}(?::[0-5]\d)?"
     link = r"(?:-|a|to|till|until|jusqu'(?:a|au)|et|and|/|>)"
@@ -121,6 +121,9 @@ def _ranges(text: str) -> list[tuple[int, int, int, int]]:
             continue
         if bare and m.group(1) is None and start < 7 * 60:
             continue
+        if start < 6 * 60:
+            continue  # "une rétro d'1h30 à 14h": a duration, then the start
+
         out.append((m.start(), m.end(), start, end))
     return out
 
