@@ -49,31 +49,34 @@ ASSIGNED = "{who} a maintenant une place sur la demande #{id} ({count}/{needed})
 FACILITATOR_ASSIGNED = "La coordination vous a donné une place sur la demande #{id} :"
 
 
+ABSENT_THAT_DAY = "Vous avez déclaré une absence {span} : je ne peux pas vous inscrire sur la demande #{id}. Si vous êtes finalement disponible, tapez `{prefix}present`, puis `{prefix}accepte {id}`."
+
+FULL_FOR_COORDINATOR = "La demande #{id} est déjà complète ({needed}/{needed}) : retirez d'abord quelqu'un (`{prefix}retire`) ou demandez au demandeur d'ajouter une place."
+
 COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
 
 
 async def take(ctx: Context, request: Request, who: str, action: Action) -> None:
     """Accept (or assign) one place atomically, then tell everyone concerned."""
+    # Someone who already holds a place hears that first, even on a full request.
+    current = await ctx.store.missions.get(request.id, who)
+    name = await display_name(ctx.store, who)
+    next_assignment(
+        current.state if current else None, action, request.id, who=name, prefix=ctx.prefix
+    )
     try:
         check_request_open_for(RequestState(request.state), action, request.id)
     except IllegalTransition as exc:
         if request.state == RequestState.STAFFED:
-            raise UserError(await full_text(ctx, request, who)) from exc
-        raise UserError(exc.sentence(ctx.config.bot.command_prefix)) from exc
-    current = await ctx.store.missions.get(request.id, who)
-    next_assignment(
-        current.state if current else None,
-        action,
-        request.id,
-        who=who,
-        prefix=ctx.config.bot.command_prefix,
-    )
+            raise UserError(await full_text(ctx, request, who, action)) from exc
+        raise UserError(exc.sentence(ctx.prefix)) from exc
+    if action is Action.ACCEPT and request.details.event_date is not None:
+        await _check_available(ctx, request, who)
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
-        raise UserError(await full_text(ctx, request, who))
+        raise UserError(await full_text(ctx, request, who, action))
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     needed = request.details.facilitators_needed
-    name = await display_name(ctx.store, who)
     key = ctx.event.event_id
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
@@ -123,8 +126,27 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await reconcile_request_reminders(ctx, request.id)
 
 
-async def full_text(ctx: Context, request: Request, who: str) -> str:
-    """« complet », with another open request that fits the person if there is one."""
+async def _check_available(ctx: Context, request: Request, who: str) -> None:
+    """Refuse an acceptance on a day the facilitator declared an absence."""
+    day = request.details.event_date
+    assert day is not None
+    for start, end in await ctx.store.absences.of(who):
+        if start <= day <= end:
+            shown = wording.format_date(start) if start == end else None
+            span = (
+                f"le {shown}"
+                if shown
+                else (f"du {wording.format_date(start)} au {wording.format_date(end)}")
+            )
+            raise UserError(ABSENT_THAT_DAY.format(id=request.id, span=span, prefix=ctx.prefix))
+
+
+async def full_text(ctx: Context, request: Request, who: str, action: Action) -> str:
+    """« complet »: to a facilitator, with another open request that fits them if there
+    is one; to a coordinator assigning someone, how many places there are."""
+    if action is Action.ASSIGN:
+        needed = request.details.facilitators_needed
+        return FULL_FOR_COORDINATOR.format(id=request.id, needed=needed, prefix=ctx.prefix)
     other = await other_request_for(ctx, who, exclude=request.id)
     prefix = ctx.config.bot.command_prefix
     if other is None:

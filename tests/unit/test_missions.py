@@ -468,3 +468,38 @@ async def test_answers_leave_the_outbox_before_the_pings(missions, staffed_store
     assert pending[0].key.startswith("reply:")  # the acknowledgment
     assert {m.key.split(":")[0] for m in pending if m.lane == 1} >= {"ping"}
     assert [m.key for m in await staffed_store.outbox.pending(lane=0)] == [pending[0].key]
+
+
+async def test_a_holder_asking_again_on_a_full_request_is_told_they_hold_it(
+    missions, staffed_store
+):
+    await new_request(missions)
+    first, second = (await pinged(staffed_store))[:2]
+    for who in (first, second):
+        await missions.handle(message("!accepte 1", sender=who), "dm")
+    assert (await staffed_store.requests.get(1)).state == "pourvue"
+    assert await missions.handle(message("!accepte 1", sender=first), "dm") == "refused"
+    assert (await answers(staffed_store))[-1] == "Vous avez déjà accepté la demande #1."
+
+
+async def test_an_acceptance_inside_a_declared_absence_is_refused(missions, staffed_store):
+    await new_request(missions)
+    who = (await pinged(staffed_store))[0]
+    await missions.handle(message("!absent du 10/03/2027 au 14/03/2027", sender=who), "dm")
+    assert await missions.handle(message("!accepte 1", sender=who), "dm") == "refused"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Vous avez déclaré une absence du mercredi 10 mars 2027 au dimanche")
+    assert "`!present`, puis `!accepte 1`" in said
+    assert await staffed_store.missions.accepted(1) == []
+
+
+async def test_assigning_on_a_full_request_is_worded_for_the_coordinator(missions, staffed_store):
+    await new_request(missions)
+    first, second = (await pinged(staffed_store))[:2]
+    for who in (first, second):
+        await missions.handle(message("!accepte 1", sender=who), "dm")
+    assign = message(f"!assigne 1 {FAR}", sender=COORDINATOR)
+    assert await missions.handle(assign, "requests") == "refused"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("La demande #1 est déjà complète (2/2) : retirez d'abord quelqu'un")
+    assert "si elle vous convient" not in said
