@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Config
-from bot.domain import drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
@@ -36,6 +35,8 @@ jobs = JobKinds()
 REMINDER_FACILITATOR = "Rappel : vous facilitez la demande #{id} {lead}, {when}."
 
 REMINDER_REQUESTER = "Rappel : la demande #{id} a lieu {lead}, {when}."
+
+REMINDER_WITH = "Vous la facilitez avec {names}."
 
 REMINDER_NOBODY_YET = "Personne n'a encore pris de place pour la faciliter."
 
@@ -129,18 +130,18 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
     if start is None or start != job.anchor_at:
         raise SkipJob("the mission moved")
     facilitators = await ctx.store.missions.accepted(request.id)
-    card = wording.request_card(request, drafting.missing_fields(request.details))
+    card = wording.card_summary(request)
     lead = wording.format_lead(start - ctx.clock.now())
-    names = [await display_name(ctx.store, who) for who in facilitators]
-    who_line = (
-        Rendered.text(wording.WHO_LINE.format(names=", ".join(names)))
-        if names
-        else Rendered.text(REMINDER_NOBODY_YET)
-    )
+    names = {who: await display_name(ctx.store, who) for who in facilitators}
     if job.recipient == request.requester:
         local, other_zone = await _local(ctx, start, job.recipient)
         when = wording.format_moment(local, show_zone=other_zone)
         text = REMINDER_REQUESTER.format(id=request.id, lead=lead, when=when)
+        who_line = Rendered.text(
+            wording.WHO_LINE.format(names=wording.names_list(list(names.values())))
+            if names
+            else REMINDER_NOBODY_YET
+        )
         await ctx.chat.send(
             request.room_id,
             Rendered.join([Rendered.text(text), who_line, card]),
@@ -153,9 +154,11 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
         local, other_zone = await _local(ctx, start, job.recipient)
         when = wording.format_moment(local, show_zone=other_zone)
         text = REMINDER_FACILITATOR.format(id=request.id, lead=lead, when=when)
-        await ctx.chat.dm(
-            job.recipient, Rendered.join([Rendered.text(text), who_line, card]), key=ctx.next_key()
-        )
+        others = [name for who, name in names.items() if who != job.recipient]
+        lines = [Rendered.text(text)]
+        if others:
+            lines.append(Rendered.text(REMINDER_WITH.format(names=wording.names_list(others))))
+        await ctx.chat.dm(job.recipient, Rendered.join([*lines, card]), key=ctx.next_key())
     else:
         raise SkipJob("no longer on the mission")
 

@@ -12,7 +12,7 @@ from handlers.core.context import Context, UserError
 
 BAD_ARGUMENTS = "{problem} Usage : `{usage}` (exemple : `{example}`)."
 
-MISSING_ARGUMENT = "Il manque {what}."
+MISSING_ARGUMENT = "Il manque : {what}."
 
 NOT_A_NUMBER = "« {value} » n'est pas un numéro de demande."
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import drafting
 from bot.domain.content import Rendered, escape
 from bot.domain.geography import fold
 from bot.domain.requests import OPEN_STATES, Request
@@ -159,7 +158,7 @@ async def status(ctx: Context, numero: int) -> None:
     if request.requester != ctx.sender and not await ctx.may_facilitate():
         raise UserError(NOT_YOUR_REQUEST.format(id=numero))
     state = STATE_LABELS.get(request.state, request.state)
-    card = wording.request_card(request, drafting.missing_fields(request.details))
+    card = wording.card_summary(request)
     accepted = await ctx.store.missions.accepted(request.id)
     needed = request.details.facilitators_needed
     # Names and ids: a coordinator may need the id for `!retire`.

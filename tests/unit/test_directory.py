@@ -205,7 +205,7 @@ async def test_present_keeps_absences_already_over(dispatcher, store, clock):
         ("!absent du 01/11/2026 au 05/11/2026", "Cette période est déjà passée"),
         ("!absent demain", "Je n'ai pas compris les dates"),
         ("!absent du 31/02 au 03/03", "« 31/02 » n'est pas une date"),
-        ("!absent", "Il manque période."),
+        ("!absent", "Il manque : période."),
     ],
 )
 async def test_bad_absences_are_refused(dispatcher, store, command, expected):

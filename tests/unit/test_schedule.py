@@ -110,7 +110,7 @@ async def test_event_is_planned_with_its_reminders(bot, store):
         ("!evenement Plénière le 12/03/2025 à 14h", "est déjà passée"),
         ("!evenement annule 9", "Je ne trouve pas l'événement n° 9"),
         ("!evenement annule trois", "« trois » n'est pas un numéro d'événement"),
-        ("!evenement", "Il manque titre, date, heure et lieu"),
+        ("!evenement", "Il manque : titre, date, heure et lieu"),
     ],
 )
 async def test_bad_event_commands_are_refused_and_change_nothing(bot, store, text, expected):
@@ -357,12 +357,15 @@ async def test_mission_reminders_go_to_the_facilitator_by_dm_and_to_the_requeste
         "Rappel : vous facilitez la demande #1 dans 2 jours, jeudi 10 décembre 2026 à 9h00."
     )
     assert "Demande #1 — atelier, jeudi 10 décembre 2026, 9h00–12h00, Paris" in dm.content["body"]
+    # Only what concerns the reader: not their own name, not the requester's footer.
+    assert "Facilitation" not in dm.content["body"] and "Pour corriger" not in dm.content["body"]
     request = await store.requests.get(1)
     assert thread.room_id == request.room_id
     assert thread.content["m.relates_to"]["event_id"] == request.thread_root
     assert thread.content["m.mentions"] == {"user_ids": [REQUESTER]}
     assert thread.content["body"].startswith("Rappel : la demande #1 a lieu dans 2 jours")
     assert f"Facilitation : {FACILITATOR}." in thread.content["body"]
+    assert "Pour corriger" not in thread.content["body"]
 
 
 async def test_reminder_in_the_facilitators_own_time_zone(bot, store, clock, config, runner):
