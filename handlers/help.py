@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.domain.content import Rendered, escape
-from handlers.core.commands import Command, CommandSet, Kind, Param, Permission, find_command
+from handlers.core.commands import (
+    Command,
+    CommandSet,
+    Kind,
+    Param,
+    Permission,
+    closest_command,
+    find_command,
+)
 from handlers.core.context import Context, UserError
 
 commands = CommandSet()
@@ -65,7 +73,9 @@ async def show_help(ctx: Context, commande: str | None) -> None:
         name = commande.removeprefix(prefix).lower()
         command = find_command(name, ctx.commands)
         if command is None:
-            raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.")
+            meant = closest_command(name, "", ctx.commands)
+            hint = f" Vouliez-vous dire `{prefix}aide {meant.name}` ?" if meant else ""
+            raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.{hint}")
         await ctx.chat.reply(ctx.event, render_command_help(command, prefix))
         return
     await ctx.chat.reply(

@@ -9,6 +9,7 @@ from bot.domain import drafting
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
+from bot.parsing.normalize import fold_plain
 from bot.parsing.result import ParseResult
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param
@@ -31,6 +32,15 @@ DATE_IN_PAST = (
     "Renvoyez-la avec la bonne date (par exemple « le {example} »)."
 )
 
+FACILITATOR_HELLO = (
+    "Bonjour ! Pour répondre à une sollicitation : `{prefix}accepte N` ou `{prefix}refuse N` "
+    "(ou réagissez ✅ ou ❌ au message). Vos missions : `{prefix}missions` ; votre profil : "
+    "`{prefix}profil` ; toutes les commandes : `{prefix}aide`."
+)
+
+# Words that, alone, ask the bot for help.
+_HELP_WORDS = frozenset({"aide", "help", "au secours", "sos", "?", "bonjour facilibot"})
+
 COMPLETED = "Merci, la demande #{id} est à jour."
 
 NOT_UNDERSTOOD_ANSWER = (
@@ -52,9 +62,8 @@ async def on_text(ctx: Context) -> str:
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
     if not result.is_request:
-        if event.is_dm:
-            prefix = ctx.config.bot.command_prefix
-            await ctx.chat.reply(event, Rendered.text(DM_HELLO.format(prefix=prefix)))
+        if event.is_dm or _addressed(ctx):
+            await ctx.chat.reply(event, Rendered.text(await _pitch(ctx)))
             return "greeted"
         return "ignored:not-a-request"
     request = await _create(ctx, event.body, result, now)
@@ -95,6 +104,21 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
     log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
     await rounds.plan_first_round(ctx, request)
     return request
+
+
+def _addressed(ctx: Context) -> bool:
+    """Whether a message speaks to the bot: a mention of it, or « aide » / "help" alone."""
+    if ctx.config.matrix.user_id in ctx.event.mentions:
+        return True
+    words = fold_plain(ctx.event.body).strip(" !?.:,")
+    return words in _HELP_WORDS
+
+
+async def _pitch(ctx: Context) -> str:
+    """What the bot does, for who is asking: a facilitator's commands, or how to ask."""
+    if await ctx.may_facilitate():
+        return FACILITATOR_HELLO.format(prefix=ctx.prefix)
+    return DM_HELLO.format(prefix=ctx.prefix)
 
 
 async def complete_from_answer(ctx: Context, request: Request) -> None:

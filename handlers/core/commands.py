@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -109,6 +110,25 @@ def find_command(name: str, commands: tuple[Command, ...]) -> Command | None:
         if name == command.name or name in command.aliases:
             return command
     return None
+
+
+def closest_command(name: str, rest: str, commands: tuple[Command, ...]) -> Command | None:
+    """The command a mistyped name most likely meant (`acepte 3` → `accepte`), or None.
+
+    Among names equally close, the one whose arguments fit what follows wins
+    (`stauts #4` is `statut`, which takes a request number, not `stats`).
+    """
+    names = {n: c for c in commands for n in (c.name, *c.aliases)}
+    close = [names[n] for n in difflib.get_close_matches(name, list(names), n=3, cutoff=0.75)]
+    if not close:
+        return None
+    word = rest.strip().split(" ")[0].removeprefix("#")
+    numbered = word.isdigit()
+    for command in close:
+        takes_number = bool(command.params) and command.params[0].kind is Kind.REQUEST
+        if takes_number == numbered or (not word and not command.params):
+            return command
+    return close[0]
 
 
 def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]:

@@ -13,7 +13,13 @@ from bot.domain.content import Rendered
 from bot.matrix.events import Incoming
 from handlers.core import wording
 from handlers.core.chat import OutboxChat
-from handlers.core.commands import Command, Permission, find_command, parse_arguments
+from handlers.core.commands import (
+    Command,
+    Permission,
+    closest_command,
+    find_command,
+    parse_arguments,
+)
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobKinds, JobRunner
 from storage.store import Store
@@ -25,6 +31,8 @@ INTERNAL_ERROR = (
     "Désolé, un incident m'a empêché de traiter votre message. Il a été signalé ; "
     "réessayez dans un instant."
 )
+
+DID_YOU_MEAN = "Je ne connais pas la commande `{prefix}{name}`. Vouliez-vous dire `{typed}` ?"
 
 UNKNOWN_COMMAND = (
     "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste."
@@ -187,6 +195,10 @@ class Dispatcher:
         prefix = self.config.bot.command_prefix
         command = find_command(name, self.commands)
         if command is None:
+            meant = closest_command(name, rest, self.commands)
+            if meant is not None:
+                typed = f"{prefix}{meant.name} {rest.strip()}".strip()
+                raise UserError(DID_YOU_MEAN.format(prefix=prefix, name=name, typed=typed))
             raise UserError(UNKNOWN_COMMAND.format(prefix=prefix, name=name))
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
             raise UserError(COORDINATORS_ONLY.format(prefix=prefix, name=command.name))

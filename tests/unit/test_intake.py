@@ -6,7 +6,7 @@ from datetime import date, time
 
 from bot.domain import drafting
 from bot.domain.requests import RequestDetails
-from tests.unit.conftest import COORDINATOR, REQUESTER, answers, message, queued
+from tests.unit.conftest import COORDINATOR, FACILITATOR, REQUESTER, answers, message, queued
 
 REQUEST = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire le 12 mars de 9h à 12h30 à Bercy, "
@@ -162,3 +162,22 @@ def test_parser_sets_aside_an_explicit_past_date():
     later = parse("Suite à notre atelier du 3/02/2026, on voudrait un codev le 9/12", now)
     assert later.event_date == date(2026, 12, 9) and later.past_date is None
     assert "past_date" not in result.to_json()
+
+
+async def test_addressed_it_answers_and_otherwise_it_stays_quiet(dispatcher, store):
+    bot = "@facilibot:agent.finances.tchap.gouv.fr"
+    assert await dispatcher.handle(message("aide"), "requests") == "greeted"
+    assert await dispatcher.handle(message("Help!"), "requests") == "greeted"
+    mention = message("Facilibot tu peux m'aider ?", mentions=(bot,))
+    assert await dispatcher.handle(mention, "requests") == "greeted"
+    said = await answers(store)
+    assert len(said) == 3 and all("Décrivez votre besoin" in s for s in said)
+    quiet = message("on s'est bien aidés hier, merci à tous")
+    assert await dispatcher.handle(quiet, "requests") == "ignored:not-a-request"
+    assert len(await answers(store)) == 3
+
+
+async def test_a_facilitator_writing_to_the_bot_hears_the_facilitators_commands(dispatcher, store):
+    await dispatcher.handle(message("bonjour", sender=FACILITATOR, is_dm=True), "dm")
+    [said] = await answers(store)
+    assert "`!accepte N` ou `!refuse N`" in said and "`!missions`" in said

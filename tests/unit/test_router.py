@@ -44,6 +44,17 @@ async def test_unknown_command_gets_one_helpful_line(dispatcher, store):
     assert text == "Je ne connais pas la commande `!frobnique`. Tapez `!aide` pour la liste."
 
 
+async def test_a_mistyped_command_gets_a_suggestion_with_its_arguments(dispatcher, store):
+    for typed, meant in (
+        ("!acepte 3", "!accepte 3"),
+        ("!missons", "!missions"),
+        ("!stauts #4", "!statut #4"),
+    ):
+        assert await dispatcher.handle(message(typed), "requests") == "refused"
+        said = (await answers(store))[-1]
+        assert said.endswith(f"Vouliez-vous dire `{meant}` ?"), said
+
+
 async def test_help_is_generated_from_the_table(dispatcher, store):
     await dispatcher.handle(message("!aide"), "requests")
     await dispatcher.handle(message("!help", sender=COORDINATOR), "requests")
