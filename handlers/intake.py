@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.domain import drafting
@@ -41,24 +43,32 @@ FACILITATOR_HELLO = (
 # Words that, alone, ask the bot for help.
 _HELP_WORDS = frozenset({"aide", "help", "au secours", "sos", "?", "bonjour facilibot"})
 
-COMPLETED = "Merci, la demande #{id} est à jour."
+COMPLETED = "Merci, la demande #{id} est à jour : {changes}."
 
-NOT_UNDERSTOOD_ANSWER = (
-    "Je n'ai rien compris de nouveau pour la demande #{id}. Indiquez par exemple « {example} »."
-)
+THANKS_ANSWER = "Avec plaisir !"
+
+NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
+
+NOTE_FOR_FACILITATORS = "Demande #{id}, une précision de l'équipe : « {text} »"
+
+# Thanks and praise, and how long a message may be to be only that.
+_THANKS = re.compile(r"\b(merci|thanks|thank you|thx|bravo|super|top|genial|parfait)\b")
+_SHORT = 120
 
 
 async def on_text(ctx: Context) -> str:
     """Handle a message that is not a command; return what was done (for the log)."""
     event = ctx.event
-    if event.thread_root:
-        request = await ctx.store.requests.by_thread(event.room_id, event.thread_root)
-        if request is None:
-            return "ignored:thread"
+    request = await conversation_of(ctx)
+    if request is not None:
         if event.sender != request.requester and not ctx.is_coordinator:
-            return "ignored:not-requester"
+            return "ignored:not-requester"  # people talking among themselves in its thread
+        if event.room_id == request.room_id and event.thread_root != request.thread_root:
+            ctx.event = replace(event, thread_root=request.thread_root)  # answer in the thread
         await complete_from_answer(ctx, request)
         return "answered"
+    if event.thread_root:
+        return "ignored:thread"
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
     if not result.is_request:
@@ -121,8 +131,30 @@ async def _pitch(ctx: Context) -> str:
     return DM_HELLO.format(prefix=ctx.prefix)
 
 
+async def conversation_of(ctx: Context) -> Request | None:
+    """The request a message belongs to: one in its thread, or a Matrix reply to the
+    request itself or to a message the bot sent about it (its card, a notice in its thread)."""
+    event = ctx.event
+    if event.thread_root:
+        return await ctx.store.requests.by_thread(event.room_id, event.thread_root)
+    if event.reply_to is None:
+        return None
+    requests = ctx.store.requests
+    found = await requests.by_card_event(event.reply_to) or await requests.by_source_event(
+        event.reply_to
+    )
+    if found is not None:
+        return found
+    sent = await ctx.store.outbox.by_event(event.reply_to)
+    relation = (sent.content.get("m.relates_to") or {}) if sent else {}
+    if sent and sent.room_id and relation.get("rel_type") == "m.thread":
+        return await requests.by_thread(sent.room_id, relation.get("event_id", ""))
+    return None
+
+
 async def complete_from_answer(ctx: Context, request: Request) -> None:
-    """Read an answer in a request's thread and complete the request with it."""
+    """Read an answer in a request's conversation: complete or correct the request with
+    it, or keep it as a note for its facilitators; never « rien compris »."""
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(ctx.event.body, now, assume_request=True)
     answer = drafting.details_from_parse(result)
@@ -130,21 +162,40 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
         raise UserError(_past_date_text(past, now))
     merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
-        missing = drafting.missing_fields(request.details) or ("event_date", "start_time")
-        example = " ".join(wording.MISSING_EXAMPLES[m] for m in missing)
-        raise UserError(NOT_UNDERSTOOD_ANSWER.format(id=request.id, example=example))
+        await _no_change(ctx, request)
+        return
     updated = await ctx.store.requests.update_details(
         request.id, merged, text=None, at=ctx.clock.now()
     )
     await _refresh_card(ctx, updated)
     await reconcile_request_reminders(ctx, request.id)
-    missing = drafting.missing_fields(merged)
-    reply = Rendered.text(COMPLETED.format(id=request.id))
-    if missing:
+    changes = " ; ".join(wording.describe_changes(request.details, merged))
+    reply = Rendered.text(COMPLETED.format(id=request.id, changes=changes))
+    if missing := drafting.missing_fields(merged):
         reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d completed from %s", request.id, ctx.event.event_id)
     await _staff_after_change(ctx, updated)
+
+
+async def _no_change(ctx: Context, request: Request) -> None:
+    """An answer that changes no field: thanks get a warm word, anything else is kept
+    as a note for the people who facilitate (and they are told)."""
+    event = ctx.event
+    if _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT:
+        reply = Rendered.text(THANKS_ANSWER)
+    else:
+        await ctx.store.notes.add(
+            request.id, event.sender, event.body, source_event_id=event.event_id, at=ctx.clock.now()
+        )
+        accepted = await ctx.store.missions.accepted(request.id)
+        for who in accepted:
+            text = NOTE_FOR_FACILITATORS.format(id=request.id, text=event.body)
+            await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
+        reply = Rendered.text(NOTE_KEPT.format(id=request.id))
+    if missing := drafting.missing_fields(request.details):
+        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
+    await ctx.chat.reply(event, reply, thread=True)
 
 
 async def on_edit(ctx: Context) -> str:

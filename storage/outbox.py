@@ -138,6 +138,11 @@ class OutboxRepository:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE txn_id = ?", (txn_id_for(key),))
         return _from_row(row) if row else None
 
+    async def by_event(self, event_id: str) -> OutgoingMessage | None:
+        """The message the homeserver stored under this event id, if the bot sent it."""
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE event_id = ?", (event_id,))
+        return _from_row(row) if row else None
+
     async def mark_sent(self, seq: int, event_id: str, at: datetime) -> None:
         """Record that the homeserver accepted a message."""
         await self.db.execute(

@@ -22,6 +22,7 @@ _USER_COLUMNS = (
     ("event_attendees", "user_id"),
     ("network_events", "created_by"),
     ("mission_feedback", "author"),
+    ("request_notes", "author"),
 )
 _EXPORT = (
     ("profil", "SELECT * FROM facilitators WHERE matrix_id = :who"),
@@ -55,6 +56,10 @@ _EXPORT = (
         "avis",
         "SELECT request_id, role, rating, comment, minutes_spent, updated_at "
         "FROM mission_feedback WHERE author = :who ORDER BY request_id",
+    ),
+    (
+        "notes",
+        "SELECT request_id, text, created_at FROM request_notes WHERE author = :who ORDER BY id",
     ),
     (
         "messages_en_attente_de_cle",

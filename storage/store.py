@@ -11,6 +11,7 @@ from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
 from storage.missions import MissionRepository
 from storage.network_events import NetworkEventRepository
+from storage.notes import NoteRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
@@ -38,6 +39,7 @@ class Store:
         self.network_events = NetworkEventRepository(db)
         self.feedback = FeedbackRepository(db)
         self.undecryptable = UndecryptableRepository(db)
+        self.notes = NoteRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -53,6 +53,16 @@ class Request:
     discarded: bool = False
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something said about a request that changes none of its fields, kept for its facilitators."""
+
+    request_id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
 # How each format is named in the bot's sentences.
 FORMAT_LABELS = {
     "atelier": "atelier",

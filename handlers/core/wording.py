@@ -109,6 +109,36 @@ def describe_details(details: RequestDetails) -> list[str]:
     return parts
 
 
+def describe_changes(before: RequestDetails, after: RequestDetails) -> list[str]:
+    """Each aspect of a request that changed, « date : mardi 12 → jeudi 14 »."""
+    old, new = _aspects(before), _aspects(after)
+    return [f"{label} : {old[label]} → {new[label]}" for label in new if old[label] != new[label]]
+
+
+def _aspects(details: RequestDetails) -> dict[str, str]:
+    """What a reader sees of each aspect of a request, by label."""
+    if details.start_time and details.end_time:
+        hours = f"{format_time(details.start_time)}–{format_time(details.end_time)}"
+    elif details.start_time:
+        hours = f"à {format_time(details.start_time)}"
+    elif details.duration_minutes:
+        hours = format_duration(details.duration_minutes)
+    else:
+        hours = "à préciser"
+    place = details.location or (MODALITY_LABELS.get(details.modality or "") or "à préciser")
+    if details.location and details.modality in ("hybride", "distanciel"):
+        place = f"{details.location} ({MODALITY_LABELS[details.modality]})"
+    return {
+        "date": format_date(details.event_date) if details.event_date else "à préciser",
+        "horaire": hours,
+        "lieu": place,
+        "participants": str(details.participants) if details.participants else "non précisé",
+        "facilitation": facilitators_label(details.facilitators_needed),
+        "format": FORMAT_LABELS.get(details.format or "", details.format or "non précisé"),
+        "direction": details.directorate or "non précisée",
+    }
+
+
 def request_card(request: Request, missing: tuple[str, ...] = ()) -> Rendered:
     """The summary card: one compact line, the topic, then how to correct or what is missing."""
     lines = [card_summary(request)]

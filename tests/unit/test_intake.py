@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from bot.domain import drafting
 from bot.domain.requests import RequestDetails
@@ -82,14 +82,46 @@ async def test_missing_fields_are_asked_then_completed_in_the_thread(dispatcher,
     edit, thanks = pending[1], pending[2]
     assert edit.replaces_key == request.card_key
     assert "14h00–17h00" in edit.content["body"] and "il me manque" not in edit.content["body"]
-    assert thanks.content["body"] == "Merci, la demande #1 est à jour."
+    assert thanks.content["body"] == (
+        "Merci, la demande #1 est à jour : date : à préciser → mercredi 3 février 2027 ; "
+        "horaire : à préciser → 14h00–17h00 ; lieu : à préciser → à distance."
+    )
 
 
-async def test_answer_that_says_nothing_new_is_told_so(dispatcher, store):
+async def test_thanks_in_the_thread_get_a_warm_word_never_rien_compris(dispatcher, store):
     root = message("On voudrait un atelier à Lyon avec la Douane")
     await dispatcher.handle(root, "requests")
     await dispatcher.handle(message("merci !", thread_root=root.event_id), "requests")
-    assert "Je n'ai rien compris de nouveau pour la demande #1" in (await answers(store))[-1]
+    said = (await answers(store))[-1]
+    assert said.startswith("Avec plaisir !") and "il me manque la date" in said
+    assert "rien compris" not in said
+    assert await store.notes.of(1) == []
+
+
+async def test_what_changes_no_field_is_kept_as_a_note_for_the_facilitators(dispatcher, store):
+    root = message("On voudrait un atelier à Lyon le 12 mars 2027 de 9h à 12h, 15 personnes")
+    await dispatcher.handle(root, "requests")
+    note = message("c'est bien en salle 3034, badge à l'accueil", thread_root=root.event_id)
+    assert await dispatcher.handle(note, "requests") == "answered"
+    [kept] = await store.notes.of(1)
+    assert (kept.author, kept.text) == (REQUESTER, "c'est bien en salle 3034, badge à l'accueil")
+    assert (await answers(store))[-1].startswith("C'est noté : je le transmets")
+    assert await dispatcher.handle(note, "requests") == "duplicate"
+    assert len(await store.notes.of(1)) == 1
+
+
+async def test_a_matrix_reply_to_the_card_belongs_to_the_request(dispatcher, store):
+    root = message("On voudrait un atelier de co-construction avec la Douane à Lyon")
+    await dispatcher.handle(root, "requests")
+    request = await store.requests.get(1)
+    card = await store.outbox.by_key(request.card_key)
+    await store.outbox.mark_sent(card.seq, "$card", datetime(2026, 12, 1, tzinfo=UTC))
+    reply = message("> Demande #1 — atelier\n\nle 3 février de 14h à 17h", reply_to="$card")
+    assert await dispatcher.handle(reply, "requests") == "answered"
+    assert (await store.requests.get(1)).details.event_date == date(2027, 2, 3)
+    assert await store.requests.count() == 1
+    [answer] = [m for m in await queued(store) if "est à jour" in m.content["body"]]
+    assert answer.content["m.relates_to"]["event_id"] == root.event_id  # in the thread
 
 
 async def test_only_the_requester_or_a_coordinator_completes_a_request(dispatcher, store):
