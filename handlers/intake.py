@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain import drafting
 from bot.domain.content import Rendered
-from bot.domain.requests import Request
+from bot.domain.requests import Request, RequestDetails
 from bot.parsing import parse
 from bot.parsing.normalize import fold_plain
 from bot.parsing.result import ParseResult
@@ -45,6 +45,15 @@ _HELP_WORDS = frozenset({"aide", "help", "au secours", "sos", "?", "bonjour faci
 
 COMPLETED = "Merci, la demande #{id} est à jour : {changes}."
 
+RESTATED = "J'ai complété la demande #{id}, qui porte sur le même événement : {changes}."
+
+RESTATED_SAME = (
+    "C'est la même demande que la #{id} : rien n'a changé. Pour la modifier, répondez dans son fil."
+)
+
+# How long after a request the same person's new message may restate it.
+RESTATE_WITHIN = timedelta(days=14)
+
 THANKS_ANSWER = "Avec plaisir !"
 
 NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
@@ -76,8 +85,60 @@ async def on_text(ctx: Context) -> str:
             await ctx.chat.reply(event, Rendered.text(await _pitch(ctx)))
             return "greeted"
         return "ignored:not-a-request"
+    if (earlier := await _same_event(ctx, drafting.details_from_parse(result), now)) is not None:
+        await _restate(ctx, earlier, result, now)
+        return f"restated:{earlier.id}"
     request = await _create(ctx, event.body, result, now)
     return f"request:{request.id}"
+
+
+async def _same_event(ctx: Context, details: RequestDetails, now: datetime) -> Request | None:
+    """An open request of the same person, asked lately, that reads as the same event:
+    the same date, or no date yet and nothing that contradicts it (format, place)."""
+    since = now - RESTATE_WITHIN
+    for earlier in await ctx.store.requests.list(
+        states=pings.ACTIVE, requester=ctx.sender, limit=20
+    ):
+        if earlier.room_id != ctx.event.room_id or earlier.created_at < since:
+            continue
+        old = earlier.details
+        if details.event_date and old.event_date:
+            same = details.event_date == old.event_date
+        else:
+            same = old.event_date is None
+        same = (
+            same and _agree(old.format, details.format) and _agree(old.location, details.location)
+        )
+        if same:
+            return earlier
+    return None
+
+
+def _agree(old: object, new: object) -> bool:
+    return old is None or new is None or old == new
+
+
+async def _restate(ctx: Context, request: Request, result: ParseResult, now: datetime) -> None:
+    """A request written again: complete or correct the first one instead of a second."""
+    answer = drafting.details_from_parse(result)
+    if past := drafting.past_date(result, answer, now.date()):
+        raise UserError(_past_date_text(past, now))
+    merged = drafting.merge_answer(request.details, answer)
+    if not drafting.changed_fields(request.details, merged):
+        text = RESTATED_SAME.format(id=request.id)
+        await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
+        return
+    updated = await ctx.store.requests.update_details(
+        request.id, merged, text=None, at=ctx.clock.now()
+    )
+    await _refresh_card(ctx, updated)
+    await reconcile_request_reminders(ctx, request.id)
+    changes = " ; ".join(wording.describe_changes(request.details, merged))
+    reply = Rendered.text(RESTATED.format(id=request.id, changes=changes))
+    if missing := drafting.missing_fields(merged):
+        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
+    await ctx.chat.reply(ctx.event, reply, thread=True)
+    await _staff_after_change(ctx, updated)
 
 
 @commands.command(

@@ -213,3 +213,17 @@ async def test_a_facilitator_writing_to_the_bot_hears_the_facilitators_commands(
     await dispatcher.handle(message("bonjour", sender=FACILITATOR, is_dm=True), "dm")
     [said] = await answers(store)
     assert "`!accepte N` ou `!refuse N`" in said and "`!missions`" in said
+
+
+async def test_a_request_written_again_completes_the_first_one(dispatcher, store):
+    await dispatcher.handle(message("On voudrait un atelier de co-construction à Lyon"), "requests")
+    again = message("Re : atelier de co-construction à Lyon le 3 février 2027 de 14h à 17h")
+    assert await dispatcher.handle(again, "requests") == "restated:1"
+    assert await store.requests.count() == 1
+    request = await store.requests.get(1)
+    assert (request.details.event_date, request.details.start_time) == (date(2027, 2, 3), time(14))
+    said = (await answers(store))[-1]
+    assert said.startswith("J'ai complété la demande #1, qui porte sur le même événement : date")
+    other = message("Et un séminaire à Lyon le 10 mars 2027 de 9h à 12h, s'il vous plaît")
+    assert (await dispatcher.handle(other, "requests")).startswith("request:")
+    assert await store.requests.count() == 2
