@@ -220,9 +220,14 @@ class Person:
         thread_root: str | None = None,
         edit_of: str | None = None,
         mentions: list[str] | None = None,
+        reply_to: str | None = None,
     ) -> str:
-        """Send a text message (in a thread, or as an edit); return its event id."""
+        """Send a text message (in a thread, as an edit, or as a Matrix reply); return its id."""
         content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if reply_to:
+            # As Element writes a reply: the relation, and the quoted fallback in the body.
+            content["body"] = f"> <{self.user_id}> …\n\n{body}"
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         if mentions is not None:
             content["m.mentions"] = {"user_ids": mentions}
         if thread_root:
