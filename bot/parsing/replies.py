@@ -44,7 +44,11 @@ INTENTS = (
 # States where the event is over or off: a new date there is a new request.
 _CLOSED = frozenset({"realisee", "annulee", "cloturee", "terminee"})
 # A message this long in a request's conversation is information for the facilitators.
-NOTE_MIN_WORDS = 8
+NOTE_MIN_WORDS = 7
+_FILLER = re.compile(
+    r"\b((?:sera|serons|seront|serait|be|are|est))\s+(?:plutot|finalement|donc|seulement|only|just"
+    r"|actually|finally|now|maintenant|desormais)\b"
+)
 _ORDINALS = {"deu": 2, "sec": 2, "tro": 3, "thi": 3, "qua": 4, "fou": 4}
 # A message this short is all about the value it gives (« 9h30-12h », « 25 personnes »).
 SHORT_WORDS = 6
@@ -384,17 +388,19 @@ def _command(stripped: str, prefix: str, commands: tuple[str, ...], ctx: _Contex
 def _language(ctx: _Context) -> Reply | None:
     """« pouvez-vous me répondre en anglais ? », "switch back to French"."""
     r = _rules()
+    unspoken = r.not_spoken.search(ctx.norm)
     text = r.not_spoken.sub(" ", ctx.norm)
     bare = re.sub(r"[^\w?' -]+", " ", text).strip(" .!")
     if r.lang_alone.fullmatch(bare):
         lang = "en" if re.search(r"english|anglais", bare) else "fr"
         return Reply("language", lang=lang, language=ctx.language)
-    if not r.lang_ask.search(text):
-        return None
     picks = [(m.start(), "en") for m in r.lang_en.finditer(text)]
     picks += [(m.start(), "fr") for m in r.lang_fr.finditer(text)]
-    if not picks:
-        return None
+    if not picks or not r.lang_ask.search(text):
+        if unspoken is None:
+            return None
+        # "I don't speak French": the other language.
+        picks = [(0, "en" if re.search(r"french|francais", unspoken.group(0)) else "fr")]
     return Reply("language", lang=max(picks)[1], language=ctx.language)
 
 
@@ -408,9 +414,12 @@ def _join(ctx: _Context) -> Reply | None:
 def _help(ctx: _Context) -> Reply | None:
     """« aide », "help", how to ask, what the bot does."""
     r = _rules()
+    named = r.mention.search(ctx.norm) is not None
     bare = r.mention.sub(" ", ctx.norm)
     bare = re.sub(r"[^\w?' -]+", " ", bare).strip(" .!")
-    if r.help_alone.fullmatch(bare) or r.help_ask.search(ctx.norm):
+    # The bot named with nothing else (« @Facilibot », « bonjour Facilibot ») asks what it does.
+    greeting = named and re.fullmatch(r"(?:(?:bonjour|salut|hello|hi|hey|coucou)\s*)?", bare)
+    if greeting or r.help_alone.fullmatch(bare) or r.help_ask.search(ctx.norm):
         return Reply("help", language=ctx.language)
     return None
 
@@ -737,10 +746,12 @@ def _new_place(ctx: _Context, norm: str, req: RequestView) -> dict[str, object]:
 
 
 def _mask_remote_origins(text: str) -> str:
-    """Blank the cities that follow "en visio depuis"."""
+    """Blank the cities the event leaves or the remote part joins from ("pas à Paris")."""
     r, v = _rules(), vocabulary()
     for m in v.city_re.finditer(text):
-        if r.remote_origin.search(text[max(0, m.start() - 40) : m.start()]):
+        before = text[max(0, m.start() - 40) : m.start()]
+        left = r.negated_before.search(re.sub(r"\b(?:a|au|en|in|at|de|from)\s*$", "", before))
+        if r.remote_origin.search(before) or left:
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     return text
 
@@ -766,6 +777,8 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
     if needed is not None:
         out["facilitators_needed"] = needed
     text = r.not_attendees.sub(lambda m: " " * len(m.group(0)), norm)
+    # « on sera plutôt 18 »: the adverb between the verb and the count hides the count.
+    text = _FILLER.sub(lambda m: m.group(1) + " " * (m.end() - m.end(1)), text)
     count = people.participants(text, spans)
     if count is not None:
         out["participants"] = count

@@ -384,3 +384,70 @@ def test_the_language_of_the_reply_is_guessed() -> None:
 def test_any_text_is_read_without_raising() -> None:
     for text in ["\x00", "!", "!!", "#", "le 99", "le 31", "🎉" * 500, "a" * 10000, "de 25h à 3h"]:
         assert read(text).intent in INTENTS
+
+
+# More synthetic replies: (text, where, who, request, pinged, expected in the table's schema).
+SYNTHETIC = [
+    ("finalement c'est le 15 et pas le 14", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"event_date": "2027-01-15"}}),
+    ("Changement d'horaire : 13h30-16h", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"start_time": "13:30", "end_time": "16:00"}}),
+    ("We'll start at 2pm", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"start_time": "14:00", "end_time": "17:00"}}),
+    ("on décale à 10h", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"start_time": "10:00", "end_time": "13:00"}}),
+    ("pas à Paris mais à Lyon finalement", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"location": "Lyon"}}),
+    ("on sera plutôt 18", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"participants": 18}}),
+    ("ce sera en mixte : salle + Teams", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"modality": "hybride"}}),
+    ("on passe au jeudi 21", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"event_date": "2027-01-21"}}),
+    ("on avance au mardi", "thread", "requester", SEMINAR, (),
+     {"intent": "correct", "changes": {"event_date": "2027-01-12"}}),
+    ("on sera une cinquantaine, en visio", "thread", "requester", SEMINAR, (),
+     {"intent": "correct",
+      "changes": {"participants": 50, "modality": "distanciel", "location": None}}),
+    ("On laisse tomber, merci quand même", "thread", "requester", SEMINAR, (),
+     {"intent": "cancel"}),
+    ("Please withdraw my request", "thread", "requester", SEMINAR, (), {"intent": "cancel"}),
+    ("Est-ce que quelqu'un s'est positionné ?", "thread", "requester", SEMINAR, (),
+     {"intent": "status"}),
+    ("On en est où ?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("Les participants ont adoré 🙏", "thread", "requester", DONE, (), {"intent": "thanks"}),
+    ("Le thème sera la simplification des démarches", "thread", "requester", SEMINAR, (),
+     {"intent": "note", "note": "Le thème sera la simplification des démarches"}),
+    ("Je regarde et je reviens vers vous", "thread", "requester", SEMINAR, (), {"intent": "none"}),
+    ("Ça me va", "dm", "facilitator", SEMINAR, (42,), {"intent": "accept", "request": 42}),
+    ("Je ne pourrai pas, désolé", "dm", "facilitator", SEMINAR, (42,),
+     {"intent": "decline", "request": 42}),
+    ("Unfortunately I have to drop out of #57", "dm", "facilitator", None, (),
+     {"intent": "withdraw", "request": 57}),
+    ("@Facilibot", "room", "other", None, (), {"intent": "help"}),
+    ("Comment je fais pour accepter une mission ?", "dm", "facilitator", None, (),
+     {"intent": "help"}),
+    ("Can I become one of the facilitators?", "dm", "other", None, (), {"intent": "join"}),
+    ("I don't speak French", "dm", "other", None, (), {"intent": "language", "lang": "en"}),
+    ("!accpete 12", "dm", "facilitator", None, (12,),
+     {"intent": "typo", "suggestion": "!accepte 12"}),
+    ("Autre demande : un world café le 15 mars à Lyon pour 40 personnes", "thread", "requester",
+     SEMINAR, (), {"intent": "request"}),
+    ("Hello, we need a facilitator for a retro on March 5th, 10 people, remote", "dm",
+     "requester", None, (), {"intent": "request"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "where", "who", "req", "pinged", "expected"), SYNTHETIC)
+def test_a_synthetic_reply(
+    text: str,
+    where: str,
+    who: str,
+    req: RequestView | None,
+    pinged: tuple[int, ...],
+    expected: dict,
+) -> None:
+    reply = read_reply(
+        text, NOW, where=where, who=who, request=req, pinged=pinged, commands=COMMANDS
+    )
+    assert labelled(reply) == expected
