@@ -24,11 +24,12 @@ COMMANDS = (
     "parcours", "attestation",
 )  # fmt: skip
 # Floors: the tuning split is the table's rows whose number is not a multiple of 3; the
-# held-out split (multiples of 3) was measured once, never tuned on.
+# held-out split (multiples of 3) was measured once, never tuned on: 59/76 intents (0.776)
+# and 14/22 corrections with exactly the right changes (0.636); its floors sit just below.
 TUNE_INTENT_FLOOR = 0.95
 TUNE_CHANGES_FLOOR = 0.95
-HOLDOUT_INTENT_FLOOR = 0.0
-HOLDOUT_CHANGES_FLOOR = 0.0
+HOLDOUT_INTENT_FLOOR = 0.77
+HOLDOUT_CHANGES_FLOOR = 0.63
 
 
 def view(raw: dict | None) -> RequestView | None:
