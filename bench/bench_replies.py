@@ -1,0 +1,121 @@
+"""Measure the reply reader on its labelled table: intent accuracy, exact changes and time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import date, datetime
+from datetime import time as clock
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.parsing.replies import RequestView, read_reply  # noqa: E402
+
+TABLE = ROOT / "tests" / "data" / "replies.jsonl"
+# The command names and aliases DESIGN.md gives; the bot passes its own table.
+COMMANDS = (
+    "accepte", "accept", "refuse", "decline", "desiste", "withdraw", "missions", "mymissions",
+    "profil", "profile", "absent", "away", "present", "back", "demandes", "requests",
+    "assigne", "assign", "evenement", "event", "stats", "statistics", "aide", "help",
+    "langue", "language", "annule", "cancel", "statut", "status", "etapes", "steps",
+    "cadrage", "deroule", "valide", "restitution", "qualifie", "oriente", "reserve",
+    "parcours", "attestation",
+)  # fmt: skip
+
+
+def view(raw: dict | None) -> RequestView | None:
+    """The table's request as the reader takes it."""
+    if raw is None:
+        return None
+    return RequestView(
+        id=raw["id"],
+        state=raw["state"],
+        event_date=date.fromisoformat(raw["event_date"]) if raw["event_date"] else None,
+        start_time=clock.fromisoformat(raw["start_time"]) if raw["start_time"] else None,
+        end_time=clock.fromisoformat(raw["end_time"]) if raw["end_time"] else None,
+        format=raw["format"],
+        modality=raw["modality"],
+        location=raw["location"],
+        participants=raw["participants"],
+        facilitators_needed=raw["facilitators_needed"],
+        missing=tuple(raw["missing"]),
+    )
+
+
+def as_json(value: object) -> object:
+    """A change's value as the table writes it."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, clock):
+        return value.strftime("%H:%M")
+    return value
+
+
+def main() -> None:
+    """Print per-intent accuracy of one split and the time per reply."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="score the never-tuned split (rows numbered by multiples of 3): aggregates only",
+    )
+    parser.add_argument("--rounds", type=int, default=20, help="timing rounds over the split")
+    args = parser.parse_args()
+    with TABLE.open(encoding="utf-8") as handle:
+        table = [json.loads(line) for line in handle if line.strip()]
+    split = [r for r in table if (int(r["id"].split("-")[1]) % 3 == 0) == args.held_out]
+    inputs = [
+        (
+            r["text"],
+            datetime.fromisoformat(r["now"]),
+            r["where"],
+            r["who"],
+            view(r["request"]),
+            tuple(r["pinged"]),
+        )
+        for r in split
+    ]
+    right, total = Counter(), Counter()
+    changes_right = corrections = 0
+    for row, (text, now, where, who, request, pinged) in zip(split, inputs, strict=True):
+        reply = read_reply(
+            text, now, where=where, who=who, request=request, pinged=pinged, commands=COMMANDS
+        )
+        expected = row["expected"]
+        total[expected["intent"]] += 1
+        right[expected["intent"]] += reply.intent == expected["intent"]
+        if expected["intent"] == "correct":
+            corrections += 1
+            got = {k: as_json(v) for k, v in reply.changes.items()}
+            changes_right += reply.intent == "correct" and got == expected["changes"]
+    name = "held-out" if args.held_out else "tuning"
+    print(f"{name} split: {len(split)} replies")
+    print(f"  intent accuracy {sum(right.values()) / len(split):.3f}")
+    print(f"  changes exact   {changes_right}/{corrections}")
+    for intent in sorted(total):
+        print(f"    {intent:10s} {right[intent]:3d}/{total[intent]}")
+    durations = []
+    # The first round compiled the patterns; the timed rounds measure a running bot.
+    for _ in range(args.rounds):
+        for text, now, where, who, request, pinged in inputs:
+            start = time.perf_counter()
+            read_reply(
+                text, now, where=where, who=who, request=request, pinged=pinged, commands=COMMANDS
+            )
+            durations.append(time.perf_counter() - start)
+    durations.sort()
+    p99 = durations[int(len(durations) * 0.99)]
+    print(
+        f"  time per reply: median {statistics.median(durations) * 1e3:.3f} ms, "
+        f"p99 {p99 * 1e3:.3f} ms, max {durations[-1] * 1e3:.3f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
