@@ -8,15 +8,16 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.domain import drafting
-from bot.domain.content import Rendered
+from bot.domain.content import Rendered, pill
 from bot.domain.requests import Request, RequestDetails
 from bot.parsing import parse
 from bot.parsing.normalize import fold_plain
+from bot.parsing.replies import RequestView, read_reply
 from bot.parsing.result import ParseResult
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
-from handlers.reminders import reconcile_request_reminders
+from handlers.reminders import display_name, reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,24 @@ RESTATED_SAME = (
 # How long after a request the same person's new message may restate it.
 RESTATE_WITHIN = timedelta(days=14)
 
+DM_ONE_COMMAND = {
+    "accept": "Pour prendre la demande #{id}, tapez `{prefix}accepte {id}` (ou réagissez ✅ à la sollicitation).",
+    "decline": "Pour décliner la demande #{id}, tapez `{prefix}refuse {id}` (ou réagissez ❌ à la sollicitation) : je sollicite quelqu'un d'autre.",
+    "withdraw": "Pour rendre votre place sur la demande #{id}, tapez `{prefix}desiste {id}` : je préviens l'équipe et cherche quelqu'un d'autre.",
+}
+
+DM_WHICH = "Vous avez plusieurs sollicitations en attente ({numbers}) : précisez le numéro, par exemple `{prefix}accepte {first}` ou `{prefix}refuse {first}`."
+
+JOIN_ANSWER = "Merci de votre intérêt ! Le réseau forme ses facilitatrices et facilitateurs par promotions : j'ai prévenu l'équipe de coordination, qui vous répondra."
+
+JOIN_FOR_COORDINATORS = "Une personne souhaite rejoindre le réseau des facilitateurs : "
+
+CANCEL_HOW = "Pour annuler la demande #{id}, tapez `{prefix}annule {id}` : les personnes concernées seront prévenues."
+
+STATUS_STAFFED = "Demande #{id} : {names} ({count}/{needed})."
+
+STATUS_NOBODY_YET = "Demande #{id} : personne n'a encore accepté ; je vous préviens ici dès que quelqu'un le fait. Le détail : `{prefix}statut {id}`."
+
 THANKS_ANSWER = "Avec plaisir !"
 
 NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
@@ -81,7 +100,9 @@ async def on_text(ctx: Context) -> str:
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
     if not result.is_request:
-        if event.is_dm or _addressed(ctx):
+        if event.is_dm:
+            return await _direct(ctx, now)
+        if _addressed(ctx):
             await ctx.chat.reply(event, Rendered.text(await _pitch(ctx)))
             return "greeted"
         return "ignored:not-a-request"
@@ -177,6 +198,38 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
     return request
 
 
+async def _direct(ctx: Context, now: datetime) -> str:
+    """A DM that is not a request: a facilitator's free answer to a ping gets the one
+    command that does it; a wish to join is passed on; anything else, what the bot does."""
+    facilitator = await ctx.may_facilitate()
+    pinged = tuple(await ctx.store.missions.unanswered_pings(ctx.sender)) if facilitator else ()
+    reading = read_reply(
+        ctx.event.body,
+        now,
+        where="dm",
+        who="facilitator" if facilitator else "other",
+        request=None,
+        pinged=pinged,
+        prefix=ctx.prefix,
+    )
+    text = None
+    if reading.intent in ("accept", "decline", "withdraw") and reading.request:
+        text = DM_ONE_COMMAND[reading.intent].format(id=reading.request, prefix=ctx.prefix)
+    elif reading.intent == "ask_which" and pinged:
+        numbers = ", ".join(f"#{n}" for n in pinged)
+        text = DM_WHICH.format(numbers=numbers, first=pinged[0], prefix=ctx.prefix)
+    elif reading.intent == "join" and not facilitator:
+        key = f"join:{ctx.sender}"
+        for coordinator in ctx.config.bot.coordinators:
+            wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender)
+            await ctx.chat.dm(coordinator, wants, key=f"{key}:{coordinator}")
+        text = JOIN_ANSWER
+    if text is None:
+        text = await _pitch(ctx)
+    await ctx.chat.reply(ctx.event, Rendered.text(text))
+    return f"dm:{reading.intent}"
+
+
 def _addressed(ctx: Context) -> bool:
     """Whether a message speaks to the bot: a mention of it, or « aide » / "help" alone."""
     if ctx.config.matrix.user_id in ctx.event.mentions:
@@ -217,13 +270,28 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
     """Read an answer in a request's conversation: complete or correct the request with
     it, or keep it as a note for its facilitators; never « rien compris »."""
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    reading = read_reply(
+        ctx.event.body,
+        now,
+        where="thread",
+        who="requester" if ctx.sender == request.requester else "coordinator",
+        request=_view(request),
+        prefix=ctx.prefix,
+    )
+    if reading.intent in ("cancel", "status"):
+        await _point_to(ctx, request, reading.intent)
+        return
     result = parse(ctx.event.body, now, assume_request=True)
     answer = drafting.details_from_parse(result)
     if past := drafting.past_date(result, answer, now.date()):
         raise UserError(_past_date_text(past, now))
-    merged = drafting.merge_answer(request.details, answer)
+    if reading.intent == "correct" and reading.changes:
+        # Read against the request as it stands (« le 22 » is in its month).
+        merged = drafting.apply_changes(request.details, reading.changes)
+    else:
+        merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
-        await _no_change(ctx, request)
+        await _no_change(ctx, request, reading.intent)
         return
     updated = await ctx.store.requests.update_details(
         request.id, merged, text=None, at=ctx.clock.now()
@@ -239,11 +307,49 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
     await _staff_after_change(ctx, updated)
 
 
-async def _no_change(ctx: Context, request: Request) -> None:
-    """An answer that changes no field: thanks get a warm word, anything else is kept
-    as a note for the people who facilitate (and they are told)."""
+def _view(request: Request) -> RequestView:
+    """The request as the reply reader sees it."""
+    d = request.details
+    return RequestView(
+        id=request.id,
+        state=request.state,
+        event_date=d.event_date,
+        start_time=d.start_time,
+        end_time=d.end_time,
+        format=d.format,
+        modality=d.modality,
+        location=d.location,
+        participants=d.participants,
+        facilitators_needed=d.facilitators_needed,
+        missing=drafting.missing_fields(d),
+    )
+
+
+async def _point_to(ctx: Context, request: Request, intent: str) -> None:
+    """A wish to cancel, or a question about where the request stands: the one command
+    that does it, and where it stands now (nothing is changed on a free sentence)."""
+    if intent == "cancel":
+        text = CANCEL_HOW.format(id=request.id, prefix=ctx.prefix)
+    else:
+        accepted = await ctx.store.missions.accepted(request.id)
+        names = wording.names_list([await display_name(ctx.store, u) for u in accepted])
+        needed = request.details.facilitators_needed
+        text = (
+            STATUS_STAFFED.format(id=request.id, names=names, count=len(accepted), needed=needed)
+            if accepted
+            else STATUS_NOBODY_YET.format(id=request.id, prefix=ctx.prefix)
+        )
+    await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
+
+
+async def _no_change(ctx: Context, request: Request, intent: str) -> None:
+    """An answer that changes no field: thanks get a warm word, chit-chat nothing, anything
+    else is kept as a note for the people who facilitate (and they are told)."""
     event = ctx.event
-    if _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT:
+    short_thanks = _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT
+    if intent == "none":
+        return
+    if intent == "thanks" or short_thanks:
         reply = Rendered.text(THANKS_ANSWER)
     else:
         await ctx.store.notes.add(

@@ -163,6 +163,19 @@ class MissionRepository:
         )
         return changed == 1
 
+    async def unanswered_pings(self, facilitator: str) -> list[int]:
+        """Open requests this person was pinged for and has not answered, latest ping first."""
+        rows = await self.db.fetchall(
+            "SELECT p.request_id FROM pings p JOIN requests r ON r.id = p.request_id "
+            "LEFT JOIN assignments a "
+            "ON a.request_id = p.request_id AND a.facilitator = p.facilitator "
+            "WHERE p.facilitator = ? AND r.state IN ('ouverte', 'partiellement pourvue') "
+            "AND (a.state IS NULL OR a.state = 'proposee') "
+            "ORDER BY p.sent_at DESC, p.request_id DESC",
+            (facilitator,),
+        )
+        return [row[0] for row in rows]
+
     async def pings(self, request_id: int) -> list[Ping]:
         """Who was pinged for a request, in the order they were."""
         rows = await self.db.fetchall(

@@ -68,6 +68,23 @@ def _complete_times(details: RequestDetails) -> RequestDetails:
     return details
 
 
+def apply_changes(current: RequestDetails, changes: dict[str, object]) -> RequestDetails:
+    """A request with some fields changed (a correction read in its conversation); the
+    duration follows the times when both are known."""
+    fields_ = {k: v for k, v in changes.items() if k in RequestDetails.__dataclass_fields__}
+    updated = replace(current, **fields_)
+    if (
+        updated.start_time
+        and updated.end_time
+        and ("start_time" in changes or "end_time" in changes)
+    ):
+        start = updated.start_time.hour * 60 + updated.start_time.minute
+        end = updated.end_time.hour * 60 + updated.end_time.minute
+        if end > start:
+            updated = replace(updated, duration_minutes=end - start)
+    return updated
+
+
 def changed_fields(before: RequestDetails, after: RequestDetails) -> tuple[str, ...]:
     """Names of the fields whose value changed."""
     return tuple(

@@ -227,3 +227,25 @@ async def test_a_request_written_again_completes_the_first_one(dispatcher, store
     other = message("Et un séminaire à Lyon le 10 mars 2027 de 9h à 12h, s'il vous plaît")
     assert (await dispatcher.handle(other, "requests")).startswith("request:")
     assert await store.requests.count() == 2
+
+
+async def test_corrections_are_read_against_the_request_and_intents_get_their_answer(
+    dispatcher, store
+):
+    root = message(
+        "On cherche un facilitateur pour un séminaire le 14 janvier 2027 de 9h à 12h à Bercy"
+    )
+    await dispatcher.handle(root, "requests")
+    moved = message("finalement ce sera le 22", thread_root=root.event_id)
+    assert await dispatcher.handle(moved, "requests") == "answered"
+    assert (await store.requests.get(1)).details.event_date == date(2027, 1, 22)
+    assert "date : jeudi 14 janvier 2027 → vendredi 22 janvier 2027" in (await answers(store))[-1]
+
+    ask = message("ça en est où ?", thread_root=root.event_id)
+    await dispatcher.handle(ask, "requests")
+    assert (await answers(store))[-1].startswith("Demande #1 : personne n'a encore accepté")
+
+    stop = message("finalement on annule, désolée", thread_root=root.event_id)
+    await dispatcher.handle(stop, "requests")
+    assert (await answers(store))[-1].startswith("Pour annuler la demande #1, tapez `!annule 1`")
+    assert (await store.requests.get(1)).state == "ouverte"  # nothing changes on a free sentence

@@ -503,3 +503,28 @@ async def test_assigning_on_a_full_request_is_worded_for_the_coordinator(mission
     said = (await answers(staffed_store))[-1]
     assert said.startswith("La demande #1 est déjà complète (2/2) : retirez d'abord quelqu'un")
     assert "si elle vous convient" not in said
+
+
+async def test_a_facilitators_free_answer_in_a_dm_gets_the_one_command(missions, staffed_store):
+    await new_request(missions)
+    who = (await pinged(staffed_store))[0]
+    assert await missions.handle(message("dispo !", sender=who, is_dm=True), "dm") == "dm:accept"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Pour prendre la demande #1, tapez `!accepte 1`")
+    assert await staffed_store.missions.accepted(1) == []  # a free sentence changes nothing
+    sorry = message("désolé pas dispo cette fois", sender=who, is_dm=True)
+    assert await missions.handle(sorry, "dm") == "dm:decline"
+    assert "`!refuse 1`" in (await answers(staffed_store))[-1]
+
+
+async def test_someone_who_wants_to_join_is_answered_and_the_coordinators_told(
+    missions, staffed_store
+):
+    outsider = "@zoe:agent.finances.tchap.gouv.fr"
+    wish = message(
+        "je voudrais devenir facilitatrice, comment faire ?", sender=outsider, is_dm=True
+    )
+    assert await missions.handle(wish, "dm") == "dm:join"
+    assert (await answers(staffed_store))[-1].startswith("Merci de votre intérêt !")
+    told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
+    assert told == ["Une personne souhaite rejoindre le réseau des facilitateurs : " + outsider]
