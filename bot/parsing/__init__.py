@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from bot.parsing import classify, dates, labels, people, places, times
 from bot.parsing.normalize import fold
 from bot.parsing.result import ParseResult, missing_fields
 
-__all__ = ["ParseResult", "parse"]
+__all__ = ["ParseResult", "Reading", "parse", "read"]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,25 @@ def parse(text: str, now: datetime, *, assume_request: bool = False) -> ParseRes
         )
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the extractors read in a message, before deciding whether it is a request."""
+
+    text: str  # normalised, quotes included: the speech-act rules split them themselves
+    evidence: classify.Evidence
+    request: ParseResult  # the fields, should the message be a request
+
+
 def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
     """Parse without the safety net."""
+    r = read(text, now)
+    if assume_request or classify.is_request(r.text, r.evidence):
+        return r.request
+    return ParseResult.not_a_request()
+
+
+def read(text: str, now: datetime) -> Reading:
+    """Extract every field of `text` sent at `now`, whether or not it is a request."""
     if not isinstance(text, str):
         text = str(text)
     local = now.astimezone(PARIS) if now.tzinfo else now.replace(tzinfo=PARIS)
@@ -59,17 +77,17 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
         attendees = people.participants(norm[start:], masked)
     if attendees is None:
         attendees = people.participants(norm, spans)
-    if not assume_request:
-        evidence = classify.Evidence(
-            has_date=event_date is not None or past is not None,
-            has_time=timing.start is not None or timing.duration is not None,
-            has_format=fmt is not None,
-            has_place=where.modality is not None,
-            has_people=attendees is not None,
-        )
-        if not classify.is_request(whole.text, evidence):
-            return ParseResult.not_a_request()
-    return ParseResult(
+    evidence = classify.Evidence(
+        has_date=event_date is not None or past is not None,
+        has_time=timing.start is not None or timing.duration is not None,
+        has_format=fmt is not None,
+        has_place=where.modality is not None,
+        has_people=attendees is not None,
+        # An event today whose time is past, or unsaid, is being held, not asked for.
+        today=event_date == local.date()
+        and (timing.start is None or timing.start <= local.time().replace(tzinfo=None)),
+    )
+    request = ParseResult(
         is_request=True,
         event_date=event_date,
         start_time=timing.start,
@@ -87,3 +105,4 @@ def _parse(text: str, now: datetime, assume_request: bool) -> ParseResult:
         ),
         past_date=past,
     )
+    return Reading(whole.text, evidence, request)

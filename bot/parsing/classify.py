@@ -25,6 +25,7 @@ class Evidence:
     has_format: bool
     has_place: bool
     has_people: bool
+    today: bool = False  # the event is today and under way: a report of it, not an ask
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,34 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
     return text[start : m.end() if m else len(text)]
 
 
+# An event the room already knows is named after a preposition with a definite article or
+# a demonstrative ("pour le world café du 10/12 :", "RDV pour préparer le codev", "going
+# to the plenary"): news or logistics about it. A new one is introduced bare or
+# indefinite ("atelier ...", "un codev"), or as the subject of its own description
+# ("l'atelier du 12/10 sera en ligne").
+_KNOWN_EVENT = re.compile(
+    r"(?:\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*|for|at|to|of|on|in"
+    r"|about|with|after|before)\s+(?:le|la|les|the|ce|cet|cette|this|that)\s+"
+    r"|\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*)\s+l'"
+    r"|\b(?:du|au|aux)\s+)"
+    r"(?:(?:prochaine?|premiere?|dernier|derniere|grande?|petite?|next|first|big)\s+)?$"
+)
+
+
+@cache
+def _event_words() -> re.Pattern[str]:
+    """The format words of the vocabulary, in one pattern."""
+    return re.compile(_join([p for p, _, _ in vocabulary().raw["formats"]["patterns"]]))
+
+
+def introduces_event(own: str) -> bool:
+    """Whether `own` (normalised) names an event as a new one, not one the room knows."""
+    for m in _event_words().finditer(own):
+        if not _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
+            return True
+    return False
+
+
 _PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
 
 
@@ -150,33 +179,49 @@ def answers_quote(text: str) -> bool:
 
 
 def is_request(text: str, evidence: Evidence) -> bool:
-    """Return True when `text` (normalised) asks for a facilitation."""
+    """Return True when `text` (normalised) asks for a facilitation, by the rules alone."""
+    return verdict(text, evidence)[0]
+
+
+def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
+    """Return whether `text` (normalised) asks for a facilitation, and which rule said so.
+
+    The rule's name tells how strong the evidence was: an explicit ask ("ask"), or only
+    a plain description of a coming event ("plain").
+    """
     c = _cues()
     quoting = split_quotes(text)
     own = quoting.own
     if c.hard.search(own):
-        return False  # already covered, or the network's own announcement
+        return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
-        return True  # relaying a quoted request to the network
+        return True, "relay"  # relaying a quoted request to the network
     asks = _asks(own, c) + [m.start() for m in c.relay.finditer(own)]
     asks.sort()
     blocks = [m.start() for m in c.soft.finditer(own)]
     if asks:
         if blocks and asks[-1] < blocks[0]:
-            return False
+            return False, "ask_blocked"
         if blocks and not any(a > blocks[0] for a in asks):
-            return False
+            return False, "ask_blocked"
         if c.meta.search(own):
             # A question about how the network works; only an ask about an event survives.
             specific = evidence.has_date or evidence.has_time
-            return specific and any(c.event.search(_sentence(own, a, c)) for a in asks)
-        return bool(c.context.search(own)) or evidence.has_date
+            return (
+                specific and any(c.event.search(_sentence(own, a, c)) for a in asks),
+                "ask_meta",
+            )
+        return bool(c.context.search(own)) or evidence.has_date, "ask"
     if blocks or c.meta.search(own) or c.report.search(own) or c.addressed.search(own):
-        return False
+        return False, "no_ask_blocked"
     if quoting.reply:
-        return False
+        return False, "reply"
     if c.weak_ask.search(own):
-        return bool(c.context.search(own))
+        # An event held today is being reported on, not asked for ("Séminaire à Metz
+        # aujourd'hui : 58 chefs de service, 3 facilitateurs").
+        return bool(c.context.search(own)) and not evidence.today, "weak_ask"
     # No explicit ask: in a requests room, a plain description of a coming event of the
-    # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request.
-    return evidence.has_format and evidence.has_date
+    # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;
+    # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").
+    plain = evidence.has_format and evidence.has_date and not evidence.today
+    return plain and introduces_event(own), "plain"
