@@ -115,7 +115,7 @@ async def on_text(ctx: Context) -> str:
 
 async def _same_event(ctx: Context, details: RequestDetails, now: datetime) -> Request | None:
     """An open request of the same person, asked lately, that reads as the same event:
-    the same date, or no date yet and nothing that contradicts it (format, place)."""
+    the same date, or no date yet, and nothing that contradicts it (start, format, place)."""
     since = now - RESTATE_WITHIN
     for earlier in await ctx.store.requests.list(
         states=pings.ACTIVE, requester=ctx.sender, limit=20
@@ -128,7 +128,10 @@ async def _same_event(ctx: Context, details: RequestDetails, now: datetime) -> R
         else:
             same = old.event_date is None
         same = (
-            same and _agree(old.format, details.format) and _agree(old.location, details.location)
+            same
+            and _agree(old.start_time, details.start_time)
+            and _agree(old.format, details.format)
+            and _agree(old.location, details.location)
         )
         if same:
             return earlier

@@ -43,8 +43,9 @@ async def test_sigkill_during_a_burst_loses_nothing_and_answers_once(world, tmp_
 
         sent: list[str] = []
         for n in range(BURST):
-            day = 1 + n % 28
-            text = f"Un facilitateur pour un atelier le {day} mars 2027 de 14h à 16h à Bercy (#{n})"
+            # Each a distinct event: a person's same event written again completes the first.
+            day, hour = 1 + n % 28, 9 + n // 28
+            text = f"Un facilitateur pour un atelier le {day} mars 2027 à {hour}h à Bercy (#{n})"
             sent.append(await alice.send(room_id, text))
             if n == BURST // 3:
                 # Kill it as soon as it has answered something of the burst.

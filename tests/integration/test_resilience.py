@@ -72,7 +72,11 @@ async def test_burst_while_down_fills_the_sync_gap(world):
     for chunk in range(0, 200, 25):
         sent += await asyncio.gather(
             *(
-                alice.send(room_id, f"Atelier le {1 + n % 28} mars 2027 à 14h à Bercy (n° {n})")
+                # Each a distinct event (day and hour): the same one written again
+                # would complete the first.
+                alice.send(
+                    room_id, f"Atelier le {1 + n % 28} mars 2027 à {8 + n // 28}h, Bercy ({n})"
+                )
                 for n in range(chunk, chunk + 25)
             )
         )
