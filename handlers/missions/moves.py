@@ -38,6 +38,8 @@ REQUESTER_ACCEPTED = (
 REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
 
 
+REQUESTER_REMOVED = "La coordination a retiré {who} de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+
 REQUESTER_WITHDRAWN = (
     "{who} a rendu sa place sur la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
 )
@@ -112,7 +114,8 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
-    text = REQUESTER_WITHDRAWN.format(
+    wording_for = REQUESTER_WITHDRAWN if action is Action.WITHDRAW else REQUESTER_REMOVED
+    text = wording_for.format(
         who=await display_name(ctx.store, who),
         id=request.id,
         count=len(accepted),

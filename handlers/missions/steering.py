@@ -36,6 +36,8 @@ FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annu
 
 CLOSED = "La demande #{id} est close (réalisée). Merci à {names} !"
 
+CLOSED_UNSTAFFED = "La demande #{id} est close ; personne ne l'avait prise."
+
 
 REMOVED = "{who} n'a plus de place sur la demande #{id} ; la place est de nouveau ouverte."
 
@@ -135,7 +137,11 @@ async def close(ctx: Context, numero: int) -> None:
     accepted = await ctx.store.missions.accepted(request.id)
     await rounds.cancel_escalation(ctx, request.id, why="close")
     await reconcile_request_reminders(ctx, request.id)
-    text = CLOSED.format(id=request.id, names=await names(ctx, accepted))
+    text = (
+        CLOSED.format(id=request.id, names=await names(ctx, accepted))
+        if accepted
+        else CLOSED_UNSTAFFED.format(id=request.id)
+    )
     await answer_and_thread(ctx, request, text)
 
 

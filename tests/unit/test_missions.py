@@ -248,9 +248,14 @@ async def test_coordinators_assign_remove_and_close(missions, staffed_store):
     assert await missions.handle(remove, "requests") == "command:retire"
     assert await staffed_store.missions.accepted(1) == []
     assert (await staffed_store.requests.get(1)).state == "ouverte"
+    # A removal is worded as a removal to the requester, not as a withdrawal.
+    told = [b for b in await answers(staffed_store) if "retiré" in b or "rendu sa place" in b]
+    assert told and all("La coordination a retiré" in b for b in told)
     close = message("!cloture 1", sender=COORDINATOR)
     assert await missions.handle(close, "requests") == "command:cloture"
     assert (await staffed_store.requests.get(1)).state == "realisee"
+    closed = (await answers(staffed_store))[-1]
+    assert closed == "La demande #1 est close ; personne ne l'avait prise."
     trail = [
         (t.facilitator, t.from_state, t.to_state) for t in await staffed_store.missions.history(1)
     ]
