@@ -9,6 +9,7 @@ from bot.domain.clock import Clock
 from handlers import (
     availability,
     candidates,
+    conversation,
     events,
     feedback,
     help,
@@ -54,7 +55,7 @@ def build_dispatcher(
         is_facilitator,
         commands=COMMANDS,
         jobs=JOB_KINDS,
-        on_text=intake.on_text,
+        on_text=conversation.on_text,
         on_edit=intake.on_edit,
         # A plenary's reminder first, then a request's card (❌ by its author),
         # then a ping or a card (✅ accepts, ❌ on a ping declines).

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import drafting
 from bot.domain.content import Rendered, pill
 from bot.domain.requests import Request, RequestDetails
 from bot.parsing import parse
 from bot.parsing.normalize import fold_plain
-from bot.parsing.replies import RequestView, read_reply
+from bot.parsing.replies import read_reply
 from bot.parsing.result import ParseResult
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
-from handlers.reminders import display_name, reconcile_request_reminders
+from handlers.reminders import reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
@@ -44,8 +42,6 @@ FACILITATOR_HELLO = (
 # Words that, alone, ask the bot for help.
 _HELP_WORDS = frozenset({"aide", "help", "au secours", "sos", "?", "bonjour facilibot"})
 
-COMPLETED = "Merci, la demande #{id} est à jour : {changes}."
-
 RESTATED = "J'ai complété la demande #{id}, qui porte sur le même événement : {changes}."
 
 RESTATED_SAME = (
@@ -67,36 +63,11 @@ JOIN_ANSWER = "Merci de votre intérêt ! Le réseau forme ses facilitatrices et
 
 JOIN_FOR_COORDINATORS = "Une personne souhaite rejoindre le réseau des facilitateurs : "
 
-CANCEL_HOW = "Pour annuler la demande #{id}, tapez `{prefix}annule {id}` : les personnes concernées seront prévenues."
 
-STATUS_STAFFED = "Demande #{id} : {names} ({count}/{needed})."
-
-STATUS_NOBODY_YET = "Demande #{id} : personne n'a encore accepté ; je vous préviens ici dès que quelqu'un le fait. Le détail : `{prefix}statut {id}`."
-
-THANKS_ANSWER = "Avec plaisir !"
-
-NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
-
-NOTE_FOR_FACILITATORS = "Demande #{id}, une précision de l'équipe : « {text} »"
-
-# Thanks and praise, and how long a message may be to be only that.
-_THANKS = re.compile(r"\b(merci|thanks|thank you|thx|bravo|super|top|genial|parfait)\b")
-_SHORT = 120
-
-
-async def on_text(ctx: Context) -> str:
-    """Handle a message that is not a command; return what was done (for the log)."""
+async def on_new_text(ctx: Context) -> str:
+    """A message that belongs to no request's conversation: a new request, a DM, an
+    address to the bot, or conversation to stay quiet on."""
     event = ctx.event
-    request = await conversation_of(ctx)
-    if request is not None:
-        if event.sender != request.requester and not ctx.is_coordinator:
-            return "ignored:not-requester"  # people talking among themselves in its thread
-        if event.room_id == request.room_id and event.thread_root != request.thread_root:
-            ctx.event = replace(event, thread_root=request.thread_root)  # answer in the thread
-        await complete_from_answer(ctx, request)
-        return "answered"
-    if event.thread_root:
-        return "ignored:thread"
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
     if not result.is_request:
@@ -145,24 +116,32 @@ def _agree(old: object, new: object) -> bool:
 async def _restate(ctx: Context, request: Request, result: ParseResult, now: datetime) -> None:
     """A request written again: complete or correct the first one instead of a second."""
     answer = drafting.details_from_parse(result)
-    if past := drafting.past_date(result, answer, now.date()):
-        raise UserError(_past_date_text(past, now))
+    refuse_past(result, answer, now)
     merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
         text = RESTATED_SAME.format(id=request.id)
         await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
         return
+    await update_and_say(ctx, request, merged, RESTATED)
+
+
+async def update_and_say(
+    ctx: Context, request: Request, merged: RequestDetails, sentence: str
+) -> None:
+    """Store a request's new details, edit its card, answer with each change (`sentence`
+    takes `id` and `changes`) and what is still missing, then staff or tell those asked."""
     updated = await ctx.store.requests.update_details(
         request.id, merged, text=None, at=ctx.clock.now()
     )
-    await _refresh_card(ctx, updated)
+    await refresh_card(ctx, updated)
     await reconcile_request_reminders(ctx, request.id)
     changes = " ; ".join(wording.describe_changes(request.details, merged))
-    reply = Rendered.text(RESTATED.format(id=request.id, changes=changes))
+    reply = Rendered.text(sentence.format(id=request.id, changes=changes))
     if missing := drafting.missing_fields(merged):
         reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
-    await _staff_after_change(ctx, updated)
+    log.info("request %d updated from %s", request.id, ctx.event.event_id)
+    await staff_after_change(ctx, updated)
 
 
 @commands.command(
@@ -182,8 +161,7 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
     """Store a request read from `text`, answer with its card in the thread, plan its pings."""
     event = ctx.event
     details = drafting.details_from_parse(result)
-    if past := drafting.past_date(result, details, now.date()):
-        raise UserError(_past_date_text(past, now))
+    refuse_past(result, details, now)
     request = await ctx.store.requests.create(
         source_event_id=event.event_id,
         room_id=event.room_id,
@@ -248,126 +226,6 @@ async def _pitch(ctx: Context) -> str:
     return DM_HELLO.format(prefix=ctx.prefix)
 
 
-async def conversation_of(ctx: Context) -> Request | None:
-    """The request a message belongs to: one in its thread, or a Matrix reply to the
-    request itself or to a message the bot sent about it (its card, a notice in its thread)."""
-    event = ctx.event
-    if event.thread_root:
-        return await ctx.store.requests.by_thread(event.room_id, event.thread_root)
-    if event.reply_to is None:
-        return None
-    requests = ctx.store.requests
-    found = await requests.by_card_event(event.reply_to) or await requests.by_source_event(
-        event.reply_to
-    )
-    if found is not None:
-        return found
-    sent = await ctx.store.outbox.by_event(event.reply_to)
-    relation = (sent.content.get("m.relates_to") or {}) if sent else {}
-    if sent and sent.room_id and relation.get("rel_type") == "m.thread":
-        return await requests.by_thread(sent.room_id, relation.get("event_id", ""))
-    return None
-
-
-async def complete_from_answer(ctx: Context, request: Request) -> None:
-    """Read an answer in a request's conversation: complete or correct the request with
-    it, or keep it as a note for its facilitators; never « rien compris »."""
-    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
-    reading = read_reply(
-        ctx.event.body,
-        now,
-        where="thread",
-        who="requester" if ctx.sender == request.requester else "coordinator",
-        request=_view(request),
-        prefix=ctx.prefix,
-    )
-    if reading.intent in ("cancel", "status"):
-        await _point_to(ctx, request, reading.intent)
-        return
-    result = parse(ctx.event.body, now, assume_request=True)
-    answer = drafting.details_from_parse(result)
-    if past := drafting.past_date(result, answer, now.date()):
-        raise UserError(_past_date_text(past, now))
-    if reading.intent == "correct" and reading.changes:
-        # Read against the request as it stands (« le 22 » is in its month).
-        merged = drafting.apply_changes(request.details, reading.changes)
-    else:
-        merged = drafting.merge_answer(request.details, answer)
-    if not drafting.changed_fields(request.details, merged):
-        await _no_change(ctx, request, reading.intent)
-        return
-    updated = await ctx.store.requests.update_details(
-        request.id, merged, text=None, at=ctx.clock.now()
-    )
-    await _refresh_card(ctx, updated)
-    await reconcile_request_reminders(ctx, request.id)
-    changes = " ; ".join(wording.describe_changes(request.details, merged))
-    reply = Rendered.text(COMPLETED.format(id=request.id, changes=changes))
-    if missing := drafting.missing_fields(merged):
-        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
-    await ctx.chat.reply(ctx.event, reply, thread=True)
-    log.info("request %d completed from %s", request.id, ctx.event.event_id)
-    await _staff_after_change(ctx, updated)
-
-
-def _view(request: Request) -> RequestView:
-    """The request as the reply reader sees it."""
-    d = request.details
-    return RequestView(
-        id=request.id,
-        state=request.state,
-        event_date=d.event_date,
-        start_time=d.start_time,
-        end_time=d.end_time,
-        format=d.format,
-        modality=d.modality,
-        location=d.location,
-        participants=d.participants,
-        facilitators_needed=d.facilitators_needed,
-        missing=drafting.missing_fields(d),
-    )
-
-
-async def _point_to(ctx: Context, request: Request, intent: str) -> None:
-    """A wish to cancel, or a question about where the request stands: the one command
-    that does it, and where it stands now (nothing is changed on a free sentence)."""
-    if intent == "cancel":
-        text = CANCEL_HOW.format(id=request.id, prefix=ctx.prefix)
-    else:
-        accepted = await ctx.store.missions.accepted(request.id)
-        names = wording.names_list([await display_name(ctx.store, u) for u in accepted])
-        needed = request.details.facilitators_needed
-        text = (
-            STATUS_STAFFED.format(id=request.id, names=names, count=len(accepted), needed=needed)
-            if accepted
-            else STATUS_NOBODY_YET.format(id=request.id, prefix=ctx.prefix)
-        )
-    await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
-
-
-async def _no_change(ctx: Context, request: Request, intent: str) -> None:
-    """An answer that changes no field: thanks get a warm word, chit-chat nothing, anything
-    else is kept as a note for the people who facilitate (and they are told)."""
-    event = ctx.event
-    short_thanks = _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT
-    if intent == "none":
-        return
-    if intent == "thanks" or short_thanks:
-        reply = Rendered.text(THANKS_ANSWER)
-    else:
-        await ctx.store.notes.add(
-            request.id, event.sender, event.body, source_event_id=event.event_id, at=ctx.clock.now()
-        )
-        accepted = await ctx.store.missions.accepted(request.id)
-        for who in accepted:
-            text = NOTE_FOR_FACILITATORS.format(id=request.id, text=event.body)
-            await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
-        reply = Rendered.text(NOTE_KEPT.format(id=request.id))
-    if missing := drafting.missing_fields(request.details):
-        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
-    await ctx.chat.reply(event, reply, thread=True)
-
-
 async def on_edit(ctx: Context) -> str:
     """Re-read a request whose message was edited (`m.replace`)."""
     event = ctx.event
@@ -378,20 +236,19 @@ async def on_edit(ctx: Context) -> str:
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now, assume_request=True)
     details = drafting.details_from_parse(result)
-    if past := drafting.past_date(result, details, now.date()):
-        raise UserError(_past_date_text(past, now))
+    refuse_past(result, details, now)
     if not drafting.changed_fields(request.details, details):
         return "unchanged:edit"
     updated = await ctx.store.requests.update_details(
         request.id, details, text=event.body, at=ctx.clock.now()
     )
-    await _refresh_card(ctx, updated)
-    await _staff_after_change(ctx, updated)
+    await refresh_card(ctx, updated)
+    await staff_after_change(ctx, updated)
     await reconcile_request_reminders(ctx, request.id)
     return f"edited:{request.id}"
 
 
-async def _staff_after_change(ctx: Context, request: Request) -> None:
+async def staff_after_change(ctx: Context, request: Request) -> None:
     """Start staffing a request that just became complete, or update those already asked."""
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
         await pings.request_changed(ctx, request, cause=ctx.event.event_id)
@@ -399,7 +256,8 @@ async def _staff_after_change(ctx: Context, request: Request) -> None:
         await rounds.plan_first_round(ctx, request)
 
 
-async def _refresh_card(ctx: Context, request: Request) -> None:
+async def refresh_card(ctx: Context, request: Request) -> None:
+    """Edit the request's card to show it as it now stands."""
     card = wording.request_card(request, drafting.missing_fields(request.details))
     if request.card_key:
         await ctx.chat.edit(
@@ -407,9 +265,17 @@ async def _refresh_card(ctx: Context, request: Request) -> None:
         )
 
 
-def _past_date_text(day: date, now: datetime) -> str:
-    example = now.date() + timedelta(days=14)
-    return DATE_IN_PAST.format(
-        date=wording.format_date(day),
-        example=f"{example.day} {wording.MONTHS[example.month - 1]}",
-    )
+def refuse_past(result: ParseResult, details: RequestDetails, now: datetime) -> None:
+    """Refuse a date already past, with an example of one that is not.
+
+    Raises:
+        UserError: the event's date (stored or set aside by the parser) is past.
+    """
+    if past := drafting.past_date(result, details, now.date()):
+        example = now.date() + timedelta(days=14)
+        raise UserError(
+            DATE_IN_PAST.format(
+                date=wording.format_date(past),
+                example=f"{example.day} {wording.MONTHS[example.month - 1]}",
+            )
+        )

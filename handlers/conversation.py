@@ -1,0 +1,164 @@
+"""A request's conversation: replies in its thread or Matrix replies to it, read against
+the request as it stands — a correction, a question, a wish, thanks, or a note."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+
+from bot.domain import drafting
+from bot.domain.content import Rendered
+from bot.domain.requests import Request
+from bot.parsing import parse
+from bot.parsing.normalize import fold_plain
+from bot.parsing.replies import RequestView, read_reply
+from handlers.core import wording
+from handlers.core.context import Context
+from handlers.intake import on_new_text, refuse_past, update_and_say
+from handlers.reminders import display_name
+
+log = logging.getLogger(__name__)
+
+
+COMPLETED = "Merci, la demande #{id} est à jour : {changes}."
+
+CANCEL_HOW = "Pour annuler la demande #{id}, tapez `{prefix}annule {id}` : les personnes concernées seront prévenues."
+
+STATUS_STAFFED = "Demande #{id} : {names} ({count}/{needed})."
+
+STATUS_NOBODY_YET = "Demande #{id} : personne n'a encore accepté ; je vous préviens ici dès que quelqu'un le fait. Le détail : `{prefix}statut {id}`."
+
+THANKS_ANSWER = "Avec plaisir !"
+
+NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
+
+NOTE_FOR_FACILITATORS = "Demande #{id}, une précision de l'équipe : « {text} »"
+
+# Thanks and praise, and how long a message may be to be only that.
+_THANKS = re.compile(r"\b(merci|thanks|thank you|thx|bravo|super|top|genial|parfait)\b")
+_SHORT = 120
+
+
+async def on_text(ctx: Context) -> str:
+    """Handle a message that is not a command; return what was done (for the log)."""
+    event = ctx.event
+    request = await conversation_of(ctx)
+    if request is not None:
+        if event.sender != request.requester and not ctx.is_coordinator:
+            return "ignored:not-requester"  # people talking among themselves in its thread
+        if event.room_id == request.room_id and event.thread_root != request.thread_root:
+            ctx.event = replace(event, thread_root=request.thread_root)  # answer in the thread
+        await complete_from_answer(ctx, request)
+        return "answered"
+    if event.thread_root:
+        return "ignored:thread"
+    return await on_new_text(ctx)
+
+
+async def conversation_of(ctx: Context) -> Request | None:
+    """The request a message belongs to: one in its thread, or a Matrix reply to the
+    request itself or to a message the bot sent about it (its card, a notice in its thread)."""
+    event = ctx.event
+    if event.thread_root:
+        return await ctx.store.requests.by_thread(event.room_id, event.thread_root)
+    if event.reply_to is None:
+        return None
+    requests = ctx.store.requests
+    found = await requests.by_card_event(event.reply_to) or await requests.by_source_event(
+        event.reply_to
+    )
+    if found is not None:
+        return found
+    sent = await ctx.store.outbox.by_event(event.reply_to)
+    relation = (sent.content.get("m.relates_to") or {}) if sent else {}
+    if sent and sent.room_id and relation.get("rel_type") == "m.thread":
+        return await requests.by_thread(sent.room_id, relation.get("event_id", ""))
+    return None
+
+
+async def complete_from_answer(ctx: Context, request: Request) -> None:
+    """Read an answer in a request's conversation: complete or correct the request with
+    it, or keep it as a note for its facilitators; never « rien compris »."""
+    now = ctx.clock.now().astimezone(ctx.config.bot.tz)
+    reading = read_reply(
+        ctx.event.body,
+        now,
+        where="thread",
+        who="requester" if ctx.sender == request.requester else "coordinator",
+        request=_view(request),
+        prefix=ctx.prefix,
+    )
+    if reading.intent in ("cancel", "status"):
+        await _point_to(ctx, request, reading.intent)
+        return
+    result = parse(ctx.event.body, now, assume_request=True)
+    answer = drafting.details_from_parse(result)
+    refuse_past(result, answer, now)
+    if reading.intent == "correct" and reading.changes:
+        # Read against the request as it stands (« le 22 » is in its month).
+        merged = drafting.apply_changes(request.details, reading.changes)
+    else:
+        merged = drafting.merge_answer(request.details, answer)
+    if not drafting.changed_fields(request.details, merged):
+        await _no_change(ctx, request, reading.intent)
+        return
+    await update_and_say(ctx, request, merged, COMPLETED)
+
+
+def _view(request: Request) -> RequestView:
+    """The request as the reply reader sees it."""
+    d = request.details
+    return RequestView(
+        id=request.id,
+        state=request.state,
+        event_date=d.event_date,
+        start_time=d.start_time,
+        end_time=d.end_time,
+        format=d.format,
+        modality=d.modality,
+        location=d.location,
+        participants=d.participants,
+        facilitators_needed=d.facilitators_needed,
+        missing=drafting.missing_fields(d),
+    )
+
+
+async def _point_to(ctx: Context, request: Request, intent: str) -> None:
+    """A wish to cancel, or a question about where the request stands: the one command
+    that does it, and where it stands now (nothing is changed on a free sentence)."""
+    if intent == "cancel":
+        text = CANCEL_HOW.format(id=request.id, prefix=ctx.prefix)
+    else:
+        accepted = await ctx.store.missions.accepted(request.id)
+        names = wording.names_list([await display_name(ctx.store, u) for u in accepted])
+        needed = request.details.facilitators_needed
+        text = (
+            STATUS_STAFFED.format(id=request.id, names=names, count=len(accepted), needed=needed)
+            if accepted
+            else STATUS_NOBODY_YET.format(id=request.id, prefix=ctx.prefix)
+        )
+    await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
+
+
+async def _no_change(ctx: Context, request: Request, intent: str) -> None:
+    """An answer that changes no field: thanks get a warm word, chit-chat nothing, anything
+    else is kept as a note for the people who facilitate (and they are told)."""
+    event = ctx.event
+    short_thanks = _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT
+    if intent == "none":
+        return
+    if intent == "thanks" or short_thanks:
+        reply = Rendered.text(THANKS_ANSWER)
+    else:
+        await ctx.store.notes.add(
+            request.id, event.sender, event.body, source_event_id=event.event_id, at=ctx.clock.now()
+        )
+        accepted = await ctx.store.missions.accepted(request.id)
+        for who in accepted:
+            text = NOTE_FOR_FACILITATORS.format(id=request.id, text=event.body)
+            await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
+        reply = Rendered.text(NOTE_KEPT.format(id=request.id))
+    if missing := drafting.missing_fields(request.details):
+        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
+    await ctx.chat.reply(event, reply, thread=True)
