@@ -1,0 +1,284 @@
+"""A correction read against the request as it stands: « le 22 » is in its month,
+« plutôt 14h » keeps the duration, a count of facilitators is not a headcount."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from bot.parsing import dates, people, places, times
+from bot.parsing.normalize import Folded
+from bot.parsing.numbers import to_int
+from bot.parsing.reply_rules import ReplyContext, RequestView, reply_rules
+from bot.parsing.vocabulary import vocabulary
+
+_FILLER = re.compile(
+    r"\b((?:sera|serons|seront|serait|be|are|est))\s+(?:plutot|finalement|donc|seulement|only|just"
+    r"|actually|finally|now|maintenant|desormais)\b"
+)
+
+
+_ORDINALS = {"deu": 2, "sec": 2, "tro": 3, "thi": 3, "qua": 4, "fou": 4}
+
+
+def read_changes(ctx: ReplyContext) -> dict[str, object]:
+    """The fields the reply changes, read against the request as it stands."""
+    req = ctx.request
+    assert req is not None
+    r = reply_rules()
+    # A link's path is no date, time or place.
+    norm = r.url.sub(lambda m: " " * len(m.group(0)), ctx.norm)
+    found: dict[str, object] = {}
+    day, spans = _new_date(norm, ctx.today, req)
+    if day is not None:
+        found["event_date"] = day
+    found.update(_new_times(norm, req))
+    found.update(_new_place(ctx, norm, req))
+    # A day of the month is no headcount ("le 26 pas le 19").
+    found.update(_new_counts(_blank(norm, spans), req))
+    fmt = _new_format(norm)
+    if fmt is not None:
+        found["format"] = fmt
+    current = {
+        "event_date": req.event_date,
+        "start_time": req.start_time,
+        "end_time": req.end_time,
+        "location": req.location,
+        "modality": req.modality,
+        "participants": req.participants,
+        "facilitators_needed": req.facilitators_needed,
+        "format": req.format,
+    }
+    return {k: v for k, v in found.items() if current.get(k, object()) != v}
+
+
+def _new_format(norm: str) -> str | None:
+    """A format named as what the event becomes ("ce sera plutôt un codev")."""
+    for cue in reply_rules().format_before.finditer(norm):
+        for pattern, name, _rank in vocabulary().formats:
+            if pattern.match(norm, cue.end()):
+                return name
+    return None
+
+
+def _negated(norm: str, start: int) -> bool:
+    """Whether the word at `start` is named to be left ("pas le 19")."""
+    return bool(reply_rules().negated_before.search(norm[max(0, start - 15) : start]))
+
+
+def _day_in_request_month(
+    day: int, today: date, req: RequestView, weekday: int | None = None
+) -> date | None:
+    """Day `day` of the request's month, or of the next month when already past.
+
+    With a weekday (« le mardi 12 »), the first such month where the day is that weekday.
+    """
+    base = req.event_date or today
+    year, month = base.year, base.month
+    first: date | None = None
+    for _ in range(13):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            if weekday is None or candidate.weekday() == weekday:
+                return candidate
+            first = first or candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return first
+
+
+def _explicit(written: str) -> bool:
+    """Whether a date mention names its month (not a bare day nor a weekday)."""
+    v = vocabulary()
+    return bool(re.search(rf"\b(?:{v.month_re})\b|\d[/.-]\d", written))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the spans of `text` with spaces, keeping offsets."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _new_date(
+    norm: str, today: date, req: RequestView
+) -> tuple[date | None, list[tuple[int, int]]]:
+    """The new date (written in full, a day of the month, a weekday, a shift) and date spans."""
+    r, v = reply_rules(), vocabulary()
+    spans: list[tuple[int, int]] = []
+    day: date | None = None
+    # Only a month or a numeric date is read by the request parser's dates (a weekday or a
+    # day alone is read against the request below); skipping the rest skips its slow fallback.
+    written = r.written_date.search(norm) is not None
+    for mention in dates.mentions(norm, today) if written else ():
+        spans.append((mention.start, mention.end))
+        written = norm[mention.start : mention.end]
+        if day is not None or not _explicit(written) or mention.role not in ("event", "new"):
+            continue  # bare days and weekdays are read against the request below
+        if not _negated(norm, mention.start):
+            day = mention.day
+    for m in r.bare_day.finditer(norm):
+        spans.append(m.span())
+        if day is None and not _negated(norm, m.start()):
+            named = m.group(1) or m.group(2)
+            weekday = v.weekdays[named] if named else None
+            day = _day_in_request_month(int(m.group(3)), today, req, weekday)
+    if day is not None:
+        return day, spans
+    m = r.shift.search(norm)
+    if m is not None and req.event_date is not None:
+        count = 1 if m.group(1) in ("une", "un", "a", "an", "one") else to_int(m.group(1) or "1")
+        unit = m.group(2)
+        if count:
+            days = count * (7 if unit[0] in "sw" else 1)
+            # « quinze jours », « une quinzaine », « huit jours » are two weeks and one.
+            if unit == "quinzaine" or (unit[0] == "j" and count == 15):
+                days = 14
+            elif unit[0] == "j" and count == 8:
+                days = 7
+            if r.earlier.search(m.group(0)):
+                days = -days
+            return req.event_date + timedelta(days=days), spans
+    for m in r.weekday.finditer(norm):
+        if _negated(norm, m.start()) or not r.correct_cue.search(norm):
+            continue  # « à jeudi ! » greets; « finalement jeudi » moves the event
+        if m.group(2) or req.event_date is None:
+            return dates.event_date(norm[m.start() : m.end()], today), spans
+        monday = req.event_date - timedelta(days=req.event_date.weekday())
+        return monday + timedelta(days=v.weekdays[m.group(1)]), spans
+    return None, spans
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _clock(minutes: int) -> time | None:
+    return time(minutes // 60, minutes % 60) if 0 <= minutes < 24 * 60 else None
+
+
+def _time_shift(norm: str) -> int:
+    """Minutes the whole slot moves by ("une heure plus tard", "push it back by an hour")."""
+    r = reply_rules()
+    for m in r.time_shift.finditer(norm):
+        written_by = re.match(r"(?:d'|de|by|of|back)\b", m.group(0)) is not None
+        verb = r.shift_verb.search(norm[max(0, m.start() - 30) : m.start()])
+        if m.group(4) is None and not (verb and written_by):
+            continue  # "à 14h", "pendant 2 heures": no shift
+        if m.group(1):
+            minutes = 30
+        else:
+            count = 1 if m.group(2) in ("une", "un", "a", "an", "one") else to_int(m.group(2))
+            if not count:
+                continue
+            minutes = count * (60 if m.group(3)[0] == "h" else 1)
+        if m.group(4):
+            earlier = m.group(4) in ("plus tot", "earlier")
+        else:
+            earlier = bool(verb and r.earlier.search(verb.group(0)))
+        return -minutes if earlier else minutes
+    return 0
+
+
+def _new_times(norm: str, req: RequestView) -> dict[str, object]:
+    """New start and end: a range, a start that keeps the duration, an end, or a shift."""
+    r = reply_rules()
+    out: dict[str, object] = {}
+    delta = _time_shift(norm)
+    if delta and req.start_time is not None:
+        start = _clock(_minutes(req.start_time) + delta)
+        if start is not None:
+            out["start_time"] = start
+        if req.end_time is not None:
+            end = _clock(_minutes(req.end_time) + delta)
+            if end is not None:
+                out["end_time"] = end
+        return out
+    timing = times.timing(norm)
+    if timing.start is None:
+        return out
+    if timing.end is not None and r.time_range.search(norm):
+        return {"start_time": timing.start, "end_time": timing.end}
+    first = r.clock.search(norm)
+    if first is not None and r.end_before.search(norm[max(0, first.start() - 40) : first.start()]):
+        return {"end_time": timing.start}
+    out["start_time"] = timing.start
+    if req.start_time is not None and req.end_time is not None:
+        duration = _minutes(req.end_time) - _minutes(req.start_time)
+        end = _clock(_minutes(timing.start) + duration)
+        if end is not None:
+            out["end_time"] = end
+    return out
+
+
+def _new_place(ctx: ReplyContext, norm: str, req: RequestView) -> dict[str, object]:
+    """New modality and city, read against the request's."""
+    r = reply_rules()
+    raw = vocabulary().raw["modality"]
+    no_remote = bool(r.no_remote.search(norm))
+    text = r.no_remote.sub(lambda m: " " * len(m.group(0)), norm)
+    # A city the remote part joins from is no place of the event.
+    masked = _mask_remote_origins(text)
+    place = places.place(Folded(ctx.folded.original, masked, ctx.folded.offsets))
+    city = place.location if place.location in set(vocabulary().cities.values()) else None
+    hybrid = bool(re.search(raw["hybrid"], text)) or place.modality == "hybride"
+    remote = place.modality == "distanciel" and not no_remote
+    onsite = bool(re.search(raw["onsite"], text)) or city is not None or no_remote
+    out: dict[str, object] = {}
+    if hybrid and not no_remote:
+        out["modality"] = "hybride"
+        if city is not None:
+            out["location"] = city
+        return out
+    if remote and city is None:
+        return {"modality": "distanciel", "location": None}
+    if city is not None:
+        out["location"] = city
+    if onsite:
+        if req.modality in (None, "distanciel"):
+            out["modality"] = "presentiel"
+        elif req.modality == "hybride" and (no_remote or r.all_onsite.search(text)):
+            out["modality"] = "presentiel"
+    return out
+
+
+def _mask_remote_origins(text: str) -> str:
+    """Blank the cities the event leaves or the remote part joins from ("pas à Paris")."""
+    r, v = reply_rules(), vocabulary()
+    for m in v.city_re.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        left = r.negated_before.search(re.sub(r"\b(?:a|au|en|in|at|de|from)\s*$", "", before))
+        if r.remote_origin.search(before) or left:
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return text
+
+
+def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
+    """New number of facilitators and of participants."""
+    r = reply_rules()
+    out: dict[str, object] = {}
+    needed, spans = people.facilitators(norm)
+    extra = r.one_more.search(norm)
+    single = r.one_facilitator.search(norm)
+    ordinal = r.ordinal.search(norm)
+    if ordinal is not None:
+        word = ordinal.group(1)
+        needed = int(word) if word.isdigit() else _ORDINALS[word[:3]]
+        spans = [*spans, ordinal.span()]
+    elif extra is not None:
+        needed = (req.facilitators_needed or 1) + 1
+        spans = [*spans, extra.span()]
+    elif single is not None:
+        needed = 1
+        spans = [*spans, single.span()]
+    if needed is not None:
+        out["facilitators_needed"] = needed
+    text = r.not_attendees.sub(lambda m: " " * len(m.group(0)), norm)
+    # « on sera plutôt 18 »: the adverb between the verb and the count hides the count.
+    text = _FILLER.sub(lambda m: m.group(1) + " " * (m.end() - m.end(1)), text)
+    count = people.participants(text, spans)
+    if count is not None:
+        out["participants"] = count
+    return out
