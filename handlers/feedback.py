@@ -10,26 +10,37 @@ from bot.domain.lifecycle import AssignmentState, RequestState
 from bot.domain.requests import Request
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
 
 
-FEEDBACK_THANKS = "Merci pour votre avis sur la demande #{id} ({rating}/5)."
+FEEDBACK_THANKS = Say(
+    "Merci pour votre avis sur la demande #{id} ({rating}/5).",
+    "Thank you for your feedback on request #{id} ({rating}/5).",
+)
 
 TIME_THANKS = "Merci, c'est noté : {spent} passées sur la demande #{id}."
 
-RATING_INVALID = (
-    "La note doit être un nombre de 1 à 5 (par exemple `{prefix}avis {id} 4 très bonne séance`)."
+RATING_INVALID = Say(
+    "La note doit être un nombre de 1 à 5 (par exemple `{prefix}avis {id} 4 très bonne séance`).",
+    "The rating must be a number from 1 to 5 (for example `{prefix}avis {id} 4 a great session`).",
 )
 
 TIME_INVALID = "Je ne comprends pas la durée « {value} ». Écrivez par exemple `{prefix}temps {id} 3h30` ou `{prefix}temps {id} 45min`."
 
-FEEDBACK_NOT_REQUESTER = "Seul l'auteur de la demande #{id} peut donner son avis dessus."
+FEEDBACK_NOT_REQUESTER = Say(
+    "Seul l'auteur de la demande #{id} peut donner son avis dessus.",
+    "Only the author of request #{id} can give feedback on it.",
+)
 
 TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seules les personnes qui la facilitent indiquent leur temps."
 
-FEEDBACK_CANCELLED = "La demande #{id} a été annulée : il n'y a pas d'avis à donner."
+FEEDBACK_CANCELLED = Say(
+    "La demande #{id} a été annulée : il n'y a pas d'avis à donner.",
+    "Request #{id} was cancelled: there is no feedback to give.",
+)
 
 
 def format_spent(minutes: int) -> str:
@@ -69,7 +80,7 @@ def read_minutes(text: str) -> int | None:
 async def _request(ctx: Context, number: int) -> Request:
     request = await ctx.request(number)
     if request.state == RequestState.CANCELLED:
-        raise UserError(FEEDBACK_CANCELLED.format(id=number))
+        raise UserError(FEEDBACK_CANCELLED, id=number)
     return request
 
 
@@ -88,16 +99,18 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
     prefix = ctx.config.bot.command_prefix
     request = await _request(ctx, numero)
     if request.requester != ctx.sender:
-        raise UserError(FEEDBACK_NOT_REQUESTER.format(id=numero))
+        raise UserError(FEEDBACK_NOT_REQUESTER, id=numero)
     head, _, comment = texte.strip().partition(" ")
     head = head.removesuffix("/5")
     if not (head.isascii() and head.isdigit()) or not 1 <= int(head) <= 5:
-        raise UserError(RATING_INVALID.format(id=numero, prefix=prefix))
+        raise UserError(RATING_INVALID, id=numero, prefix=prefix)
     rating = int(head)
     await ctx.store.feedback.rate(
         numero, ctx.sender, rating, comment.strip() or None, at=ctx.clock.now()
     )
-    await ctx.chat.reply(ctx.event, Rendered.text(FEEDBACK_THANKS.format(id=numero, rating=rating)))
+    await ctx.chat.reply(
+        ctx.event, Rendered.text(ctx.say(FEEDBACK_THANKS, id=numero, rating=rating))
+    )
     log.info("request %d rated %d by %s", numero, rating, ctx.sender)
 
 

@@ -182,7 +182,7 @@ async def update_and_say(
         reply = Rendered.join([reply, wording.ask_missing(missing, ctx.lang)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d updated from %s", request.id, ctx.event.event_id)
-    await staff_after_change(ctx, updated)
+    await staff_after_change(ctx, updated, before=request.details)
 
 
 @commands.command(
@@ -300,15 +300,17 @@ async def on_edit(ctx: Context) -> str:
         request.id, details, text=event.body, at=ctx.clock.now()
     )
     await refresh_card(ctx, updated)
-    await staff_after_change(ctx, updated)
+    await staff_after_change(ctx, updated, before=request.details)
     await reconcile_request_reminders(ctx, request.id)
     return f"edited:{request.id}"
 
 
-async def staff_after_change(ctx: Context, request: Request) -> None:
+async def staff_after_change(
+    ctx: Context, request: Request, *, before: RequestDetails | None = None
+) -> None:
     """Start staffing a request that just became complete, or update those already asked."""
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
-        await pings.request_changed(ctx, request, cause=ctx.event.event_id)
+        await pings.request_changed(ctx, request, cause=ctx.event.event_id, before=before)
     else:
         await rounds.plan_first_round(ctx, request)
 

@@ -26,28 +26,42 @@ from bot.domain.requests import Request
 from bot.domain.schedule import Job
 from handlers.core import wording
 from handlers.core.jobs import JobContext, JobKinds, SkipJob, apply_jobs
+from handlers.core.language import Say
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()
 
 
-REMINDER_FACILITATOR = "Rappel : vous facilitez la demande #{id} {lead}, {when}."
-
-REMINDER_REQUESTER = "Rappel : la demande #{id} a lieu {lead}, {when}."
-
-REMINDER_WITH = "Vous la facilitez avec {names}."
-
-REMINDER_NOBODY_YET = "Personne n'a encore pris de place pour la faciliter."
-
-FEEDBACK_ASK_REQUESTER = (
-    "La demande #{id} a eu lieu. Comment cela s'est-il passé ? Donnez une note de 1 à 5 et, si "
-    "vous le souhaitez, un commentaire : `{prefix}avis {id} 4 très bonne séance`."
+REMINDER_FACILITATOR = Say(
+    "Rappel : vous facilitez la demande #{id} {lead}, {when}.",
+    "Reminder: you are facilitating request #{id} {lead}, {when}.",
 )
 
-FEEDBACK_ASK_FACILITATOR = (
+REMINDER_REQUESTER = Say(
+    "Rappel : la demande #{id} a lieu {lead}, {when}.",
+    "Reminder: request #{id} takes place {lead}, {when}.",
+)
+
+REMINDER_WITH = Say("Vous la facilitez avec {names}.", "You are facilitating it with {names}.")
+
+REMINDER_NOBODY_YET = Say(
+    "Personne n'a encore pris de place pour la faciliter.",
+    "Nobody has taken a place to facilitate it yet.",
+)
+
+FEEDBACK_ASK_REQUESTER = Say(
+    "La demande #{id} a eu lieu. Comment cela s'est-il passé ? Donnez une note de 1 à 5 et, si "
+    "vous le souhaitez, un commentaire : `{prefix}avis {id} 4 très bonne séance`.",
+    "Request #{id} has taken place. How did it go? Give a rating from 1 to 5 and, if you "
+    "wish, a comment: `{prefix}avis {id} 4 a great session`.",
+)
+
+FEEDBACK_ASK_FACILITATOR = Say(
     "Merci d'avoir facilité la demande #{id} ! Combien de temps y avez-vous passé, préparation "
-    "comprise ? Répondez par exemple `{prefix}temps {id} 3h30`."
+    "comprise ? Répondez par exemple `{prefix}temps {id} 3h30`.",
+    "Thank you for facilitating request #{id}! How much time did you spend on it, preparation "
+    "included? Answer for example `{prefix}temps {id} 3h30`.",
 )
 
 
@@ -130,17 +144,18 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
     if start is None or start != job.anchor_at:
         raise SkipJob("the mission moved")
     facilitators = await ctx.store.missions.accepted(request.id)
-    card = wording.card_summary(request)
-    lead = wording.format_lead(start - ctx.clock.now())
+    lang = await ctx.store.languages.of(job.recipient)
+    card = wording.card_summary(request, lang)
+    lead = wording.format_lead(start - ctx.clock.now(), lang)
     names = {who: await display_name(ctx.store, who) for who in facilitators}
     if job.recipient == request.requester:
         local, other_zone = await _local(ctx, start, job.recipient)
-        when = wording.format_moment(local, show_zone=other_zone)
-        text = REMINDER_REQUESTER.format(id=request.id, lead=lead, when=when)
+        when = wording.format_moment(local, show_zone=other_zone, lang=lang)
+        text = REMINDER_REQUESTER.in_(lang).format(id=request.id, lead=lead, when=when)
         who_line = Rendered.text(
-            wording.WHO_LINE.format(names=wording.names_list(list(names.values())))
+            wording.WHO_LINE.in_(lang).format(names=wording.names_list(list(names.values()), lang))
             if names
-            else REMINDER_NOBODY_YET
+            else REMINDER_NOBODY_YET.in_(lang)
         )
         await ctx.chat.send(
             request.room_id,
@@ -152,12 +167,13 @@ async def fire_mission_reminder(ctx: JobContext, job: Job) -> None:
         )
     elif job.recipient in facilitators:
         local, other_zone = await _local(ctx, start, job.recipient)
-        when = wording.format_moment(local, show_zone=other_zone)
-        text = REMINDER_FACILITATOR.format(id=request.id, lead=lead, when=when)
+        when = wording.format_moment(local, show_zone=other_zone, lang=lang)
+        text = REMINDER_FACILITATOR.in_(lang).format(id=request.id, lead=lead, when=when)
         others = [name for who, name in names.items() if who != job.recipient]
         lines = [Rendered.text(text)]
         if others:
-            lines.append(Rendered.text(REMINDER_WITH.format(names=wording.names_list(others))))
+            with_them = REMINDER_WITH.in_(lang).format(names=wording.names_list(others, lang))
+            lines.append(Rendered.text(with_them))
         await ctx.chat.dm(job.recipient, Rendered.join([*lines, card]), key=ctx.next_key())
     else:
         raise SkipJob("no longer on the mission")
@@ -169,8 +185,9 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
     if request.state == RequestState.CANCELLED:
         raise SkipJob("request cancelled")
     prefix = ctx.config.bot.command_prefix
+    lang = await ctx.store.languages.of(job.recipient)
     if job.recipient == request.requester:
-        text = FEEDBACK_ASK_REQUESTER.format(id=request.id, prefix=prefix)
+        text = FEEDBACK_ASK_REQUESTER.in_(lang).format(id=request.id, prefix=prefix)
         await ctx.chat.send(
             request.room_id,
             Rendered.text(text),
@@ -180,7 +197,7 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
             thread_root=request.thread_root,
         )
     elif job.recipient in await ctx.store.missions.accepted(request.id):
-        text = FEEDBACK_ASK_FACILITATOR.format(id=request.id, prefix=prefix)
+        text = FEEDBACK_ASK_FACILITATOR.in_(lang).format(id=request.id, prefix=prefix)
         await ctx.chat.dm(job.recipient, Rendered.text(text), key=ctx.next_key())
     else:
         raise SkipJob("no longer on the mission")

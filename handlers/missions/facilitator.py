@@ -13,6 +13,7 @@ from bot.domain.requests import Request
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 from handlers.missions.moves import check_open, next_assignment, release, take
 from handlers.staffing import rounds
 
@@ -20,10 +21,16 @@ log = logging.getLogger(__name__)
 commands = CommandSet()
 
 
-DECLINED = "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu."
+DECLINED = Say(
+    "C'est noté, vous ne prenez pas la demande #{id}. Merci d'avoir répondu.",
+    "Noted, you are not taking request #{id}. Thank you for answering.",
+)
 
 
-WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte."
+WITHDRAWN = Say(
+    "C'est noté, vous n'êtes plus sur la demande #{id}. La place est de nouveau ouverte.",
+    "Noted, you are no longer on request #{id}. The place is open again.",
+)
 
 
 NOT_A_FACILITATOR = (
@@ -74,7 +81,7 @@ async def _decline(ctx: Context, request: Request) -> None:
     await ctx.store.missions.set_state(
         request.id, ctx.sender, state, actor=ctx.sender, at=ctx.clock.now()
     )
-    await ctx.chat.reply(ctx.event, Rendered.text(DECLINED.format(id=request.id)))
+    await ctx.chat.reply(ctx.event, Rendered.text(ctx.say(DECLINED, id=request.id)))
     pinged = {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     if ctx.sender in pinged:
         await rounds.reopen(ctx, request, cause=ctx.event.event_id, limit=1)
@@ -93,7 +100,7 @@ async def withdraw(ctx: Context, numero: int) -> None:
     request = await ctx.request(numero)
     check_open(request, Action.WITHDRAW)
     await release(ctx, request, ctx.sender, Action.WITHDRAW)
-    await ctx.chat.reply(ctx.event, Rendered.text(WITHDRAWN.format(id=request.id)))
+    await ctx.chat.reply(ctx.event, Rendered.text(ctx.say(WITHDRAWN, id=request.id)))
 
 
 async def on_reaction(ctx: Context) -> str | None:

@@ -18,30 +18,43 @@ from bot.domain.matching import match
 from bot.domain.requests import Request
 from handlers.core import wording
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 from handlers.reminders import display_name, reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
 
 
-ACCEPTED = "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `{prefix}missions` pour voir vos missions, `{prefix}desiste {id}` en cas d'empêchement."
-
-
-REQUEST_FULL = "Désolé, la demande #{id} est déjà complète."
-
-
-REQUESTER_ACCEPTED = (
-    "Bonne nouvelle pour la demande #{id} : {who} la facilitera ({count}/{needed})."
+ACCEPTED = Say(
+    "C'est noté : vous facilitez la demande #{id}. Merci ! Tapez `{prefix}missions` pour voir vos missions, `{prefix}desiste {id}` en cas d'empêchement.",
+    "Noted: you are facilitating request #{id}. Thank you! Type `{prefix}missions` to see your missions, `{prefix}withdraw {id}` if something comes up.",
 )
 
 
-REQUESTER_STAFFED = "La demande #{id} est pourvue : {names}."
+REQUEST_FULL = Say(
+    "Désolé, la demande #{id} est déjà complète.", "Sorry, request #{id} is already full."
+)
 
 
-REQUESTER_REMOVED = "La coordination a retiré {who} de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+REQUESTER_ACCEPTED = Say(
+    "Bonne nouvelle pour la demande #{id} : {who} la facilitera ({count}/{needed}).",
+    "Good news for request #{id}: {who} will facilitate it ({count}/{needed}).",
+)
 
-REQUESTER_WITHDRAWN = (
-    "{who} a rendu sa place sur la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed})."
+
+REQUESTER_STAFFED = Say(
+    "La demande #{id} est pourvue : {names}.", "Request #{id} is fully staffed: {names}."
+)
+
+
+REQUESTER_REMOVED = Say(
+    "La coordination a retiré {who} de la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed}).",
+    "The coordination has removed {who} from request #{id}: I am looking for someone else ({count}/{needed}).",
+)
+
+REQUESTER_WITHDRAWN = Say(
+    "{who} a rendu sa place sur la demande #{id} : je cherche quelqu'un d'autre ({count}/{needed}).",
+    "{who} has given their place on request #{id} back: I am looking for someone else ({count}/{needed}).",
 )
 
 
@@ -83,7 +96,7 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
         await ctx.chat.reply(
-            ctx.event, Rendered.text(ACCEPTED.format(id=request.id, prefix=ctx.prefix))
+            ctx.event, Rendered.text(ctx.say(ACCEPTED, id=request.id, prefix=ctx.prefix))
         )
     else:
         card = wording.card_summary(request)
@@ -92,12 +105,14 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
         text = ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
     await pings.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
-    text = REQUESTER_ACCEPTED.format(id=request.id, who=name, count=len(accepted), needed=needed)
+    sentence, values = REQUESTER_ACCEPTED, {"who": name, "count": len(accepted), "needed": needed}
     if request.state == RequestState.STAFFED:
-        text = REQUESTER_STAFFED.format(id=request.id, names=await names(ctx, accepted))
+        sentence, values = REQUESTER_STAFFED, {"names": await names(ctx, accepted)}
         await pings.settle_pings(ctx, request, outcome="pourvue")
         await rounds.cancel_escalation(ctx, request.id, why="pourvue")
-    await pings.tell_requester(ctx, request, text, key=f"requester:{key}")
+    await pings.tell_requester(
+        ctx, request, sentence, key=f"requester:{key}", id=request.id, **values
+    )
     await reconcile_request_reminders(ctx, request.id)
 
 
@@ -114,14 +129,16 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
-    wording_for = REQUESTER_WITHDRAWN if action is Action.WITHDRAW else REQUESTER_REMOVED
-    text = wording_for.format(
+    await pings.tell_requester(
+        ctx,
+        request,
+        REQUESTER_WITHDRAWN if action is Action.WITHDRAW else REQUESTER_REMOVED,
+        key=f"requester:{key}",
         who=await display_name(ctx.store, who),
         id=request.id,
         count=len(accepted),
         needed=request.details.facilitators_needed,
     )
-    await pings.tell_requester(ctx, request, text, key=f"requester:{key}")
     await pings.send_invitations(
         ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
     )
@@ -153,7 +170,7 @@ async def full_text(ctx: Context, request: Request, who: str, action: Action) ->
     other = await other_request_for(ctx, who, exclude=request.id)
     prefix = ctx.config.bot.command_prefix
     if other is None:
-        return REQUEST_FULL.format(id=request.id)
+        return ctx.say(REQUEST_FULL, id=request.id)
     return COMPLETE_WITH_OTHER.format(id=request.id, other=other.id, prefix=prefix)
 
 
@@ -176,9 +193,10 @@ async def other_request_for(ctx: Context, who: str, *, exclude: int) -> Request 
     return None
 
 
-async def names(ctx: Context, user_ids: list[str]) -> str:
-    """« Karim Benali et Léa Dubois »: directory names, else Matrix ids."""
-    return wording.names_list([await display_name(ctx.store, u) for u in user_ids])
+async def names(ctx: Context, user_ids: list[str]) -> Say:
+    """« Karim Benali et Léa Dubois »: directory names, else Matrix ids (in both languages)."""
+    found = [await display_name(ctx.store, u) for u in user_ids]
+    return Say(wording.names_list(found), wording.names_list(found, "en"))
 
 
 def check_open(request: Request, action: Action) -> None:

@@ -12,6 +12,7 @@ from bot.domain.lifecycle import (
 from bot.domain.requests import Request
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 from handlers.missions.facilitator import DECLINE_REACTIONS, NOT_A_FACILITATOR
 from handlers.missions.moves import (
     answer_and_thread,
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 commands = CommandSet()
 
 
-CANCELLED = "La demande #{id} est annulée."
+CANCELLED = Say("La demande #{id} est annulée.", "Request #{id} is cancelled.")
 
 
 FACILITATOR_CANCELLED = "La demande #{id} que vous deviez faciliter a été annulée par {who}. Merci de votre disponibilité."
@@ -45,16 +46,19 @@ REMOVED = "{who} n'a plus de place sur la demande #{id} ; la place est de nouvea
 FACILITATOR_REMOVED = "La coordination vous a retiré votre place sur la demande #{id}."
 
 
-DISCARDED = (
-    "La demande #{id} est retirée : personne ne sera sollicité, et elle ne compte nulle part."
+DISCARDED = Say(
+    "La demande #{id} est retirée : personne ne sera sollicité, et elle ne compte nulle part.",
+    "Request #{id} is withdrawn: nobody will be asked, and it counts nowhere.",
 )
 
-DISCARD_TOO_LATE = (
-    "Quelqu'un a déjà accepté la demande #{id} : pour l'annuler, tapez `{prefix}annule {id}`."
+DISCARD_TOO_LATE = Say(
+    "Quelqu'un a déjà accepté la demande #{id} : pour l'annuler, tapez `{prefix}annule {id}`.",
+    "Someone has already accepted request #{id}: to cancel it, type `{prefix}cancel {id}`.",
 )
 
-ONLY_REQUESTER_CANCELS = (
-    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler."
+ONLY_REQUESTER_CANCELS = Say(
+    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent l'annuler.",
+    "Only the author of request #{id} and the coordinators can cancel it.",
 )
 
 
@@ -69,9 +73,9 @@ async def cancel(ctx: Context, numero: int) -> None:
     """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
     request = await ctx.request(numero)
     if request.requester != ctx.sender and not ctx.is_coordinator:
-        raise UserError(ONLY_REQUESTER_CANCELS.format(id=request.id))
+        raise UserError(ONLY_REQUESTER_CANCELS, id=request.id)
     await _cancel(ctx, request)
-    await answer_and_thread(ctx, request, CANCELLED.format(id=request.id))
+    await answer_and_thread(ctx, request, ctx.say(CANCELLED, id=request.id))
 
 
 async def on_reaction(ctx: Context) -> str | None:
@@ -87,16 +91,16 @@ async def on_reaction(ctx: Context) -> str | None:
         return "ignored:reaction"
     ctx.event = replace(event, room_id=request.room_id, thread_root=request.thread_root)
     if await ctx.store.missions.accepted(request.id):
-        text = DISCARD_TOO_LATE.format(id=request.id, prefix=ctx.prefix)
+        text = ctx.say(DISCARD_TOO_LATE, id=request.id, prefix=ctx.prefix)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
         return "refused:reaction"
     try:
         await _cancel(ctx, request)
     except UserError as exc:
-        await ctx.chat.reply(ctx.event, Rendered.text(exc.text))
+        await ctx.chat.reply(ctx.event, Rendered.text(exc.text_in(ctx.lang)))
         return "refused:reaction"
     await ctx.store.requests.discard(request.id, at=ctx.clock.now())
-    await ctx.chat.reply(ctx.event, Rendered.text(DISCARDED.format(id=request.id)))
+    await ctx.chat.reply(ctx.event, Rendered.text(ctx.say(DISCARDED, id=request.id)))
     return f"reaction:discard:{request.id}"
 
 

@@ -13,32 +13,51 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
 from bot.domain.lifecycle import RequestState, staffing_state
-from bot.domain.requests import FORMAT_LABELS, Request
+from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 from handlers.candidates import rank_request
 from handlers.core import wording
 from handlers.core.context import Chat
+from handlers.core.language import Say, pick
 from storage.outbox import Attachment
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
-MISSION_CHANGED = "La demande #{id} que vous facilitez a changé ; la voici à jour (invitation d'agenda mise à jour ci-après) :"
+MISSION_CHANGED = Say(
+    "La demande #{id} que vous facilitez a changé ; la voici à jour (invitation d'agenda mise à jour ci-après) :",
+    "Request #{id}, which you are facilitating, has changed; here it is as it stands (updated calendar invitation below):",
+)
+
+PING_CHANGED = Say(
+    "La demande #{id} a changé ; la voici à jour :", "Request #{id} has changed; here it is:"
+)
 
 
 NOBODY_LEFT = "tout le monde a déjà été sollicité"
 
 
-PING_INTRO = "Bonjour ! Une demande cherche {need} :"
+PING_INTRO = Say(
+    "Bonjour ! Une demande cherche {need} :", "Hello! A request is looking for {need}:"
+)
 
 
-PING_HOW = "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce message. Pas disponible ? `{prefix}refuse {id}`."
+PING_HOW = Say(
+    "Pour la prendre : `{prefix}accepte {id}` ou réagissez ✅ à ce message. Pas disponible ? `{prefix}refuse {id}`.",
+    "To take it: `{prefix}accept {id}` or react ✅ to this message. Not available? `{prefix}decline {id}`.",
+)
 
 
-PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci."
+PING_FILLED = Say(
+    "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-ci.",
+    "Request #{id} — staffed, thank you! Nothing more to do for this one.",
+)
 
 
-PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
+PING_CANCELLED = Say(
+    "Demande #{id} — annulée. Plus rien à faire pour celle-ci.",
+    "Request #{id} — cancelled. Nothing more to do for this one.",
+)
 
 
 def mention_line(user_id: str, message: Rendered) -> Rendered:
@@ -46,22 +65,22 @@ def mention_line(user_id: str, message: Rendered) -> Rendered:
     return pill(user_id) + Rendered(body=" : ", html=" : ") + message
 
 
-def ping_message(request: Request, *, prefix: str) -> Rendered:
+def ping_message(request: Request, *, prefix: str, lang: str = "fr") -> Rendered:
     """What a pinged facilitator receives: the need, the card, how to answer."""
-    need = wording.facilitators_label(request.details.facilitators_needed)
+    need = wording.facilitators_label(request.details.facilitators_needed, lang)
     return Rendered.join(
         [
-            Rendered.text(PING_INTRO.format(need=need)),
-            wording.card_summary(request),
-            Rendered.text(PING_HOW.format(prefix=prefix, id=request.id)),
+            Rendered.text(PING_INTRO.in_(lang).format(need=need)),
+            wording.card_summary(request, lang),
+            Rendered.text(PING_HOW.in_(lang).format(prefix=prefix, id=request.id)),
         ]
     )
 
 
-def ping_settled(request: Request, outcome: str) -> Rendered:
+def ping_settled(request: Request, outcome: str, lang: str = "fr") -> Rendered:
     """The edited ping once the request no longer needs anyone."""
     text = PING_FILLED if outcome == "pourvue" else PING_CANCELLED
-    return Rendered.text(text.format(id=request.id))
+    return Rendered.text(text.in_(lang).format(id=request.id))
 
 
 def ics_summary(request: Request) -> str:
@@ -149,7 +168,8 @@ async def ping(
 async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) -> None:
     """The ping itself: the card and how to accept, as a message that notifies."""
     prefix = ctx.config.bot.command_prefix
-    message = ping_message(request, prefix=prefix)
+    lang = await ctx.store.languages.of(user_id)
+    message = ping_message(request, prefix=prefix, lang=lang)
     room = ctx.facilitators_room
     if ctx.config.matching.ping_in == "room" and room:
         await ctx.chat.send(
@@ -163,23 +183,33 @@ async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) 
         await ctx.chat.dm(user_id, message, key=key)
 
 
-async def request_changed(ctx: Staffing, request: Request, *, cause: str) -> None:
-    """The request's details changed: refresh the open pings, tell those who accepted."""
+async def request_changed(
+    ctx: Staffing, request: Request, *, cause: str, before: RequestDetails | None = None
+) -> None:
+    """The request's details changed: refresh the open pings (saying what changed), tell
+    those who accepted, each change spelled out (before → after)."""
     if request.state not in (*ACTIVE, RequestState.STAFFED):
         return
     accepted = await ctx.store.missions.accepted(request.id)
+
+    def changed(sentence: Say, lang: str) -> Rendered:
+        lines = [sentence.in_(lang).format(id=request.id)]
+        if before is not None:
+            lines += [f"• {c}" for c in wording.describe_changes(before, request.details, lang)]
+        return Rendered.text("\n".join(lines))
+
     if request.state != RequestState.STAFFED:
-        message = ping_message(request, prefix=ctx.config.bot.command_prefix)
+        prefix = ctx.config.bot.command_prefix
         for sent in await ctx.store.missions.pings(request.id):
             if sent.facilitator not in accepted:
+                lang = await ctx.store.languages.of(sent.facilitator)
+                message = ping_message(request, prefix=prefix, lang=lang)
+                if before is not None:
+                    message = Rendered.join([changed(PING_CHANGED, lang), message])
                 await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:{cause}")
-    card = Rendered.join(
-        [
-            Rendered.text(MISSION_CHANGED.format(id=request.id)),
-            wording.card_summary(request),
-        ]
-    )
     for user_id in accepted:
+        lang = await ctx.store.languages.of(user_id)
+        card = Rendered.join([changed(MISSION_CHANGED, lang), wording.card_summary(request, lang)])
         await ctx.chat.dm(user_id, card, key=f"changed:{cause}:{user_id}")
     await send_invitations(ctx, request, accepted, facilitators=accepted, key=f"ics:{cause}")
 
@@ -190,7 +220,7 @@ async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None
     for sent in await ctx.store.missions.pings(request.id):
         if sent.facilitator in accepted and outcome == "pourvue":
             continue
-        text = ping_settled(request, outcome)
+        text = ping_settled(request, outcome, await ctx.store.languages.of(sent.facilitator))
         await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
 
 
@@ -213,8 +243,14 @@ async def restate(ctx: Staffing, request: Request, *, actor: str) -> tuple[Reque
     return request, accepted
 
 
-async def tell_requester(ctx: Staffing, request: Request, text: str, *, key: str) -> None:
-    """A message in the request's thread that notifies its author."""
+async def tell_requester(
+    ctx: Staffing, request: Request, sentence: str, *, key: str, **values: object
+) -> None:
+    """A message in the request's thread that notifies its author, in their language."""
+    lang = await ctx.store.languages.of(request.requester)
+    text = pick(sentence, lang).format(
+        **{name: pick(v, lang) if isinstance(v, str) else v for name, v in values.items()}
+    )
     await ctx.chat.send(
         request.room_id,
         mention_line(request.requester, Rendered.text(text)),
