@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.domain import drafting
@@ -153,7 +154,9 @@ def _agree(old: object, new: object) -> bool:
 
 
 async def _restate(ctx: Context, request: Request, result: ParseResult, now: datetime) -> None:
-    """A request written again: complete or correct the first one instead of a second."""
+    """A request written again: complete or correct the first one instead of a second;
+    the answer goes in the first one's thread, where its conversation goes on."""
+    ctx.event = replace(ctx.event, thread_root=request.thread_root)
     answer = drafting.details_from_parse(result)
     refuse_past(result, answer, now)
     merged = drafting.merge_answer(request.details, answer)

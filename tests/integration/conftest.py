@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ class World:
 
     async def person(self, name: str) -> Person:
         """Register and start a person with a unique account."""
-        localpart = f"{name.lower().replace(' ', '.')}.{next(_ids)}"
+        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        localpart = f"{plain.lower().replace(' ', '.')}.{next(_ids)}"
         user = await self.synapse.register(localpart)
         person = Person(self.synapse.url, user, self.tmp / "people" / localpart, name)
         await person.start()
