@@ -62,6 +62,21 @@ NOTE_FOR_FACILITATORS = Say(
     "Request #{id}, a note from the team: “{text}”",
 )
 
+PRAISE_FOR_FACILITATORS = Say(
+    "Demande #{id}, un mot de l'équipe après la séance : « {text} »",
+    "Request #{id}, a word from the team after the session: “{text}”",
+)
+
+THANKS_AND_RATE = Say(
+    "Merci, je transmets aux personnes qui ont facilité ! Si vous le souhaitez, donnez une note de 1 à 5 : `{prefix}avis {id} 5 super séance`.",
+    "Thank you, I will pass it on to the facilitators! If you wish, give a rating from 1 to 5: `{prefix}avis {id} 5 great session`.",
+)
+
+THANKS_PASSED_ON = Say(
+    "Merci, je transmets aux personnes qui ont facilité !",
+    "Thank you, I will pass it on to the facilitators!",
+)
+
 # How long a question to confirm stays open.
 CONFIRM_WITHIN = timedelta(days=1)
 
@@ -192,21 +207,45 @@ async def _no_change(ctx: Context, request: Request, intent: str) -> None:
     short_thanks = _THANKS.search(fold_plain(event.body)) and len(event.body) <= _SHORT
     if intent == "none":
         return
-    if intent == "thanks" or short_thanks:
+    thanks = intent == "thanks" or short_thanks
+    if thanks and not await _after_the_event(ctx, request):
         reply = Rendered.text(ctx.say(THANKS_ANSWER))
+    elif thanks:
+        # Praise after the event: passed on to those who facilitated, and a rating asked.
+        await _pass_on(ctx, request, PRAISE_FOR_FACILITATORS)
+        rated = any(
+            f.author == event.sender and f.rating is not None
+            for f in await ctx.store.feedback.for_request(request.id)
+        )
+        sentence = THANKS_PASSED_ON if rated else THANKS_AND_RATE
+        reply = Rendered.text(ctx.say(sentence, id=request.id, prefix=ctx.prefix))
     else:
         await ctx.store.notes.add(
             request.id, event.sender, event.body, source_event_id=event.event_id, at=ctx.clock.now()
         )
-        accepted = await ctx.store.missions.accepted(request.id)
-        for who in accepted:
-            their = await ctx.store.languages.of(who)
-            text = pick(NOTE_FOR_FACILITATORS, their).format(id=request.id, text=event.body)
-            await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
+        await _pass_on(ctx, request, NOTE_FOR_FACILITATORS)
         reply = Rendered.text(ctx.say(NOTE_KEPT, id=request.id))
     if missing := drafting.missing_fields(request.details):
         reply = Rendered.join([reply, wording.ask_missing(missing, ctx.lang)], " ")
     await ctx.chat.reply(event, reply, thread=True)
+
+
+async def _after_the_event(ctx: Context, request: Request) -> bool:
+    """Whether the request's event is over (its day is past, or it was closed as held)
+    and someone facilitated it."""
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    day = request.details.event_date
+    over = request.state == "realisee" or (day is not None and day < today)
+    return over and bool(await ctx.store.missions.accepted(request.id))
+
+
+async def _pass_on(ctx: Context, request: Request, sentence: Say) -> None:
+    """The message, quoted, to each person who facilitates the request, in their language."""
+    event = ctx.event
+    for who in await ctx.store.missions.accepted(request.id):
+        their = await ctx.store.languages.of(who)
+        text = pick(sentence, their).format(id=request.id, text=event.body)
+        await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
 
 
 # What a « oui » carries out, by the action the bot asked to confirm.

@@ -10,6 +10,7 @@ from bot.domain import drafting
 from bot.domain.content import Rendered, pill
 from bot.domain.requests import Request, RequestDetails
 from bot.parsing import parse
+from bot.parsing.language import about_the_bot
 from bot.parsing.normalize import fold_plain
 from bot.parsing.replies import read_reply
 from bot.parsing.result import ParseResult
@@ -116,6 +117,12 @@ async def on_new_text(ctx: Context) -> str:
         if reading.intent == "language" and reading.lang:
             await set_language(ctx, reading.lang)
             return f"language:{reading.lang}"
+        if reading.intent == "help" and about_the_bot(event.body):
+            await ctx.chat.reply(event, Rendered.text(await _pitch(ctx)), thread=True)
+            return "greeted:question"
+        if reading.intent == "join" and not await ctx.may_facilitate():
+            await ctx.chat.reply(event, Rendered.text(await _join(ctx)), thread=True)
+            return "join"
         return "ignored:not-a-request"
     if (earlier := await _same_event(ctx, drafting.details_from_parse(result), now)) is not None:
         await _restate(ctx, earlier, result, now)
@@ -254,16 +261,22 @@ async def _direct(ctx: Context, now: datetime) -> str:
         numbers = ", ".join(f"#{n}" for n in pinged)
         text = ctx.say(DM_WHICH, numbers=numbers, first=pinged[0], prefix=ctx.prefix)
     elif reading.intent == "join" and not facilitator:
-        key = f"join:{ctx.sender}"
-        name = await display_name(ctx.store, ctx.sender)
-        for coordinator in ctx.config.bot.coordinators:
-            wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender, name)
-            await ctx.chat.dm(coordinator, wants, key=f"{key}:{coordinator}")
-        text = ctx.say(JOIN_ANSWER)
+        text = await _join(ctx)
     if text is None:
         text = await _pitch(ctx)
     await ctx.chat.reply(ctx.event, Rendered.text(text))
     return f"dm:{reading.intent}"
+
+
+async def _join(ctx: Context) -> str:
+    """Someone who wants to join the network: the coordinators are told (once), and the
+    answer says what happens next."""
+    key = f"join:{ctx.sender}"
+    name = await display_name(ctx.store, ctx.sender)
+    for coordinator in ctx.config.bot.coordinators:
+        wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender, name)
+        await ctx.chat.dm(coordinator, wants, key=f"{key}:{coordinator}")
+    return ctx.say(JOIN_ANSWER)
 
 
 def _addressed(ctx: Context) -> bool:

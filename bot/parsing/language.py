@@ -46,6 +46,19 @@ def heard_language(text: str) -> str | None:
     return None
 
 
+# What a question must speak of to be one for the bot, when nobody addressed it.
+_ABOUT_THE_BOT = re.compile(
+    r"\b(?:facilit\w*|facilibot|bot|robot|demande[rs]?|request\w*|ask for|reseau|network"
+    r"|commandes?|commands?)\b"
+)
+
+
+def about_the_bot(text: str) -> bool:
+    """Whether a question speaks of the bot, the network, or asking for a facilitator
+    (« comment on fait pour demander un facilitateur ? », not « … réserver la salle ? »)."""
+    return bool(_ABOUT_THE_BOT.search(fold_plain(text)))
+
+
 def says_yes(text: str) -> bool:
     """Whether a short answer confirms (« oui », « ok », "yes", « oui, je confirme »)."""
     return _only(text, _YES, _YES_PHRASES)

@@ -125,3 +125,38 @@ async def test_a_past_date_is_refused_in_english(dispatcher, store):
     said = (await answers(store))[-1]
     assert said.startswith("The date I read, Monday 3 March 2025, has already passed")
     assert await store.requests.count() == 0
+
+
+async def test_a_question_about_asking_is_answered_and_other_questions_are_not(dispatcher, store):
+    how = message("Comment on fait pour demander un facilitateur ?")
+    assert await dispatcher.handle(how, "requests") == "greeted:question"
+    assert "Décrivez votre besoin" in (await answers(store))[-1]
+    room = message("comment on fait pour réserver la salle 3034 ?")
+    assert await dispatcher.handle(room, "requests") == "ignored:not-a-request"
+    english = message("How do I ask for a facilitator?")
+    assert await dispatcher.handle(english, "requests") == "greeted:question"
+    assert (await answers(store))[-1].startswith("Hello! I find facilitators")
+
+
+async def test_thanks_after_the_event_are_passed_on_with_a_rating_asked(
+    missions, staffed_store, clock
+):
+    from datetime import timedelta
+
+    from tests.unit.conftest import direct_messages, new_request
+
+    root = await new_request(missions)
+    who = (await staffed_store.missions.pings(1))[0].facilitator
+    await missions.handle(message("!accepte 1", sender=who), "dm")
+    before = message("merci !", thread_root=root.event_id)
+    await missions.handle(before, "requests")
+    assert (await answers(staffed_store))[-1] == "Avec plaisir !"
+
+    clock.advance(timedelta(days=120))  # after 12 March 2027
+    after = message("super séance, merci !", thread_root=root.event_id)
+    assert await missions.handle(after, "requests") == "answered"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Merci, je transmets aux personnes qui ont facilité !")
+    assert "`!avis 1 5 super séance`" in said
+    told = [body for to, body in await direct_messages(staffed_store) if to == who]
+    assert told[-1] == "Demande #1, un mot de l'équipe après la séance : « super séance, merci ! »"
