@@ -96,6 +96,8 @@ class App:
             self.config, self.client, self.store, self.clock, self._facilitators_room_is
         )
         await self.rooms.join_configured()
+        await self.rooms.load_mission_rooms()
+        self.sender.on_mission_room = self.rooms.mission_room
         self._make_scheduler()
         await warm_up
         self._tasks = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -184,6 +185,31 @@ class RemindersConfig(_Section):
     feedback_after: Duration = timedelta(days=1)
 
 
+class MissionsConfig(_Section):
+    # A private, encrypted room per mission from its first acceptance; false keeps
+    # the request's thread and DMs only.
+    room: bool = True
+    # Nudges, in working days (weekends and French public holidays not counted):
+    # no scoping meeting planned this long before the mission, no déroulé shared
+    # this long before it, no restitution this long after it.
+    nudge_cadrage_before: int = Field(default=10, ge=0, le=60)
+    nudge_deroule_before: int = Field(default=5, ge=0, le=60)
+    nudge_restitution_after: int = Field(default=5, ge=0, le=60)
+    # The reminder of the scoping meeting, in the mission's room.
+    cadrage_reminder_before: Duration = timedelta(hours=1)
+    # After a request is closed, the bot leaves its room once the retour is in,
+    # or after this long at the latest.
+    leave_after: Duration = timedelta(days=14)
+
+
+class WorkflowConfig(_Section):
+    # "none": facilitators are sought as soon as a request is complete;
+    # "referents": a referent of its region (or a coordinator) qualifies it first.
+    qualification: Literal["none", "referents"] = "none"
+    # Unqualified after this many working days, the coordinators are told.
+    qualify_within: int = Field(default=2, ge=1, le=30)
+
+
 # Observability.
 def parse_listen(value: str) -> tuple[str, int] | None:
     """Split `host:port` (`[::1]:port` for IPv6); None for "" (disabled).
@@ -231,6 +257,29 @@ class Config(_Section):
     matching: MatchingConfig = MatchingConfig()
     reminders: RemindersConfig = RemindersConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
+    missions: MissionsConfig = MissionsConfig()
+    workflow: WorkflowConfig = WorkflowConfig()
+    # The referents of each region, keyed by the region as the roster writes it.
+    referents: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("referents")
+    @classmethod
+    def _referents(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {region: tuple(_check_user_id(u) for u in users) for region, users in value.items()}
+
+    def referents_of(self, region: str | None) -> tuple[str, ...]:
+        """The referents of a region (its name compared without case or accents)."""
+        if not region:
+            return ()
+        wanted = _fold(region)
+        for name, users in self.referents.items():
+            if _fold(name) == wanted:
+                return users
+        return ()
+
+    def is_referent(self, user_id: str) -> bool:
+        """Whether a user is a referent of some region."""
+        return any(user_id in users for users in self.referents.values())
 
     def is_coordinator(self, user_id: str) -> bool:
         """Whether a user is a coordinator (from config only)."""
@@ -309,6 +358,11 @@ def config_from_dict(
             ),
         }
     )
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("-", " ")
 
 
 def _resolve(base: Path, path: Path) -> Path:

@@ -23,8 +23,8 @@ from handlers import (
 from handlers.core.commands import Command
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobKinds
-from handlers.missions import facilitator, listing, steering
-from handlers.staffing import rounds
+from handlers.missions import facilitator, listing, nudges, qualify, room, steering, steps
+from handlers.staffing import qualification, rounds
 from storage.store import Store
 
 # In the order `!aide` lists them.
@@ -34,6 +34,9 @@ COMMANDS: tuple[Command, ...] = (
     *listing.commands.commands,
     *facilitator.commands.commands,
     *steering.commands.commands,
+    *steps.commands.commands,
+    *room.commands.commands,
+    *qualify.commands.commands,
     *reports.commands.commands,
     *privacy.commands.commands,
     *language.commands.commands,
@@ -43,7 +46,15 @@ COMMANDS: tuple[Command, ...] = (
     *events.commands.commands,
     *feedback.commands.commands,
 )
-JOB_KINDS = JobKinds(rounds.jobs, reminders.jobs, events.jobs, privacy.jobs)
+JOB_KINDS = JobKinds(
+    rounds.jobs,
+    reminders.jobs,
+    events.jobs,
+    privacy.jobs,
+    room.jobs,
+    nudges.jobs,
+    qualification.jobs,
+)
 
 
 def build_dispatcher(
@@ -59,6 +70,7 @@ def build_dispatcher(
         jobs=JOB_KINDS,
         on_text=conversation.on_text,
         on_edit=intake.on_edit,
+        on_room_text=room.on_room_text,
         # A plenary's reminder first, then a request's card (❌ by its author),
         # then a ping or a card (✅ accepts, ❌ on a ping declines).
         on_reaction=(events.on_reaction, steering.on_reaction, facilitator.on_reaction),

@@ -11,6 +11,7 @@ from bot.domain.requests import Request
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
+from handlers.missions import room
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -112,6 +113,7 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
         ctx.event, Rendered.text(ctx.say(FEEDBACK_THANKS, id=numero, rating=rating))
     )
     log.info("request %d rated %d by %s", numero, rating, ctx.sender)
+    await room.leave_if_done(ctx, numero)
 
 
 @commands.command(

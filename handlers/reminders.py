@@ -27,6 +27,8 @@ from bot.domain.schedule import Job
 from handlers.core import wording
 from handlers.core.jobs import JobContext, JobKinds, SkipJob, apply_jobs
 from handlers.core.language import Say
+from handlers.missions import progress
+from storage.outbox import mission_address
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,12 @@ FEEDBACK_ASK_FACILITATOR = Say(
     "comprise ? Répondez par exemple `{prefix}temps {id} 3h30`.",
     "Thank you for facilitating request #{id}! How much time did you spend on it, preparation "
     "included? Answer for example `{prefix}temps {id} 3h30`.",
+)
+
+
+DEBRIEF_ASK = Say(
+    "Et votre debrief en quelques lignes, pour le réseau : `{prefix}debrief <ce qui a été fait, ce qui a marché, le temps passé>`.",
+    "And your debrief in a few lines, for the network: `{prefix}debrief <what was done, what worked, time spent>`.",
 )
 
 
@@ -113,6 +121,7 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
         (MISSION_REMINDER, FEEDBACK_REQUEST),
         ctx.clock.now(),
     )
+    await progress.reconcile_nudges(ctx, request_id)
 
 
 async def _request_of(ctx: JobContext, job: Job) -> Request:
@@ -186,19 +195,31 @@ async def fire_feedback_request(ctx: JobContext, job: Job) -> None:
         raise SkipJob("request cancelled")
     prefix = ctx.config.bot.command_prefix
     lang = await ctx.store.languages.of(job.recipient)
+    # With a mission room, the retour is asked there.
+    in_room = await progress.open_room(ctx.store, request.id)
     if job.recipient == request.requester:
         text = FEEDBACK_ASK_REQUESTER.in_(lang).format(id=request.id, prefix=prefix)
         await ctx.chat.send(
-            request.room_id,
+            mission_address(request.id) if in_room else request.room_id,
             Rendered.text(text),
             key=ctx.next_key(),
             notice=False,
             mentions=(request.requester,),
-            thread_root=request.thread_root,
+            thread_root=None if in_room else request.thread_root,
         )
     elif job.recipient in await ctx.store.missions.accepted(request.id):
         text = FEEDBACK_ASK_FACILITATOR.in_(lang).format(id=request.id, prefix=prefix)
-        await ctx.chat.dm(job.recipient, Rendered.text(text), key=ctx.next_key())
+        if in_room:
+            text += " " + DEBRIEF_ASK.in_(lang).format(prefix=prefix)
+            await ctx.chat.send(
+                mission_address(request.id),
+                Rendered.text(text),
+                key=ctx.next_key(),
+                notice=False,
+                mentions=(job.recipient,),
+            )
+        else:
+            await ctx.chat.dm(job.recipient, Rendered.text(text), key=ctx.next_key())
     else:
         raise SkipJob("no longer on the mission")
 

@@ -11,6 +11,21 @@ from typing import Any
 from storage.db import Database
 
 MAX_ATTEMPTS = 20
+# A mission's room, addressed by what it is for until the sender has created it.
+MISSION_ROOM = "mission:"
+# Room operations, queued in order with the messages: calls the sender makes
+# (invite, remove with a reason, set the topic, leave), not events it sends.
+OP_PREFIX = "org.facilibot.op."
+OP_INVITE, OP_KICK, OP_TOPIC, OP_LEAVE = (
+    f"{OP_PREFIX}{name}" for name in ("invite", "kick", "topic", "leave")
+)
+
+
+def mission_address(request_id: int) -> str:
+    """Where messages to a mission's room go (its room is created on first use)."""
+    return f"{MISSION_ROOM}{request_id}"
+
+
 # Outbox lanes: answers to someone waiting in the chat go before the fan-out.
 ANSWER, FAN_OUT = 0, 1
 
@@ -143,7 +158,7 @@ class OutboxRepository:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE event_id = ?", (event_id,))
         return _from_row(row) if row else None
 
-    async def mark_sent(self, seq: int, event_id: str, at: datetime) -> None:
+    async def mark_sent(self, seq: int, event_id: str | None, at: datetime) -> None:
         """Record that the homeserver accepted a message."""
         await self.db.execute(
             "UPDATE outbox SET state = 'sent', event_id = ?, sent_at = ?, "

@@ -7,6 +7,8 @@ from datetime import datetime
 from storage.db import Database
 
 SYNC_TOKEN = "sync_token"
+# Key in `bot_state` of a room the bot has asked the homeserver to create.
+CREATING = "creating:"
 
 
 class StateRepository:
@@ -60,3 +62,15 @@ class StateRepository:
             "ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id",
             (user_id, room_id, at.isoformat()),
         )
+
+    async def creating(self, key: str) -> bool:
+        """Whether the bot may have created the room `key` already (it asked, then stopped)."""
+        return await self.get(f"{CREATING}{key}") is not None
+
+    async def start_creating(self, key: str, at: datetime) -> None:
+        """Record, before asking the homeserver, that the room `key` is being created."""
+        await self.put(f"{CREATING}{key}", at.isoformat())
+
+    async def done_creating(self, key: str) -> None:
+        """The room `key` is created and recorded."""
+        await self.db.execute("DELETE FROM bot_state WHERE key = ?", (f"{CREATING}{key}",))

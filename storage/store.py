@@ -11,11 +11,13 @@ from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
 from storage.languages import LanguageRepository
+from storage.mission_rooms import MissionRoomRepository
 from storage.missions import MissionRepository
 from storage.network_events import NetworkEventRepository
 from storage.notes import NoteRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
+from storage.qualifications import QualificationRepository
 from storage.reports import ReportRepository
 from storage.requests import RequestRepository
 from storage.schedule import JobRepository
@@ -44,6 +46,8 @@ class Store:
         self.notes = NoteRepository(db)
         self.languages = LanguageRepository(db)
         self.confirmations = ConfirmationRepository(db)
+        self.mission_rooms = MissionRoomRepository(db)
+        self.qualifications = QualificationRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -77,3 +77,33 @@ def mission_invitation(
     if isinstance(start, datetime):
         calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def meeting_invitation(
+    *,
+    uid: str,
+    start: datetime,
+    length: timedelta,
+    summary: str,
+    description: str,
+    stamp: datetime,
+    sequence: int = 0,
+) -> bytes:
+    """The .ics file of a meeting (a mission's scoping meeting); the same `uid` updates it."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", start)
+    event.add("dtend", start + length)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("sequence", sequence)
+    event.add("status", "CONFIRMED")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

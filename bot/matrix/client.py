@@ -13,13 +13,18 @@ from typing import Any
 from nio import (
     ErrorResponse,
     JoinedMembersResponse,
+    JoinedRoomsResponse,
     JoinResponse,
     MatrixRoom,
     MegolmEvent,
     MessageDirection,
     RoomCreateResponse,
+    RoomGetStateEventResponse,
+    RoomInviteResponse,
+    RoomKickResponse,
     RoomMessagesResponse,
     RoomPreset,
+    RoomPutStateResponse,
     RoomResolveAliasResponse,
     RoomSendResponse,
     SyncResponse,
@@ -32,6 +37,16 @@ from bot.matrix.errors import check as _check
 from bot.matrix.session import Session
 
 log = logging.getLogger(__name__)
+
+# A state event the bot puts in every room it creates, naming what the room is
+# for ("dm:@user:server", "mission:42"): after a crash between creating a room
+# and recording it, the bot finds that room again instead of making another.
+ROOM_TAG = "org.facilibot.room"
+_ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 
 
 class MatrixClient(Session):
@@ -117,24 +132,84 @@ class MatrixClient(Session):
         members = await self.nio.joined_members(room_id)
         _check(f"members of {room_id}", members, JoinedMembersResponse)
 
-    async def create_dm(self, user_id: str) -> str:
+    async def create_dm(self, user_id: str, *, tag: str | None = None) -> str:
         """Create an encrypted direct chat with a user, as Tchap clients do."""
         response = await self.nio.room_create(
             is_direct=True,
             preset=RoomPreset.trusted_private_chat,
             invite=[user_id],
-            initial_state=[
-                {
-                    "type": "m.room.encryption",
-                    "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
-                }
-            ],
+            initial_state=[_ENCRYPTION, *_tag_state(tag)],
         )
         room_id = _check(f"DM with {user_id}", response, RoomCreateResponse).room_id
-        # A sync may or may not have brought the room yet, and maybe only part of
-        # its state. Its members are known exactly: the bot, and the invitee, whose
-        # devices must get the room key even before they accept.
+        self._know_room(room_id, invited=(user_id,))
+        log.info("created DM %s with %s", room_id, user_id)
+        return room_id
+
+    async def create_private_room(self, name: str, topic: str, *, tag: str) -> str:
+        """Create a private, encrypted room (no one invited yet), tagged with what it is for.
+
+        Under Tchap's access rules it is `restricted` (the default of a room
+        that is not a DM): the bot, its creator, invites and removes members.
+        """
+        response = await self.nio.room_create(
+            name=name,
+            topic=topic,
+            preset=RoomPreset.private_chat,
+            initial_state=[_ENCRYPTION, *_tag_state(tag)],
+        )
+        room_id = _check(f"create room {tag}", response, RoomCreateResponse).room_id
+        self._know_room(room_id, invited=())
+        log.info("created room %s for %s", room_id, tag)
+        return room_id
+
+    async def find_tagged_room(self, tag: str) -> str | None:
+        """The joined room this bot created for `tag`, or None (see `ROOM_TAG`)."""
+        response = await self.nio.joined_rooms()
+        for room_id in _check("joined rooms", response, JoinedRoomsResponse).rooms:
+            state = await self.nio.room_get_state_event(room_id, ROOM_TAG, "")
+            if isinstance(state, RoomGetStateEventResponse) and state.content.get("key") == tag:
+                log.info("found room %s made for %s before a restart", room_id, tag)
+                return str(room_id)
+        return None
+
+    async def invite(self, room_id: str, user_id: str) -> None:
+        """Invite a user (already a member or invited: nothing to do)."""
+        room = self.nio.rooms.get(room_id)
+        if room is not None and user_id in room.users:
+            return
+        response = await self.nio.room_invite(room_id, user_id)
+        already = isinstance(response, ErrorResponse) and "already" in (response.message or "")
+        if not already:
+            _check(f"invite {user_id} to {room_id}", response, RoomInviteResponse)
+        # The invitee's devices get the room key from the next message on, before
+        # they accept (as for a new DM).
+        room = self.nio.rooms.get(room_id)
+        if room is not None and user_id not in room.users:
+            room.add_member(user_id, None, None, invited=True)
+
+    async def kick(self, room_id: str, user_id: str, reason: str) -> None:
+        """Remove a member, with a reason shown in the room (not a member: nothing to do)."""
+        response = await self.nio.room_kick(room_id, user_id, reason=reason)
+        if isinstance(response, ErrorResponse) and response.status_code == "M_FORBIDDEN":
+            log.info("not removing %s from %s: %s", user_id, room_id, response.message)
+            return
+        _check(f"remove {user_id} from {room_id}", response, RoomKickResponse)
+        room = self.nio.rooms.get(room_id)
+        if room is not None and user_id in room.users:
+            room.remove_member(user_id)
+        # Messages from now on are keyed for the members who remain only.
+        if self.nio.olm is not None:
+            self.nio.invalidate_outbound_session(room_id)
+
+    async def set_topic(self, room_id: str, topic: str) -> None:
+        """Set a room's topic."""
+        response = await self.nio.room_put_state(room_id, "m.room.topic", {"topic": topic})
+        _check(f"topic of {room_id}", response, RoomPutStateResponse)
+
+    def _know_room(self, room_id: str, invited: tuple[str, ...]) -> None:
+        """A room just created: its members are known exactly (the bot, and those it
+        invited, whose devices must get the room key even before they accept)."""
+        # A sync may or may not have brought the room yet, and maybe only part of its state.
         room = self.nio.rooms.get(room_id)
         if room is None:
             room = self.nio.rooms[room_id] = MatrixRoom(room_id, self.user_id, encrypted=True)
@@ -142,10 +217,9 @@ class MatrixClient(Session):
             room.members_synced = True
         self.nio.encrypted_rooms.add(room_id)
         room.encrypted = True
-        if user_id not in room.users:
-            room.add_member(user_id, None, None, invited=True)
-        log.info("created DM %s with %s", room_id, user_id)
-        return room_id
+        for user_id in invited:
+            if user_id not in room.users:
+                room.add_member(user_id, None, None, invited=True)
 
     async def history(
         self, room_id: str, start: str, end: str | None, limit: int = 100
@@ -208,3 +282,9 @@ class MatrixClient(Session):
             return None
         source = getattr(decrypted, "source", None)
         return source if isinstance(source, dict) else None
+
+
+def _tag_state(tag: str | None) -> list[dict[str, Any]]:
+    if tag is None:
+        return []
+    return [{"type": ROOM_TAG, "state_key": "", "content": {"key": tag}}]

@@ -36,6 +36,7 @@ class ServedRooms:
         self.on_facilitators_room = on_facilitators_room
         self.request_rooms: set[str] = set()
         self.facilitators_room: str | None = None
+        self.mission_rooms: set[str] = set()
 
     async def join_configured(self) -> None:
         """Join the requests rooms and the facilitators room of the configuration."""
@@ -89,12 +90,25 @@ class ServedRooms:
             return reference if reference.startswith("!") else None
         return room_id
 
+    async def load_mission_rooms(self) -> None:
+        """Serve the mission rooms the bot created and has not left."""
+        self.mission_rooms = set(await self.store.mission_rooms.served())
+
+    def mission_room(self, room_id: str, served: bool) -> None:
+        """A mission room was created (served) or left."""
+        if served:
+            self.mission_rooms.add(room_id)
+        else:
+            self.mission_rooms.discard(room_id)
+
     def kind(self, room_id: str) -> str | None:
-        """Which part of the bot a room is: requests, facilitators, a DM, or none."""
+        """Which part of the bot a room is: requests, facilitators, a mission, a DM, or none."""
         if room_id in self.request_rooms:
             return "requests"
         if room_id == self.facilitators_room:
             return "facilitators"
+        if room_id in self.mission_rooms:
+            return "mission"
         room = self.client.nio.rooms.get(room_id)
         if room is not None and room.member_count <= 2:
             return "dm"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import ClientError
 from nio.exceptions import LocalProtocolError
@@ -12,7 +13,19 @@ from bot.domain.clock import Clock
 from bot.domain.content import edit_content
 from bot.matrix.backoff import Backoff, Pacer
 from bot.matrix.client import MatrixClient, MatrixError
-from storage.outbox import ANSWER, FAN_OUT, MAX_ATTEMPTS, OutgoingMessage
+from storage.mission_rooms import LEFT
+from storage.outbox import (
+    ANSWER,
+    FAN_OUT,
+    MAX_ATTEMPTS,
+    MISSION_ROOM,
+    OP_INVITE,
+    OP_KICK,
+    OP_LEAVE,
+    OP_PREFIX,
+    OP_TOPIC,
+    OutgoingMessage,
+)
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,6 +59,8 @@ class OutboxSender:
         self._lanes = {ANSWER: _Lane(), FAN_OUT: _Lane()}
         self.sent = 0
         self.retries = 0
+        # Told of each mission room created (True) or left (False), to serve it or not.
+        self.on_mission_room: Callable[[str, bool], None] = lambda room_id, served: None
 
     def wake(self) -> None:
         """Ask for a delivery round soon."""
@@ -96,7 +111,16 @@ class OutboxSender:
     async def _deliver(self, message: OutgoingMessage) -> bool:
         """Send one message; False means "try again later"."""
         try:
-            room_id = message.room_id or await self._dm_room(message)
+            room_id = await self._room_of(message)
+            if room_id is None:
+                await self.store.outbox.mark_failed_attempt(
+                    message.seq, "the mission has no room", give_up=True
+                )
+                return True
+            if message.event_type.startswith(OP_PREFIX):
+                await self._operate(room_id, message)
+                await self.store.outbox.mark_sent(message.seq, None, self.clock.now())
+                return True
             content = message.content
             if message.replaces_key:
                 original = await self.store.outbox.by_key(message.replaces_key)
@@ -128,11 +152,74 @@ class OutboxSender:
         log.debug("sent %s as %s", message.key, event_id)
         return True
 
+    async def _room_of(self, message: OutgoingMessage) -> str | None:
+        """The room a message goes to, creating a DM or a mission room on first use."""
+        if message.room_id is None:
+            return await self._dm_room(message)
+        if message.room_id.startswith(MISSION_ROOM):
+            return await self._mission_room(message)
+        return message.room_id
+
     async def _dm_room(self, message: OutgoingMessage) -> str:
-        assert message.dm_user is not None
-        room_id = await self.store.state.dm_room(message.dm_user)
+        user = message.dm_user
+        assert user is not None
+        room_id = await self.store.state.dm_room(user)
         if room_id is None:
-            room_id = await self.client.create_dm(message.dm_user)
-            await self.store.state.set_dm_room(message.dm_user, room_id, self.clock.now())
+            key = f"dm:{user}"
+            room_id = await self._create_once(key, lambda: self.client.create_dm(user, tag=key))
+            async with self.store.db.transaction():
+                await self.store.state.set_dm_room(user, room_id, self.clock.now())
+                await self.store.state.done_creating(key)
         await self.store.outbox.set_room(message.seq, room_id)
         return room_id
+
+    async def _mission_room(self, message: OutgoingMessage) -> str | None:
+        assert message.room_id is not None
+        key = message.room_id
+        request_id = int(key.removeprefix(MISSION_ROOM))
+        room = await self.store.mission_rooms.get(request_id)
+        if room is None:
+            return None
+        room_id = room.room_id
+        if room_id is None:
+            name, topic = room.name, room.topic
+            room_id = await self._create_once(
+                key, lambda: self.client.create_private_room(name, topic, tag=key)
+            )
+            async with self.store.db.transaction():
+                await self.store.mission_rooms.set_room(request_id, room_id, self.clock.now())
+                await self.store.state.done_creating(key)
+            self.on_mission_room(room_id, True)
+        await self.store.outbox.set_room(message.seq, room_id)
+        return room_id
+
+    async def _create_once(self, key: str, create: Callable[[], Awaitable[str]]) -> str:
+        """Create the room `key` once, whatever crash comes between asking and recording.
+
+        The intent is recorded (and committed) before the homeserver is asked;
+        finding it on a later try means the room may exist: it is looked for
+        among the bot's rooms by its tag before another is made.
+        """
+        if await self.store.state.creating(key):
+            found = await self.client.find_tagged_room(key)
+            if found is not None:
+                return found
+        await self.store.state.start_creating(key, self.clock.now())
+        return await create()
+
+    async def _operate(self, room_id: str, message: OutgoingMessage) -> None:
+        """Carry out a room operation queued in the outbox."""
+        content = message.content
+        if message.event_type == OP_INVITE:
+            await self.client.invite(room_id, content["user_id"])
+        elif message.event_type == OP_KICK:
+            await self.client.kick(room_id, content["user_id"], content.get("reason", ""))
+        elif message.event_type == OP_TOPIC:
+            await self.client.set_topic(room_id, content["topic"])
+        elif message.event_type == OP_LEAVE:
+            await self.client.leave(room_id)
+            room = await self.store.mission_rooms.by_room(room_id)
+            if room is not None:
+                await self.store.mission_rooms.set_state(room.request_id, LEFT, self.clock.now())
+            self.on_mission_room(room_id, False)
+        log.info("%s in %s (%s)", message.event_type.removeprefix(OP_PREFIX), room_id, message.key)

@@ -100,5 +100,10 @@ class OutboxChat:
         content = message_content(message, notice=False, room_mention=True)
         await self._queue(key=key, content=content, room_id=room_id)
 
+    async def operate(self, room_id: str, operation: str, *, key: str, **fields: str) -> None:
+        """Queue a room operation (`storage.outbox.OP_*`: invite, remove, topic, leave),
+        carried out in order with the messages to that room."""
+        await self._queue(key=key, content=dict(fields), room_id=room_id, event_type=operation)
+
     async def _queue(self, *, lane: int = FAN_OUT, **message: object) -> None:
         await self.outbox.queue(at=self.clock.now(), lane=lane, **message)

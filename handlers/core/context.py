@@ -77,6 +77,8 @@ class Chat(Protocol):
     ) -> None: ...
     async def announce(self, room_id: str, message: Rendered, *, key: str) -> None: ...
 
+    async def operate(self, room_id: str, operation: str, *, key: str, **fields: str) -> None: ...
+
 
 @dataclass
 class Context:
@@ -89,7 +91,7 @@ class Context:
     clock: Clock
     is_facilitator: Callable[[str], Awaitable[bool]]
     commands: tuple[Command, ...] = ()  # the bot's commands, for help and suggestions
-    room_kind: str = "requests"  # "requests", "facilitators", "dm"
+    room_kind: str = "requests"  # "requests", "facilitators", "mission", "dm"
     lang: str = "fr"  # the language to answer in (see `handlers.core.language`)
     facilitators_room: str | None = None  # its room id, once joined
     # Jobs the handler created due now, settled as soon as its transaction has

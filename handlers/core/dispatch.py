@@ -84,6 +84,7 @@ class Dispatcher:
         on_text: Route,
         on_edit: Route,
         on_reaction: tuple[Callable[[Context], Awaitable[str | None]], ...],
+        on_room_text: Route | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -93,6 +94,7 @@ class Dispatcher:
         self.on_text = on_text
         self.on_edit = on_edit
         self.on_reaction = on_reaction
+        self.on_room_text = on_room_text  # a message in a mission's room that is no command
         self.facilitators_room: str | None = None  # set once the room is joined
         self.jobs = JobRunner(
             config, store, clock, jobs, facilitators_room=lambda: self.facilitators_room
@@ -202,6 +204,8 @@ class Dispatcher:
             if _COMMAND_NAME.match(name):
                 self._check_size(event)
                 return await self._run_command(ctx, name, rest)
+        if ctx.room_kind == "mission" and self.on_room_text is not None:
+            return await self.on_room_text(ctx)
         if not reads_text or not body:
             return "ignored:chatter"
         self._check_size(event)

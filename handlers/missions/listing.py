@@ -10,6 +10,7 @@ from bot.domain.requests import OPEN_STATES, Request
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.missions import progress
 from handlers.reminders import display_name
 
 commands = CommandSet()
@@ -39,10 +40,10 @@ STATE_LABELS = {
 }
 
 
-def request_line(request: Request) -> Rendered:
-    """One line of a listing: number, state, what and when."""
+def request_line(request: Request, state: str | None = None) -> Rendered:
+    """One line of a listing: number, state (or the one given), what and when."""
     parts = wording.describe_details(request.details)
-    state = STATE_LABELS.get(request.state, request.state)
+    state = state or STATE_LABELS.get(request.state, request.state)
     text = f"#{request.id} ({state}) — " + ", ".join(parts)
     return Rendered(body="• " + text, html="• " + escape(text))
 
@@ -95,12 +96,15 @@ _FILTER_LABELS = {
     "demandes",
     aliases=("requests",),
     summary="vos demandes ouvertes (toutes pour les coordinateurs) ; filtre possible : "
-    "ouvertes, pourvues, réalisées, annulées, toutes, ou un mois",
+    "ouvertes, pourvues, réalisées, annulées, toutes, un mois, ou une étape : "
+    "à qualifier, sans cadrage, sans déroulé",
     example="demandes décembre",
-    params=(Param("filtre", Kind.WORD, "filtre", optional=True),),
+    params=(Param("filtre", Kind.TEXT, "filtre", optional=True),),
 )
 async def list_requests(ctx: Context, filtre: str | None = None) -> None:
-    """`!demandes [ouvertes|pourvues|…|décembre]`: all for coordinators, one's own otherwise."""
+    """`!demandes [ouvertes|pourvues|…|décembre|sans cadrage]`: all for coordinators, one's own otherwise."""
+    if filtre is not None and await progress.list_by_step(ctx, filtre):
+        return
     states, month, label = _read_filter(ctx, filtre)
     requester = None if ctx.is_coordinator else ctx.sender
     requests = await ctx.store.requests.list(states=states, requester=requester, month=month)
@@ -114,7 +118,9 @@ async def list_requests(ctx: Context, filtre: str | None = None) -> None:
         await ctx.chat.reply(ctx.event, Rendered.text(empty))
         return
     lines = [Rendered.text(title.format(count=len(requests)))]
-    lines += [request_line(r) for r in requests]
+    waiting = set(await ctx.store.qualifications.waiting())
+    to_qualify = progress.TO_QUALIFY_LABEL.in_(ctx.lang)
+    lines += [request_line(r, to_qualify if r.id in waiting else None) for r in requests]
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
@@ -169,6 +175,11 @@ async def status(ctx: Context, numero: int) -> None:
         else NO_FACILITATOR_YET
     )
     lines = [card, Rendered.text(f"État : {state}."), Rendered.text(who)]
+    step = await progress.step_label(
+        ctx.store, request, now=ctx.clock.now(), tz=ctx.config.bot.tz, lang=ctx.lang
+    )
+    if step is not None:
+        lines.append(Rendered.text(ctx.say(progress.CURRENT_STEP, step=step)))
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 

@@ -19,6 +19,7 @@ from bot.domain.requests import Request
 from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
+from handlers.missions import room
 from handlers.reminders import display_name, reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
@@ -105,6 +106,7 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
         text = ASSIGNED.format(who=name, id=request.id, count=len(accepted), needed=needed)
         await ctx.chat.reply(ctx.event, Rendered.text(text))
     await pings.send_invitations(ctx, request, [who], facilitators=accepted, key=f"ics:{key}")
+    await room.welcome(ctx, request, who)
     sentence, values = REQUESTER_ACCEPTED, {"who": name, "count": len(accepted), "needed": needed}
     if request.state == RequestState.STAFFED:
         sentence, values = REQUESTER_STAFFED, {"names": await names(ctx, accepted)}
@@ -142,6 +144,7 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await pings.send_invitations(
         ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
     )
+    await room.remove(ctx, request, who, action)
     await rounds.reopen(ctx, request, cause=key)
     await reconcile_request_reminders(ctx, request.id)
 

@@ -13,6 +13,7 @@ from bot.domain.requests import Request
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
+from handlers.missions import room
 from handlers.missions.facilitator import DECLINE_REACTIONS, NOT_A_FACILITATOR
 from handlers.missions.moves import (
     answer_and_thread,
@@ -121,6 +122,7 @@ async def _cancel(ctx: Context, request: Request) -> None:
     await pings.settle_pings(ctx, request, outcome="annulée")
     await rounds.cancel_escalation(ctx, request.id, why="annulée")
     await reconcile_request_reminders(ctx, request.id)
+    await room.close(ctx, request, cancelled=True)
 
 
 @commands.command(
@@ -141,6 +143,7 @@ async def close(ctx: Context, numero: int) -> None:
     accepted = await ctx.store.missions.accepted(request.id)
     await rounds.cancel_escalation(ctx, request.id, why="close")
     await reconcile_request_reminders(ctx, request.id)
+    await room.close(ctx, request, cancelled=False)
     text = (
         CLOSED.format(id=request.id, names=await names(ctx, accepted))
         if accepted

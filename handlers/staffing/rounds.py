@@ -11,6 +11,7 @@ from bot.domain.schedule import Job
 from handlers.core.context import Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
+from handlers.staffing import qualification
 from handlers.staffing.pings import (
     PingRound,
     Staffing,
@@ -102,7 +103,7 @@ async def plan_first_round(ctx: Context, request: Request) -> None:
     The row makes it durable: after a crash in between, the scheduler fires it
     at the next start.
     """
-    if not is_ready(request):
+    if not is_ready(request) or not await qualification.cleared(ctx, request):
         return
     now = ctx.clock.now()
     job_id = await ctx.store.jobs.create(

@@ -14,7 +14,7 @@ from bot.domain.profiles import Facilitator
 from bot.matrix.events import Incoming
 from handlers.core.dispatch import Dispatcher
 from handlers.features import build_dispatcher
-from storage.outbox import OutgoingMessage
+from storage.outbox import MISSION_ROOM, OutgoingMessage, mission_address
 from storage.store import Store
 
 # The parse contract of DESIGN.md, in order: the corpus's eleven keys, then topic and missing.
@@ -99,8 +99,17 @@ async def queued(store: Store) -> list[OutgoingMessage]:
 
 
 async def answers(store: Store) -> list[str]:
-    """Bodies of the messages queued for rooms (not new DMs), in order."""
-    return [m.content["body"] for m in await queued(store) if m.room_id]
+    """Bodies of the messages queued for rooms (not new DMs, nor missions' rooms), in order."""
+    return [
+        m.content["body"]
+        for m in await queued(store)
+        if m.room_id and not m.room_id.startswith(MISSION_ROOM)
+    ]
+
+
+async def in_mission_room(store: Store, request_id: int) -> list[OutgoingMessage]:
+    """What is queued for a mission's room, messages and operations, in order."""
+    return [m for m in await queued(store) if m.room_id == mission_address(request_id)]
 
 
 async def direct_messages(store: Store) -> list[tuple[str, str]]:

@@ -257,10 +257,15 @@ async def test_every_command_in_a_sentence_goes_through_the_configured_prefix(st
         "?aide accepte",
         "?statut 99",
         "?oubliemoi",
+        "?etapes 1",
+        "?cadrage 1",
+        "?fiche 1 lieu",
+        "?deroule 1",
+        "?demandes sans cadrage",
     ]
     for text in said:
         sender = REQUESTER if text.startswith("on cherche") else FACILITATOR
         await bot.handle(message(text, sender=sender), "requests")
-    everything = "\n".join(m.content["body"] for m in await queued(store))
+    everything = "\n".join(m.content.get("body", "") for m in await queued(store))
     assert "`?" in everything
     assert not re.search(r"(^|[\s`(«])![a-z]", everything), everything
