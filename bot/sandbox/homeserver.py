@@ -85,6 +85,18 @@ federation_rc_reject_limit: 1000
 federation_rc_concurrent: 100
 """
 
+# Tchap's room access rules (the `synapse-room-access-rules` package), as its
+# homeservers load them; the module predates room version 12's rules for room
+# creators, hence version 10.
+_ACCESS_RULES = """
+default_room_version: "10"
+modules:
+  - module: room_access_rules.RoomAccessRules
+    config:
+      id_server: "identity.invalid"
+      domains_forbidden_when_restricted: ["externe.invalid"]
+"""
+
 _LOG_CONFIG = """
 version: 1
 formatters:
@@ -136,6 +148,7 @@ class Synapse:
         *,
         server_name: str = SERVER_NAME,
         messages_per_second: float | None = None,
+        access_rules: bool = False,
     ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="facilibot-synapse-"))
@@ -144,6 +157,7 @@ class Synapse:
         self.port = free_port()
         self.secret = secrets.token_hex(16)
         self.messages_per_second = messages_per_second
+        self.access_rules = access_rules
         self.process: subprocess.Popen[bytes] | None = None
         self._configured = False
 
@@ -170,6 +184,8 @@ class Synapse:
             secret=self.secret,
             rc_message=rc_message,
         )
+        if self.access_rules:
+            text += _ACCESS_RULES
         self.config_path.write_text(text, encoding="utf-8")
         (self.dir / "log.config").write_text(_LOG_CONFIG.format(dir=self.dir), encoding="utf-8")
         subprocess.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,7 @@ from nio import (
     RoomCreateResponse,
     RoomSendResponse,
     SyncResponse,
+    UploadResponse,
 )
 from nio.api import Api
 
@@ -251,6 +253,32 @@ class Person:
         )
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
+
+    async def share_file(
+        self,
+        room_id: str,
+        name: str,
+        data: bytes = b"%PDF-1.4\n",
+        mimetype: str = "application/pdf",
+    ) -> str:
+        """Share a file as Element does (uploaded encrypted, `m.file`); return its event id."""
+        response, keys = await self.client.upload(
+            io.BytesIO(data), content_type=mimetype, filename=name, encrypt=True, filesize=len(data)
+        )
+        assert isinstance(response, UploadResponse), response
+        content = {
+            "msgtype": "m.file",
+            "body": name,
+            "info": {"mimetype": mimetype, "size": len(data)},
+            "file": {**(keys or {}), "url": response.content_uri},
+        }
+        if room_id not in self.client.rooms:
+            await self.wait_joined(room_id)
+        sent = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        assert isinstance(sent, RoomSendResponse), sent
+        return sent.event_id
 
     async def send_key_later(
         self, room_id: str, body: str

@@ -63,6 +63,17 @@ Route = Callable[[Context], Awaitable[str]]
 _COMMAND_NAME = re.compile(r"^[a-zà-ÿ][a-zà-ÿ_-]*$")
 
 
+def without_reply_fallback(body: str) -> str:
+    """A reply's own text: clients that quote the message replied to put it first, as
+    `> ` lines and a blank line (`!deroule` in reply to a file is still a command)."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith(">"):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
 class Dispatcher:
     """Route events to handlers inside one transaction with their effects.
 
@@ -198,6 +209,8 @@ class Dispatcher:
                 return await self.on_edit(ctx)
             return "ignored:edit"
         body = event.body.strip()
+        if event.reply_to is not None:
+            body = without_reply_fallback(body)
         if body.startswith(prefix):
             head, _, rest = body[len(prefix) :].partition(" ")
             name = head.lower()

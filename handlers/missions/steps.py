@@ -24,6 +24,7 @@ from bot.domain.steps import (
     VALIDATED,
 )
 from bot.parsing.dates import event_date
+from bot.parsing.normalize import fold_plain
 from bot.parsing.times import timing
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param
@@ -197,8 +198,9 @@ async def cadrage(ctx: Context, texte: str | None = None) -> None:
 def _read_moment(ctx: Context, text: str, request: Request) -> datetime:
     tz = ctx.config.bot.tz
     now = ctx.clock.now()
-    day = event_date(text, now.astimezone(tz).date())
-    start = timing(text).start
+    folded = fold_plain(text)
+    day = event_date(folded, now.astimezone(tz).date())
+    start = timing(folded).start
     if day is None or start is None:
         raise UserError(CADRAGE_NO_TIME, prefix=ctx.prefix)
     moment = local_moment(day, start, tz)
