@@ -5,12 +5,15 @@ homeserver, and the referents who qualify."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import FrozenClock
 from bot.domain.profiles import Facilitator
 from bot.matrix.client import ROOM_TAG
+from bot.matrix.decryption import thread_of
 from bot.sandbox.people import Person, body_of, until
 from storage.store import Store
 
@@ -341,3 +344,73 @@ def _dm_of(person: Person, bot_id: str) -> str:
         if set(room.users) == {person.user_id, bot_id}:
             return room_id
     raise AssertionError("no DM with the bot")
+
+
+async def test_a_kill_in_the_middle_loses_nothing_and_makes_no_second_room(world, tmp_path):
+    alice = await world.person("Alice Demandeuse")
+    coordinator = await world.person("Claire Coord")
+    fac1, fac2 = await world.person("Fac 1"), await world.person("Fac 2")
+    bot = await world.bot_account()
+    requests = await alice.create_room("Demandes", invite=[bot.user_id])
+    network = await coordinator.create_room(
+        "Réseau", invite=[bot.user_id, fac1.user_id, fac2.user_id]
+    )
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[matrix]\nhomeserver = "{world.synapse.url}"\nuser_id = "{bot.user_id}"\n'
+        f'store_path = "store"\n[rooms]\nrequests = ["{requests}"]\nfacilitators = "{network}"\n'
+        f'[bot]\ncoordinators = ["{coordinator.user_id}"]\n'
+        f'[matching]\nping_in = "room"\n[storage]\ndatabase = "bot.sqlite3"\n',
+        encoding="utf-8",
+    )
+    config = await world.config(storage={"database": str(tmp_path / "bot.sqlite3")})
+    await _directory(config, [fac1, fac2])
+    process = await _start(config_file, bot.password)
+    try:
+        await alice.wait_member(requests, bot.user_id)
+        # The bot's first sync skips the past: wait until it answers.
+        probe = await alice.send(requests, "!aide")
+        await alice.wait_for_message(
+            lambda m: thread_of(m) == probe, room_id=requests, sender=bot.user_id, timeout=60
+        )
+        await alice.send(requests, REQUEST)
+        await fac1.wait_for_message(
+            lambda m: "!accepte 1" in body_of(m), room_id=network, timeout=60
+        )
+        await fac1.send(network, "!accepte 1")
+        welcome = await alice.wait_for_message(
+            lambda m: "Bienvenue dans la salle de la mission #1" in body_of(m), timeout=60
+        )
+        room_id = next(r for r, m in alice.events if m.get("event_id") == welcome["event_id"])
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        # Accepted while the bot is down: handled when it is back, in the same room.
+        await fac2.send(network, "!accepte 1")
+        process = await _start(config_file, bot.password)
+        await fac2.wait_for_message(
+            lambda m: "rejoint la mission #1" in body_of(m), room_id=room_id, timeout=90
+        )
+        await alice.wait_for_message(lambda m: "est pourvue" in body_of(m), room_id=requests)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
+    mission_rooms = [
+        r for r, room in alice.client.rooms.items() if (room.name or "").startswith("Mission #1")
+    ]
+    assert mission_rooms == [room_id]
+    assert len(_said(alice, room_id, bot.user_id, "Bienvenue dans la salle")) == 1
+    assert len(_said(alice, room_id, bot.user_id, "Fac 2 rejoint la mission #1")) == 1
+
+
+async def _start(config_file, password: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--config",
+        str(config_file),
+        env={"FACILIBOT_PASSWORD": password, "PATH": "/usr/bin:/bin"},
+        stderr=asyncio.subprocess.DEVNULL,
+    )
