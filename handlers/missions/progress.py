@@ -118,9 +118,17 @@ def has_ended(request: Request, now: datetime, tz: ZoneInfo) -> bool:
 
 
 async def name_of(store: Store, user_id: str) -> str:
-    """A person's name from the roster, or their Matrix id."""
+    """A person's name from the roster, or read from their Tchap id."""
     profile = await store.facilitators.get(user_id)
-    return profile.display_name if profile and profile.display_name else user_id
+    return profile.display_name if profile and profile.display_name else name_from_id(user_id)
+
+
+def name_from_id(user_id: str) -> str:
+    """« Prenom Nom » from `@prenom.nom-dgfip.finances.gouv.fr:server` (a Tchap id is the
+    e-mail address): a readable name for someone who is not in the roster."""
+    local = user_id.removeprefix("@").partition(":")[0].partition("-")[0]
+    words = [w for w in local.replace("_", ".").split(".") if w]
+    return " ".join(w[:1].upper() + w[1:] for w in words) or user_id
 
 
 def _when(moment: datetime, tz: ZoneInfo, lang: str) -> str:

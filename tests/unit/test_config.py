@@ -102,3 +102,29 @@ def test_durations_round_trip(text, delta):
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+MINIMAL_WITH_PASSWORD = {"matrix": {**MINIMAL["matrix"], "password": "p"}}
+
+
+def test_missions_workflow_and_referents_have_defaults_and_are_checked():
+    config = config_from_dict(MINIMAL_WITH_PASSWORD, base_dir=ROOT)
+    assert config.missions.room is True
+    assert config.workflow.qualification == "none"
+    assert config.referents == {}
+    config = config_from_dict(
+        {
+            **MINIMAL_WITH_PASSWORD,
+            "workflow": {"qualification": "referents"},
+            "referents": {"Grand Est": ["@a:example.org"]},
+        },
+        base_dir=ROOT,
+    )
+    assert config.referents_of("grand-est") == ("@a:example.org",)
+    assert config.is_referent("@a:example.org")
+    with pytest.raises(ConfigError) as error:
+        config_from_dict(
+            {**MINIMAL_WITH_PASSWORD, "referents": {"Grand Est": ["a@example.org"]}},
+            base_dir=ROOT,
+        )
+    assert "referents" in str(error.value)

@@ -217,3 +217,27 @@ async def test_handled_events_and_outbox_are_idempotent(tmp_path):
     assert await store.outbox.pending() == []
     assert (await store.outbox.by_key("k1")).event_id == "$sent"
     await store.close()
+
+
+async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_path):
+    path = tmp_path / "before-rooms.sqlite3"
+    version = next(v for v, name, _ in migrations() if "mission_rooms" in name) - 1
+    with sqlite3.connect(path) as conn:
+        for _, _, sql in migrations()[:version]:
+            conn.executescript(sql)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute(
+            "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
+            "state, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
+            "'pourvue', ?, ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+    store = await Store.open(path)
+    try:
+        assert (await store.requests.get(1)).state == "pourvue"
+        assert await store.mission_rooms.get(1) is None  # an older mission has no room
+        assert await store.mission_rooms.want(1, name="Mission #1", topic="", at=NOW)
+        assert not await store.mission_rooms.want(1, name="Mission #1", topic="", at=NOW)
+        assert await store.qualifications.waiting() == []
+    finally:
+        await store.close()
