@@ -94,6 +94,15 @@ async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
         await show.wait(claire, lambda m: "est pourvue" in body_of(m))
         await show.say(claire, room_id, "!statut 1", first)
         await show.wait(claire, lambda m: "État : pourvue." in body_of(m))
+
+        # The mission's own room: private, encrypted, the requester and the facilitators.
+        await show.wait(claire, lambda m: "Bienvenue dans la salle" in body_of(m))
+        mission = show.room_named(claire, "Mission #1")
+        await karim.wait_member(mission, karim.user_id)
+        await show.say(karim, mission, "!cadrage le 1er mars 2027 à 10h")
+        await show.wait(claire, lambda m: body_of(m) == "cadrage-1.ics")
+        await show.say(claire, mission, "!etapes")
+        await show.wait(claire, lambda m: "Les étapes de la mission #1" in body_of(m))
     finally:
         await app.stop()
         for person in people:
@@ -131,6 +140,20 @@ class _Transcript:
         self.room_id = room_id
         self.shown: set[str] = set()
 
+    def room_named(self, person: Person, start: str) -> str:
+        """The room, as this person sees it, whose name starts with `start`."""
+        return next(
+            room_id for room_id, room in person.client.rooms.items()
+            if (room.name or "").startswith(start)
+        )  # fmt: skip
+
+    def where(self, person: Person, room_id: str) -> str:
+        """How the transcript names a room other than the requests room."""
+        room = person.client.rooms.get(room_id)
+        if room is not None and (room.name or "").startswith("Mission"):
+            return f"[salle « {room.name} »] "
+        return ""
+
     def dm_of(self, person: Person) -> str:
         """The room where the bot wrote to this person privately."""
         return next(
@@ -145,7 +168,7 @@ class _Transcript:
         self.shown.add(event_id)
         where = "  ↳ (fil) " if thread_root else ""
         if room_id != self.room_id:
-            where = f"[message privé] {where}"
+            where = self.where(person, room_id) or f"[message privé] {where}"
         self.out.write(f"{where}{self.names[person.user_id]} : {text}\n")
         self.out.flush()
         return event_id
@@ -160,7 +183,8 @@ class _Transcript:
                 continue
             self.shown.add(message["event_id"])
             private = f"[message privé → {person.name}] " if room != self.room_id else ""
-            self.out.write(private + _format(message, self.names) + "\n")
+            where = self.where(person, room) or private
+            self.out.write(where + _format(message, self.names) + "\n")
         self.out.flush()
 
 

@@ -17,9 +17,12 @@ class OutboxChat:
     outbox's first lane: they go out before pending pings and notices.
     """
 
-    def __init__(self, outbox: OutboxRepository, clock: Clock) -> None:
+    def __init__(self, outbox: OutboxRepository, clock: Clock, *, threads: bool = True) -> None:
         self.outbox = outbox
         self.clock = clock
+        # False where answers are plain replies, not threads (a mission's room is a
+        # conversation of a few people, as a DM is).
+        self.threads = threads
         self._replies: dict[str, int] = {}
 
     async def reply(self, event: Incoming, message: Rendered, *, thread: bool | None = None) -> str:
@@ -34,7 +37,7 @@ class OutboxChat:
             thread_root, reply_to = event.thread_root, None
         else:
             if thread is None:
-                thread = not event.is_dm or event.thread_root is not None
+                thread = (self.threads and not event.is_dm) or event.thread_root is not None
             thread_root, reply_to = (event.conversation_root if thread else None), event.event_id
         content = message_content(message, notice=True, thread_root=thread_root, reply_to=reply_to)
         await self._queue(key=key, content=content, room_id=event.room_id, lane=ANSWER)

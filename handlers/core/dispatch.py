@@ -172,7 +172,7 @@ class Dispatcher:
             event=event,
             config=self.config,
             store=self.store,
-            chat=OutboxChat(self.store.outbox, self.clock),
+            chat=OutboxChat(self.store.outbox, self.clock, threads=room_kind != "mission"),
             clock=self.clock,
             is_facilitator=self.is_facilitator,
             commands=self.commands,
