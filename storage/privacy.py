@@ -23,6 +23,10 @@ _USER_COLUMNS = (
     ("network_events", "created_by"),
     ("mission_feedback", "author"),
     ("request_notes", "author"),
+    ("mission_facts", "author"),
+    ("mission_debriefs", "author"),
+    ("mission_files", "sender"),
+    ("qualifications", "referent"),
 )
 _EXPORT = (
     ("profil", "SELECT * FROM facilitators WHERE matrix_id = :who"),
@@ -61,6 +65,15 @@ _EXPORT = (
     (
         "notes",
         "SELECT request_id, text, created_at FROM request_notes WHERE author = :who ORDER BY id",
+    ),
+    (
+        "etapes_de_mission",
+        "SELECT request_id, name, value, at FROM mission_facts WHERE author = :who "
+        "ORDER BY request_id, at",
+    ),
+    (
+        "debriefs",
+        "SELECT request_id, text, at FROM mission_debriefs WHERE author = :who ORDER BY request_id",
     ),
     (
         "messages_en_attente_de_cle",

@@ -102,7 +102,7 @@ async def _converse(synapse: Synapse, base: Path, out: TextIO) -> int:
         await show.say(karim, mission, "!cadrage le 1er mars 2027 à 10h")
         await show.wait(claire, lambda m: body_of(m) == "cadrage-1.ics")
         await show.say(claire, mission, "!etapes")
-        await show.wait(claire, lambda m: "Les étapes de la mission #1" in body_of(m))
+        await show.wait(claire, lambda m: body_of(m).startswith("Les étapes de la mission #1"))
     finally:
         await app.stop()
         for person in people:

@@ -31,7 +31,7 @@ from handlers.core import wording
 from handlers.core.context import Chat, Context
 from handlers.core.jobs import apply_jobs
 from handlers.core.language import Say
-from storage.mission_rooms import OPEN
+from storage.mission_rooms import CLOSED, OPEN
 from storage.qualifications import QUALIFIED, TO_QUALIFY
 from storage.store import Store
 
@@ -218,9 +218,10 @@ async def step_label(
 
 
 async def open_room(store: Store, request_id: int) -> bool:
-    """Whether the mission has a room the bot still serves."""
+    """Whether the mission has a room the bot is still in (open, or closed with its
+    retour to come)."""
     room = await store.mission_rooms.get(request_id)
-    return room is not None and room.state == OPEN
+    return room is not None and room.state in (OPEN, CLOSED)
 
 
 class Planning(Protocol):
@@ -244,7 +245,8 @@ async def reconcile_nudges(ctx: Planning, request_id: int) -> None:
     request = await store.requests.get(request_id)
     room = await store.mission_rooms.get(request_id)
     active = (*ACTIVE_REQUEST_STATES, RequestState.DONE)
-    if request is not None and room is not None and room.state == OPEN and request.state in active:
+    in_room = room is not None and room.state in (OPEN, CLOSED)
+    if request is not None and in_room and request.state in active:
         missions = config.missions
         wanted = wanted_nudges(
             await load_steps(store, request),

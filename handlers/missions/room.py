@@ -180,8 +180,21 @@ async def welcome(ctx: Context, request: Request, who: str) -> None:
         )
         text = WELCOME.format(id=request.id, prefix=ctx.prefix, members="\x00")
         before, _, after = text.partition("\x00")
+        steps = await progress.step_lines(
+            ctx.store,
+            request,
+            await progress.load_steps(ctx.store, request),
+            now=now,
+            tz=ctx.config.bot.tz,
+            prefix=ctx.prefix,
+            lang="fr",
+        )
         message = Rendered.join(
-            [Rendered.text(before) + members + Rendered.text(after), wording.card_summary(request)]
+            [
+                Rendered.text(before) + members + Rendered.text(after),
+                wording.card_summary(request),
+                steps,
+            ]
         )
         await post(
             ctx,

@@ -18,6 +18,7 @@ from handlers.candidates import rank_request
 from handlers.core import wording
 from handlers.core.context import Chat
 from handlers.core.language import Say, pick
+from handlers.missions import room
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -212,6 +213,7 @@ async def request_changed(
         card = Rendered.join([changed(MISSION_CHANGED, lang), wording.card_summary(request, lang)])
         await ctx.chat.dm(user_id, card, key=f"changed:{cause}:{user_id}")
     await send_invitations(ctx, request, accepted, facilitators=accepted, key=f"ics:{cause}")
+    await room.refresh_topic(ctx, request, cause=cause)
 
 
 async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
