@@ -30,6 +30,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+INVITES_PER_SECOND, INVITE_BURST = 1.0, 5
+
 
 class _Lane:
     """One lane's delivery loop state."""
@@ -59,6 +61,9 @@ class OutboxSender:
         self._lanes = {ANSWER: _Lane(), FAN_OUT: _Lane()}
         self.sent = 0
         self.retries = 0
+        # Invitations in bulk go at about one a second, as Tchap asks of bots; the few
+        # of one mission go at once.
+        self.invites = Pacer(INVITES_PER_SECOND, INVITE_BURST)
         # Told of each mission room created (True) or left (False), to serve it or not.
         self.on_mission_room: Callable[[str, bool], None] = lambda room_id, served: None
 
@@ -205,12 +210,19 @@ class OutboxSender:
             if found is not None:
                 return found
         await self.store.state.start_creating(key, self.clock.now())
-        return await create()
+        try:
+            return await create()
+        except MatrixError:
+            # The homeserver answered no (a rate limit, a refusal): nothing was made, and
+            # the next try need not look for it among all the bot's rooms.
+            await self.store.state.done_creating(key)
+            raise
 
     async def _operate(self, room_id: str, message: OutgoingMessage) -> None:
         """Carry out a room operation queued in the outbox."""
         content = message.content
         if message.event_type == OP_INVITE:
+            await self.invites.wait()
             await self.client.invite(room_id, content["user_id"])
         elif message.event_type == OP_KICK:
             await self.client.kick(room_id, content["user_id"], content.get("reason", ""))
