@@ -127,28 +127,75 @@ def _new_date(
             day = _day_in_request_month(int(m.group(3)), today, req, weekday)
     if day is not None:
         return day, spans
-    m = r.shift.search(norm)
-    if m is not None and req.event_date is not None:
-        count = 1 if m.group(1) in ("une", "un", "a", "an", "one") else to_int(m.group(1) or "1")
-        unit = m.group(2)
-        if count:
-            days = count * (7 if unit[0] in "sw" else 1)
-            # « quinze jours », « une quinzaine », « huit jours » are two weeks and one.
-            if unit == "quinzaine" or (unit[0] == "j" and count == 15):
-                days = 14
-            elif unit[0] == "j" and count == 8:
-                days = 7
-            if r.earlier.search(m.group(0)):
-                days = -days
-            return req.event_date + timedelta(days=days), spans
-    for m in r.weekday.finditer(norm):
-        if _negated(norm, m.start()) or not r.correct_cue.search(norm):
+    if req.event_date is not None:
+        shifted = _shifted(norm, req.event_date)
+        if shifted is not None:
+            return shifted, spans
+    moved = r.correct_cue.search(norm) or r.move_cue.search(norm)
+    m = r.today_offset.search(norm)
+    if m is not None and moved and not _negated(norm, m.start()):
+        return dates.event_date(m.group(0), today), spans
+    week = _week_offset(norm)
+    weekdays = [m for m in r.weekday.finditer(norm) if not _negated(norm, m.start())]
+    # « mardi et pas jeudi »: another day named to be left says the day changes.
+    left = any(_negated(norm, m.start()) for m in r.weekday.finditer(norm))
+    short = len(norm.split()) <= 3
+    for m in weekdays:
+        if not (moved or left or week or short):
             continue  # « à jeudi ! » greets; « finalement jeudi » moves the event
         if m.group(2) or req.event_date is None:
             return dates.event_date(norm[m.start() : m.end()], today), spans
         monday = req.event_date - timedelta(days=req.event_date.weekday())
-        return monday + timedelta(days=v.weekdays[m.group(1)]), spans
+        return monday + timedelta(days=v.weekdays[m.group(1)] + week), spans
+    if req.event_date is None or not (moved or week):
+        return None, spans
+    if week:
+        return req.event_date + timedelta(days=week), spans
+    for pattern, days in ((r.day_after, 1), (r.day_before, -1)):
+        m = pattern.search(norm)
+        if m is not None and not r.not_moved.search(norm[max(0, m.start() - 40) : m.start()]):
+            return req.event_date + timedelta(days=days), spans
     return None, spans
+
+
+def _week_offset(norm: str) -> int:
+    """Days to the week the reply names against the request's: 7 after, -7 before, or 0."""
+    r = reply_rules()
+    if r.week_after.search(norm):
+        return 7
+    if r.week_before.search(norm):
+        return -7
+    return 0
+
+
+def _count(word: str | None) -> int:
+    """A written count: « une », "a", "deux", 15."""
+    if word is None or word in ("une", "un", "a", "an", "one"):
+        return 1
+    return to_int(word) or 0
+
+
+def _shifted(norm: str, event: date) -> date | None:
+    """The date moved by a duration: « on repousse d'une semaine », "a week later"."""
+    r = reply_rules()
+    m = r.shift.search(norm)
+    later = r.later.search(norm)
+    if m is None and later is None:
+        return None
+    count, unit = (_count(m.group(1)), m.group(2)) if m else (_count(later.group(1)), later.group(2))
+    if not count:
+        return None
+    days = count * (7 if unit[0] in "sw" else 1)
+    # « quinze jours », « une quinzaine », « huit jours » are two weeks and one.
+    if unit == "quinzaine" or (unit[0] == "j" and count == 15):
+        days = 14
+    elif unit[0] == "j" and count == 8:
+        days = 7
+    if m is not None and r.earlier.search(m.group(0)):
+        days = -days
+    elif m is None and later.group(3) in ("plus tot", "earlier", "avant", "before"):
+        days = -days
+    return event + timedelta(days=days)
 
 
 def _minutes(value: time) -> int:

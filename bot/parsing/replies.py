@@ -316,9 +316,25 @@ def _status(ctx: ReplyContext) -> Reply | None:
     """Who facilitates, where the request stands."""
     if ctx.request is None and ctx.where != "dm":
         return None
-    if reply_rules().status.search(ctx.norm):
+    if reply_rules().status.search(ctx.norm) or _asks_how_it_stands(ctx):
         return Reply("status", language=ctx.language)
     return None
+
+
+def _asks_how_it_stands(ctx: ReplyContext) -> bool:
+    """A question that gives no value but asks who facilitates, when or where it is, or
+    whether someone took it (« c'est qui le facilitateur ? », "when is it again?")."""
+    r = reply_rules()
+    norm = ctx.norm
+    if not r.question.search(norm):
+        return False
+    who = r.ask_who.search(norm)
+    if who is not None and (r.who_about.search(norm) or len(norm.split()) <= 4):
+        return True
+    if r.ask_when.search(norm) or r.ask_where.search(norm) or re.search(r"\boù\b", ctx.text):
+        return True
+    subject = r.staff_subject.search(norm)
+    return subject is not None and r.staff_state.search(norm, subject.start()) is not None
 
 
 def _new_request(ctx: ReplyContext) -> Reply | None:

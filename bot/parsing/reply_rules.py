@@ -53,6 +53,13 @@ class ReplyRules:
     cancel: re.Pattern[str]
     cancel_partial: re.Pattern[str]
     status: re.Pattern[str]
+    question: re.Pattern[str]
+    ask_who: re.Pattern[str]
+    who_about: re.Pattern[str]
+    ask_when: re.Pattern[str]
+    ask_where: re.Pattern[str]
+    staff_subject: re.Pattern[str]
+    staff_state: re.Pattern[str]
     thanks: re.Pattern[str]
     note: re.Pattern[str]
     chat: re.Pattern[str]
@@ -67,6 +74,14 @@ class ReplyRules:
     shift_verb: re.Pattern[str]
     earlier: re.Pattern[str]
     same_time: re.Pattern[str]
+    week_after: re.Pattern[str]
+    week_before: re.Pattern[str]
+    day_after: re.Pattern[str]
+    day_before: re.Pattern[str]
+    not_moved: re.Pattern[str]
+    move_cue: re.Pattern[str]
+    later: re.Pattern[str]
+    today_offset: re.Pattern[str]
     format_before: re.Pattern[str]
     one_facilitator: re.Pattern[str]
     one_more: re.Pattern[str]
@@ -114,6 +129,13 @@ def reply_rules() -> ReplyRules:
         cancel=re.compile(any_of(raw["cancel"]["ask"])),
         cancel_partial=re.compile(any_of(raw["cancel"]["partial"])),
         status=re.compile(any_of(raw["status"]["ask"])),
+        question=re.compile(raw["status"]["question"]),
+        ask_who=re.compile(raw["status"]["who"]),
+        who_about=re.compile(raw["status"]["who_about"]),
+        ask_when=re.compile(raw["status"]["when"]),
+        ask_where=re.compile(raw["status"]["where"]),
+        staff_subject=re.compile(raw["status"]["staff_subject"]),
+        staff_state=re.compile(raw["status"]["staff_state"]),
         thanks=re.compile(any_of(raw["thanks"]["ask"])),
         note=re.compile(any_of(raw["note"]["cue"])),
         chat=re.compile(any_of(raw["note"]["chat"])),
@@ -135,6 +157,23 @@ def reply_rules() -> ReplyRules:
         shift_verb=re.compile(rf"\b(?:{c['shift_verb']})\b"),
         earlier=re.compile(rf"\b(?:{c['earlier']})"),
         same_time=re.compile(rf"\b(?:{c['same_time']})\b"),
+        week_after=re.compile(
+            rf"\b(?:semaine|week)\s+(?:{c['after']})\b|\b(?:{c['after']}) week\b"
+            rf"|\b(?:{v.weekday_re})\s+(?:{c['after']})\b|\bweek after\b"
+        ),
+        week_before=re.compile(
+            rf"\b(?:semaine|week)\s+(?:{c['before']})\b|\b(?:{c['before']}) week\b"
+            rf"|\b(?:{v.weekday_re})\s+(?:{c['before']})\b|\bweek before\b"
+        ),
+        today_offset=re.compile(r"\b(?:apres[- ]?demain|demain|tomorrow)\b"),
+        day_after=re.compile(c["day_after"]),
+        day_before=re.compile(c["day_before"]),
+        not_moved=re.compile(c["not_moved"]),
+        move_cue=re.compile(c["move_cue"]),
+        later=re.compile(
+            rf"\b(?:(une?|a|an|one|{num})\s+)(semaines?|weeks?|jours?|days?)\s+"
+            r"(plus tard|plus tot|later|earlier|apres|avant|after|before)\b"
+        ),
         format_before=re.compile(c["format_before"]),
         one_facilitator=re.compile(rf"\b(?:{c['one_facilitator']})\b"),
         one_more=re.compile(rf"\b(?:{c['one_more']})"),
@@ -146,6 +185,10 @@ def reply_rules() -> ReplyRules:
             rf"(?:({v.weekday_re})\s+)?|({v.weekday_re})\s+)"
             r"(\d{1,2})(?:er|e|eme|st|nd|rd|th)?\b"
             rf"(?!\s*(?:h\b|h\d|:|/|\.\d|%|\d|am\b|pm\b|(?:{v.month_re})\b))"
+            # « au 2e étage », "the 3rd floor", « le 2e groupe »: an ordinal of something else.
+            r"(?!\s*(?:etages?|floor|arr\w*|rang|row|ligne|edition|promo\w*|tour|round|partie"
+            r"|part|sessions?|seances?|ateliers?|groupes?|groups?|trimestre|semestre|quarter"
+            r"|fois|time|personnes?|participants?|facilitat\w*|animat\w*|co-?\w+)\b)"
         ),
         written_date=re.compile(rf"\b(?:{v.month_re})\b|\d[/.-]\d"),
         weekday=re.compile(
