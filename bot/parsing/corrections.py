@@ -182,7 +182,9 @@ def _shifted(norm: str, event: date) -> date | None:
     later = r.later.search(norm)
     if m is None and later is None:
         return None
-    count, unit = (_count(m.group(1)), m.group(2)) if m else (_count(later.group(1)), later.group(2))
+    found = m if m is not None else later
+    assert found is not None
+    count, unit = _count(found.group(1)), found.group(2)
     if not count:
         return None
     days = count * (7 if unit[0] in "sw" else 1)
@@ -245,6 +247,11 @@ def _new_times(norm: str, req: RequestView) -> dict[str, object]:
         return out
     timing = times.timing(norm)
     if timing.start is None:
+        # « on aura besoin de 2h plutôt qu'1h30 »: the same start, a new length.
+        if timing.duration and req.start_time is not None:
+            end = _clock(_minutes(req.start_time) + timing.duration)
+            if end is not None and end != req.end_time:
+                out["end_time"] = end
         return out
     if timing.end is not None and r.time_range.search(norm):
         return {"start_time": timing.start, "end_time": timing.end}
@@ -266,12 +273,20 @@ def _new_place(ctx: ReplyContext, norm: str, req: RequestView) -> dict[str, obje
     raw = vocabulary().raw["modality"]
     no_remote = bool(r.no_remote.search(norm))
     text = r.no_remote.sub(lambda m: " " * len(m.group(0)), norm)
+    no_onsite = bool(r.no_onsite.search(text))
+    text = r.no_onsite.sub(lambda m: " " * len(m.group(0)), text)
     # A city the remote part joins from is no place of the event.
     masked = _mask_remote_origins(text)
     place = places.place(Folded(ctx.folded.original, masked, ctx.folded.offsets))
     city = place.location if place.location in set(vocabulary().cities.values()) else None
     hybrid = bool(re.search(raw["hybrid"], text)) or place.modality == "hybride"
-    remote = place.modality == "distanciel" and not no_remote
+    # A link added for those who cannot come: the room stays, the event is hybrid.
+    if req.modality == "presentiel" and not no_onsite and r.remote_added.search(text):
+        hybrid = True
+    remote = place.modality in ("distanciel", "hybride") and not no_remote and no_onsite
+    remote = remote or (place.modality == "distanciel" and not no_remote)
+    if remote and no_onsite:
+        hybrid = False
     onsite = bool(re.search(raw["onsite"], text)) or city is not None or no_remote
     out: dict[str, object] = {}
     if hybrid and not no_remote:
@@ -320,12 +335,23 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
     elif single is not None:
         needed = 1
         spans = [*spans, single.span()]
+    per = r.per_group.search(norm)
+    if per is not None:
+        # « 3 sous-groupes de 12, un facilitateur par groupe »: one for each group.
+        each = _count(per.group(1))
+        groups = r.groups.search(norm)
+        if groups is not None and each and (count := _count(groups.group(1))):
+            needed = each * count
+            spans = [*spans, per.span()]
     if needed is not None:
         out["facilitators_needed"] = needed
     text = r.not_attendees.sub(lambda m: " " * len(m.group(0)), norm)
     # « on sera plutôt 18 »: the adverb between the verb and the count hides the count.
     text = _FILLER.sub(lambda m: m.group(1) + " " * (m.end() - m.end(1)), text)
     count = people.participants(text, spans)
+    named = r.headcount.search(text)
+    if count is None and named is not None:
+        count = int(named.group(1))
     if count is not None:
         out["participants"] = count
     return out

@@ -237,7 +237,8 @@ def _language(ctx: ReplyContext) -> Reply | None:
 
 def _join(ctx: ReplyContext) -> Reply | None:
     """Someone who wants to become a facilitator."""
-    if reply_rules().join.search(ctx.norm):
+    r = reply_rules()
+    if r.join.search(ctx.norm) or (ctx.who != "facilitator" and r.join_verb.search(ctx.norm)):
         return Reply("join", language=ctx.language)
     return None
 
@@ -274,13 +275,17 @@ def _facilitator(ctx: ReplyContext) -> Reply | None:
     about = req is not None and ctx.where != "room"
     if not ctx.pinged and not about and not (ctx.where == "dm" and _number(ctx) is not None):
         return None
+    if not ctx.pinged and r.addressed.search(ctx.norm):
+        return None  # « @Tom sounds good »: an answer to a person, not to the request
     text = ctx.norm
     intent = None
     if r.withdraw.search(text):
         intent = "withdraw"
     elif r.decline.search(text):
         # Someone who was not pinged and declines had accepted: a withdrawal.
-        late = not ctx.pinged or re.search(r"\bfinalement\b|\bafter all\b", text)
+        # A request still open was taken by nobody yet: not pinged there is still a decline.
+        taken = req is None or req.state != "ouverte"
+        late = (not ctx.pinged and taken) or re.search(r"\bfinalement\b|\bafter all\b", text)
         intent = "withdraw" if late else "decline"
     elif r.accept.search(text) or (ctx.pinged and ctx.where == "dm" and r.assent.search(text)):
         intent = "accept"
@@ -356,10 +361,16 @@ def _remark(ctx: ReplyContext) -> Reply:
     """Information for the facilitators, thanks, or conversation between people."""
     r = reply_rules()
     about = ctx.request is not None and ctx.where != "room"
-    if about and r.note.search(ctx.norm):
+    # « Bonjour Claire, je vous propose un point mardi ? »: people speaking to each other.
+    between = r.chat.search(ctx.norm) is not None and r.addressed.search(ctx.norm) is not None
+    if about and not between and r.note.search(ctx.norm):
         return Reply("note", note=ctx.text.strip(), language=ctx.language)
     if r.thanks.search(ctx.norm):
         return Reply("thanks", language=ctx.language)
+    if r.mention.search(ctx.norm) and r.question.search(ctx.norm):
+        return Reply("help", language=ctx.language)  # a question to the bot it cannot read
+    if between:
+        return Reply("none", language=ctx.language)
     words = len(re.findall(r"[a-z0-9']+", ctx.norm))
     if about and words >= NOTE_MIN_WORDS and not r.chat.search(ctx.norm):
         return Reply("note", note=ctx.text.strip(), language=ctx.language)

@@ -43,6 +43,8 @@ class ReplyRules:
     lang_alone: re.Pattern[str]
     not_spoken: re.Pattern[str]
     join: re.Pattern[str]
+    join_verb: re.Pattern[str]
+    addressed: re.Pattern[str]
     help_alone: re.Pattern[str]
     help_ask: re.Pattern[str]
     withdraw: re.Pattern[str]
@@ -67,6 +69,9 @@ class ReplyRules:
     correct_cue: re.Pattern[str]
     no_remote: re.Pattern[str]
     all_onsite: re.Pattern[str]
+    no_onsite: re.Pattern[str]
+    remote_added: re.Pattern[str]
+    headcount: re.Pattern[str]
     remote_origin: re.Pattern[str]
     end_before: re.Pattern[str]
     shift: re.Pattern[str]
@@ -85,6 +90,8 @@ class ReplyRules:
     format_before: re.Pattern[str]
     one_facilitator: re.Pattern[str]
     one_more: re.Pattern[str]
+    per_group: re.Pattern[str]
+    groups: re.Pattern[str]
     ordinal: re.Pattern[str]
     not_attendees: re.Pattern[str]
     negated_before: re.Pattern[str]
@@ -119,6 +126,13 @@ def reply_rules() -> ReplyRules:
         lang_alone=re.compile(any_of(raw["language"]["alone"])),
         not_spoken=re.compile(any_of(raw["language"]["not_spoken"])),
         join=re.compile(any_of(raw["join"]["ask"])),
+        join_verb=re.compile(raw["join"]["verb"]),
+        # A message that opens on another person's name speaks to that person.
+        addressed=re.compile(
+            r"^\s*(?:@(?!facilibot)[\w.-]+|(?:bonjour|salut|hello|hi|hey|coucou|re)\s+"
+            r"(?!facilibot\b|a tous|a toutes|tout le monde|all|everyone|team|equipe)"
+            r"[a-z][\w-]+\s*[,!:])"
+        ),
         help_alone=re.compile(rf"{any_of(raw['help']['alone'])}"),
         help_ask=re.compile(any_of(raw["help"]["ask"])),
         withdraw=re.compile(any_of(raw["facilitator"]["withdraw"])),
@@ -143,6 +157,9 @@ def reply_rules() -> ReplyRules:
         correct_cue=re.compile(rf"\b{any_of(c['cue'])}\b"),
         no_remote=re.compile(any_of(c["no_remote"])),
         all_onsite=re.compile(any_of(c["all_onsite"])),
+        no_onsite=re.compile(any_of(c["no_onsite"])),
+        remote_added=re.compile(any_of(c["remote_added"])),
+        headcount=re.compile(c["headcount"]),
         remote_origin=re.compile(c["remote_origin"]),
         end_before=re.compile(c["end_before"]),
         shift=re.compile(
@@ -177,6 +194,14 @@ def reply_rules() -> ReplyRules:
         format_before=re.compile(c["format_before"]),
         one_facilitator=re.compile(rf"\b(?:{c['one_facilitator']})\b"),
         one_more=re.compile(rf"\b(?:{c['one_more']})"),
+        per_group=re.compile(
+            rf"\b(une?|a|an|one|{num})\s+(?:co-?)?(?:facilitat|animat)\w*\s+"
+            r"(?:par|per|for each|pour chaque|each)\s+"
+        ),
+        groups=re.compile(
+            rf"\b({num}|\d{{1,2}})\s+(?:sous-groupes?|groupes?|groups?|tables?|ateliers?|salles?"
+            r"|rooms?|tracks?|equipes?|teams?|breakouts?|breakout rooms?)\b"
+        ),
         ordinal=re.compile(c["ordinal"]),
         not_attendees=re.compile(c["not_attendees"]),
         negated_before=re.compile(rf"\b{c['negated_before']}"),
@@ -195,8 +220,8 @@ def reply_rules() -> ReplyRules:
             rf"\b({v.weekday_re})\b(?!\s*\d)(?:\s+(prochain|next|en huit|dernier|last))?"
         ),
         time_range=re.compile(
-            r"\b\d{1,2}(?:[h:][0-5]\d|\s?h)?\s?(?:am|pm)?\s*"
-            r"(?:-|a|to|till|until|jusqu'a|>)\s*\d{1,2}(?:[h:][0-5]\d|\s?h)?\s?(?:am|pm)?\b"
+            r"\b\d{1,2}(?:[h:][0-5]\d|\s?h)?\s?(?:am|pm)?\s*(?:-|a|to|till|until|jusqu'a|>)\s*"
+            r"(?:\d{1,2}(?:[h:][0-5]\d|\s?h)?\s?(?:am|pm)?|midi|noon|minuit|midnight)\b"
         ),
         clock=re.compile(
             r"\b\d{1,2}\s?(?:h|heures?)(?:\s?[0-5]\d)?\b|\b\d{1,2}(?::[0-5]\d)?\s?(?:am|pm)\b"
