@@ -157,6 +157,9 @@ def _meant_as_change(ctx: ReplyContext, changes: dict[str, object]) -> bool:
         missing |= {"start_time", "end_time"}
     if set(changes) <= missing | {"modality"} and set(changes) & missing:
         return True
+    # « Les 3 directeurs interviendront en ouverture »: practical information, however short.
+    if reply_rules().note.search(ctx.norm):
+        return False
     return len(re.findall(r"[a-z0-9']+", ctx.norm)) <= SHORT_WORDS
 
 
@@ -339,7 +342,7 @@ def _asks_how_it_stands(ctx: ReplyContext) -> bool:
     if r.ask_when.search(norm) or r.ask_where.search(norm) or re.search(r"\boù\b", ctx.text):
         return True
     subject = r.staff_subject.search(norm)
-    return subject is not None and r.staff_state.search(norm, subject.start()) is not None
+    return subject is not None and r.staff_state.search(norm, subject.end()) is not None
 
 
 def _new_request(ctx: ReplyContext) -> Reply | None:
