@@ -245,6 +245,7 @@ def _new_times(norm: str, req: RequestView) -> dict[str, object]:
             if end is not None:
                 out["end_time"] = end
         return out
+    norm = _BARE_HOUR.sub(_with_hour, norm)
     timing = times.timing(norm)
     if timing.start is None:
         # « on aura besoin de 2h plutôt qu'1h30 »: the same start, a new length.
@@ -265,6 +266,21 @@ def _new_times(norm: str, req: RequestView) -> dict[str, object]:
         if end is not None:
             out["end_time"] = end
     return out
+
+
+# "we'd rather start at 10", « on finit vers 5 »: a bare number after a start or an end is
+# an hour (in working hours: 1 to 6 are in the afternoon).
+_BARE_HOUR = re.compile(
+    r"\b((?:start|begin|kick off|commenc|demarr|finish|end|wrap up|fini|termin)\w*"
+    r"\s+(?:at|a|vers|around|about|by|for)\s+)(\d{1,2})\b(?!\s*(?:h|:|am|pm|\d|/|\.\d|%))"
+)
+
+
+def _with_hour(m: re.Match[str]) -> str:
+    hour = int(m.group(2))
+    if not 1 <= hour <= 23:
+        return m.group(0)
+    return f"{m.group(1)}{hour + 12 if hour <= 6 else hour}h"
 
 
 def _new_place(ctx: ReplyContext, norm: str, req: RequestView) -> dict[str, object]:

@@ -241,7 +241,7 @@ def _language(ctx: ReplyContext) -> Reply | None:
 def _join(ctx: ReplyContext) -> Reply | None:
     """Someone who wants to become a facilitator."""
     r = reply_rules()
-    if r.join.search(ctx.norm) or (ctx.who != "facilitator" and r.join_verb.search(ctx.norm)):
+    if r.join.search(ctx.norm) or (ctx.who == "other" and r.join_verb.search(ctx.norm)):
         return Reply("join", language=ctx.language)
     return None
 
@@ -322,7 +322,7 @@ def _cancel(ctx: ReplyContext) -> Reply | None:
 
 def _status(ctx: ReplyContext) -> Reply | None:
     """Who facilitates, where the request stands."""
-    if ctx.request is None and ctx.where != "dm":
+    if ctx.request is None and ctx.where != "dm" and _number(ctx) is None:
         return None
     if reply_rules().status.search(ctx.norm) or _asks_how_it_stands(ctx):
         return Reply("status", language=ctx.language)
@@ -339,7 +339,9 @@ def _asks_how_it_stands(ctx: ReplyContext) -> bool:
     who = r.ask_who.search(norm)
     if who is not None and (r.who_about.search(norm) or len(norm.split()) <= 4):
         return True
-    if r.ask_when.search(norm) or r.ask_where.search(norm) or re.search(r"\boù\b", ctx.text):
+    # « c'est où déjà ? », "when is it again?" (not « on se retrouve où pour le déjeuner ? »).
+    when = r.ask_when.search(norm) or r.ask_where.search(norm) or re.search(r"\boù\b", ctx.text)
+    if when and not r.note.search(norm):
         return True
     subject = r.staff_subject.search(norm)
     return subject is not None and r.staff_state.search(norm, subject.end()) is not None

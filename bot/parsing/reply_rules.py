@@ -177,6 +177,7 @@ def reply_rules() -> ReplyRules:
         week_after=re.compile(
             rf"\b(?:semaine|week)\s+(?:{c['after']})\b|\b(?:{c['after']}) week\b"
             rf"|\b(?:{v.weekday_re})\s+(?:{c['after']})\b|\bweek after\b"
+            rf"|\b(?:following|d'apres)\s+(?:{v.weekday_re})\b"
         ),
         week_before=re.compile(
             rf"\b(?:semaine|week)\s+(?:{c['before']})\b|\b(?:{c['before']}) week\b"
