@@ -359,6 +359,17 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
         if groups is not None and each and (count := _count(groups.group(1))):
             needed = each * count
             spans = [*spans, per.span()]
+    delta = r.count_delta.search(norm)
+    if delta is not None:
+        # « 15 personnes de plus », "two more facilitators": against the request's count.
+        noun = delta.group(2) or delta.group(3)
+        step = _count(delta.group(1)) * (-1 if delta.group(4) and r.fewer.match(delta.group(4)) else 1)
+        if re.match(r"co-?facilit|facilit|co-?anim|anim|moderat", noun):
+            needed = max(1, (req.facilitators_needed or 1) + step)
+        elif req.participants:
+            out["participants"] = max(1, req.participants + step)
+            return {**out, **({"facilitators_needed": needed} if needed else {})}
+        spans = [*spans, delta.span()]
     if needed is not None:
         out["facilitators_needed"] = needed
     text = r.not_attendees.sub(lambda m: " " * len(m.group(0)), norm)

@@ -91,6 +91,8 @@ class ReplyRules:
     one_facilitator: re.Pattern[str]
     one_more: re.Pattern[str]
     per_group: re.Pattern[str]
+    count_delta: re.Pattern[str]
+    fewer: re.Pattern[str]
     groups: re.Pattern[str]
     ordinal: re.Pattern[str]
     not_attendees: re.Pattern[str]
@@ -195,6 +197,12 @@ def reply_rules() -> ReplyRules:
         format_before=re.compile(c["format_before"]),
         one_facilitator=re.compile(rf"\b(?:{c['one_facilitator']})\b"),
         one_more=re.compile(rf"\b(?:{c['one_more']})"),
+        count_delta=re.compile(
+            rf"\b({num}|\d{{1,4}})\s+(?:(?:{c['more']})\s+({v.raw['people']['participant_nouns']}"
+            rf"|{v.raw['people']['facilitator_nouns']})|({v.raw['people']['participant_nouns']}"
+            rf"|{v.raw['people']['facilitator_nouns']})\s+({c['more']}|{c['fewer']}))\b"
+        ),
+        fewer=re.compile(rf"(?:{c['fewer']})$"),
         per_group=re.compile(
             rf"\b(une?|a|an|one|{num})\s+(?:co-?)?(?:facilitat|animat)\w*\s+"
             r"(?:par|per|for each|pour chaque|each)\s+"
@@ -204,7 +212,7 @@ def reply_rules() -> ReplyRules:
             r"|rooms?|tracks?|equipes?|teams?|breakouts?|breakout rooms?)\b"
         ),
         ordinal=re.compile(c["ordinal"]),
-        not_attendees=re.compile(c["not_attendees"]),
+        not_attendees=re.compile(c["not_attendees"].replace("{number}", num)),
         negated_before=re.compile(rf"\b{c['negated_before']}"),
         bare_day=re.compile(
             r"\b(?:(?:le|au|the|du|on the|for the|c)\s+"
