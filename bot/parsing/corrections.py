@@ -363,7 +363,8 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
     if delta is not None:
         # « 15 personnes de plus », "two more facilitators": against the request's count.
         noun = delta.group(2) or delta.group(3)
-        step = _count(delta.group(1)) * (-1 if delta.group(4) and r.fewer.match(delta.group(4)) else 1)
+        fewer = delta.group(4) is not None and r.fewer.match(delta.group(4)) is not None
+        step = _count(delta.group(1)) * (-1 if fewer else 1)
         if re.match(r"co-?facilit|facilit|co-?anim|anim|moderat", noun):
             needed = max(1, (req.facilitators_needed or 1) + step)
         elif req.participants:
