@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -440,3 +441,132 @@ def test_a_synthetic_reply(
         text, NOW, where=where, who=who, request=req, pinged=pinged, commands=COMMANDS
     )
     assert labelled(reply) == expected
+
+
+# The ways of saying things the table names as known misses: questions about the request,
+# relative dates, any noun of people, facilitators, places, modalities, English, a
+# facilitator's free DM, conditional wording; and what must stay a note or nothing.
+ONE = RequestView(
+    id=42,
+    event_date=date(2027, 1, 14),
+    start_time=time(9),
+    end_time=time(12),
+    format="atelier",
+    modality="presentiel",
+    location="Lyon",
+    participants=20,
+)
+TAKEN = RequestView(
+    id=42,
+    state="pourvue",
+    event_date=date(2027, 1, 14),
+    start_time=time(9),
+    end_time=time(12),
+    format="atelier",
+    modality="presentiel",
+    location="Lyon",
+    participants=20,
+)
+
+
+def _c(**changes: object) -> dict:
+    return {"intent": "correct", "changes": changes}
+
+
+def _note(text: str) -> dict:
+    return {"intent": "note", "note": text}
+
+
+MORE = [
+    ("c'est qui le facilitateur ?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("c'est à quelle heure déjà ?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("c'est où déjà ?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("est-ce qu'un facilitateur a été trouvé ?", "thread", "requester", SEMINAR, (),
+     {"intent": "status"}),
+    ("who is the facilitator?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("Has anybody volunteered?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("Is the session still on?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("@Facilibot où en est la demande #44 ?", "room", "other", None, (), {"intent": "status"}),
+    ("On se retrouve où pour le déjeuner ?", "thread", "requester", TAKEN, (),
+     _note("On se retrouve où pour le déjeuner ?")),
+    ("Thanks! Actually we'll be 40", "thread", "requester", SEMINAR, (), _c(participants=40)),
+    ("Merci pour votre réactivité. Petite modif : on démarre à 10h", "thread", "requester",
+     SEMINAR, (), _c(start_time=time(10), end_time=time(13))),
+    ("on décale au lundi suivant", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 18))),
+    ("plutôt la veille", "thread", "requester", SEMINAR, (), _c(event_date=date(2027, 1, 13))),
+    ("une semaine plus tôt", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 7))),
+    ("c'est mardi et pas jeudi", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 12))),
+    ("Could we do the following Thursday?", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 21))),
+    ("le lien visio sera envoyé la veille", "thread", "requester", TAKEN, (),
+     _note("le lien visio sera envoyé la veille")),
+    ("l'effectif passe à 28", "thread", "requester", SEMINAR, (), _c(participants=28)),
+    ("on aura 15 personnes de plus", "thread", "requester", SEMINAR, (), _c(participants=45)),
+    ("nous serons finalement 20 encadrants", "thread", "requester", SEMINAR, (),
+     _c(participants=20)),
+    ("Les 3 directeurs interviendront en ouverture", "thread", "requester", TAKEN, (),
+     _note("Les 3 directeurs interviendront en ouverture")),
+    ("il faudrait 2 facilitateurs", "thread", "requester", ONE, (), _c(facilitators_needed=2)),
+    ("il faudrait 2 facilitateurs pour 40 participants", "thread", "requester", ONE, (),
+     _c(participants=40, facilitators_needed=2)),
+    ("Only 12 people registered, so one facilitator is fine", "thread", "requester", SEMINAR,
+     (), _c(participants=12, facilitators_needed=1)),
+    ("ce sera à la préfecture de Rennes", "thread", "requester", SEMINAR, (),
+     _c(location="Rennes")),
+    ("changement de salle : salle 204 au 2e étage", "thread", "requester", SEMINAR, (),
+     _note("changement de salle : salle 204 au 2e étage")),
+    ("en visio plutôt qu'en présentiel", "thread", "requester", SEMINAR, (),
+     _c(modality="distanciel", location=None)),
+    ("on ajoute un lien Teams pour ceux qui ne peuvent pas venir", "thread", "requester",
+     SEMINAR, (), _c(modality="hybride")),
+    ("we'll be on site after all", "thread", "requester", REMOTE, (),
+     _c(modality="presentiel")),
+    ("We're calling it off", "thread", "requester", SEMINAR, (), {"intent": "cancel"}),
+    ("on annule l'après-midi, ce sera juste le matin 9h-12h", "thread", "requester",
+     replace(ONE, end_time=time(17)), (), _c(end_time=time(12))),
+    ("sure, let me check with my manager", "thread", "requester", SEMINAR, (),
+     {"intent": "none"}),
+    ("Bonjour Claire, je vous propose un point de cadrage mardi à 10h ?", "thread",
+     "facilitator", TAKEN, (), {"intent": "none"}),
+    ("ok je prends la 4", "dm", "facilitator", None, (4, 5), {"intent": "accept", "request": 4}),
+    ("pas possible cette fois", "dm", "facilitator", None, (42,),
+     {"intent": "decline", "request": 42}),
+    ("ça me tente !", "dm", "facilitator", None, (42,), {"intent": "accept", "request": 42}),
+    ("je me positionne sur la 41", "dm", "facilitator", None, (41, 42),
+     {"intent": "accept", "request": 41}),
+    ("Je retire ma candidature pour la 42", "dm", "facilitator", None, (),
+     {"intent": "withdraw", "request": 42}),
+    ("I'll do it", "dm", "facilitator", None, (42,), {"intent": "accept", "request": 42}),
+    ("on pourrait décaler au 21 ?", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 21))),
+    ("est-ce qu'on pourrait le faire à Lyon ?", "thread", "requester", SEMINAR, (),
+     _c(location="Lyon")),
+    ("we'd rather start at 10", "thread", "requester", SEMINAR, (),
+     _c(start_time=time(10), end_time=time(13))),
+    ("inscrivez-moi dans le réseau svp", "dm", "other", None, (), {"intent": "join"}),
+    ("Que puis-je faire avec toi ?", "dm", "other", None, (), {"intent": "help"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "where", "who", "req", "pinged", "expected"), MORE)
+def test_a_reply_of_a_known_kind(
+    text: str,
+    where: str,
+    who: str,
+    req: RequestView | None,
+    pinged: tuple[int, ...],
+    expected: dict,
+) -> None:
+    reply = read_reply(
+        text, NOW, where=where, who=who, request=req, pinged=pinged, commands=COMMANDS
+    )
+    got = {"intent": reply.intent}
+    if reply.intent == "correct":
+        got["changes"] = reply.changes
+    for key in ("note", "request"):
+        if getattr(reply, key) is not None:
+            got[key] = getattr(reply, key)
+    assert got == expected
