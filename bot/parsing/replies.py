@@ -139,6 +139,8 @@ def _read(
     changes = read_changes(ctx) if _about_request(ctx) else {}
     if changes and _meant_as_change(ctx, changes):
         return Reply("correct", changes=changes, language=ctx.language)
+    if _asks_when_or_where(ctx):
+        return Reply("status", language=ctx.language)
     return _remark(ctx)
 
 
@@ -152,6 +154,8 @@ def _meant_as_change(ctx: ReplyContext, changes: dict[str, object]) -> bool:
     assert ctx.request is not None
     if reply_rules().correct_cue.search(ctx.norm):
         return True
+    if _asks_when_or_where(ctx):
+        return False  # « Où ça se passe, à Lyon ? » checks the place, it does not move it
     missing = set(ctx.request.missing)
     if "start_time" in missing or "end_time" in missing:
         missing |= {"start_time", "end_time"}
@@ -329,6 +333,18 @@ def _status(ctx: ReplyContext) -> Reply | None:
     return None
 
 
+def _asks_when_or_where(ctx: ReplyContext) -> bool:
+    """« c'est où déjà ? », "when is it again?" — read once no new value was found (« quand
+    peut-on passer au 21 ? » changes the date); not « on se retrouve où pour déjeuner ? »."""
+    r = reply_rules()
+    norm = ctx.norm
+    if ctx.request is None and ctx.where != "dm" and _number(ctx) is None:
+        return False
+    if not r.question.search(norm) or r.note.search(norm):
+        return False
+    return bool(r.ask_when.search(norm) or r.ask_where.search(norm) or "où" in ctx.text.lower())
+
+
 def _asks_how_it_stands(ctx: ReplyContext) -> bool:
     """A question that gives no value but asks who facilitates, when or where it is, or
     whether someone took it (« c'est qui le facilitateur ? », "when is it again?")."""
@@ -338,10 +354,6 @@ def _asks_how_it_stands(ctx: ReplyContext) -> bool:
         return False
     who = r.ask_who.search(norm)
     if who is not None and (r.who_about.search(norm) or len(norm.split()) <= 4):
-        return True
-    # « c'est où déjà ? », "when is it again?" (not « on se retrouve où pour le déjeuner ? »).
-    when = r.ask_when.search(norm) or r.ask_where.search(norm) or re.search(r"\boù\b", ctx.text)
-    if when and not r.note.search(norm):
         return True
     subject = r.staff_subject.search(norm)
     return subject is not None and r.staff_state.search(norm, subject.end()) is not None
