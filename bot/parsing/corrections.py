@@ -109,6 +109,7 @@ def _new_date(
     r, v = reply_rules(), vocabulary()
     spans: list[tuple[int, int]] = []
     day: date | None = None
+    same: date | None = None  # the request's own date, named beside a new one
     # Only a month or a numeric date is read by the request parser's dates (a weekday or a
     # day alone is read against the request below); skipping the rest skips its slow fallback.
     written = r.written_date.search(norm) is not None
@@ -119,12 +120,17 @@ def _new_date(
             continue  # bare days and weekdays are read against the request below
         if not _negated(norm, mention.start):
             day = mention.day
+            if day == req.event_date:
+                same, day = day, None  # « Le 14 ne va plus, plutôt le 28 »: the other one
     for m in r.bare_day.finditer(norm):
         spans.append(m.span())
         if day is None and not _negated(norm, m.start()):
             named = m.group(1) or m.group(2)
             weekday = v.weekdays[named] if named else None
             day = _day_in_request_month(int(m.group(3)), today, req, weekday)
+            if day == req.event_date:
+                same, day = day, None
+    day = day or same
     if day is not None:
         return day, spans
     if req.event_date is not None:
@@ -371,6 +377,11 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
             out["participants"] = max(1, req.participants + step)
             return {**out, **({"facilitators_needed": needed} if needed else {})}
         spans = [*spans, delta.span()]
+    grown = r.attend_delta.search(norm)
+    if grown is not None and req.participants:
+        step = _count(grown.group(1)) * (-1 if r.fewer.match(grown.group(2)) else 1)
+        out["participants"] = max(1, req.participants + step)
+        return {**out, **({"facilitators_needed": needed} if needed else {})}
     if needed is not None:
         out["facilitators_needed"] = needed
     text = r.not_attendees.sub(lambda m: " " * len(m.group(0)), norm)

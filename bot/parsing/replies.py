@@ -356,7 +356,11 @@ def _asks_how_it_stands(ctx: ReplyContext) -> bool:
     if who is not None and (r.who_about.search(norm) or len(norm.split()) <= 4):
         return True
     subject = r.staff_subject.search(norm)
-    return subject is not None and r.staff_state.search(norm, subject.end()) is not None
+    if subject is None:
+        return False
+    # « ya qqn ? », « on a quelqu'un ? »: the question is the person.
+    short = len(norm.split()) <= 4 and subject.group(0) != "personne" and not re.search(r"\d", norm)
+    return short or r.staff_state.search(norm, subject.end()) is not None
 
 
 def _new_request(ctx: ReplyContext) -> Reply | None:

@@ -92,6 +92,7 @@ class ReplyRules:
     one_more: re.Pattern[str]
     per_group: re.Pattern[str]
     count_delta: re.Pattern[str]
+    attend_delta: re.Pattern[str]
     fewer: re.Pattern[str]
     groups: re.Pattern[str]
     ordinal: re.Pattern[str]
@@ -202,6 +203,7 @@ def reply_rules() -> ReplyRules:
             rf"|{v.raw['people']['facilitator_nouns']})|({v.raw['people']['participant_nouns']}"
             rf"|{v.raw['people']['facilitator_nouns']})\s+({c['more']}|{c['fewer']}))\b"
         ),
+        attend_delta=re.compile(c["attend_delta"].replace("{number}", num)),
         fewer=re.compile(rf"(?:{c['fewer']})$"),
         per_group=re.compile(
             rf"\b(une?|a|an|one|{num})\s+(?:co-?)?(?:facilitat|animat)\w*\s+"
