@@ -357,6 +357,10 @@ def _new_counts(norm: str, req: RequestView) -> dict[str, object]:
     elif single is not None:
         needed = 1
         spans = [*spans, single.span()]
+    run_by = r.run_by.search(norm)
+    if run_by is not None and _count(run_by.group(1)):
+        needed = _count(run_by.group(1))
+        spans = [*spans, run_by.span()]
     per = r.per_group.search(norm)
     if per is not None:
         # « 3 sous-groupes de 12, un facilitateur par groupe »: one for each group.

@@ -91,6 +91,7 @@ class ReplyRules:
     one_facilitator: re.Pattern[str]
     one_more: re.Pattern[str]
     per_group: re.Pattern[str]
+    run_by: re.Pattern[str]
     count_delta: re.Pattern[str]
     attend_delta: re.Pattern[str]
     fewer: re.Pattern[str]
@@ -205,6 +206,7 @@ def reply_rules() -> ReplyRules:
         ),
         attend_delta=re.compile(c["attend_delta"].replace("{number}", num)),
         fewer=re.compile(rf"(?:{c['fewer']})$"),
+        run_by=re.compile(c["run_by"].replace("{number}", num)),
         per_group=re.compile(
             rf"\b(une?|a|an|one|{num})\s+(?:co-?)?(?:facilitat|animat)\w*\s+"
             r"(?:par|per|for each|pour chaque|each)\s+"
