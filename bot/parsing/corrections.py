@@ -252,6 +252,9 @@ def _new_times(norm: str, req: RequestView) -> dict[str, object]:
                 out["end_time"] = end
         return out
     norm = _BARE_HOUR.sub(_with_hour, norm)
+    for m in r.clock.finditer(norm):
+        if r.side_time.search(norm[max(0, m.start() - 40) : m.start()]):
+            norm = norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
     timing = times.timing(norm)
     if timing.start is None:
         # « on aura besoin de 2h plutôt qu'1h30 »: the same start, a new length.

@@ -74,6 +74,7 @@ class ReplyRules:
     headcount: re.Pattern[str]
     remote_origin: re.Pattern[str]
     end_before: re.Pattern[str]
+    side_time: re.Pattern[str]
     shift: re.Pattern[str]
     time_shift: re.Pattern[str]
     shift_verb: re.Pattern[str]
@@ -166,6 +167,7 @@ def reply_rules() -> ReplyRules:
         headcount=re.compile(c["headcount"]),
         remote_origin=re.compile(c["remote_origin"]),
         end_before=re.compile(c["end_before"]),
+        side_time=re.compile(c["side_time"]),
         shift=re.compile(
             rf"\b(?:{c['shift_verb']})\b[^.;!?\d]{{0,25}}?\b{amount}"
             r"(semaines?|weeks?|jours?|days?|quinzaine)\b"
