@@ -13,6 +13,12 @@ import pytest
 from bot.parsing.replies import INTENTS, Reply, RequestView, closest_command, read_reply
 
 TABLE = Path(__file__).resolve().parents[1] / "data" / "replies.jsonl"
+# A second table, written blind by someone else and never tuned on: measured once, at
+# 158/180 intents (0.878) and 53/72 corrections with exactly the right changes (0.736).
+# Only its aggregate is checked; its floors sit just below.
+HELD_OUT = TABLE.with_name("replies_b.jsonl")
+HELD_OUT_INTENT_FLOOR = 0.87
+HELD_OUT_CHANGES_FLOOR = 0.73
 PARIS = ZoneInfo("Europe/Paris")
 # Command names and aliases as DESIGN.md names them; the bot passes its own table.
 COMMANDS = (
@@ -83,15 +89,15 @@ def run(row: dict) -> dict:
     return labelled(reply)
 
 
-def rows() -> list[dict]:
-    """The whole table."""
-    with TABLE.open(encoding="utf-8") as handle:
+def rows(path: Path = TABLE) -> list[dict]:
+    """A whole table."""
+    with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def scores() -> tuple[float, float, list[str]]:
+def scores(path: Path = TABLE) -> tuple[float, float, list[str]]:
     """Intent accuracy, exact changes on corrections, and the rows read wrong."""
-    table = rows()
+    table = rows(path)
     intents = changes = corrections = 0
     misses = []
     for row in table:
@@ -115,6 +121,14 @@ def test_the_table_is_read_right() -> None:
     intents, changes, misses = scores()
     assert intents >= INTENT_FLOOR, misses
     assert changes >= CHANGES_FLOOR, misses
+
+
+def test_the_held_out_table_stays_above_its_floor() -> None:
+    table = rows(HELD_OUT)
+    assert len(table) == 180 and {r["expected"]["intent"] for r in table} <= set(INTENTS)
+    intents, changes, _ = scores(HELD_OUT)  # never looked at row by row
+    assert intents >= HELD_OUT_INTENT_FLOOR
+    assert changes >= HELD_OUT_CHANGES_FLOOR
 
 
 # Context rules, on synthetic requests -----------------------------------------------------
