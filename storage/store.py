@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.absences import AbsenceRepository
 from storage.candidates import CandidateRepository
+from storage.craft import CraftRepository
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
@@ -40,6 +41,7 @@ class Store:
         self.feedback = FeedbackRepository(db)
         self.undecryptable = UndecryptableRepository(db)
         self.notes = NoteRepository(db)
+        self.craft = CraftRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
