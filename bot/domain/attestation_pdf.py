@@ -17,7 +17,7 @@ _ENCODING = "windows-1252"
 _PLAIN = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i"})
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Text the PDF's standard font can show (« », œ, € included; others lose their accent)."""
     out = []
     for char in text.translate(_PLAIN):
@@ -39,10 +39,10 @@ def attestation_pdf(doc: Attestation) -> bytes:
     pdf.core_fonts_encoding = _ENCODING
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=25)
-    pdf.set_title(_printable(f"{doc.title} — {doc.holder}"))
-    pdf.set_author(_printable(doc.network))
+    pdf.set_title(printable(f"{doc.title} — {doc.holder}"))
+    pdf.set_author(printable(doc.network))
     pdf.set_creator("Facilibot")
-    footer = _printable(doc.footer)
+    footer = printable(doc.footer)
 
     def page_footer() -> None:
         pdf.set_y(-18)
@@ -58,14 +58,14 @@ def attestation_pdf(doc: Attestation) -> bytes:
 
     pdf.set_font("Helvetica", size=10)
     pdf.set_text_color(*_GREY)
-    pdf.cell(0, 5, _printable(doc.network), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 5, printable(doc.network), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(14)
     pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 10, _printable(doc.title), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 10, printable(doc.title), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=11)
     pdf.cell(
-        0, 6, _printable(doc.period.capitalize()), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0, 6, printable(doc.period.capitalize()), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     pdf.ln(4)
     pdf.set_draw_color(*_GREY)
@@ -73,7 +73,7 @@ def attestation_pdf(doc: Attestation) -> bytes:
     pdf.ln(10)
 
     pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(width, 6, _printable(doc.intro), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(width, 6, printable(doc.intro), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(5)
 
     pdf.set_font("Helvetica", size=10)
@@ -92,12 +92,12 @@ def attestation_pdf(doc: Attestation) -> bytes:
         for line in doc.lines:
             row = table.row()
             for value in (line.day, line.format, line.directorate, line.duration):
-                row.cell(_printable(value))
+                row.cell(printable(value))
     pdf.ln(6)
 
     pdf.set_font("Helvetica", "B", 11)
     for total in doc.totals:
-        pdf.cell(0, 6.5, _printable(total), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 6.5, printable(total), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(12)
 
     # The signature block stays whole: on the next page if it does not fit.
@@ -106,10 +106,10 @@ def attestation_pdf(doc: Attestation) -> bytes:
     pdf.set_font("Helvetica", size=11)
     left = pdf.w - _MARGIN - 80
     pdf.set_x(left)
-    pdf.cell(80, 6, _printable(doc.place_date), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(80, 6, printable(doc.place_date), new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.ln(4)
     for number, line in enumerate(doc.signatory):
         pdf.set_x(left)
         pdf.set_font("Helvetica", "B" if number == 0 else "", 11)
-        pdf.cell(80, 6, _printable(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(80, 6, printable(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
     return bytes(pdf.output())
