@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("--config", required=True, help="fichier de configuration TOML")
     roster.add_argument("roster", help="fichier CSV : matrix_id, display_name, site, …")
+    roster.add_argument(
+        "--dry-run", action="store_true", help="montre ce qui changerait, sans rien enregistrer"
+    )
     return parser
 
 
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return report_command(args.config, args.year, args.out)
     if args.command == "import-facilitators":
-        return import_facilitators(args.config, args.roster, sys.stdout)
+        return import_facilitators(args.config, args.roster, sys.stdout, dry_run=args.dry_run)
     if args.command == "demo":
         from bot.sandbox.demo import run_demo
 
@@ -119,7 +122,9 @@ def check_config(path: str) -> int:
     return 0
 
 
-def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
+def import_facilitators(
+    config_path: str, roster_path: str, out: TextIO, *, dry_run: bool = False
+) -> int:
     """Upsert a roster file: one line per rejected row, then the summary.
 
     Exit 0 when every row loaded, 1 when some rows were rejected (the others
@@ -138,13 +143,15 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
         reason = exc.strerror or str(exc)
         print(ROSTER_UNREADABLE.format(path=roster_path, reason=reason), file=sys.stderr)
         return EXIT_CONFIG
-    return asyncio.run(_import(config, roster_path, text, out))
+    return asyncio.run(_import(config, roster_path, text, out, dry_run))
 
 
-async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> int:
+async def _import(
+    config: Config, roster_path: str, text: str, out: TextIO, dry_run: bool = False
+) -> int:
     from bot.domain.clock import SystemClock
     from bot.domain.roster import Invalid, parse_roster
-    from handlers.enrollment import import_roster
+    from handlers.enrollment import ROSTER_DRY_RUN, import_roster
     from storage.db import MigrationError
     from storage.store import Store
 
@@ -160,9 +167,20 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
         print(f"{config.storage.database} : {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        report = await import_roster(store, roster, at=SystemClock().now())
+        report = await import_roster(
+            store,
+            roster,
+            at=SystemClock().now(),
+            coordinators=config.bot.coordinators,
+            prefix=config.bot.command_prefix,
+            dry_run=dry_run,
+        )
     finally:
         await store.close()
+    if dry_run:
+        print(ROSTER_DRY_RUN, file=out)
+        for line in report.changes:
+            print(line, file=out)
     for line in report.rejected:
         print(line, file=out)
     print(report.summary(), file=out)
