@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -243,3 +245,13 @@ def test_attestation_layout_keeps_the_signature_whole_on_a_long_year():
     assert len(reader.pages) >= 2
     assert "Missions facilitées : 60" in _pdf_text(data)
     assert "Zoé L" in _pdf_text(data)  # a letter the standard font lacks loses its accent
+
+
+def test_the_running_bot_loads_no_drawing_library():
+    """matplotlib and fpdf2 are imported only when a chart or a PDF is drawn."""
+    code = (
+        "import sys, bot.app, handlers.features; "
+        "print(sorted(m for m in ('matplotlib', 'fpdf', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
