@@ -178,7 +178,9 @@ async def test_candidates_for_coordinators_only(world):
     answer = await alice.wait_for_message(
         lambda m: thread_of(m) == refused, room_id=room_id, sender=bot_id
     )
-    assert body_of(answer) == "La commande `!candidats` est réservée aux coordinateurs du réseau."
+    assert body_of(answer) == (
+        "La commande `!candidats` est réservée aux coordinateurs et coordinatrices du réseau."
+    )
 
     asked = await coordinator.send(room_id, "!candidates 1")
     listing = await coordinator.wait_for_message(

@@ -1,4 +1,4 @@
--- 0010: the craft made visible — attestations issued, and who left the roster.
+-- 0011: the craft made visible — attestations issued, and who left the roster.
 
 -- One row per attestation issued (`!attestation`): its reference is printed on
 -- the PDF, and the coordinators check it with `!attestation verifie`. After
