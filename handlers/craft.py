@@ -273,7 +273,7 @@ def _person_and_year(ctx: Context, text: str | None, command: str) -> tuple[str,
     today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
     words = (text or "").split()
     year = today.year
-    if words and words[-1].isdigit() and len(words[-1]) <= 6:
+    if words and words[-1].isascii() and words[-1].isdigit() and len(words[-1]) <= 6:
         value = words.pop()
         year = int(value)
         if not FIRST_YEAR <= year <= today.year:

@@ -97,8 +97,10 @@ async def stats(ctx: Context, periode: str | None = None) -> None:
 
 def _period(ctx: Context, word: str | None, today: date) -> tuple[date, date, str, str]:
     """First day, first day after, title (« novembre 2026 ») and how a sentence names it."""
-    if word is not None and word.isdigit() and len(word) == 4 and 2000 <= int(word) <= 2100:
+    if word is not None and word.isascii() and word.isdigit() and len(word) == 4:
         year = int(word)
+        if not 2000 <= year <= today.year + 1:
+            raise UserError(STATS_BAD_PERIOD.format(value=word, prefix=ctx.prefix))
         return date(year, 1, 1), date(year + 1, 1, 1), f"l'année {year}", str(year)
     year, month = today.year, today.month
     if word is not None:

@@ -255,3 +255,9 @@ def test_the_running_bot_loads_no_drawing_library():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+async def test_digits_that_are_not_ascii_are_no_year(bot, network):
+    assert await bot.handle(dm("!parcours ²", ANA), "dm") == "refused"
+    assert await bot.handle(dm("!stats ²²²²", COORDINATOR), "dm") == "refused"
+    assert await bot.handle(dm("!stats 1999", COORDINATOR), "dm") == "refused"
