@@ -104,6 +104,8 @@ class CandidateRepository:
                 # The cheap skill test before the absence subquery: fewer lookups.
                 # `active IN (0, 1)` keeps the (active, place) indexes usable.
                 where = ["f.active = 1" if available_only else "f.active IN (0, 1)", place]
+                # Someone the roster no longer lists is never sought.
+                where.append("f.left_at IS NULL")
                 if with_skill:
                     where.append(_HAS_SKILL)
                 if available_only:

@@ -170,6 +170,28 @@ class FacilitatorRepository:
         )
         return changed > 0
 
+    async def from_roster(self) -> set[str]:
+        """Everyone a roster import brought who has not left it since."""
+        rows = await self.db.fetchall(
+            "SELECT matrix_id FROM facilitators WHERE roster IS NOT NULL AND left_at IS NULL"
+        )
+        return {row[0] for row in rows}
+
+    async def set_left(self, matrix_id: str, at: datetime | None) -> bool:
+        """Mark someone as no longer listed by the roster (`at`), or listed again (None);
+        return whether it changed."""
+        if at is None:
+            sql = (
+                "UPDATE facilitators SET left_at = NULL WHERE matrix_id = ? AND left_at IS NOT NULL"
+            )
+            return await self.db.execute(sql, (matrix_id,)) > 0
+        changed = await self.db.execute(
+            "UPDATE facilitators SET left_at = ?, updated_at = ? WHERE matrix_id = ? "
+            "AND left_at IS NULL",
+            (at.isoformat(), at.isoformat(), matrix_id),
+        )
+        return changed > 0
+
     async def _write(self, matrix_id: str, row: dict[str, object], at: datetime) -> None:
         assignments = ", ".join(f"{name} = :{name}" for name in row)
         await self.db.execute(

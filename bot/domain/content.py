@@ -110,6 +110,17 @@ def file_content(name: str, mimetype: str, size: int) -> dict[str, Any]:
     }
 
 
+def image_content(name: str, mimetype: str, size: int, width: int, height: int) -> dict[str, Any]:
+    """An `m.image` content without its address (added once the image is uploaded)."""
+    return {
+        "msgtype": "m.image",
+        "body": name,
+        "filename": name,
+        "info": {"mimetype": mimetype, "size": size, "w": width, "h": height},
+        BOT_MARKER: True,
+    }
+
+
 def edit_content(original: dict[str, Any], replaced_event_id: str) -> dict[str, Any]:
     """Build an `m.replace` edit of a message the bot sent, from its new content."""
     new_content = {

@@ -36,10 +36,12 @@ async def test_stats_in_chat_and_csv_export(world, tmp_path):
     )
     stats = await coordinator.send(room_id, "!stats")
     answer = await coordinator.wait_for_message(
-        lambda m: thread_of(m) == stats, room_id=room_id, sender=bot_id
+        lambda m: thread_of(m) == stats and m["content"].get("msgtype") == "m.notice",
+        room_id=room_id,
+        sender=bot_id,
     )
     assert body_of(answer).startswith("Statistiques de ")
-    assert "• Demandes reçues : 1 (dont 0 annulée(s))" in body_of(answer)
+    assert ": 1 (dont 0 annulée(s))" in body_of(answer)
     assert "• Pourvues : 1 sur 1 (100 %)" in body_of(answer)
 
     refused = await alice.send(room_id, "!stats")

@@ -181,7 +181,11 @@ async def test_candidates_is_for_coordinators_only(dispatcher, store, clock):
             == "refused"
         )
     texts = await answers(store)
-    assert texts == ["La commande `!candidats` est réservée aux coordinateurs et coordinatrices du réseau."] * 2
+    assert (
+        texts
+        == ["La commande `!candidats` est réservée aux coordinateurs et coordinatrices du réseau."]
+        * 2
+    )
 
 
 async def test_candidates_of_an_unknown_or_undated_request(dispatcher, store, clock):
