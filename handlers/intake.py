@@ -23,7 +23,7 @@ commands = CommandSet()
 
 
 DM_HELLO = (
-    "Bonjour ! Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
+    "Bonjour ! Je trouve des facilitatrices et facilitateurs pour vos ateliers, séminaires et "
     "plénières. Décrivez votre besoin en une phrase, par exemple : « On cherche 2 facilitateurs "
     "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes."
 )
@@ -61,7 +61,9 @@ DM_WHICH = "Vous avez plusieurs sollicitations en attente ({numbers}) : précise
 
 JOIN_ANSWER = "Merci de votre intérêt ! Le réseau forme ses facilitatrices et facilitateurs par promotions : j'ai prévenu l'équipe de coordination, qui vous répondra."
 
-JOIN_FOR_COORDINATORS = "Une personne souhaite rejoindre le réseau des facilitateurs : "
+JOIN_FOR_COORDINATORS = (
+    "Une personne souhaite rejoindre le réseau des facilitatrices et facilitateurs : "
+)
 
 
 async def on_new_text(ctx: Context) -> str:
@@ -70,6 +72,9 @@ async def on_new_text(ctx: Context) -> str:
     event = ctx.event
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
+    if event.is_dm and result.is_request and await _wants_to_join(ctx, now):
+        # « Je voudrais rejoindre le réseau des facilitateurs » names facilitators, not a need.
+        return await _direct(ctx, now)
     if not result.is_request:
         if event.is_dm:
             return await _direct(ctx, now)
@@ -209,6 +214,16 @@ async def _direct(ctx: Context, now: datetime) -> str:
         text = await _pitch(ctx)
     await ctx.chat.reply(ctx.event, Rendered.text(text))
     return f"dm:{reading.intent}"
+
+
+async def _wants_to_join(ctx: Context, now: datetime) -> bool:
+    """Whether a DM from someone outside the network asks to join it."""
+    if await ctx.may_facilitate():
+        return False
+    reading = read_reply(
+        ctx.event.body, now, where="dm", who="other", request=None, pinged=(), prefix=ctx.prefix
+    )
+    return reading.intent == "join"
 
 
 def _addressed(ctx: Context) -> bool:

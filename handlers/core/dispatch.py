@@ -38,7 +38,9 @@ UNKNOWN_COMMAND = (
     "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste."
 )
 
-COORDINATORS_ONLY = "La commande `{prefix}{name}` est réservée aux coordinateurs du réseau."
+COORDINATORS_ONLY = (
+    "La commande `{prefix}{name}` est réservée à l'équipe de coordination du réseau."
+)
 
 MESSAGE_TOO_LONG = (
     "Votre message est trop long ({length} caractères, maximum {limit}). "

@@ -38,7 +38,34 @@ MISSING_EXAMPLES = {
     "place": "à Bercy",
 }
 
-FACILITATORS_ONLY = "La commande `{prefix}{name}` est réservée aux facilitateurs et facilitatrices."
+# -- Words for people ---------------------------------------------------------------------------
+# The few words that vary, said alike by every feature: epicene forms or both
+# forms, never the point médian. Sentences write them out (so that each reads
+# whole where it stands); tests/unit/test_words.py keeps the forms of AVOID out
+# of every sentence of the handlers.
+FACILITATORS = "facilitatrices et facilitateurs"
+COORDINATION = "l'équipe de coordination"
+REQUESTER = "la personne qui a fait la demande"
+AVOID = {
+    "facilitateurs et facilitatrices": FACILITATORS,  # one order everywhere
+    "les facilitateurs": "les " + FACILITATORS,
+    "des facilitateurs": "des " + FACILITATORS,
+    "aux facilitateurs": "aux " + FACILITATORS,
+    "un facilitateur": "une personne pour faciliter",
+    "coordinateur": COORDINATION,
+    "demandeur": REQUESTER,
+    "auteur": REQUESTER,
+    "·": "les deux formes, ou un mot épicène",
+}
+# Proper names and quotations that keep their words: a room, an event's title, a
+# request as a person writes it.
+AVOID_EXCEPT = (
+    "salon des facilitateurs",
+    "Plénière des facilitateurs",
+    "On cherche 2 facilitateurs",
+)
+
+FACILITATORS_ONLY = "La commande `{prefix}{name}` est réservée aux facilitatrices et facilitateurs."
 
 UNKNOWN_REQUEST = "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes."
 
@@ -177,7 +204,7 @@ def card_summary(request: Request) -> Rendered:
 
 
 def names_list(user_ids: list[str]) -> str:
-    """« @a, @b et @c »."""
+    """« Karim, Léa et Paul » (names, or anything listed)."""
     if not user_ids:
         return "personne"
     if len(user_ids) == 1:

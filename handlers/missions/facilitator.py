@@ -27,7 +27,8 @@ WITHDRAWN = "C'est noté, vous n'êtes plus sur la demande #{id}. La place est d
 
 
 NOT_A_FACILITATOR = (
-    "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
+    "{who} n'est ni dans l'annuaire des facilitatrices et facilitateurs ni dans le salon des "
+    "facilitateurs."
 )
 
 

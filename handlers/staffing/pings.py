@@ -17,6 +17,7 @@ from bot.domain.requests import FORMAT_LABELS, Request
 from handlers.candidates import rank_request
 from handlers.core import wording
 from handlers.core.context import Chat
+from handlers.reminders import display_name
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -41,9 +42,9 @@ PING_FILLED = "Demande #{id} — pourvue, merci ! Plus rien à faire pour celle-
 PING_CANCELLED = "Demande #{id} — annulée. Plus rien à faire pour celle-ci."
 
 
-def mention_line(user_id: str, message: Rendered) -> Rendered:
-    """A message that starts with a mention of its recipient."""
-    return pill(user_id) + Rendered(body=" : ", html=" : ") + message
+def mention_line(user_id: str, message: Rendered, name: str | None = None) -> Rendered:
+    """A message that starts with a mention of its recipient, by name."""
+    return pill(user_id, name) + Rendered(body=" : ", html=" : ") + message
 
 
 def ping_message(request: Request, *, prefix: str) -> Rendered:
@@ -154,7 +155,7 @@ async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) 
     if ctx.config.matching.ping_in == "room" and room:
         await ctx.chat.send(
             room,
-            mention_line(user_id, message),
+            mention_line(user_id, message, await display_name(ctx.store, user_id)),
             key=key,
             notice=False,
             mentions=(user_id,),
