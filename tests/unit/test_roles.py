@@ -128,10 +128,8 @@ async def test_past_missions(s):
     assert "Vos missions passées (1), la plus récente d'abord :" in past and "#1" in past
 
 
-@pytest.mark.parametrize(
-    ("who", "first"), [(ALICE, "demandes"), (LEA, "demandes"), (CLAIRE, "demandes")]
-)
-async def test_help_is_by_role_in_ten_lines_with_the_rest_one_command_away(s, who, first):
+@pytest.mark.parametrize("who", [ALICE, LEA, CLAIRE], ids=["requester", "facilitator", "coord"])
+async def test_help_is_by_role_in_ten_lines_with_the_rest_one_command_away(s, who):
     short = await said(s, who, "!aide")
     assert len(short.splitlines()) <= 10
     assert "`!aide tout`" in short
