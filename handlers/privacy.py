@@ -19,7 +19,7 @@ commands = CommandSet()
 jobs = JobKinds()
 
 
-MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} mission(s), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
+MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} réponse(s) à des demandes (acceptées, déclinées ou rendues), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
 
 MY_DATA_SENT = "Je vous ai envoyé vos données en message privé."
 

@@ -13,6 +13,7 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
 from bot.domain.lifecycle import RequestState, staffing_state
+from bot.domain.profiles import name_from_id
 from bot.domain.requests import FORMAT_LABELS, Request
 from handlers.candidates import rank_request
 from handlers.core import wording
@@ -72,12 +73,14 @@ def ics_summary(request: Request) -> str:
 
 
 def ics_description(request: Request, facilitators: list[str]) -> str:
-    """The calendar entry's text: the card, the requester, the team."""
+    """The calendar entry's text: the card, the requester, the team (`facilitators`: their
+    names; an id is read as a name)."""
     lines = [", ".join(wording.describe_details(request.details))]
     if request.details.topic:
         lines.append(f"Objet : {request.details.topic}")
-    lines.append(f"Demandeur : {request.requester}")
-    lines.append(f"Facilitation : {wording.names_list(facilitators)}")
+    lines.append(f"Demandée par : {name_from_id(request.requester)}")
+    named = [name_from_id(who) if who.startswith("@") else who for who in facilitators]
+    lines.append(f"Facilitation : {wording.names_list(named)}")
     return "\n".join(lines)
 
 
@@ -241,7 +244,9 @@ async def send_invitations(
         request_id=request.id,
         details=request.details,
         summary=ics_summary(request),
-        description=ics_description(request, facilitators),
+        description=ics_description(
+            request, [await display_name(ctx.store, who) for who in facilitators]
+        ),
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,

@@ -188,3 +188,19 @@ async def test_requests_closed_unheld_before_the_new_state_become_not_held(tmp_p
     finally:
         await store.close()
     assert states == ["non tenue", "realisee", "annulee"]
+
+
+async def test_my_data_counts_answers_as_answers_not_missions(s):
+    await s.say(ALICE, SEMINAR)
+    await s.say(LEA, "!refuse 1")
+    summary = await said(s, LEA, "!mesdonnees", where="dm")
+    assert "1 réponse(s) à des demandes" in summary and "mission(s)" not in summary
+
+
+async def test_the_calendar_entry_names_people_without_their_ids(s):
+    await s.say(ALICE, SEMINAR)
+    await s.say(LEA, "!accepte 1")
+    [invite] = [m for m in await s.store.outbox.pending(limit=100) if m.attachment]
+    text = invite.attachment.data.decode("utf-8").replace("\r\n ", "")
+    assert "Alice Bernard" in text and "Léa Dubois" in text
+    assert ALICE not in text.split("ORGANIZER")[0].split("DESCRIPTION")[-1]
