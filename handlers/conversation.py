@@ -6,34 +6,64 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.domain import drafting
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.parsing import parse
+from bot.parsing.language import says_no, says_yes
 from bot.parsing.normalize import fold_plain
 from bot.parsing.replies import RequestView, read_reply
 from handlers.core import wording
 from handlers.core.context import Context
-from handlers.intake import on_new_text, refuse_past, update_and_say
+from handlers.core.language import Say, pick
+from handlers.intake import on_new_text, place_of, refuse_past, update_and_say
+from handlers.language import set_language
+from handlers.missions import facilitator, steering
 from handlers.reminders import display_name
 
 log = logging.getLogger(__name__)
 
 
-COMPLETED = "Merci, la demande #{id} est à jour : {changes}."
+COMPLETED = Say(
+    "Merci, la demande #{id} est à jour : {changes}.",
+    "Thank you, request #{id} is up to date: {changes}.",
+)
 
-CANCEL_HOW = "Pour annuler la demande #{id}, tapez `{prefix}annule {id}` : les personnes concernées seront prévenues."
+CANCEL_CONFIRM = Say(
+    "Vous voulez annuler la demande #{id} ? Répondez « oui » dans ce fil pour confirmer : les personnes concernées seront prévenues. (Ou tapez `{prefix}annule {id}`.)",
+    "Do you want to cancel request #{id}? Answer “yes” in this thread to confirm: the people involved will be told. (Or type `{prefix}cancel {id}`.)",
+)
 
-STATUS_STAFFED = "Demande #{id} : {names} ({count}/{needed})."
+NOTHING_DONE = Say(
+    "Entendu, je ne change rien à la demande #{id}.",
+    "All right, I am leaving request #{id} as it is.",
+)
 
-STATUS_NOBODY_YET = "Demande #{id} : personne n'a encore accepté ; je vous préviens ici dès que quelqu'un le fait. Le détail : `{prefix}statut {id}`."
+STATUS_STAFFED = Say(
+    "Demande #{id} : {names} ({count}/{needed}).", "Request #{id}: {names} ({count}/{needed})."
+)
 
-THANKS_ANSWER = "Avec plaisir !"
+STATUS_NOBODY_YET = Say(
+    "Demande #{id} : personne n'a encore accepté ; je vous préviens ici dès que quelqu'un le fait. Le détail : `{prefix}statut {id}`.",
+    "Request #{id}: nobody has accepted yet; I will tell you here as soon as someone does. The details: `{prefix}status {id}`.",
+)
 
-NOTE_KEPT = "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}."
+THANKS_ANSWER = Say("Avec plaisir !", "You're welcome!")
 
-NOTE_FOR_FACILITATORS = "Demande #{id}, une précision de l'équipe : « {text} »"
+NOTE_KEPT = Say(
+    "C'est noté : je le transmets aux personnes qui facilitent la demande #{id}.",
+    "Noted: I will pass it on to the people facilitating request #{id}.",
+)
+
+NOTE_FOR_FACILITATORS = Say(
+    "Demande #{id}, une précision de l'équipe : « {text} »",
+    "Request #{id}, a note from the team: “{text}”",
+)
+
+# How long a question to confirm stays open.
+CONFIRM_WITHIN = timedelta(days=1)
 
 # Thanks and praise, and how long a message may be to be only that.
 _THANKS = re.compile(r"\b(merci|thanks|thank you|thx|bravo|super|top|genial|parfait)\b")
@@ -42,6 +72,8 @@ _SHORT = 120
 
 async def on_text(ctx: Context) -> str:
     """Handle a message that is not a command; return what was done (for the log)."""
+    if (outcome := await _answer_to_question(ctx)) is not None:
+        return outcome
     event = ctx.event
     request = await conversation_of(ctx)
     if request is not None:
@@ -89,6 +121,9 @@ async def complete_from_answer(ctx: Context, request: Request) -> None:
         request=_view(request),
         prefix=ctx.prefix,
     )
+    if reading.intent == "language" and reading.lang:
+        await set_language(ctx, reading.lang)
+        return
     if reading.intent in ("cancel", "status"):
         await _point_to(ctx, request, reading.intent)
         return
@@ -128,15 +163,24 @@ async def _point_to(ctx: Context, request: Request, intent: str) -> None:
     """A wish to cancel, or a question about where the request stands: the one command
     that does it, and where it stands now (nothing is changed on a free sentence)."""
     if intent == "cancel":
-        text = CANCEL_HOW.format(id=request.id, prefix=ctx.prefix)
+        await ctx.store.confirmations.ask(
+            ctx.sender, place_of(ctx), "cancel", request.id, at=ctx.clock.now()
+        )
+        text = ctx.say(CANCEL_CONFIRM, id=request.id, prefix=ctx.prefix)
     else:
         accepted = await ctx.store.missions.accepted(request.id)
-        names = wording.names_list([await display_name(ctx.store, u) for u in accepted])
+        names = [await display_name(ctx.store, u) for u in accepted]
         needed = request.details.facilitators_needed
         text = (
-            STATUS_STAFFED.format(id=request.id, names=names, count=len(accepted), needed=needed)
+            ctx.say(
+                STATUS_STAFFED,
+                id=request.id,
+                names=wording.names_list(names, ctx.lang),
+                count=len(accepted),
+                needed=needed,
+            )
             if accepted
-            else STATUS_NOBODY_YET.format(id=request.id, prefix=ctx.prefix)
+            else ctx.say(STATUS_NOBODY_YET, id=request.id, prefix=ctx.prefix)
         )
     await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
 
@@ -149,16 +193,46 @@ async def _no_change(ctx: Context, request: Request, intent: str) -> None:
     if intent == "none":
         return
     if intent == "thanks" or short_thanks:
-        reply = Rendered.text(THANKS_ANSWER)
+        reply = Rendered.text(ctx.say(THANKS_ANSWER))
     else:
         await ctx.store.notes.add(
             request.id, event.sender, event.body, source_event_id=event.event_id, at=ctx.clock.now()
         )
         accepted = await ctx.store.missions.accepted(request.id)
         for who in accepted:
-            text = NOTE_FOR_FACILITATORS.format(id=request.id, text=event.body)
+            their = await ctx.store.languages.of(who)
+            text = pick(NOTE_FOR_FACILITATORS, their).format(id=request.id, text=event.body)
             await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
-        reply = Rendered.text(NOTE_KEPT.format(id=request.id))
+        reply = Rendered.text(ctx.say(NOTE_KEPT, id=request.id))
     if missing := drafting.missing_fields(request.details):
-        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
+        reply = Rendered.join([reply, wording.ask_missing(missing, ctx.lang)], " ")
     await ctx.chat.reply(event, reply, thread=True)
+
+
+# What a « oui » carries out, by the action the bot asked to confirm.
+_CONFIRMED = {
+    "accept": facilitator.accept,
+    "decline": facilitator.decline,
+    "cancel": steering.cancel,
+}
+
+
+async def _answer_to_question(ctx: Context) -> str | None:
+    """A « oui » or a « non » to what the bot just asked this person here (to cancel a
+    request, to take a place): do it, or leave things as they are. Anything else is read
+    as usual, and the question lapses."""
+    place = place_of(ctx)
+    pending = await ctx.store.confirmations.pending(ctx.sender, place)
+    if pending is None:
+        return None
+    await ctx.store.confirmations.settle(ctx.sender, place)
+    if ctx.clock.now() - pending.asked_at > CONFIRM_WITHIN:
+        return None
+    if says_yes(ctx.event.body):
+        await _CONFIRMED[pending.action](ctx, pending.request_id)
+        return f"confirmed:{pending.action}:{pending.request_id}"
+    if says_no(ctx.event.body):
+        text = ctx.say(NOTHING_DONE, id=pending.request_id)
+        await ctx.chat.reply(ctx.event, Rendered.text(text), thread=bool(ctx.event.thread_root))
+        return f"not-confirmed:{pending.action}:{pending.request_id}"
+    return None

@@ -15,51 +15,84 @@ from bot.parsing.result import ParseResult
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
-from handlers.reminders import reconcile_request_reminders
+from handlers.core.language import Say
+from handlers.language import set_language
+from handlers.reminders import display_name, reconcile_request_reminders
 from handlers.staffing import pings, rounds
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
 
 
-DM_HELLO = (
+DM_HELLO = Say(
     "Bonjour ! Je trouve des facilitatrices et facilitateurs pour vos ateliers, séminaires et "
     "plénières. Décrivez votre besoin en une phrase, par exemple : « On cherche 2 facilitateurs "
-    "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes."
+    "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes.",
+    "Hello! I find facilitators for your workshops, seminars and plenaries. Describe what you "
+    "need in one sentence, for example: “We need 2 facilitators for a seminar on 12 March from "
+    "9am to 12:30 at Bercy”. Type `{prefix}help` for the commands.",
 )
 
-DATE_IN_PAST = (
+DATE_IN_PAST = Say(
     "La date comprise, {date}, est déjà passée : je n'enregistre pas la demande. "
-    "Renvoyez-la avec la bonne date (par exemple « le {example} »)."
+    "Renvoyez-la avec la bonne date (par exemple « le {example} »).",
+    "The date I read, {date}, has already passed: I am not filing the request. "
+    "Send it again with the right date (for example “on {example}”).",
 )
 
-FACILITATOR_HELLO = (
+FACILITATOR_HELLO = Say(
     "Bonjour ! Pour répondre à une sollicitation : `{prefix}accepte N` ou `{prefix}refuse N` "
     "(ou réagissez ✅ ou ❌ au message). Vos missions : `{prefix}missions` ; votre profil : "
-    "`{prefix}profil` ; toutes les commandes : `{prefix}aide`."
+    "`{prefix}profil` ; toutes les commandes : `{prefix}aide`.",
+    "Hello! To answer a request: `{prefix}accept N` or `{prefix}decline N` (or react ✅ or ❌ "
+    "to the message). Your missions: `{prefix}missions`; your profile: `{prefix}profil`; "
+    "all the commands: `{prefix}help`.",
 )
 
 # Words that, alone, ask the bot for help.
 _HELP_WORDS = frozenset({"aide", "help", "au secours", "sos", "?", "bonjour facilibot"})
 
-RESTATED = "J'ai complété la demande #{id}, qui porte sur le même événement : {changes}."
+RESTATED = Say(
+    "J'ai complété la demande #{id}, qui porte sur le même événement : {changes}.",
+    "I have completed request #{id}, which is about the same event: {changes}.",
+)
 
-RESTATED_SAME = (
-    "C'est la même demande que la #{id} : rien n'a changé. Pour la modifier, répondez dans son fil."
+RESTATED_SAME = Say(
+    "C'est la même demande que la #{id} : rien n'a changé. Pour la modifier, répondez dans son fil.",
+    "This is the same request as #{id}: nothing has changed. To change it, reply in its thread.",
 )
 
 # How long after a request the same person's new message may restate it.
 RESTATE_WITHIN = timedelta(days=14)
 
 DM_ONE_COMMAND = {
-    "accept": "Pour prendre la demande #{id}, tapez `{prefix}accepte {id}` (ou réagissez ✅ à la sollicitation).",
-    "decline": "Pour décliner la demande #{id}, tapez `{prefix}refuse {id}` (ou réagissez ❌ à la sollicitation) : je sollicite quelqu'un d'autre.",
-    "withdraw": "Pour rendre votre place sur la demande #{id}, tapez `{prefix}desiste {id}` : je préviens l'équipe et cherche quelqu'un d'autre.",
+    "withdraw": Say(
+        "Pour rendre votre place sur la demande #{id}, tapez `{prefix}desiste {id}` : je préviens l'équipe et cherche quelqu'un d'autre.",
+        "To give your place on request #{id} back, type `{prefix}withdraw {id}`: I will tell the team and look for someone else.",
+    ),
 }
 
-DM_WHICH = "Vous avez plusieurs sollicitations en attente ({numbers}) : précisez le numéro, par exemple `{prefix}accepte {first}` ou `{prefix}refuse {first}`."
+# A facilitator's free answer to a ping: the bot asks once, a « oui » does it.
+DM_CONFIRM = {
+    "accept": Say(
+        "Vous prenez la demande #{id} ? Répondez « oui » pour confirmer (ou tapez `{prefix}accepte {id}`).",
+        "You are taking request #{id}? Answer “yes” to confirm (or type `{prefix}accept {id}`).",
+    ),
+    "decline": Say(
+        "Vous déclinez la demande #{id} ? Répondez « oui » pour confirmer (ou tapez `{prefix}refuse {id}`) : je solliciterai quelqu'un d'autre.",
+        "You are declining request #{id}? Answer “yes” to confirm (or type `{prefix}decline {id}`): I will ask someone else.",
+    ),
+}
 
-JOIN_ANSWER = "Merci de votre intérêt ! Le réseau forme ses facilitatrices et facilitateurs par promotions : j'ai prévenu l'équipe de coordination, qui vous répondra."
+DM_WHICH = Say(
+    "Vous avez plusieurs sollicitations en attente ({numbers}) : précisez le numéro, par exemple `{prefix}accepte {first}` ou `{prefix}refuse {first}`.",
+    "You have several pending requests ({numbers}): say which, for example `{prefix}accept {first}` or `{prefix}decline {first}`.",
+)
+
+JOIN_ANSWER = Say(
+    "Merci de votre intérêt ! Le réseau forme ses facilitatrices et facilitateurs par promotions : j'ai prévenu l'équipe de coordination, qui vous répondra.",
+    "Thank you for your interest! The network trains its facilitators in cohorts: I have told the coordination team, who will get back to you.",
+)
 
 JOIN_FOR_COORDINATORS = (
     "Une personne souhaite rejoindre le réseau des facilitatrices et facilitateurs : "
@@ -81,6 +114,12 @@ async def on_new_text(ctx: Context) -> str:
         if _addressed(ctx):
             await ctx.chat.reply(event, Rendered.text(await _pitch(ctx)))
             return "greeted"
+        reading = read_reply(
+            event.body, now, where="room", who="other", request=None, prefix=ctx.prefix
+        )
+        if reading.intent == "language" and reading.lang:
+            await set_language(ctx, reading.lang)
+            return f"language:{reading.lang}"
         return "ignored:not-a-request"
     if (earlier := await _same_event(ctx, drafting.details_from_parse(result), now)) is not None:
         await _restate(ctx, earlier, result, now)
@@ -124,7 +163,7 @@ async def _restate(ctx: Context, request: Request, result: ParseResult, now: dat
     refuse_past(result, answer, now)
     merged = drafting.merge_answer(request.details, answer)
     if not drafting.changed_fields(request.details, merged):
-        text = RESTATED_SAME.format(id=request.id)
+        text = ctx.say(RESTATED_SAME, id=request.id)
         await ctx.chat.reply(ctx.event, Rendered.text(text), thread=True)
         return
     await update_and_say(ctx, request, merged, RESTATED)
@@ -140,10 +179,12 @@ async def update_and_say(
     )
     await refresh_card(ctx, updated)
     await reconcile_request_reminders(ctx, request.id)
-    changes = " ; ".join(wording.describe_changes(request.details, merged))
-    reply = Rendered.text(sentence.format(id=request.id, changes=changes))
+    changes = (" ; " if ctx.lang == "fr" else "; ").join(
+        wording.describe_changes(request.details, merged, ctx.lang)
+    )
+    reply = Rendered.text(ctx.say(sentence, id=request.id, changes=changes))
     if missing := drafting.missing_fields(merged):
-        reply = Rendered.join([reply, wording.ask_missing(missing)], " ")
+        reply = Rendered.join([reply, wording.ask_missing(missing, ctx.lang)], " ")
     await ctx.chat.reply(ctx.event, reply, thread=True)
     log.info("request %d updated from %s", request.id, ctx.event.event_id)
     await staff_after_change(ctx, updated)
@@ -167,6 +208,8 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
     event = ctx.event
     details = drafting.details_from_parse(result)
     refuse_past(result, details, now)
+    if ctx.lang != "fr":  # their language, for the card and every notice that follows
+        await ctx.store.languages.set(ctx.sender, ctx.lang, chosen=False, at=ctx.clock.now())
     request = await ctx.store.requests.create(
         source_event_id=event.event_id,
         room_id=event.room_id,
@@ -176,7 +219,7 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
         details=details,
         at=ctx.clock.now(),
     )
-    card = wording.request_card(request, drafting.missing_fields(details))
+    card = wording.request_card(request, drafting.missing_fields(details), ctx.lang)
     key = await ctx.chat.reply(event, card, thread=True)
     await ctx.store.requests.set_card_key(request.id, key)
     log.debug("request %d created from %s by %s", request.id, event.event_id, event.sender)
@@ -199,17 +242,26 @@ async def _direct(ctx: Context, now: datetime) -> str:
         prefix=ctx.prefix,
     )
     text = None
-    if reading.intent in ("accept", "decline", "withdraw") and reading.request:
-        text = DM_ONE_COMMAND[reading.intent].format(id=reading.request, prefix=ctx.prefix)
+    if reading.intent == "language" and reading.lang:
+        await set_language(ctx, reading.lang)
+        return f"dm:language:{reading.lang}"
+    if reading.intent in DM_CONFIRM and reading.request:
+        await ctx.store.confirmations.ask(
+            ctx.sender, place_of(ctx), reading.intent, reading.request, at=ctx.clock.now()
+        )
+        text = ctx.say(DM_CONFIRM[reading.intent], id=reading.request, prefix=ctx.prefix)
+    elif reading.intent in DM_ONE_COMMAND and reading.request:
+        text = ctx.say(DM_ONE_COMMAND[reading.intent], id=reading.request, prefix=ctx.prefix)
     elif reading.intent == "ask_which" and pinged:
         numbers = ", ".join(f"#{n}" for n in pinged)
-        text = DM_WHICH.format(numbers=numbers, first=pinged[0], prefix=ctx.prefix)
+        text = ctx.say(DM_WHICH, numbers=numbers, first=pinged[0], prefix=ctx.prefix)
     elif reading.intent == "join" and not facilitator:
         key = f"join:{ctx.sender}"
+        name = await display_name(ctx.store, ctx.sender)
         for coordinator in ctx.config.bot.coordinators:
-            wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender)
+            wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender, name)
             await ctx.chat.dm(coordinator, wants, key=f"{key}:{coordinator}")
-        text = JOIN_ANSWER
+        text = ctx.say(JOIN_ANSWER)
     if text is None:
         text = await _pitch(ctx)
     await ctx.chat.reply(ctx.event, Rendered.text(text))
@@ -237,8 +289,8 @@ def _addressed(ctx: Context) -> bool:
 async def _pitch(ctx: Context) -> str:
     """What the bot does, for who is asking: a facilitator's commands, or how to ask."""
     if await ctx.may_facilitate():
-        return FACILITATOR_HELLO.format(prefix=ctx.prefix)
-    return DM_HELLO.format(prefix=ctx.prefix)
+        return ctx.say(FACILITATOR_HELLO, prefix=ctx.prefix)
+    return ctx.say(DM_HELLO, prefix=ctx.prefix)
 
 
 async def on_edit(ctx: Context) -> str:
@@ -252,6 +304,11 @@ async def on_edit(ctx: Context) -> str:
     result = parse(event.body, now, assume_request=True)
     details = drafting.details_from_parse(result)
     refuse_past(result, details, now)
+    # What the thread set stays, unless the edit changes that field itself.
+    first = parse(request.text, request.created_at.astimezone(now.tzinfo), assume_request=True)
+    details = drafting.keep_thread_changes(
+        request.details, drafting.details_from_parse(first), details
+    )
     if not drafting.changed_fields(request.details, details):
         return "unchanged:edit"
     updated = await ctx.store.requests.update_details(
@@ -272,12 +329,18 @@ async def staff_after_change(ctx: Context, request: Request) -> None:
 
 
 async def refresh_card(ctx: Context, request: Request) -> None:
-    """Edit the request's card to show it as it now stands."""
-    card = wording.request_card(request, drafting.missing_fields(request.details))
+    """Edit the request's card to show it as it now stands (in its requester's language)."""
+    lang = await ctx.store.languages.of(request.requester)
+    card = wording.request_card(request, drafting.missing_fields(request.details), lang)
     if request.card_key:
         await ctx.chat.edit(
             request.card_key, card, key=f"edit:{request.card_key}:{ctx.event.event_id}"
         )
+
+
+def place_of(ctx: Context) -> str:
+    """Where a question to confirm was asked: a DM, or a thread of a room."""
+    return f"{ctx.event.room_id}|{ctx.event.thread_root or ''}"
 
 
 def refuse_past(result: ParseResult, details: RequestDetails, now: datetime) -> None:
@@ -289,8 +352,10 @@ def refuse_past(result: ParseResult, details: RequestDetails, now: datetime) -> 
     if past := drafting.past_date(result, details, now.date()):
         example = now.date() + timedelta(days=14)
         raise UserError(
-            DATE_IN_PAST.format(
-                date=wording.format_date(past),
-                example=f"{example.day} {wording.MONTHS[example.month - 1]}",
-            )
+            DATE_IN_PAST,
+            date=Say(wording.format_date(past), wording.format_date(past, "en")),
+            example=Say(
+                f"{example.day} {wording.MONTHS[example.month - 1]}",
+                f"{example.day} {wording.MONTHS_EN[example.month - 1]}",
+            ),
         )

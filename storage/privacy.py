@@ -43,6 +43,7 @@ _EXPORT = (
         "WHERE facilitator = :who OR actor = :who ORDER BY id",
     ),
     ("salon_prive", "SELECT room_id, created_at FROM dm_rooms WHERE user_id = :who"),
+    ("langue", "SELECT lang, chosen, updated_at FROM languages WHERE user_id = :who"),
     (
         "rappels",
         "SELECT kind, target, due_at, state, sent_at FROM jobs WHERE recipient = :who ORDER BY id",
@@ -120,6 +121,10 @@ class PrivacyRepository:
             counts["salon_prive"] = await self.db.execute(
                 "DELETE FROM dm_rooms WHERE user_id = ?", (user_id,)
             )
+            counts["langue"] = await self.db.execute(
+                "DELETE FROM languages WHERE user_id = ?", (user_id,)
+            )
+            await self.db.execute("DELETE FROM confirmations WHERE user_id = ?", (user_id,))
             counts["messages_chiffres"] = await self.db.execute(
                 "DELETE FROM undecryptable_events WHERE sender = ?", (user_id,)
             )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from storage.absences import AbsenceRepository
 from storage.candidates import CandidateRepository
+from storage.confirmations import ConfirmationRepository
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
+from storage.languages import LanguageRepository
 from storage.missions import MissionRepository
 from storage.network_events import NetworkEventRepository
 from storage.notes import NoteRepository
@@ -40,6 +42,8 @@ class Store:
         self.feedback = FeedbackRepository(db)
         self.undecryptable = UndecryptableRepository(db)
         self.notes = NoteRepository(db)
+        self.languages = LanguageRepository(db)
+        self.confirmations = ConfirmationRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -94,6 +94,21 @@ def changed_fields(before: RequestDetails, after: RequestDetails) -> tuple[str, 
     )
 
 
+def keep_thread_changes(
+    current: RequestDetails, first_reading: RequestDetails, edited_reading: RequestDetails
+) -> RequestDetails:
+    """A request re-read after its first message was edited: each field the edit changed
+    (its reading differs from the first message's) takes the edit's value; every other
+    field keeps the request's current value, which the conversation may have set."""
+    values = {
+        name: getattr(edited_reading, name)
+        if getattr(edited_reading, name) != getattr(first_reading, name)
+        else getattr(current, name)
+        for name in RequestDetails.__dataclass_fields__
+    }
+    return RequestDetails(**values)
+
+
 def past_date(result: object, details: RequestDetails, today: date) -> date | None:
     """The event date when it is already past: stored details, or one the parser set aside."""
     if details.event_date is not None and details.event_date < today:

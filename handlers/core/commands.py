@@ -10,16 +10,32 @@ from typing import Any
 
 from bot.domain.profiles import USER_ID
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 
-BAD_ARGUMENTS = "{problem} Usage : `{usage}` (exemple : `{example}`)."
+BAD_ARGUMENTS = Say(
+    "{problem} Usage : `{usage}` (exemple : `{example}`).",
+    "{problem} Usage: `{usage}` (example: `{example}`).",
+)
 
-MISSING_ARGUMENT = "Il manque : {what}."
+MISSING_ARGUMENT = Say("Il manque : {what}.", "Missing: {what}.")
 
-NOT_A_NUMBER = "« {value} » n'est pas un numéro de demande."
+NOT_A_NUMBER = Say(
+    "« {value} » n'est pas un numéro de demande.", "“{value}” is not a request number."
+)
 
-NOT_A_USER = "« {value} » n'est pas un identifiant Matrix (exemple : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr)."
+NOT_A_USER = Say(
+    "« {value} » n'est pas un identifiant Matrix (exemple : @prenom.nom-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr).",
+    "“{value}” is not a Matrix id (example: @firstname.lastname-dgfip.finances.gouv.fr:agent.finances.tchap.gouv.fr).",
+)
 
-TOO_MANY_ARGUMENTS = "Trop d'éléments après la commande."
+TOO_MANY_ARGUMENTS = Say("Trop d'éléments après la commande.", "Too much after the command.")
+
+TEXT_TOO_LONG = Say(
+    "Le texte est trop long (500 caractères maximum).",
+    "The text is too long (500 characters at most).",
+)
+
+WORD_TOO_LONG = Say("Un des mots est trop long.", "One of the words is too long.")
 
 
 MAX_ARGUMENT_LENGTH = 500
@@ -149,7 +165,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
             if param.optional:
                 values[param.name] = None
                 continue
-            raise _usage_error(command, ctx, MISSING_ARGUMENT.format(what=param.label))
+            raise _usage_error(command, ctx, ctx.say(MISSING_ARGUMENT, what=param.label))
         if param.kind is Kind.PERSON and not USER_ID.match(rest.split(" ")[0]):
             # A pill shows a display name in the body: its id is in m.mentions.
             values[param.name] = mentions.pop(0) if mentions else rest[:MAX_ARGUMENT_LENGTH]
@@ -157,7 +173,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
             continue
         if param.kind is Kind.TEXT:
             if len(rest) > MAX_ARGUMENT_LENGTH:
-                raise _usage_error(command, ctx, "Le texte est trop long (500 caractères maximum).")
+                raise _usage_error(command, ctx, ctx.say(TEXT_TOO_LONG))
             values[param.name], rest = rest, ""
             continue
         word, _, rest = rest.partition(" ")
@@ -167,7 +183,7 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
         if pill and param is command.params[-1]:
             rest = ""  # the rest of a display name shown by a mention pill
     if rest:
-        raise _usage_error(command, ctx, TOO_MANY_ARGUMENTS)
+        raise _usage_error(command, ctx, ctx.say(TOO_MANY_ARGUMENTS))
     return values
 
 
@@ -175,23 +191,26 @@ def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx
     if param.kind is Kind.REQUEST:
         digits = word.removeprefix("#")
         if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
-            raise _usage_error(command, ctx, NOT_A_NUMBER.format(value=word[:40]))
+            raise _usage_error(command, ctx, ctx.say(NOT_A_NUMBER, value=word[:40]))
         return int(digits)
     if param.kind in (Kind.USER, Kind.PERSON):
         if USER_ID.match(word):
             return word
         if mentions:  # a pill: the body shows a display name, the id is in m.mentions
             return mentions.pop(0)
-        raise _usage_error(command, ctx, NOT_A_USER.format(value=word[:80]))
+        raise _usage_error(command, ctx, ctx.say(NOT_A_USER, value=word[:80]))
     if len(word) > 100:
-        raise _usage_error(command, ctx, "Un des mots est trop long.")
+        raise _usage_error(command, ctx, ctx.say(WORD_TOO_LONG))
     return word
 
 
 def _usage_error(command: Command, ctx: Context, problem: str) -> UserError:
     prefix = ctx.config.bot.command_prefix
     return UserError(
-        BAD_ARGUMENTS.format(
-            problem=problem, usage=command.usage(prefix), example=command.example_for(prefix)
+        ctx.say(
+            BAD_ARGUMENTS,
+            problem=problem,
+            usage=command.usage(prefix),
+            example=command.example_for(prefix),
         )
     )

@@ -11,6 +11,7 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.matrix.events import Incoming
+from handlers.core.language import pick
 from handlers.core.wording import UNKNOWN_REQUEST
 from storage.outbox import Attachment
 from storage.store import Store
@@ -20,11 +21,24 @@ if TYPE_CHECKING:
 
 
 class UserError(Exception):
-    """A problem the user can fix; its text is the French answer they get."""
+    """A problem the user can fix; its text is the answer they get.
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+    Given a `Say` and its values, the answer is written in the reader's language;
+    `text` is the French one.
+    """
+
+    def __init__(self, text: str, **values: object) -> None:
+        self.sentence = text
+        self.values = values
+        self.text = text.format(**values) if values else text
+        super().__init__(self.text)
+
+    def text_in(self, lang: str) -> str:
+        """The answer in `lang`."""
+        sentence = pick(self.sentence, lang)
+        if not self.values:
+            return sentence
+        return sentence.format(**{name: pick(v, lang) for name, v in self.values.items()})
 
 
 class Chat(Protocol):
@@ -76,6 +90,7 @@ class Context:
     is_facilitator: Callable[[str], Awaitable[bool]]
     commands: tuple[Command, ...] = ()  # the bot's commands, for help and suggestions
     room_kind: str = "requests"  # "requests", "facilitators", "dm"
+    lang: str = "fr"  # the language to answer in (see `handlers.core.language`)
     facilitators_room: str | None = None  # its room id, once joined
     # Jobs the handler created due now, settled as soon as its transaction has
     # committed and its answers are on their way (see `Dispatcher.handle`).
@@ -85,6 +100,12 @@ class Context:
     def prefix(self) -> str:
         """The configured command prefix (`!` by default), for every command in a sentence."""
         return self.config.bot.command_prefix
+
+    def say(self, sentence: str, **values: object) -> str:
+        """A sentence in the reader's language, with its values."""
+        return pick(sentence, self.lang).format(
+            **{name: pick(v, self.lang) if isinstance(v, str) else v for name, v in values.items()}
+        )
 
     @property
     def sender(self) -> str:
@@ -108,6 +129,5 @@ class Context:
         """
         request = await self.store.requests.get(number)
         if request is None:
-            prefix = self.config.bot.command_prefix
-            raise UserError(UNKNOWN_REQUEST.format(id=number, prefix=prefix))
+            raise UserError(UNKNOWN_REQUEST, id=number, prefix=self.prefix)
         return request

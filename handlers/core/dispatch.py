@@ -22,29 +22,39 @@ from handlers.core.commands import (
 )
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobKinds, JobRunner
+from handlers.core.language import Say, reader_language
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
-INTERNAL_ERROR = (
+INTERNAL_ERROR = Say(
     "Désolé, un incident m'a empêché de traiter votre message. Il a été signalé ; "
-    "réessayez dans un instant."
+    "réessayez dans un instant.",
+    "Sorry, something went wrong while handling your message. It has been reported; "
+    "please try again in a moment.",
 )
 
-DID_YOU_MEAN = "Je ne connais pas la commande `{prefix}{name}`. Vouliez-vous dire `{typed}` ?"
-
-UNKNOWN_COMMAND = (
-    "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste."
+DID_YOU_MEAN = Say(
+    "Je ne connais pas la commande `{prefix}{name}`. Vouliez-vous dire `{typed}` ?",
+    "I don't know the command `{prefix}{name}`. Did you mean `{typed}`?",
 )
 
-COORDINATORS_ONLY = (
-    "La commande `{prefix}{name}` est réservée à l'équipe de coordination du réseau."
+UNKNOWN_COMMAND = Say(
+    "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide` pour la liste.",
+    "I don't know the command `{prefix}{name}`. Type `{prefix}help` for the list.",
 )
 
-MESSAGE_TOO_LONG = (
+COORDINATORS_ONLY = Say(
+    "La commande `{prefix}{name}` est réservée à l'équipe de coordination du réseau.",
+    "The command `{prefix}{name}` is for the network's coordinators.",
+)
+
+MESSAGE_TOO_LONG = Say(
     "Votre message est trop long ({length} caractères, maximum {limit}). "
-    "Résumez votre demande en quelques lignes : date, horaires, lieu, format, nombre de participants."
+    "Résumez votre demande en quelques lignes : date, horaires, lieu, format, nombre de participants.",
+    "Your message is too long ({length} characters, at most {limit}). "
+    "Sum up your request in a few lines: date, times, place, format, number of participants.",
 )
 
 
@@ -107,17 +117,26 @@ class Dispatcher:
                 # Asked inside the transaction, the question goes with its BEGIN.
                 if await self.store.state.is_handled(event.event_id):
                     return "duplicate"
+                ctx.lang = await reader_language(
+                    self.store,
+                    event.sender,
+                    event.body,
+                    prefix=self.config.bot.command_prefix,
+                    at=self.clock.now(),
+                )
                 outcome = await self._route(ctx)
                 await self._mark(event, outcome)
         except UserError as exc:
             ctx.due_now.clear()  # rolled back with the rest
             outcome = "refused"
-            await self._answer(event, room_kind, Rendered.text(exc.text), outcome)
+            await self._answer(event, room_kind, Rendered.text(exc.text_in(ctx.lang)), outcome)
         except Exception:
             ctx.due_now.clear()
             outcome = "error"
             log.exception("handling %s in %s failed", event.event_id, event.room_id)
-            await self._answer(event, room_kind, Rendered.text(INTERNAL_ERROR), outcome)
+            await self._answer(
+                event, room_kind, Rendered.text(INTERNAL_ERROR.in_(ctx.lang)), outcome
+            )
         if self.on_commit is not None:
             await self.on_commit()  # the answers are committed: on their way before the log line
         elapsed = time.perf_counter() - started
@@ -191,7 +210,7 @@ class Dispatcher:
     def _check_size(self, event: Incoming) -> None:
         limit = self.config.bot.max_message_length
         if len(event.body) > limit:
-            raise UserError(MESSAGE_TOO_LONG.format(length=len(event.body), limit=limit))
+            raise UserError(MESSAGE_TOO_LONG, length=len(event.body), limit=limit)
 
     async def _run_command(self, ctx: Context, name: str, rest: str) -> str:
         prefix = self.config.bot.command_prefix
@@ -200,12 +219,12 @@ class Dispatcher:
             meant = closest_command(name, rest, self.commands)
             if meant is not None:
                 typed = f"{prefix}{meant.name} {rest.strip()}".strip()
-                raise UserError(DID_YOU_MEAN.format(prefix=prefix, name=name, typed=typed))
-            raise UserError(UNKNOWN_COMMAND.format(prefix=prefix, name=name))
+                raise UserError(DID_YOU_MEAN, prefix=prefix, name=name, typed=typed)
+            raise UserError(UNKNOWN_COMMAND, prefix=prefix, name=name)
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
-            raise UserError(COORDINATORS_ONLY.format(prefix=prefix, name=command.name))
+            raise UserError(COORDINATORS_ONLY, prefix=prefix, name=command.name)
         if command.permission is Permission.FACILITATOR and not await ctx.may_facilitate():
-            raise UserError(wording.FACILITATORS_ONLY.format(prefix=prefix, name=command.name))
+            raise UserError(wording.FACILITATORS_ONLY, prefix=prefix, name=command.name)
         arguments = parse_arguments(command, rest, ctx)
         await command.handler(ctx, **arguments)
         return f"command:{command.name}"

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.content import Rendered, escape
 from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
+from handlers.core.language import Say
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -24,18 +25,50 @@ MONTHS = (
     "décembre",
 )
 
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+FORMAT_LABELS_EN = {
+    "atelier": "workshop",
+    "seminaire": "seminar",
+    "pleniere": "plenary",
+    "codeveloppement": "codevelopment",
+    "world_cafe": "world café",
+    "forum_ouvert": "open forum",
+    "design_sprint": "design sprint",
+    "hackathon": "hackathon",
+    "retrospective": "retrospective",
+    "reunion": "meeting",
+}
+
 MODALITY_LABELS = {"presentiel": "sur place", "distanciel": "à distance", "hybride": "hybride"}
 
+MODALITY_LABELS_EN = {"presentiel": "on site", "distanciel": "remote", "hybride": "hybrid"}
+
 MISSING_LABELS = {
-    "event_date": "la date",
-    "start_time": "l'heure de début",
-    "place": "le lieu (ou « en visio »)",
+    "event_date": Say("la date", "the date"),
+    "start_time": Say("l'heure de début", "the start time"),
+    "place": Say("le lieu (ou « en visio »)", "the place (or “online”)"),
 }
 
 MISSING_EXAMPLES = {
-    "event_date": "le 12 mars",
-    "start_time": "de 14h à 16h",
-    "place": "à Bercy",
+    "event_date": Say("le 12 mars", "on 12 March"),
+    "start_time": Say("de 14h à 16h", "from 2pm to 4pm"),
+    "place": Say("à Bercy", "at Bercy"),
 }
 
 # -- Words for people ---------------------------------------------------------------------------
@@ -65,173 +98,265 @@ AVOID_EXCEPT = (
     "On cherche 2 facilitateurs",
 )
 
-FACILITATORS_ONLY = "La commande `{prefix}{name}` est réservée aux facilitatrices et facilitateurs."
-
-UNKNOWN_REQUEST = "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes."
-
-CORRECTION_HINT = "Pour corriger, modifiez votre message ou répondez dans ce fil (ex. « le 12 mars de 14h à 16h à Bercy »)."
-
-ASK_MISSING = (
-    "Pour trouver quelqu'un, il me manque {what}. Répondez dans ce fil, par exemple « {example} »."
+FACILITATORS_ONLY = Say(
+    "La commande `{prefix}{name}` est réservée aux facilitatrices et facilitateurs.",
+    "The command `{prefix}{name}` is for facilitators.",
 )
 
+UNKNOWN_REQUEST = Say(
+    "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes.",
+    "I can't find request #{id}. Type `{prefix}demandes` to see the open ones.",
+)
 
-def format_date(day: date) -> str:
-    """« mardi 12 mars 2027 »."""
+CORRECTION_HINT = Say(
+    "Pour corriger, modifiez votre message ou répondez dans ce fil (ex. « le 12 mars de 14h à 16h à Bercy »).",
+    "To correct it, edit your message or reply in this thread (e.g. “on 12 March from 2pm to 4pm at Bercy”).",
+)
+
+ASK_MISSING = Say(
+    "Pour trouver quelqu'un, il me manque {what}. Répondez dans ce fil, par exemple « {example} ».",
+    "To find someone, I still need {what}. Reply in this thread, for example “{example}”.",
+)
+
+# The few words of a card and of a list, by language.
+_WORDS = {
+    "fr": {
+        "request": "Demande",
+        "topic": "Objet",
+        "date?": "date à préciser",
+        "hours?": "horaire à préciser",
+        "place?": "lieu à préciser",
+        "at": "à",
+        "hybrid": "hybride",
+        "tbd": "à préciser",
+        "unset": "non précisé",
+        "unset_f": "non précisée",
+        "and": "et",
+        "nobody": "personne",
+        "a_day": "une journée",
+        "half_day": "une demi-journée",
+    },
+    "en": {
+        "request": "Request",
+        "topic": "Topic",
+        "date?": "date to be set",
+        "hours?": "time to be set",
+        "place?": "place to be set",
+        "at": "at",
+        "hybrid": "hybrid",
+        "tbd": "to be set",
+        "unset": "not given",
+        "unset_f": "not given",
+        "and": "and",
+        "nobody": "nobody",
+        "a_day": "a full day",
+        "half_day": "half a day",
+    },
+}
+
+# The aspects of a request, as `describe_changes` names them.
+_ASPECTS = {
+    "fr": ("date", "horaire", "lieu", "participants", "facilitation", "format", "direction"),
+    "en": ("date", "time", "place", "participants", "facilitation", "format", "directorate"),
+}
+
+
+def _w(lang: str) -> dict[str, str]:
+    return _WORDS["en" if lang == "en" else "fr"]
+
+
+def format_label(code: str | None, lang: str = "fr") -> str:
+    """A format's name: « séminaire », "seminar"."""
+    labels = FORMAT_LABELS_EN if lang == "en" else FORMAT_LABELS
+    return labels.get(code or "", code or "")
+
+
+def modality_label(code: str, lang: str = "fr") -> str:
+    """« sur place », "remote"."""
+    return (MODALITY_LABELS_EN if lang == "en" else MODALITY_LABELS)[code]
+
+
+def format_date(day: date, lang: str = "fr") -> str:
+    """« mardi 12 mars 2027 », "Tuesday 12 March 2027"."""
+    if lang == "en":
+        return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def format_time(moment: time) -> str:
-    """« 14h00 »."""
+def format_time(moment: time, lang: str = "fr") -> str:
+    """« 14h00 », "14:00"."""
+    if lang == "en":
+        return f"{moment.hour}:{moment.minute:02d}"
     return f"{moment.hour}h{moment.minute:02d}"
 
 
-def format_duration(minutes: int) -> str:
+def format_duration(minutes: int, lang: str = "fr") -> str:
     """« 2h30 », « 45 min », « une journée »."""
     if minutes == 420:
-        return "une journée"
+        return _w(lang)["a_day"]
     if minutes == 240:
-        return "une demi-journée"
+        return _w(lang)["half_day"]
     if minutes < 60:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours}h{rest:02d}" if rest else f"{hours}h"
 
 
-def facilitators_label(count: int) -> str:
+def facilitators_label(count: int, lang: str = "fr") -> str:
     """« 1 personne pour faciliter », « 2 personnes pour faciliter » (epicene)."""
+    if lang == "en":
+        return f"{count} facilitator" + ("s" if count > 1 else "")
     return f"{count} personne" + ("s" if count > 1 else "") + " pour faciliter"
 
 
-def describe_details(details: RequestDetails) -> list[str]:
+def _hours(details: RequestDetails, lang: str) -> str | None:
+    """« 14h00–16h00 », « à 14h00 (2h) », « 2h », or None."""
+    if details.start_time and details.end_time:
+        return f"{format_time(details.start_time, lang)}–{format_time(details.end_time, lang)}"
+    if details.start_time:
+        extra = (
+            f" ({format_duration(details.duration_minutes, lang)})"
+            if details.duration_minutes
+            else ""
+        )
+        return f"{_w(lang)['at']} {format_time(details.start_time, lang)}{extra}"
+    if details.duration_minutes:
+        return format_duration(details.duration_minutes, lang)
+    return None
+
+
+def describe_details(details: RequestDetails, lang: str = "fr") -> list[str]:
     """The card's pieces, in reading order: format, date, times, place, people, need."""
+    w = _w(lang)
     parts: list[str] = []
     if details.format:
-        parts.append(FORMAT_LABELS.get(details.format, details.format))
-    parts.append(format_date(details.event_date) if details.event_date else "date à préciser")
-    if details.start_time and details.end_time:
-        parts.append(f"{format_time(details.start_time)}–{format_time(details.end_time)}")
-    elif details.start_time:
-        extra = (
-            f" ({format_duration(details.duration_minutes)})" if details.duration_minutes else ""
-        )
-        parts.append(f"à {format_time(details.start_time)}{extra}")
-    elif details.duration_minutes:
-        parts.append(format_duration(details.duration_minutes))
-    else:
-        parts.append("horaire à préciser")
+        parts.append(format_label(details.format, lang))
+    parts.append(format_date(details.event_date, lang) if details.event_date else w["date?"])
+    parts.append(_hours(details, lang) or w["hours?"])
     if details.location and details.modality == "hybride":
-        parts.append(f"{details.location} (hybride)")
+        parts.append(f"{details.location} ({w['hybrid']})")
     elif details.location:
         parts.append(details.location)
     elif details.modality:
-        parts.append(MODALITY_LABELS[details.modality])
+        parts.append(modality_label(details.modality, lang))
     else:
-        parts.append("lieu à préciser")
+        parts.append(w["place?"])
     if details.participants:
         parts.append(f"{details.participants} participants")
-    parts.append(facilitators_label(details.facilitators_needed))
+    parts.append(facilitators_label(details.facilitators_needed, lang))
     if details.directorate:
         parts.append(details.directorate)
     return parts
 
 
-def describe_changes(before: RequestDetails, after: RequestDetails) -> list[str]:
+def describe_changes(before: RequestDetails, after: RequestDetails, lang: str = "fr") -> list[str]:
     """Each aspect of a request that changed, « date : mardi 12 → jeudi 14 »."""
-    old, new = _aspects(before), _aspects(after)
-    return [f"{label} : {old[label]} → {new[label]}" for label in new if old[label] != new[label]]
+    old, new = _aspects(before, lang), _aspects(after, lang)
+    colon = ":" if lang == "en" else " :"
+    return [
+        f"{label}{colon} {old[label]} → {new[label]}" for label in new if old[label] != new[label]
+    ]
 
 
-def _aspects(details: RequestDetails) -> dict[str, str]:
+def _aspects(details: RequestDetails, lang: str) -> dict[str, str]:
     """What a reader sees of each aspect of a request, by label."""
-    if details.start_time and details.end_time:
-        hours = f"{format_time(details.start_time)}–{format_time(details.end_time)}"
-    elif details.start_time:
-        hours = f"à {format_time(details.start_time)}"
-    elif details.duration_minutes:
-        hours = format_duration(details.duration_minutes)
-    else:
-        hours = "à préciser"
-    place = details.location or (MODALITY_LABELS.get(details.modality or "") or "à préciser")
+    w = _w(lang)
+    place = details.location or (
+        modality_label(details.modality, lang) if details.modality else w["tbd"]
+    )
     if details.location and details.modality in ("hybride", "distanciel"):
-        place = f"{details.location} ({MODALITY_LABELS[details.modality]})"
-    return {
-        "date": format_date(details.event_date) if details.event_date else "à préciser",
-        "horaire": hours,
-        "lieu": place,
-        "participants": str(details.participants) if details.participants else "non précisé",
-        "facilitation": facilitators_label(details.facilitators_needed),
-        "format": FORMAT_LABELS.get(details.format or "", details.format or "non précisé"),
-        "direction": details.directorate or "non précisée",
-    }
+        place = f"{details.location} ({modality_label(details.modality, lang)})"
+    values = (
+        format_date(details.event_date, lang) if details.event_date else w["tbd"],
+        _hours(details, lang) or w["tbd"],
+        place,
+        str(details.participants) if details.participants else w["unset"],
+        facilitators_label(details.facilitators_needed, lang),
+        format_label(details.format, lang) or w["unset"],
+        details.directorate or w["unset_f"],
+    )
+    return dict(zip(_ASPECTS["en" if lang == "en" else "fr"], values, strict=True))
 
 
-def request_card(request: Request, missing: tuple[str, ...] = ()) -> Rendered:
+def request_card(request: Request, missing: tuple[str, ...] = (), lang: str = "fr") -> Rendered:
     """The summary card: one compact line, the topic, then how to correct or what is missing."""
-    lines = [card_summary(request)]
+    lines = [card_summary(request, lang)]
     if missing:
-        lines.append(ask_missing(missing))
+        lines.append(ask_missing(missing, lang))
     else:
-        lines.append(Rendered.text(CORRECTION_HINT))
+        lines.append(Rendered.text(CORRECTION_HINT.in_(lang)))
     return Rendered.join(lines)
 
 
-def ask_missing(missing: tuple[str, ...]) -> Rendered:
+def ask_missing(missing: tuple[str, ...], lang: str = "fr") -> Rendered:
     """One short question for everything that is missing."""
-    labels = [MISSING_LABELS[m] for m in missing]
-    what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " et " + labels[-1]
-    example = " ".join(MISSING_EXAMPLES[m] for m in missing)
-    return Rendered.text(ASK_MISSING.format(what=what, example=example))
+    labels = [MISSING_LABELS[m].in_(lang) for m in missing]
+    what = and_list(labels, lang)
+    example = " ".join(MISSING_EXAMPLES[m].in_(lang) for m in missing)
+    return Rendered.text(ASK_MISSING.in_(lang).format(what=what, example=example))
 
 
-WHO_LINE = "Facilitation : {names}."
+WHO_LINE = Say("Facilitation : {names}.", "Facilitation: {names}.")
 
 
-def card_summary(request: Request) -> Rendered:
+def card_summary(request: Request, lang: str = "fr") -> Rendered:
     """The card's first lines (what, when, where; the topic), without the hints."""
-    parts = describe_details(request.details)
+    w = _w(lang)
+    parts = describe_details(request.details, lang)
     head = Rendered(
-        body=f"Demande #{request.id} — " + ", ".join(parts),
-        html=f"<strong>Demande #{request.id}</strong> — " + escape(", ".join(parts)),
+        body=f"{w['request']} #{request.id} — " + ", ".join(parts),
+        html=f"<strong>{w['request']} #{request.id}</strong> — " + escape(", ".join(parts)),
     )
     if not request.details.topic:
         return head
+    colon = ":" if lang == "en" else " :"
     topic = Rendered(
-        body=f"Objet : {request.details.topic}",
-        html=f"<em>Objet :</em> {escape(request.details.topic)}",
+        body=f"{w['topic']}{colon} {request.details.topic}",
+        html=f"<em>{w['topic']}{colon}</em> {escape(request.details.topic)}",
     )
     return Rendered.join([head, topic])
 
 
-def names_list(user_ids: list[str]) -> str:
-    """« Karim, Léa et Paul » (names, or anything listed)."""
-    if not user_ids:
-        return "personne"
-    if len(user_ids) == 1:
-        return user_ids[0]
-    return ", ".join(user_ids[:-1]) + " et " + user_ids[-1]
+def and_list(items: list[str], lang: str = "fr") -> str:
+    """« a, b et c », "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {_w(lang)['and']} " + items[-1]
 
 
-def format_moment(moment: datetime, *, show_zone: bool = False) -> str:
+def names_list(user_ids: list[str], lang: str = "fr") -> str:
+    """« Karim, Léa et Paul » (names; « personne » when there is nobody)."""
+    return and_list(user_ids, lang) if user_ids else _w(lang)["nobody"]
+
+
+def format_moment(moment: datetime, *, show_zone: bool = False, lang: str = "fr") -> str:
     """« jeudi 12 mars 2027 à 9h00 » (with the zone name when it is not the usual one)."""
-    text = f"{format_date(moment.date())} à {format_time(moment.time())}"
+    text = f"{format_date(moment.date(), lang)} {_w(lang)['at']} {format_time(moment.time(), lang)}"
     if show_zone and moment.tzinfo is not None:
-        text += f" (heure de {moment.tzinfo})"
+        text += f" ({moment.tzinfo} time)" if lang == "en" else f" (heure de {moment.tzinfo})"
     return text
 
 
-def format_lead(delta: timedelta) -> str:
+_LEAD = {
+    "fr": ("dans {n} jours", "dans 1 jour", "dans {n} heures", "dans 1 heure",
+           "dans quelques instants", "dans {n} minutes", "dans 1 minute"),
+    "en": ("in {n} days", "in 1 day", "in {n} hours", "in 1 hour", "in a moment",
+           "in {n} minutes", "in 1 minute"),
+}  # fmt: skip
+
+
+def format_lead(delta: timedelta, lang: str = "fr") -> str:
     """How far away something is: « dans 2 jours », « dans 2 heures », « dans 45 minutes »."""
+    days, day, hours, hour, moment, mins, one = _LEAD["en" if lang == "en" else "fr"]
     minutes = max(0, round(delta.total_seconds() / 60))
     if minutes >= 36 * 60:
-        days = round(minutes / 1440)
-        return f"dans {days} jours"
+        return days.format(n=round(minutes / 1440))
     if minutes >= 20 * 60:
-        return "dans 1 jour"
+        return day
     if minutes >= 90:
-        return f"dans {round(minutes / 60)} heures"
+        return hours.format(n=round(minutes / 60))
     if minutes >= 55:
-        return "dans 1 heure"
+        return hour
     if minutes < 1:
-        return "dans quelques instants"
-    return f"dans {minutes} minutes" if minutes != 1 else "dans 1 minute"
+        return moment
+    return mins.format(n=minutes) if minutes != 1 else one

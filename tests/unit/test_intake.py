@@ -247,5 +247,20 @@ async def test_corrections_are_read_against_the_request_and_intents_get_their_an
 
     stop = message("finalement on annule, désolée", thread_root=root.event_id)
     await dispatcher.handle(stop, "requests")
-    assert (await answers(store))[-1].startswith("Pour annuler la demande #1, tapez `!annule 1`")
-    assert (await store.requests.get(1)).state == "ouverte"  # nothing changes on a free sentence
+    assert (await answers(store))[-1].startswith(
+        "Vous voulez annuler la demande #1 ? Répondez « oui » dans ce fil pour confirmer"
+    )
+    assert (await store.requests.get(1)).state == "ouverte"  # not before it is confirmed
+    no = message("non non, on garde", thread_root=root.event_id)
+    assert await dispatcher.handle(no, "requests") == "not-confirmed:cancel:1"
+    assert (await answers(store))[-1] == "Entendu, je ne change rien à la demande #1."
+    assert (await store.requests.get(1)).state == "ouverte"
+
+    await dispatcher.handle(message("on annule tout", thread_root=root.event_id), "requests")
+    yes = message("oui", thread_root=root.event_id)
+    assert await dispatcher.handle(yes, "requests") == "confirmed:cancel:1"
+    assert (await store.requests.get(1)).state == "annulee"
+    assert "La demande #1 est annulée." in (await answers(store))[-1]
+    # A « oui » later on confirms nothing more.
+    again = message("oui", thread_root=root.event_id)
+    assert not (await dispatcher.handle(again, "requests")).startswith("confirmed")

@@ -516,11 +516,17 @@ async def test_a_facilitators_free_answer_in_a_dm_gets_the_one_command(missions,
     who = (await pinged(staffed_store))[0]
     assert await missions.handle(message("dispo !", sender=who, is_dm=True), "dm") == "dm:accept"
     said = (await answers(staffed_store))[-1]
-    assert said.startswith("Pour prendre la demande #1, tapez `!accepte 1`")
-    assert await staffed_store.missions.accepted(1) == []  # a free sentence changes nothing
+    assert said == (
+        "Vous prenez la demande #1 ? Répondez « oui » pour confirmer (ou tapez `!accepte 1`)."
+    )
+    assert await staffed_store.missions.accepted(1) == []  # not before « oui »
     sorry = message("désolé pas dispo cette fois", sender=who, is_dm=True)
-    assert await missions.handle(sorry, "dm") == "dm:decline"
+    assert await missions.handle(sorry, "dm") == "dm:decline"  # the question lapses
     assert "`!refuse 1`" in (await answers(staffed_store))[-1]
+    await missions.handle(message("ok je prends", sender=who, is_dm=True), "dm")
+    yes = message("oui !", sender=who, is_dm=True)
+    assert await missions.handle(yes, "dm") == "confirmed:accept:1"
+    assert await staffed_store.missions.accepted(1) == [who]
 
 
 async def test_someone_who_wants_to_join_is_answered_and_the_coordinators_told(

@@ -167,7 +167,7 @@ async def test_forget_me_speaks_to_a_requester_as_a_requester(s):
 
 
 async def test_requests_closed_unheld_before_the_new_state_become_not_held(tmp_path):
-    """Migration 0010 on a database of version 9 with rows in it."""
+    """Migration 0011 on a database of version 9 with rows in it."""
     path = tmp_path / "v9.sqlite3"
     at = "2026-11-01T00:00:00+00:00"
     with sqlite3.connect(path) as conn:

@@ -1,4 +1,4 @@
--- 0010: a request closed with nobody on it was not held ('non tenue'), a state of its
+-- 0011: a request closed with nobody on it was not held ('non tenue'), a state of its
 -- own: it is no mission anywhere. Those closed before this state existed were stored
 -- as held ('realisee') with no accepted facilitator: they become what they were.
 
