@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 PROFILE_INVITATION = (
-    "Bonjour{name} ! Vous faites partie du réseau des facilitateurs : pour que je vous propose "
+    "Bonjour{name} ! Vous faites partie du réseau des facilitatrices et facilitateurs : pour que je vous propose "
     "des missions qui vous correspondent, complétez votre profil en me répondant ici, par exemple :\n"
     "`{prefix}profil site Lyon`\n`{prefix}profil competences atelier, codev`\n`{prefix}profil distanciel oui`\n"
     "Tapez `{prefix}profil` pour voir votre profil, `{prefix}aide` pour toutes les commandes."

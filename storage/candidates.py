@@ -140,7 +140,7 @@ class CandidateRepository:
             "SELECT a.facilitator, r.event_date, r.start_time, r.end_time FROM assignments a "
             "JOIN requests r ON r.id = a.request_id "
             f"WHERE a.state = 'acceptee' AND a.facilitator IN ({marks}) AND r.id != ? "
-            "AND r.state != 'annulee' AND r.event_date >= ?",
+            "AND r.state NOT IN ('annulee', 'non tenue') AND r.event_date >= ?",
             (*people, exclude_request, since),
         )
         month: dict[str, int] = defaultdict(int)

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import fields, replace
 from datetime import datetime
 
-from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome
+from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome, name_fit
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -216,6 +216,17 @@ class FacilitatorRepository:
             )
             found.update(row[0] for row in rows)
         return found
+
+    async def named(self, typed: str) -> list[tuple[str, str]]:
+        """(id, display name) of the people whose name fits `typed` best (`name_fit`):
+        those whose whole name it is, else those it starts, in name order."""
+        rows = await self.db.fetchall(
+            "SELECT matrix_id, display_name FROM facilitators WHERE display_name != '' "
+            "ORDER BY display_name, matrix_id"
+        )
+        fits = [(name_fit(typed, row[1]), row[0], row[1]) for row in rows]
+        best = max((fit for fit, _, _ in fits), default=0)
+        return [(who, name) for fit, who, name in fits if best and fit == best]
 
     async def names(self, matrix_ids: Collection[str]) -> dict[str, str]:
         """Return the display name of each of these ids that has one."""

@@ -162,7 +162,8 @@ class PrivacyRepository:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed requests last changed before `before` (with what hangs from them)."""
         removed = await self.db.execute(
-            "DELETE FROM requests WHERE state IN ('realisee', 'annulee') AND updated_at < ?",
+            "DELETE FROM requests WHERE state IN ('realisee', 'non tenue', 'annulee') "
+            "AND updated_at < ?",
             (before.isoformat(),),
         )
         if removed:

@@ -43,7 +43,8 @@ class ReportRepository:
             "SELECT a.request_id, a.facilitator, r.event_date, r.start_time, r.end_time, "
             "r.duration_minutes, r.format, r.directorate, r.location FROM assignments a "
             "JOIN requests r ON r.id = a.request_id "
-            "WHERE a.state = 'acceptee' AND r.state != 'annulee' AND r.discarded = 0 "
+            "WHERE a.state = 'acceptee' AND r.state NOT IN ('annulee', 'non tenue') "
+            "AND r.discarded = 0 "
             "AND r.event_date >= ? AND r.event_date <= ? ORDER BY r.event_date, a.request_id",
             (first.isoformat(), last.isoformat()),
         )

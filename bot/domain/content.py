@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.profiles import name_from_id
+
 BOT_MARKER = "org.facilibot.bot"
 _CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
@@ -46,8 +48,9 @@ def escape(text: str) -> str:
 
 
 def pill(user_id: str, name: str | None = None) -> Rendered:
-    """A mention of a user: a matrix.to link in HTML, the name in plain text."""
-    label = name or user_id
+    """A mention of a user: a matrix.to link in HTML, the name in plain text (read from
+    the id when not given, never the raw id)."""
+    label = name or name_from_id(user_id)
     return Rendered(
         body=label,
         html=f'<a href="https://matrix.to/#/{escape(user_id)}">{escape(label)}</a>',

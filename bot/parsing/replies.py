@@ -44,7 +44,7 @@ INTENTS = (
 
 
 # States where the event is over or off: a new date there is a new request.
-_CLOSED = frozenset({"realisee", "annulee", "cloturee", "terminee"})
+_CLOSED = frozenset({"realisee", "non tenue", "annulee", "cloturee", "terminee"})
 
 
 # A message this long in a request's conversation is information for the facilitators.

@@ -48,7 +48,7 @@ async def test_stats_in_chat_and_csv_export(world, tmp_path):
     no = await alice.wait_for_message(
         lambda m: thread_of(m) == refused, room_id=room_id, sender=bot_id
     )
-    assert "réservée aux coordinateurs" in body_of(no)
+    assert "réservée à l'équipe de coordination" in body_of(no)
 
     config_file = tmp_path / "export.toml"
     config_file.write_text(
