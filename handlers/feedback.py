@@ -104,7 +104,10 @@ async def _request(ctx: Context, number: int) -> Request:
 @commands.command(
     "avis",
     aliases=("feedback",),
-    summary="donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+    summary=Say(
+        "donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+        "give your rating (1 to 5) and a comment on a request that took place",
+    ),
     example="avis 42 4 très bonne séance",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),

@@ -203,7 +203,10 @@ async def update_and_say(
 @commands.command(
     "demande",
     aliases=("ask",),
-    summary="déposer une demande telle quelle, si je ne l'ai pas reconnue comme telle",
+    summary=Say(
+        "déposer une demande telle quelle, si je ne l'ai pas reconnue comme telle",
+        "file a request as it is, if I did not take it for one",
+    ),
     example="demande un temps d'échange pour l'équipe RH le 12 mars à 14h à Lyon",
     params=(Param("texte", Kind.TEXT, "votre demande"),),
 )

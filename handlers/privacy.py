@@ -11,6 +11,7 @@ from bot.domain.schedule import Job
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds
+from handlers.core.language import Say
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -44,7 +45,10 @@ CONFIRM_WORD = "confirmer"
 @commands.command(
     "mesdonnees",
     aliases=("mydata",),
-    summary="recevoir en message privé tout ce que le bot conserve sur vous",
+    summary=Say(
+        "recevoir en message privé tout ce que le bot conserve sur vous",
+        "receive in a private message everything the bot keeps about you",
+    ),
     example="mesdonnees",
 )
 async def my_data(ctx: Context) -> None:
@@ -72,7 +76,10 @@ async def my_data(ctx: Context) -> None:
 @commands.command(
     "oubliemoi",
     aliases=("forgetme",),
-    summary="effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+    summary=Say(
+        "effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+        "erase your profile and pseudonymise your history (with confirmation)",
+    ),
     example="oubliemoi confirmer",
     params=(Param("confirmation", Kind.WORD, "confirmer", optional=True),),
 )

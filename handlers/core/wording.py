@@ -105,7 +105,7 @@ FACILITATORS_ONLY = Say(
 
 UNKNOWN_REQUEST = Say(
     "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes.",
-    "I can't find request #{id}. Type `{prefix}demandes` to see the open ones.",
+    "I can't find request #{id}. Type `{prefix}requests` to see the open ones.",
 )
 
 CORRECTION_HINT = Say(

@@ -12,41 +12,55 @@ from bot.domain.requests import OPEN_STATES, Request
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say
 from handlers.reminders import display_name
 
 commands = CommandSet()
 
 
-NOT_YOUR_REQUEST = "La demande #{id} n'est pas la vôtre : seules la personne qui l'a faite, les facilitatrices et facilitateurs et l'équipe de coordination la voient en détail."
+NOT_YOUR_REQUEST = Say(
+    "La demande #{id} n'est pas la vôtre : seules la personne qui l'a faite, les facilitatrices et facilitateurs et l'équipe de coordination la voient en détail.",
+    "Request #{id} is not yours: only the person who made it, the facilitators and the coordination team see its details.",
+)
 
 
 NO_OPEN_REQUESTS = "Aucune demande en cours pour le moment."
 
 
-NO_OWN_REQUESTS = "Vous n'avez aucune demande en cours. Pour en faire une, décrivez votre besoin ici : date, horaires, lieu, format."
+NO_OWN_REQUESTS = Say(
+    "Vous n'avez aucune demande en cours. Pour en faire une, décrivez votre besoin ici : date, horaires, lieu, format.",
+    "You have no request under way. To make one, describe what you need here: date, times, place, format.",
+)
 
 
 OPEN_REQUESTS_TITLE = "Demandes en cours ({count}) :"
 
 
-OWN_REQUESTS_TITLE = "Vos demandes en cours ({count}) :"
+OWN_REQUESTS_TITLE = Say("Vos demandes en cours ({count}) :", "Your requests under way ({count}):")
 
 
 STATE_LABELS = {
-    "ouverte": "ouverte",
-    "partiellement pourvue": "partiellement pourvue",
-    "pourvue": "pourvue",
-    "realisee": "réalisée",
-    "non tenue": "close sans avoir eu lieu",
-    "annulee": "annulée",
+    "ouverte": Say("ouverte", "open"),
+    "partiellement pourvue": Say("partiellement pourvue", "partly staffed"),
+    "pourvue": Say("pourvue", "staffed"),
+    "realisee": Say("réalisée", "held"),
+    "non tenue": Say("close sans avoir eu lieu", "closed without taking place"),
+    "annulee": Say("annulée", "cancelled"),
 }
 
+STATE_LINE = Say("État : {state}.", "State: {state}.")
 
-def request_line(request: Request) -> Rendered:
+
+def state_label(state: str, lang: str = "fr") -> str:
+    """« partiellement pourvue », "partly staffed"."""
+    label = STATE_LABELS.get(state)
+    return label.in_(lang) if label is not None else state
+
+
+def request_line(request: Request, lang: str = "fr") -> Rendered:
     """One line of a listing: number, state, what and when."""
-    parts = wording.describe_details(request.details)
-    state = STATE_LABELS.get(request.state, request.state)
-    text = f"#{request.id} ({state}) — " + ", ".join(parts)
+    parts = wording.describe_details(request.details, lang)
+    text = f"#{request.id} ({state_label(request.state, lang)}) — " + ", ".join(parts)
     return Rendered(body="• " + text, html="• " + escape(text))
 
 
@@ -56,9 +70,11 @@ NO_MISSIONS = "Vous n'avez aucune mission à venir. Les demandes que vous pourri
 MISSIONS_TITLE = "Vos missions à venir ({count}), la plus proche d'abord :"
 
 
-NO_FACILITATOR_YET = "Facilitation : personne pour l'instant."
+NO_FACILITATOR_YET = Say("Facilitation : personne pour l'instant.", "Facilitation: nobody yet.")
 
-STATUS_WHO = "Facilitation ({count}/{needed}) : {names}."
+STATUS_WHO = Say(
+    "Facilitation ({count}/{needed}) : {names}.", "Facilitation ({count}/{needed}): {names}."
+)
 
 
 REQUESTS_FILTER_UNKNOWN = "Je ne comprends pas le filtre « {value} ». Exemples : `{prefix}demandes ouvertes`, `{prefix}demandes pourvues`, `{prefix}demandes toutes`, `{prefix}demandes décembre`."
@@ -75,7 +91,7 @@ NO_OWN_FILTERED = "Vous n'avez aucune demande {what}."
 
 ALL_REQUESTS_TITLE = "Toutes les demandes ({count}) :"
 
-ALL_OWN_TITLE = "Toutes vos demandes ({count}) :"
+ALL_OWN_TITLE = Say("Toutes vos demandes ({count}) :", "All your requests ({count}):")
 
 BOARD_TITLE = (
     "Bourse aux missions — {count} demande{s} que vous pourriez prendre, la plus adaptée d'abord :"
@@ -146,9 +162,13 @@ BOARD_SHOWN = 10
 @commands.command(
     "demandes",
     aliases=("requests",),
-    summary="vos demandes en cours (la bourse aux missions pour qui facilite, toutes pour "
-    "l'équipe de coordination) ; filtres : ouvertes, pourvues, réalisées, annulées, toutes, "
-    "miennes, ou un mois",
+    summary=Say(
+        "vos demandes en cours (la bourse aux missions pour qui facilite, toutes pour "
+        "l'équipe de coordination) ; filtres : ouvertes, pourvues, réalisées, annulées, toutes, "
+        "miennes, ou un mois",
+        "your requests under way (the missions you could take, for facilitators; all of them "
+        "for the coordination team); filters: ouvertes, pourvues, toutes, or a month",
+    ),
     example="demandes décembre",
     params=(Param("filtre", Kind.WORD, "filtre", optional=True),),
 )
@@ -175,10 +195,10 @@ async def list_requests(ctx: Context, filtre: str | None = None) -> None:
             "{what}", plural
         )
     if not requests:
-        await ctx.chat.reply(ctx.event, Rendered.text(empty))
+        await ctx.chat.reply(ctx.event, Rendered.text(ctx.say(empty)))
         return
-    lines = [Rendered.text(title.format(count=len(requests)))]
-    lines += [request_line(r) for r in requests]
+    lines = [Rendered.text(ctx.say(title, count=len(requests)))]
+    lines += [request_line(r, ctx.lang) for r in requests]
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 
@@ -258,7 +278,10 @@ def parse_month(word: str, today: date) -> tuple[int, int] | None:
 @commands.command(
     "statut",
     aliases=("status",),
-    summary="où en est une demande, et qui la facilite",
+    summary=Say(
+        "où en est une demande, et qui la facilite",
+        "where a request stands, and who facilitates it",
+    ),
     example="statut 42",
     params=(Param("numero", Kind.REQUEST, "numéro"),),
 )
@@ -266,19 +289,24 @@ async def status(ctx: Context, numero: int) -> None:
     """`!statut 42`: the card, the state and who facilitates (only those who accepted)."""
     request = await ctx.request(numero)
     if request.requester != ctx.sender and not await ctx.may_facilitate():
-        raise UserError(NOT_YOUR_REQUEST.format(id=numero))
-    state = STATE_LABELS.get(request.state, request.state)
-    card = wording.card_summary(request)
+        raise UserError(NOT_YOUR_REQUEST, id=numero)
+    state = state_label(request.state, ctx.lang)
+    card = wording.card_summary(request, ctx.lang)
     accepted = await ctx.store.missions.accepted(request.id)
     needed = request.details.facilitators_needed
     # Names only: `!retire` takes a name too.
     named = [await display_name(ctx.store, u) for u in accepted]
     who = (
-        STATUS_WHO.format(names=wording.names_list(named), count=len(accepted), needed=needed)
+        ctx.say(
+            STATUS_WHO,
+            names=wording.names_list(named, ctx.lang),
+            count=len(accepted),
+            needed=needed,
+        )
         if accepted
-        else NO_FACILITATOR_YET
+        else ctx.say(NO_FACILITATOR_YET)
     )
-    lines = [card, Rendered.text(f"État : {state}."), Rendered.text(who)]
+    lines = [card, Rendered.text(ctx.say(STATE_LINE, state=state)), Rendered.text(who)]
     await ctx.chat.reply(ctx.event, Rendered.join(lines))
 
 

@@ -78,7 +78,10 @@ ONLY_REQUESTER_CANCELS = Say(
 @commands.command(
     "annule",
     aliases=("cancel",),
-    summary="annuler votre demande (les personnes qui la facilitent sont prévenues)",
+    summary=Say(
+        "annuler votre demande (les personnes qui la facilitent sont prévenues)",
+        "cancel your request (the people facilitating it are told)",
+    ),
     example="annule 42",
     params=(Param("numero", Kind.REQUEST, "numéro"),),
 )

@@ -62,9 +62,12 @@ PING_CANCELLED = Say(
 )
 
 
-def mention_line(user_id: str, message: Rendered, name: str | None = None) -> Rendered:
+def mention_line(
+    user_id: str, message: Rendered, name: str | None = None, lang: str = "fr"
+) -> Rendered:
     """A message that starts with a mention of its recipient, by name."""
-    return pill(user_id, name) + Rendered(body=" : ", html=" : ") + message
+    colon = ": " if lang == "en" else " : "
+    return pill(user_id, name) + Rendered(body=colon, html=colon) + message
 
 
 def ping_message(request: Request, *, prefix: str, lang: str = "fr") -> Rendered:
@@ -259,7 +262,7 @@ async def tell_requester(
         )
     await ctx.chat.send(
         request.room_id,
-        mention_line(request.requester, Rendered.text(text)),
+        mention_line(request.requester, Rendered.text(text), lang=lang),
         key=key,
         notice=False,
         mentions=(request.requester,),

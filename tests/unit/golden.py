@@ -42,6 +42,7 @@ KARIM = uid("karim.benali")
 PAUL_M = uid("paul.martin")
 PAUL_D = uid("paul.durand")
 SOPHIE = uid("sophie.leroy")
+SAM = uid("sam.taylor")  # a requester who writes in English
 
 # Who people are, for the transcript's labels (the bot itself knows only the directory).
 PEOPLE = {
@@ -53,6 +54,7 @@ PEOPLE = {
     PAUL_M: "Paul Martin",
     PAUL_D: "Paul Durand",
     SOPHIE: "Sophie Leroy",
+    SAM: "Sam Taylor",
 }
 
 DIRECTORY = (

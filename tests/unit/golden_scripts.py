@@ -18,6 +18,7 @@ from tests.unit.golden import (
     LEA,
     PAUL_D,
     PAUL_M,
+    SAM,
     SOPHIE,
     ZOE,
     Session,
@@ -297,9 +298,51 @@ async def _refused(s: Session, who: str) -> None:
         await s.say(who, "!" + command.example)
 
 
+async def english_speaker(s: Session) -> None:
+    """Sam Taylor writes in English, from the first request to its cancellation."""
+    s.section("Help")
+    await s.say(SAM, "hello, how do I ask for a facilitator?", where="dm")
+    await s.say(SAM, "!help")
+
+    s.section("A request")
+    await s.say(
+        SAM,
+        "Hi all, we're looking for two facilitators for a seminar on 12 March 2027, "
+        "9am to 12:30pm at Bercy, about 30 people.",
+    )
+    await s.say(SAM, "Hello, we'd need someone for a workshop in January")
+    await s.say(SAM, "on 14 January 2027 from 2pm to 4pm in Paris", thread_of=2)
+    await s.say(SAM, "actually we'll be 25", thread_of=1)
+    await s.say(SAM, "the room is 3034, second floor", thread_of=1)
+    await s.say(SAM, "thanks!", thread_of=1)
+
+    s.section("Where it stands")
+    await s.say(SAM, "!status 1")
+    await s.say(SAM, "!requests")
+    await s.say(SAM, "who is facilitating?", thread_of=1)
+    await s.say(LEA, "!accepte 1")
+    await s.say(KARIM, "!accepte 1")
+    await s.say(KARIM, "!desiste 1")
+    await s.say(SAM, "!stauts 1")
+
+    s.section("Cancelling")
+    await s.say(SAM, "we have to cancel this one, sorry", thread_of=2)
+    await s.say(SAM, "no, keep it", thread_of=2)
+    await s.say(SAM, "we have to cancel after all", thread_of=2)
+    await s.say(SAM, "yes", thread_of=2)
+    await s.say(SAM, "!cancel 99")
+
+    s.section("Language")
+    await s.say(SAM, "!langue")
+    await s.say(SAM, "!langue fr")
+    await s.say(SAM, "!statut 1")
+    await s.say(SAM, "!language english")
+
+
 SCRIPTS: dict[str, Callable[[Session], Awaitable[None]]] = {
     "demandeur": requester,
     "facilitateur": facilitator,
     "coordination": coordinator,
     "hors_reseau": outsider,
+    "anglophone": english_speaker,
 }
