@@ -27,6 +27,8 @@ _USER_COLUMNS = (
     ("mission_debriefs", "author"),
     ("mission_files", "sender"),
     ("qualifications", "referent"),
+    ("attestations", "holder"),
+    ("attestations", "issued_by"),
 )
 _EXPORT = (
     ("profil", "SELECT * FROM facilitators WHERE matrix_id = :who"),
@@ -74,6 +76,11 @@ _EXPORT = (
     (
         "debriefs",
         "SELECT request_id, text, at FROM mission_debriefs WHERE author = :who ORDER BY request_id",
+    ),
+    (
+        "attestations",
+        "SELECT reference, holder_name, directorate, year, missions, minutes, issued_at "
+        "FROM attestations WHERE holder = :who ORDER BY id",
     ),
     (
         "messages_en_attente_de_cle",
@@ -126,6 +133,11 @@ class PrivacyRepository:
                 "WHERE recipient = ? AND state = 'pending'",
                 (user_id,),
             )
+            # An attestation stays checkable by its reference, but names no one any more.
+            counts["attestations"] = await self.db.execute(
+                "UPDATE attestations SET holder_name = NULL, directorate = NULL WHERE holder = ?",
+                (user_id,),
+            )
             for table, column in _USER_COLUMNS:
                 changed = await self.db.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (alias, user_id)
@@ -163,7 +175,8 @@ class PrivacyRepository:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed requests last changed before `before` (with what hangs from them)."""
         removed = await self.db.execute(
-            "DELETE FROM requests WHERE state IN ('realisee', 'annulee') AND updated_at < ?",
+            "DELETE FROM requests WHERE state IN ('realisee', 'non tenue', 'annulee') "
+            "AND updated_at < ?",
             (before.isoformat(),),
         )
         if removed:

@@ -66,7 +66,7 @@ QUALIFIED_BY = Say("qualifiée par {who}", "qualified by {who}")
 DEROULE_SHARED = Say("partagé par {who} le {when}", "shared by {who} on {when}")
 DEROULE_VALIDATED = Say("validé par {who} le {when}", "approved by {who} on {when}")
 DEROULE_TO_VALIDATE = Say(
-    "à valider par l'auteur de la demande : `{prefix}valide`",
+    "à valider par la personne qui a fait la demande : `{prefix}valide`",
     "to be approved by the requester: `{prefix}valide`",
 )
 DEROULE_TODO = Say(
@@ -78,9 +78,9 @@ RESTITUTION_DONE = Say("restitution partagée", "restitution shared")
 RESTITUTION_TODO = Say(
     "restitution : `{prefix}restitution <lien>`", "restitution: `{prefix}restitution <link>`"
 )
-RATED = Say("avis de l'auteur reçu", "the requester's rating received")
+RATED = Say("avis de la personne qui a fait la demande reçu", "the requester's rating received")
 NOT_RATED = Say(
-    "avis de l'auteur : `{prefix}avis {id} <note>`",
+    "avis de la personne qui a fait la demande : `{prefix}avis {id} <note>`",
     "the requester's rating: `{prefix}avis {id} <rating>`",
 )
 DEBRIEFS = Say("debriefs {count}/{total}", "debriefs {count}/{total}")

@@ -21,15 +21,15 @@ log = logging.getLogger(__name__)
 commands = CommandSet()
 
 QUALIFIED_OK = Say(
-    "Demande #{id} qualifiée : je cherche maintenant des facilitateurs.",
+    "Demande #{id} qualifiée : je cherche maintenant des facilitatrices et facilitateurs.",
     "Request #{id} qualified: I am now looking for facilitators.",
 )
 REQUESTER_QUALIFIED = Say(
-    "{who} a qualifié la demande #{id} : je cherche maintenant des facilitateurs.",
+    "{who} a qualifié la demande #{id} : je cherche maintenant des facilitatrices et facilitateurs.",
     "{who} has qualified request #{id}: I am now looking for facilitators.",
 )
 ORIENTED_OK = Say(
-    "Demande #{id} orientée : son auteur a votre message, et elle est close ici.",
+    "Demande #{id} orientée : la personne qui l'a faite a votre message, et elle est close ici.",
     "Request #{id} redirected: its author has your message, and it is closed here.",
 )
 REQUESTER_ORIENTED = Say(
@@ -49,7 +49,7 @@ BAD_ADJUSTMENT = Say(
     "I don't understand “{value}”: after the number come, if needed, a format ({formats}) and a number of places, for example `{prefix}qualifie {id} atelier 2`.",
 )
 ORIENT_TEXT = Say(
-    "Il manque le texte pour son auteur : `{prefix}oriente {id} <texte>`.",
+    "Il manque le texte pour la personne qui l'a faite : `{prefix}oriente {id} <texte>`.",
     "The text for its author is missing: `{prefix}oriente {id} <text>`.",
 )
 
@@ -87,7 +87,7 @@ def _adjust(ctx: Context, request: Request, words: str | None) -> Request:
 @commands.command(
     "qualifie",
     aliases=("qualify",),
-    summary="(référents) qualifier une demande : je cherche alors des facilitateurs",
+    summary="(référents) qualifier une demande : je cherche alors des facilitatrices et facilitateurs",
     example="qualifie 42 atelier 2",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),
@@ -123,7 +123,7 @@ async def qualify(ctx: Context, numero: int, ajustements: str | None = None) -> 
     example="oriente 42 un accompagnement en coaching d'équipe conviendra mieux : je vous appelle",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),
-        Param("texte", Kind.TEXT, "texte pour son auteur", optional=True),
+        Param("texte", Kind.TEXT, "texte pour la personne qui l'a faite", optional=True),
     ),
 )
 async def orient(ctx: Context, numero: int, texte: str | None = None) -> None:

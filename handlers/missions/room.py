@@ -30,10 +30,10 @@ commands = CommandSet()
 jobs = JobKinds()
 
 ROOM_NAME = "Mission #{id} — {format} du {date}"
-ROOM_TOPIC = "{what} · étape : {step}"
+ROOM_TOPIC = "{what} — étape : {step}"
 
 WELCOME = Say(
-    "Bienvenue dans la salle de la mission #{id} ! Elle réunit l'auteur de la demande et les personnes qui la facilitent : {members}. Ici, les commandes n'ont pas besoin de numéro : `{prefix}etapes` pour les étapes, `{prefix}cadrage le <date> à <heure>`, `{prefix}fiche`, `{prefix}deroule <lien>`, `{prefix}valide`, `{prefix}restitution <lien>`, `{prefix}debrief <texte>`.",
+    "Bienvenue dans la salle de la mission #{id} ! Elle réunit la personne qui a fait la demande et celles qui la facilitent : {members}. Ici, les commandes n'ont pas besoin de numéro : `{prefix}etapes` pour les étapes, `{prefix}cadrage le <date> à <heure>`, `{prefix}fiche`, `{prefix}deroule <lien>`, `{prefix}valide`, `{prefix}restitution <lien>`, `{prefix}debrief <texte>`.",
     "Welcome to the room of mission #{id}! It brings together the requester and the people facilitating it: {members}. Here, commands need no number: `{prefix}etapes` for the steps, `{prefix}cadrage le <date> à <heure>`, `{prefix}fiche`, `{prefix}deroule <link>`, `{prefix}valide`, `{prefix}restitution <link>`, `{prefix}debrief <text>`.",
 )
 JOINED = Say("{who} rejoint la mission #{id}.", "{who} joins mission #{id}.")
@@ -52,7 +52,7 @@ ROOM_CANCELLED = Say(
     "Request #{id} is cancelled: this room has no purpose any more and I am leaving it. Thank you all.",
 )
 ROOM_CLOSED = Say(
-    "La mission #{id} est close. Il reste le retour : la restitution (`{prefix}restitution <lien>`), l'avis de l'auteur de la demande (`{prefix}avis {id} <note>`) et le debrief de chaque personne qui a facilité (`{prefix}debrief <texte>`). Je quitterai la salle ensuite.",
+    "La mission #{id} est close. Il reste le retour : la restitution (`{prefix}restitution <lien>`), l'avis de la personne qui a fait la demande (`{prefix}avis {id} <note>`) et le debrief de chaque personne qui a facilité (`{prefix}debrief <texte>`). Je quitterai la salle ensuite.",
     "Mission #{id} is closed. The retour is left: the restitution (`{prefix}restitution <link>`), the requester's rating (`{prefix}avis {id} <rating>`) and a debrief from each facilitator (`{prefix}debrief <text>`). I will leave the room then.",
 )
 ROOM_LEAVING = Say(
@@ -79,7 +79,7 @@ WHICH_MISSION = Say(
     "Which mission is it? Outside a mission's room, give its number: `{prefix}{name} 42 …`.",
 )
 NOT_ON_MISSION = Say(
-    "Vous n'êtes pas sur la mission #{id} : seuls l'auteur de la demande, les personnes qui la facilitent et la coordination y ont accès.",
+    "Vous n'êtes pas sur la mission #{id} : seules la personne qui a fait la demande, celles qui la facilitent et l'équipe de coordination y ont accès.",
     "You are not on mission #{id}: only the requester, its facilitators and the coordination have access to it.",
 )
 

@@ -81,7 +81,7 @@ NEED_LINK = Say(
 )
 SHARED_FILE = Say("fichier « {name} »", "file “{name}”")
 DEROULE_OK = Say(
-    "Déroulé de la mission #{id} partagé par {who} ({what}). L'auteur de la demande l'approuve avec `{prefix}valide`.",
+    "Déroulé de la mission #{id} partagé par {who} ({what}). La personne qui a fait la demande l'approuve avec `{prefix}valide`.",
     "Session plan of mission #{id} shared by {who} ({what}). The requester approves it with `{prefix}valide`.",
 )
 VALIDATED_OK = Say(
@@ -93,7 +93,7 @@ VALIDATE_NOTHING = Say(
     "No session plan is shared for mission #{id} yet: `{prefix}deroule <link>` first.",
 )
 ONLY_REQUESTER_VALIDATES = Say(
-    "Seul l'auteur de la demande #{id} valide le déroulé.",
+    "Seule la personne qui a fait la demande #{id} valide le déroulé.",
     "Only the author of request #{id} approves the session plan.",
 )
 RESTITUTION_OK = Say(
@@ -114,7 +114,10 @@ ONLY_FACILITATORS_DEBRIEF = Say(
 )
 MISSION_OVER = Say("La demande #{id} est annulée.", "Request #{id} is cancelled.")
 
-MISSION_PARAM = (Param("texte", Kind.TEXT, "numéro hors de la salle", optional=True),)
+
+def _params(label: str) -> tuple[Param, ...]:
+    """One optional text: the request's number first when typed outside its room."""
+    return (Param("texte", Kind.TEXT, label, optional=True),)
 
 
 async def _mission(ctx: Context, texte: str | None, name: str) -> tuple[Request, str]:
@@ -149,7 +152,7 @@ async def _done(ctx: Context, request: Request, text: str) -> None:
     aliases=("steps",),
     summary="les étapes d'une mission et où elle en est",
     example="etapes",
-    params=MISSION_PARAM,
+    params=_params("numéro"),
 )
 async def show_steps(ctx: Context, texte: str | None = None) -> None:
     """`!etapes` (in the mission's room) or `!etapes 42`: each step, done or not, with who and when."""
@@ -172,7 +175,7 @@ async def show_steps(ctx: Context, texte: str | None = None) -> None:
     aliases=("scoping",),
     summary="prévoir la réunion de cadrage (`cadrage le <date> à <heure>`) ou la dire faite (`cadrage fait [notes]`)",
     example="cadrage le 3 mars à 14h",
-    params=MISSION_PARAM,
+    params=_params("le <date> à <heure> | fait [notes]"),
 )
 async def cadrage(ctx: Context, texte: str | None = None) -> None:
     """`!cadrage le 3 mars à 14h` plans the scoping meeting; `!cadrage fait [notes]` records it."""
@@ -257,7 +260,7 @@ async def _send_cadrage_ics(ctx: Context, request: Request, moment: datetime) ->
     aliases=("sheet",),
     summary="la fiche de cadrage ; `fiche objectif …` remplit un champ",
     example="fiche objectif aligner l'équipe sur la feuille de route",
-    params=MISSION_PARAM,
+    params=_params("champ texte"),
 )
 async def sheet(ctx: Context, texte: str | None = None) -> None:
     """`!fiche` shows the scoping sheet; `!fiche <champ> <texte>` fills a field."""
@@ -297,7 +300,7 @@ async def _link_or_file(ctx: Context, request: Request, rest: str, name: str) ->
     aliases=("plan",),
     summary="partager le déroulé (un lien, ou en réponse au fichier)",
     example="deroule https://nuage.finances.gouv.fr/deroule-atelier",
-    params=MISSION_PARAM,
+    params=_params("lien"),
 )
 async def deroule(ctx: Context, texte: str | None = None) -> None:
     """`!deroule <lien>`, or `!deroule` in reply to a file shared in the room."""
@@ -315,9 +318,9 @@ async def deroule(ctx: Context, texte: str | None = None) -> None:
 @commands.command(
     "valide",
     aliases=("approve",),
-    summary="approuver le déroulé (l'auteur de la demande)",
+    summary="approuver le déroulé (la personne qui a fait la demande)",
     example="valide",
-    params=MISSION_PARAM,
+    params=_params("numéro"),
 )
 async def validate(ctx: Context, texte: str | None = None) -> None:
     """`!valide`: the requester approves the déroulé."""
@@ -336,7 +339,7 @@ async def validate(ctx: Context, texte: str | None = None) -> None:
     aliases=("outputs",),
     summary="partager la restitution (un lien, ou en réponse au fichier)",
     example="restitution https://nuage.finances.gouv.fr/restitution",
-    params=MISSION_PARAM,
+    params=_params("lien"),
 )
 async def restitution(ctx: Context, texte: str | None = None) -> None:
     """`!restitution <lien>`, or in reply to a file: the mission's outputs."""
@@ -352,7 +355,7 @@ async def restitution(ctx: Context, texte: str | None = None) -> None:
     aliases=("debriefing",),
     summary="votre debrief après la mission : ce qui a été fait, ce qui a marché, le temps passé",
     example="debrief atelier de 3h, très bonne énergie, 5h de préparation",
-    params=MISSION_PARAM,
+    params=_params("texte"),
 )
 async def debrief(ctx: Context, texte: str | None = None) -> None:
     """`!debrief <texte>`: a facilitator's short debrief, kept for the network's record."""

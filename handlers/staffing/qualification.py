@@ -30,15 +30,15 @@ TO_QUALIFY_DM = Say(
     "Request #{id} to be qualified ({region}), from {who}:",
 )
 TO_QUALIFY_HOW = Say(
-    "Prenez contact avec son auteur pour préciser le besoin, puis tapez `{prefix}qualifie {id}` pour que je cherche des facilitateurs (avec, si besoin, le format et le nombre de places : `{prefix}qualifie {id} atelier 2`), ou `{prefix}oriente {id} <texte>` pour l'orienter autrement (le texte est pour son auteur).",
+    "Prenez contact avec la personne qui l'a faite pour préciser le besoin, puis tapez `{prefix}qualifie {id}` pour que je cherche des facilitatrices et facilitateurs (avec, si besoin, le format et le nombre de places : `{prefix}qualifie {id} atelier 2`), ou `{prefix}oriente {id} <texte>` pour l'orienter autrement (le texte est pour la personne qui l'a faite).",
     "Get in touch with its author to clarify the need, then type `{prefix}qualifie {id}` so that I look for facilitators (with, if needed, the format and the number of places: `{prefix}qualifie {id} atelier 2`), or `{prefix}oriente {id} <text>` to redirect it (the text is for its author).",
 )
 REQUESTER_REFERENT = Say(
-    "Un ou une référente de votre région va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitateurs ensuite.",
+    "Un ou une référente de votre région va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitatrices et facilitateurs ensuite.",
     "A referent of your region will get in touch with you to clarify your need; I will look for facilitators after that.",
 )
 REQUESTER_COORDINATION = Say(
-    "La coordination du réseau va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitateurs ensuite.",
+    "La coordination du réseau va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitatrices et facilitateurs ensuite.",
     "The network's coordination will get in touch with you to clarify your need; I will look for facilitators after that.",
 )
 LATE = "La demande #{id} attend d'être qualifiée depuis {days} jours ouvrés ({region}, {who}) : `{prefix}qualifie {id}` ou `{prefix}oriente {id} <texte>`."
@@ -73,9 +73,12 @@ async def cleared(ctx: Context, request: Request) -> bool:
         return known.state == QUALIFIED
     now = ctx.clock.now()
     region = await region_of_request(ctx.store, request)
-    await ctx.store.qualifications.ask(request.id, region, at=now)
     referents = ctx.config.referents_of(region)
     recipients = referents or ctx.config.bot.coordinators
+    if not recipients:
+        log.warning("request %d: no referent nor coordinator to qualify it", request.id)
+        return True  # nobody could ever qualify it: staff it as without referents
+    await ctx.store.qualifications.ask(request.id, region, at=now)
     author = await ctx.store.facilitators.get(request.requester)
     name = author.display_name if author and author.display_name else request.requester
     for user in recipients:
