@@ -4,43 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.calendar_words import MONTHS, MONTHS_EN, WEEKDAYS, WEEKDAYS_EN
 from bot.domain.content import Rendered, escape
 from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 from handlers.core.language import Say
-
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 FORMAT_LABELS_EN = {
     "atelier": "workshop",
