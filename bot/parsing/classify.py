@@ -40,10 +40,12 @@ class Quoting:
 @dataclass(frozen=True)
 class _Cues:
     ask: re.Pattern[str]
+    someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
     weak_ask: re.Pattern[str]
     relay: re.Pattern[str]
     condition: re.Pattern[str]
+    wondering: re.Pattern[str]
     context: re.Pattern[str]
     event: re.Pattern[str]
 
@@ -69,11 +71,17 @@ def _cues() -> _Cues:
             rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
             rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
         ),
+        someone=re.compile(rf"(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
         weak_ask=re.compile(_join(s["weak_ask"])),
         relay=re.compile(_join(s["relay"])),
         condition=re.compile(
             r"\b(?:si|if|s'il|when|quand|whether|ceux|celles|those)\b[^.?!\n,;:]{0,60}$"
+        ),
+        # "je me demandais si qqn pourrait...": a polite ask put as an indirect question.
+        wondering=re.compile(
+            r"\b(?:demandais|demandions|demande|savoir|wondering|wondered|wonder|know)"
+            r"\s+(?:si|s'|if|whether)\b[^.?!\n,;:]{0,60}$"
         ),
         context=re.compile(_join(s["context"])),
         event=re.compile(_join(s["event"])),
@@ -103,14 +111,51 @@ def split_quotes(text: str) -> Quoting:
     return Quoting("\n".join(own).strip(), "\n".join(quoted), reply)
 
 
+# What someone can be asked to do (the infinitive after "qqn pourrait", "qui peut"...): a
+# French infinitive outside these asks for an errand ("qui peut passer récupérer les
+# paperboards ?", "qqn pourrait me dire..."), not for a facilitator; so do these English verbs.
+_MODAL_VERB = re.compile(
+    r"\b(?:peut|peuvent|pourrai\w*|pourra|voudrai\w*|veut|serai\w*\s+(?:dispo\w*\s+)?pour"
+    r"|dispo\w*\s+pour|could|can|would|will|able to)\s+"
+    r"(?:(?:me|m'|nous|vous|le|la|les|l'|lui|leur|en|y|bien|aussi|svp|stp|please|you|s')\s*)*"
+    r"([a-z-]+)"
+)
+_FACILITATE = frozenset(
+    "animer co-animer coanimer faciliter co-faciliter cofaciliter accompagner aider prendre"
+    " reprendre remplacer intervenir venir assurer encadrer soutenir epauler etre tenir piloter"
+    " occuper charger rejoindre depanner donner filer porter gerer organiser construire"
+    " co-construire monter preparer conduire mener".split()
+)
+_ERRANDS = frozenset(
+    "send share bring pick grab print book recommend tell point lend forward explain answer"
+    " fetch carry buy order check review proofread".split()
+)
+
+
+def _errand(text: str, start: int, c: _Cues) -> bool:
+    """Whether the ask at `start` asks someone to do something other than facilitate."""
+    if not c.someone.match(text, start):
+        return False  # the writer's own wish ("on voudrait enchaîner avec une rétro")
+    end = c.sentence_end.search(text, start)
+    m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
+    if m is None:
+        return False
+    verb = m.group(1)
+    if verb in _ERRANDS:
+        return True
+    return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
+
+
 def _asks(text: str, c: _Cues) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks)."""
     out = []
     for pattern in (c.ask, c.ask_bare):
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 70) : m.start()]
-            if c.condition.search(before):
+            if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
+            if _errand(text, m.start(), c):
+                continue
             out.append(m.start())
     return sorted(out)
 
@@ -151,6 +196,9 @@ def introduces_event(own: str) -> bool:
             return True
     return False
 
+
+# "Notre question : pourriez-vous...": the word labels the ask that follows it.
+_LABEL = re.compile(r"\bquestion\s*:")
 
 _PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
 
@@ -206,9 +254,15 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             return False, "ask_blocked"
         if c.meta.search(own):
             # A question about how the network works; only an ask about an event survives.
+            # A rhetorical opening question ("Comment faire parler 80 personnes... ? On
+            # pense forum ouvert ! ... On cherche trois facilitateurs.") leaves the ask whole.
             specific = evidence.has_date or evidence.has_time
             return (
-                specific and any(c.event.search(_sentence(own, a, c)) for a in asks),
+                specific
+                and any(
+                    c.event.search(sentence) or not c.meta.search(_LABEL.sub(" ", sentence))
+                    for sentence in (_sentence(own, a, c) for a in asks)
+                ),
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
@@ -219,7 +273,10 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     if c.weak_ask.search(own):
         # An event held today is being reported on, not asked for ("Séminaire à Metz
         # aujourd'hui : 58 chefs de service, 3 facilitateurs").
-        return bool(c.context.search(own)) and not evidence.today, "weak_ask"
+        # A count of facilitators with no day or hour ("Forum de Bordeaux : 214 agents,
+        # 6 facilitateurs au top") tells of a session, it does not ask for one.
+        coming = evidence.has_date or evidence.has_time
+        return bool(c.context.search(own)) and coming and not evidence.today, "weak_ask"
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;
     # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").

@@ -512,6 +512,22 @@ NON_REQUESTS: list[str] = [
     "Je suis dispo pour un binôme sur l'atelier DGFiP du 3 décembre si besoin.",
     "Hi, I'll be on leave from Oct 26 to Nov 6, so not available for facilitation then.",
     "Super atelier hier avec l'équipe de la DGE, merci Paul pour l'animation !",
+    # An errand, not a facilitation: the infinitive after "qui peut" is what is asked.
+    "Pour mardi : qui peut passer prendre les feutres à l'accueil avant 9h ?",
+    "Quelqu'un pourrait me renvoyer le déroulé de l'atelier du 14 ?",
+    # A count of facilitators with no day: a report of a session.
+    "Hackathon de Rennes : 60 agents, 8 équipes, 3 facilitatrices épuisées 😅",
+    # Known facilitators (a definite article), the writer's own take, staffed in-house.
+    "Point de prépa jeudi 17h en visio avec les 3 animateurs ?",
+    "Je me positionne sur l'atelier de Nantes du 12/11, il en faudrait un deuxième.",
+    "Notre séminaire du 4 février sera animé en interne par nos deux facilitateurs.",
+    "On a finalement trouvé quelqu'un pour le codev de vendredi, merci !",
+    # The network's own stand, a poll of the room, a venue that changes.
+    "On cherche 2 volontaires pour tenir le stand du réseau au salon du 8 mars, 10h-16h.",
+    "Plénière du réseau le 3 juin : vous serez là ? 👍 / 👎",
+    "Pour notre séminaire du 9 avril à Lille : le lieu change, ce sera à l'Hôtel de région.",
+    "Count me in for the DGE workshop on 5 March!",
+    "Quelqu'un aurait un bon tuto pour animer une rétro en ligne ?",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -523,6 +539,13 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Could the network support our team away day on 9 December? DGE, Paris, 30 people, all day.",
     "Pouvez-vous nous dire avant le 1er décembre si un facilitateur est dispo pour le 14 janvier ?",
     "bjr, besoin facilitateur atelier 25/11 14h30-16h, DGFiP Lille, 10 pers",
+    "besoin de qqn pour un temps d'échange le 20/11 de 10h à 11h, 12 personnes",
+    "Je me demandais si quelqu'un pourrait animer un codev le 3 décembre à 14h, en visio.",
+    "Comment réveiller une plénière de 200 personnes ? On pense world café ! Le 9 mars à"
+    " Lyon, 9h-12h. On cherche deux facilitateurs.",
+    "Our question: could a facilitator run our away day on 12 March, 9am to 5pm, in Lille?",
+    "We would appreciate a facilitator for our team seminar on 4 May, online, 12 people.",
+    "Un·e facilitateur·rice serait le ou la bienvenue pour notre atelier du 8/12 à 14h.",
 ]
 
 ASSUMED: list[Case] = [
