@@ -200,7 +200,7 @@ def introduces_event(own: str) -> bool:
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
 _LABEL = re.compile(r"\bquestion\s*:")
 
-_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
+_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,90},")
 
 
 def focus(text: str) -> int:
@@ -209,12 +209,13 @@ def focus(text: str) -> int:
     lead = _PAST_LEAD.match(text)
     if lead is not None and _asks(text[lead.end() :], c):
         return lead.end()
-    if not c.report.match(text) and not c.report.search(text[:60]):
-        return 0
+    asks = _asks(text, c)
+    if not asks or not c.report.search(text[: asks[0]]):
+        return 0  # no report of a past session before the first ask
     for m in c.sentence_end.finditer(text):
         rest = text[m.end() :]
         if not c.report.search(text[: m.end()]):
-            break
+            continue  # the report is further on
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
             return m.end()
     return 0

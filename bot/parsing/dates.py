@@ -310,6 +310,10 @@ def mentions(text: str, today: date) -> list[Mention]:
 def event_date(text: str, today: date) -> date | None:
     """Return the date of the requested event, or None."""
     found = mentions(text, today)
+    # "the workshop this morning went so well that we'd like a follow-up on 24 November":
+    # today names the session being told of when a coming day is asked for too.
+    if any(m.role in ("new", "event") and m.day > today for m in found):
+        found = [m for m in found if m.day != today]
     for role in ("new", "event", "secondary"):
         for mention in found:
             if mention.role == role:

@@ -90,6 +90,33 @@ ABSOLUTE_DATES: list[Case] = [
 ]
 
 SEVERAL_DATES: list[Case] = [
+    # The day a message is written, in an apology, is not the event's.
+    (
+        "Désolé pour le message du mardi soir : atelier le jeudi 22 octobre à 10h.",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
+    (
+        "Désolée d'écrire un lundi de Pentecôte ! Codev le 15/10 à 14h, qqn ?",
+        WED,
+        {"event_date": "2026-10-15"},
+    ),
+    (
+        "Je profite du week-end pour poster : séminaire le 3 novembre, 9h-17h.",
+        WED,
+        {"event_date": "2026-11-03"},
+    ),
+    # Today is the session told of when a coming day is asked for.
+    (
+        "L'atelier de ce matin était top ! On en voudrait un autre le 20/10 à 14h.",
+        WED,
+        {"event_date": "2026-10-20"},
+    ),
+    (
+        "Le séminaire passe du 14 octobre au jeudi 5 novembre, qqn pour reprendre ?",
+        WED,
+        {"event_date": "2026-11-05"},
+    ),
     (
         "Bonjour, dites-nous d'ici lundi si c'est possible ; la séance est prévue le 14 avril.",
         WED,
@@ -314,6 +341,13 @@ TIMES: list[Case] = [
 ]
 
 PEOPLE: list[Case] = [
+    # A year is no headcount; a noun of attendees says more than any other noun.
+    ("Atelier sur le plan 2027 le 12/10, 15 personnes", WED, {"participants": 15}),
+    ("Workshop on our 2028 roadmap on Oct 12, about 20 people", WED, {"participants": 20}),
+    ("Nos trois bureaux fusionnent : atelier le 12/10 avec 14 agents", WED, {"participants": 14}),
+    ("Atelier le 12/10 avec 3 nouveaux arrivants, on serait 16 en tout", WED, {"participants": 16}),
+    ("Codev on Oct 12 for six new project managers", WED, {"participants": 6}),
+    ("Date : 12/10\nFormat : atelier\nNombre : 13", WED, {"participants": 13}),
     (
         "Il nous faudrait deux facilitateurs pour un atelier le 12/10",
         WED,
@@ -462,6 +496,7 @@ PLACES: list[Case] = [
 ]
 
 DIRECTORATES: list[Case] = [
+    ("Atelier le 12/10 pour le secrétariat général de la DGFiP", WED, {"directorate": "DGFiP"}),
     ("Atelier le 12/10 pour la Douane", WED, {"directorate": "DGDDI"}),
     ("Atelier le 12/10 pour les douanes de Lille", WED, {"directorate": "DGDDI"}),
     ("Workshop on Oct 12 for the customs team", WED, {"directorate": "DGDDI"}),
