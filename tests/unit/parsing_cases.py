@@ -489,7 +489,32 @@ PLACES: list[Case] = [
     ("Atelier le 12/10 à Nîmes", WED, {"location": "Nîmes"}),
     ("Atelier le 12/10 à Montreuil", WED, {"location": "Montreuil"}),
     ("L'équipe de Lyon organise un atelier le 12/10 à Grenoble", WED, {"location": "Grenoble"}),
-    ("La DRFiP de Lyon organise un atelier le 12/10", WED, {"location": None, "modality": None}),
+    # A team named with its city holds a dated event there when no other place is said
+    # (the labelled streams agree); not a remote one, not an undated one, not a signature.
+    ("La DRFiP de Lyon organise un atelier le 12/10", WED, {"location": "Lyon"}),
+    ("La DRFiP de Lyon organise un atelier le 12/10 en visio", WED, {"location": None}),
+    ("Le séminaire des douanes de Brest, jeudi 8/10 à 9h", WED, {"location": "Brest"}),
+    (
+        "Atelier le 12/10, dont quelques agents en visio. Équipe DGE de Reims",
+        WED,
+        {"location": "Reims", "modality": "hybride"},
+    ),
+    ("Rétro le 12/10 à 10h dans nos locaux.\nAnne, SIE de Rouen", WED, {"location": None}),
+    (
+        "Séminaire le 12/10.\nLieu : salle des fêtes de Plouzané\n\nCordialement,\nPaul\nBrest",
+        WED,
+        {"location": "Plouzané"},
+    ),
+    (
+        "Atelier le 12/10 à la direction régionale des douanes de Rouen, au Havre",
+        WED,
+        {"location": "Le Havre"},
+    ),
+    ("Workshop on Oct 12 at ENSAE in Palaiseau", WED, {"location": "Palaiseau"}),
+    ("Workshop on Oct 12 at INSP in Vauxbuin", WED, {"location": "Vauxbuin"}),
+    ("Plénière le 12/10 au centre Pierre Mendès France", WED, {"location": "Paris"}),
+    ("Séminaire le 12/10 à Lisbonne", WED, {"location": "Lisbonne"}),
+    ("Online workshop on Oct 12 for our economic service in Madrid", WED, {"location": None}),
     ("Je suis basée à Lille, atelier le 12/10 en visio", WED, {"location": None}),
     ("Atelier le 12/10 à Saint-Denis", WED, {"location": "Saint-Denis"}),
     ("Atelier le 12/10 à Villeneuve-d'Ascq", WED, {"location": "Villeneuve-d'Ascq"}),
