@@ -116,7 +116,7 @@ def split_quotes(text: str) -> Quoting:
 # paperboards ?", "qqn pourrait me dire..."), not for a facilitator; so do these English verbs.
 _MODAL_VERB = re.compile(
     r"\b(?:peut|peuvent|pourrai\w*|pourra|voudrai\w*|veut|serai\w*\s+(?:dispo\w*\s+)?pour"
-    r"|dispo\w*\s+pour|could|can|would|will|able to)\s+"
+    r"|dispo\w*\s+pour|could|can|would|will|able to)(?:-t)?(?:-(?:il|elle|on|ils|elles|vous))?\s+"
     r"(?:(?:me|m'|nous|vous|le|la|les|l'|lui|leur|en|y|bien|aussi|svp|stp|please|you|s')\s*)*"
     r"([a-z-]+)"
 )
@@ -124,7 +124,15 @@ _FACILITATE = frozenset(
     "animer co-animer coanimer faciliter co-faciliter cofaciliter accompagner aider prendre"
     " reprendre remplacer intervenir venir assurer encadrer soutenir epauler etre tenir piloter"
     " occuper charger rejoindre depanner donner filer porter gerer organiser construire"
-    " co-construire monter preparer conduire mener".split()
+    " co-construire monter preparer conduire mener proposer fournir mobiliser trouver".split()
+)
+_HELPER = re.compile(
+    r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
+    r"|\bsomebody"
+)
+_ENGLISH_ASK = re.compile(
+    r"\b(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?"
+    r"([a-z]+)"
 )
 _ERRANDS = frozenset(
     "send share bring pick grab print book recommend tell point lend forward explain answer"
@@ -141,22 +149,37 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     if m is None:
         return False
     verb = m.group(1)
+    if _HELPER.search(text, m.end(), end.start() if end else len(text)):
+        return False  # "nous prêter main-forte", "send us a facilitator"
     if verb in _ERRANDS:
         return True
     return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
 
 
-def _asks(text: str, c: _Cues) -> list[int]:
-    """Return where the writer asks the network for someone (positions of explicit asks)."""
+def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
+    """Return where the writer asks the network for someone (positions of explicit asks).
+
+    Asks for an errand or for what someone knows are left out, and their positions
+    added to `errands` when given.
+    """
     out = []
     for pattern in (c.ask, c.ask_bare):
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 70) : m.start()]
             if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
-            if _errand(text, m.start(), c):
+            # "qqn sait si la salle est libre ?": the verb asks what someone knows.
+            knows = c.meta.match(text, m.start())
+            if knows or _errand(text, m.start(), c):
+                if errands is not None:
+                    errands.append(m.start())
                 continue
             out.append(m.start())
+    if errands is not None:
+        # "Could someone share the Miro board?": an English errand put to the room.
+        for m in _ENGLISH_ASK.finditer(text):
+            if m.group(1) in _ERRANDS and not _HELPER.search(text, m.end(), m.end() + 40):
+                errands.append(m.start())
     return sorted(out)
 
 
@@ -176,7 +199,7 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
 # ("l'atelier du 12/10 sera en ligne").
 _KNOWN_EVENT = re.compile(
     r"(?:\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*|for|at|to|of|on|in"
-    r"|about|with|after|before)\s+(?:le|la|les|the|ce|cet|cette|this|that)\s+"
+    r"|about|with|after|before|from)\s+(?:le|la|les|the|ce|cet|cette|this|that)\s+"
     r"|\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*)\s+l'"
     r"|\b(?:du|au|aux)\s+)"
     r"(?:(?:prochaine?|premiere?|dernier|derniere|grande?|petite?|next|first|big)\s+)?$"
@@ -245,7 +268,8 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network
-    asks = _asks(own, c) + [m.start() for m in c.relay.finditer(own)]
+    errands: list[int] = []
+    asks = _asks(own, c, errands) + [m.start() for m in c.relay.finditer(own)]
     asks.sort()
     blocks = [m.start() for m in c.soft.finditer(own)]
     if asks:
@@ -271,6 +295,8 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
+    if errands:
+        return False, "errand"  # someone is asked for something, not to facilitate
     if c.weak_ask.search(own):
         # An event held today is being reported on, not asked for ("Séminaire à Metz
         # aujourd'hui : 58 chefs de service, 3 facilitateurs").

@@ -139,10 +139,10 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         rank = 1
         if p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix):
             rank = 3  # "avec deux collègues à distance": part of the attendees
+        elif p.attend_cue.match(suffix) or p.will_be.search(prefix):
+            rank = 0  # "on sera 18 en tout": who attends, whatever follows
         elif p.total_cue.match(suffix):
             rank = 1
-        elif p.attend_cue.match(suffix) or p.will_be.search(prefix):
-            rank = 0
         elif p.team_cue.search(prefix):
             rank = 2
         elif not known_noun:

@@ -588,6 +588,12 @@ NON_REQUESTS: list[str] = [
     "Pour notre séminaire du 9 avril à Lille : le lieu change, ce sera à l'Hôtel de région.",
     "Count me in for the DGE workshop on 5 March!",
     "Quelqu'un aurait un bon tuto pour animer une rétro en ligne ?",
+    # What someone knows, an errand, however the question is put.
+    "Quelqu'un sait si l'amphi est libre vendredi à 10h pour notre séminaire ?",
+    "Qui peut m'expliquer comment réserver une salle pour un codev le 18/11 ?",
+    "Quelqu'un pourrait-il relire mon déroulé pour le world café de jeudi ?",
+    "Could someone share the slides from the workshop on Monday?",
+    "Info : la DAE organise un hackathon le 9 décembre, déjà 3 animateurs positionnés.",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -606,6 +612,8 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Our question: could a facilitator run our away day on 12 March, 9am to 5pm, in Lille?",
     "We would appreciate a facilitator for our team seminar on 4 May, online, 12 people.",
     "Un·e facilitateur·rice serait le ou la bienvenue pour notre atelier du 8/12 à 14h.",
+    "Le réseau pourrait-il nous prêter main-forte pour une plénière le 9/12 à 14h ?",
+    "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
 ]
 
 ASSUMED: list[Case] = [
