@@ -117,18 +117,25 @@ def split_quotes(text: str) -> Quoting:
 _MODAL_VERB = re.compile(
     r"\b(?:peut|peuvent|pourrai\w*|pourra|voudrai\w*|veut|serai\w*\s+(?:dispo\w*\s+)?pour"
     r"|dispo\w*\s+pour|could|can|would|will|able to)(?:-t)?(?:-(?:il|elle|on|ils|elles|vous))?\s+"
-    r"(?:(?:me|m'|nous|vous|le|la|les|l'|lui|leur|en|y|bien|aussi|svp|stp|please|you|s')\s*)*"
+    r"(?:(?:(?:me|nous|vous|le|la|les|lui|leur|en|y|bien|aussi|svp|stp|please|you|venir|aller"
+    r"|come)\b|m'|l'|s')\s*)*"
     r"([a-z-]+)"
 )
 _FACILITATE = frozenset(
     "animer co-animer coanimer faciliter co-faciliter cofaciliter accompagner aider prendre"
     " reprendre remplacer intervenir venir assurer encadrer soutenir epauler etre tenir piloter"
     " occuper charger rejoindre depanner donner filer porter gerer organiser construire"
-    " co-construire monter preparer conduire mener proposer fournir mobiliser trouver".split()
+    " co-construire monter preparer conduire mener proposer fournir mobiliser trouver faire"
+    " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer".split()
 )
 _HELPER = re.compile(
     r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
     r"|\bsomebody"
+)
+_INTEREST = re.compile(
+    r"[^.?!\n]{0,30}?\b(?:(?:serai\w*|est|sont|would be|is|are)\s+)?(?:\w+\s+)?"
+    r"(?:interess\w*|interested)\s+"
+    r"(?:par|in)\b(?!\s+(?:facilit|anim|co-?anim|running|helping))"
 )
 _ENGLISH_ASK = re.compile(
     r"\b(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?"
@@ -147,7 +154,9 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     end = c.sentence_end.search(text, start)
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
-        return False
+        return bool(_INTEREST.match(text, start, end.start() if end else len(text)))
+    if _INTEREST.match(text, start, end.start() if end else len(text)):
+        return True  # "qqn serait intéressé par un partage d'expérience ?": a poll of interest
     verb = m.group(1)
     if _HELPER.search(text, m.end(), end.start() if end else len(text)):
         return False  # "nous prêter main-forte", "send us a facilitator"
@@ -176,6 +185,8 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
                 continue
             out.append(m.start())
     if errands is not None:
+        # "Qui veut venir observer...": someone asked for an errand though no ask cue matched.
+        errands.extend(m.start() for m in c.someone.finditer(text) if _errand(text, m.start(), c))
         # "Could someone share the Miro board?": an English errand put to the room.
         for m in _ENGLISH_ASK.finditer(text):
             if m.group(1) in _ERRANDS and not _HELPER.search(text, m.end(), m.end() + 40):

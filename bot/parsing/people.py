@@ -54,7 +54,8 @@ def _patterns() -> _Patterns:
         facilitator_count=re.compile(rf"\b({num})[ \t]+(?:[a-z]+[ \t]+)?(?:{fac})\b"),
         facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
         facilitator_label=re.compile(
-            rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
+            rf"\b(?:{fac})\s*(?:(?:souhaites?|needed|required|requested|wanted|requis|demandes?"
+            rf"|attendus?|necessaires?)\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
             rf"({num})\b"
         ),
         helpers=re.compile(

@@ -59,7 +59,7 @@ def _patterns() -> _Patterns:
         weak_before=re.compile(raw["places"]["weak_before"]),
         home_before=re.compile(raw["places"]["home_before"]),
         plus_remote=re.compile(
-            r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with)\s*(?:en |via |sur |on )?"
+            r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with|plus)\s*(?:en |via |sur |on )?"
             r"(?:teams|visio\w*|webex|zoom|distanciel|a distance|remote|en ligne|online)\b"
         ),
         not_medium=re.compile(raw["modality"]["not_medium"]),

@@ -90,6 +90,11 @@ ABSOLUTE_DATES: list[Case] = [
 ]
 
 SEVERAL_DATES: list[Case] = [
+    (
+        "Codev la semaine du lundi 19 octobre, plutôt le jeudi, 10h-12h. Qqn ?",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
     # The day a message is written, in an apology, is not the event's.
     (
         "Désolé pour le message du mardi soir : atelier le jeudi 22 octobre à 10h.",
@@ -341,6 +346,11 @@ TIMES: list[Case] = [
 ]
 
 PEOPLE: list[Case] = [
+    (
+        "Retro on Oct 12\n- Facilitators needed: 2\n- Participants: 9",
+        WED,
+        {"facilitators_needed": 2, "participants": 9},
+    ),
     # A year is no headcount; a noun of attendees says more than any other noun.
     ("Atelier sur le plan 2027 le 12/10, 15 personnes", WED, {"participants": 15}),
     ("Workshop on our 2028 roadmap on Oct 12, about 20 people", WED, {"participants": 20}),
@@ -429,6 +439,11 @@ FORMATS: list[Case] = [
 ]
 
 PLACES: list[Case] = [
+    (
+        "Workshop on 12 Oct in Lille: room 3.04 plus a Teams link",
+        WED,
+        {"modality": "hybride", "location": "Lille"},
+    ),
     ("Atelier le 12/10 en visio", WED, {"modality": "distanciel", "location": None}),
     ("Atelier le 12/10 sur Teams", WED, {"modality": "distanciel"}),
     ("Atelier le 12/10, Teams", WED, {"modality": "distanciel"}),
@@ -594,6 +609,10 @@ NON_REQUESTS: list[str] = [
     "Quelqu'un pourrait-il relire mon déroulé pour le world café de jeudi ?",
     "Could someone share the slides from the workshop on Monday?",
     "Info : la DAE organise un hackathon le 9 décembre, déjà 3 animateurs positionnés.",
+    "Qui veut venir voir mon world café du 17/11 à Pantin pour apprendre ?",
+    "Quelqu'un serait intéressé par un retour d'expérience sur la rétro, le 24/11 à 12h ?",
+    "Is anyone interested in a brown-bag session on codev on 24 November?",
+    "Le séminaire des facilitateurs du 2/12 a besoin de 4 animateurs pour ses ateliers.",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -613,6 +632,9 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "We would appreciate a facilitator for our team seminar on 4 May, online, 12 people.",
     "Un·e facilitateur·rice serait le ou la bienvenue pour notre atelier du 8/12 à 14h.",
     "Le réseau pourrait-il nous prêter main-forte pour une plénière le 9/12 à 14h ?",
+    "Qui pourrait venir co-animer notre rétro du 9/12 à Brest ? 11 agents.",
+    "Quelqu'un pourrait couvrir notre séminaire le 10/12, 9h-17h, à Caen ?",
+    "Anyone interested in facilitating our team day on 10 December in Lille?",
     "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
 ]
 
