@@ -61,6 +61,11 @@ def _join(fragments: list[str]) -> str:
     return "|".join(f"(?:{f})" for f in fragments)
 
 
+def _words(fragments: list[str]) -> re.Pattern[str]:
+    """Compile cues that all start a word: one boundary test per position, not one per cue."""
+    return re.compile(rf"(?:^|\b)(?:{_join(fragments)})")
+
+
 @cache
 def _cues() -> _Cues:
     """Compile the speech-act cues from the vocabulary."""
@@ -71,9 +76,9 @@ def _cues() -> _Cues:
             rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
             rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
         ),
-        someone=re.compile(rf"(?:{someone})\b"),
+        someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
-        weak_ask=re.compile(_join(s["weak_ask"])),
+        weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
         relay=re.compile(_join(s["relay"])),
         condition=re.compile(
             r"\b(?:si|if|s'il|when|quand|whether|ceux|celles|those)\b[^.?!\n,;:]{0,60}$"
@@ -85,10 +90,10 @@ def _cues() -> _Cues:
         ),
         context=re.compile(_join(s["context"])),
         event=re.compile(_join(s["event"])),
-        hard=re.compile(_join(s["covered"] + s["announcement"])),
-        soft=re.compile(_join(s["update"] + s["cancel"] + s["offer"])),
-        meta=re.compile(_join(s["meta"])),
-        report=re.compile(_join(s["report"] + s["coordination"])),
+        hard=_words(s["covered"] + s["announcement"]),
+        soft=_words(s["update"] + s["cancel"] + s["offer"]),
+        meta=_words(s["meta"]),
+        report=_words(s["report"] + s["coordination"]),
         addressed=re.compile(r"^\W*@\w"),
         sentence_end=re.compile(r"[.!?\n]"),
     )
@@ -234,6 +239,7 @@ def introduces_event(own: str) -> bool:
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
 _LABEL = re.compile(r"\bquestion\s*:")
 
+_OPENING = 400
 _PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,90},")
 
 
@@ -243,13 +249,15 @@ def focus(text: str) -> int:
     lead = _PAST_LEAD.match(text)
     if lead is not None and _asks(text[lead.end() :], c):
         return lead.end()
-    asks = _asks(text, c)
-    if not asks or not c.report.search(text[: asks[0]]):
-        return 0  # no report of a past session before the first ask
-    for m in c.sentence_end.finditer(text):
+    # A report of a past session opens a message: its first lines are enough to look at.
+    reports = list(c.report.finditer(text, 0, _OPENING))
+    if not reports:
+        return 0
+    # The ask after the last report of a past session, wherever the report stands.
+    for m in c.sentence_end.finditer(text, reports[0].start()):
+        if m.end() < reports[-1].end():
+            continue  # a report still follows
         rest = text[m.end() :]
-        if not c.report.search(text[: m.end()]):
-            continue  # the report is further on
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
             return m.end()
     return 0
