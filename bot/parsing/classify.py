@@ -228,11 +228,25 @@ def _event_words() -> re.Pattern[str]:
     return re.compile(_join([p for p, _, _ in vocabulary().raw["formats"]["patterns"]]))
 
 
+# A question put with an interrogative word or an inversion ("is the codev still on?",
+# "est-ce que l'atelier est maintenu ?") asks about an event, it does not describe one.
+_INTERROGATIVE = re.compile(
+    r"^\W*(?:[^.?!\n:,]{0,30}[:,!-]\s*)?"  # "Hello!", "Quick check:", "Petite question,"
+    r"(?:is|are|was|were|does|do|did|has|have|will|est-ce|quand|ou|where|when|what|why"
+    r"|pourquoi|c.est|y a-t-il)\b|\best-ce qu|-t-(?:il|elle|on)\b"
+)
+
+
 def introduces_event(own: str) -> bool:
     """Whether `own` (normalised) names an event as a new one, not one the room knows."""
+    c = _cues()
     for m in _event_words().finditer(own):
-        if not _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
-            return True
+        if _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
+            continue
+        sentence = _sentence(own, m.start(), c)
+        if sentence.rstrip().endswith("?") and _INTERROGATIVE.search(sentence):
+            continue
+        return True
     return False
 
 

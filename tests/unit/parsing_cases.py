@@ -613,6 +613,9 @@ NON_REQUESTS: list[str] = [
     "Quelqu'un serait intéressé par un retour d'expérience sur la rétro, le 24/11 à 12h ?",
     "Is anyone interested in a brown-bag session on codev on 24 November?",
     "Le séminaire des facilitateurs du 2/12 a besoin de 4 animateurs pour ses ateliers.",
+    "Qui a le feutre rouge ? J'en ai besoin pour l'atelier de vendredi 10h.",
+    "Quick check: is the retro on Tuesday 11am still happening?",
+    "Est-ce que le séminaire du 4/12 à Metz est maintenu ?",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -635,6 +638,8 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Qui pourrait venir co-animer notre rétro du 9/12 à Brest ? 11 agents.",
     "Quelqu'un pourrait couvrir notre séminaire le 10/12, 9h-17h, à Caen ?",
     "Anyone interested in facilitating our team day on 10 December in Lille?",
+    "Merci pour la rétro d'hier ! On en voudrait une nouvelle le 8/12 à 10h, même équipe.",
+    "Bonjour ! Qui pour animer un codev le 11/12 de 14h à 16h à Lille ? 7 agents.",
     "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
 ]
 
