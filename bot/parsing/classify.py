@@ -43,6 +43,7 @@ class _Cues:
     someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
     weak_ask: re.Pattern[str]
+    weak_count: re.Pattern[str]
     relay: re.Pattern[str]
     condition: re.Pattern[str]
     wondering: re.Pattern[str]
@@ -79,6 +80,7 @@ def _cues() -> _Cues:
         someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
         weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
+        weak_count=re.compile(rf"\b(?:{s['weak_ask'][1]})"),
         relay=re.compile(_join(s["relay"])),
         condition=re.compile(
             r"\b(?:si|if|s'il|when|quand|whether|ceux|celles|those)\b[^.?!\n,;:]{0,60}$"
@@ -131,7 +133,8 @@ _FACILITATE = frozenset(
     " reprendre remplacer intervenir venir assurer encadrer soutenir epauler etre tenir piloter"
     " occuper charger rejoindre depanner donner filer porter gerer organiser construire"
     " co-construire monter preparer conduire mener proposer fournir mobiliser trouver faire"
-    " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer".split()
+    " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer appuyer"
+    " assister renforcer guider coacher cadrer".split()
 )
 _HELPER = re.compile(
     r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
@@ -335,7 +338,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         # aujourd'hui : 58 chefs de service, 3 facilitateurs").
         # A count of facilitators with no day or hour ("Forum de Bordeaux : 214 agents,
         # 6 facilitateurs au top") tells of a session, it does not ask for one.
-        coming = evidence.has_date or evidence.has_time
+        # A request that names itself ("demande de facilitation") needs no day.
+        named = c.weak_ask.search(c.weak_count.sub(" ", own)) is not None
+        coming = evidence.has_date or evidence.has_time or named
         return bool(c.context.search(own)) and coming and not evidence.today, "weak_ask"
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;

@@ -79,6 +79,13 @@ def _patterns() -> _Patterns:
     )
 
 
+# First words of a last line that is a sentence, not a name.
+_NOT_NAMES = frozenset(
+    "merci thanks thank bonne bon belle bien cordialement hello bonjour salut hi ps nb lieu"
+    " date format horaire rdv rendez a see".split()
+)
+
+
 def signature_start(folded: Folded) -> int:
     """Return where the writer's signature starts in `folded.text` (its length if none)."""
     text = folded.text
@@ -96,8 +103,8 @@ def signature_start(folded: Folded) -> int:
     if name is None or len(line) > 80:
         return len(text)
     first = place_key(line.split(",")[0].split()[0].strip("-–— ")) if line.split() else ""
-    if first in vocabulary().cities:
-        return len(text)  # "Lyon, salle 3": a place, not a name
+    if first in vocabulary().cities or first in _NOT_NAMES or any(ch.isdigit() for ch in line):
+        return len(text)  # "Lyon, salle 3", "Merci, à jeudi à Lyon": a place, not a name
     return last
 
 

@@ -516,6 +516,11 @@ PLACES: list[Case] = [
     ),
     ("Rétro le 12/10 à 10h dans nos locaux.\nAnne, SIE de Rouen", WED, {"location": None}),
     (
+        "Rétro pour mon équipe le 12/10, qqn ?\nMerci, rdv dans nos locaux à Caen",
+        WED,
+        {"location": "Caen"},
+    ),
+    (
         "Séminaire le 12/10.\nLieu : salle des fêtes de Plouzané\n\nCordialement,\nPaul\nBrest",
         WED,
         {"location": "Plouzané"},
@@ -640,6 +645,8 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Anyone interested in facilitating our team day on 10 December in Lille?",
     "Merci pour la rétro d'hier ! On en voudrait une nouvelle le 8/12 à 10h, même équipe.",
     "Bonjour ! Qui pour animer un codev le 11/12 de 14h à 16h à Lille ? 7 agents.",
+    "Demande de facilitation : séminaire DAE à Nantes, date à caler, 30 personnes, 2 animateurs.",
+    "Qqn pourrait nous appuyer sur un world café le 15/12 à Dijon ?",
     "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
 ]
 
