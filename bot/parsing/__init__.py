@@ -69,7 +69,7 @@ def read(text: str, now: datetime) -> Reading:
     # After thanks for a past session, the new ask names the format and headcount.
     start = classify.focus(norm)
     fmt = labels.event_format(norm[start:]) or labels.event_format(norm)
-    where = places.place(folded)
+    where = places.place(folded, dated=event_date is not None)
     needed, spans = people.facilitators(norm)
     attendees = None
     if start:
