@@ -18,6 +18,7 @@ from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
 from storage.requests import RequestRepository
+from storage.reserves import ReserveRepository
 from storage.schedule import JobRepository
 from storage.state import StateRepository
 from storage.undecryptable import UndecryptableRepository
@@ -44,6 +45,7 @@ class Store:
         self.notes = NoteRepository(db)
         self.languages = LanguageRepository(db)
         self.confirmations = ConfirmationRepository(db)
+        self.reserves = ReserveRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
