@@ -10,6 +10,7 @@ from handlers import (
     availability,
     candidates,
     conversation,
+    cycles,
     events,
     feedback,
     help,
@@ -19,12 +20,13 @@ from handlers import (
     profile,
     reminders,
     reports,
+    session_reminders,
 )
 from handlers.core.commands import Command
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobKinds
 from handlers.missions import facilitator, listing, steering
-from handlers.staffing import rounds
+from handlers.staffing import rounds, stand_ins
 from storage.store import Store
 
 # In the order `!aide` lists them.
@@ -34,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     *listing.commands.commands,
     *facilitator.commands.commands,
     *steering.commands.commands,
+    *cycles.commands.commands,
+    *stand_ins.commands.commands,
     *reports.commands.commands,
     *privacy.commands.commands,
     *language.commands.commands,
@@ -43,7 +47,9 @@ COMMANDS: tuple[Command, ...] = (
     *events.commands.commands,
     *feedback.commands.commands,
 )
-JOB_KINDS = JobKinds(rounds.jobs, reminders.jobs, events.jobs, privacy.jobs)
+JOB_KINDS = JobKinds(
+    rounds.jobs, reminders.jobs, events.jobs, privacy.jobs, session_reminders.jobs, stand_ins.jobs
+)
 
 
 def build_dispatcher(
@@ -61,5 +67,10 @@ def build_dispatcher(
         on_edit=intake.on_edit,
         # A plenary's reminder first, then a request's card (❌ by its author),
         # then a ping or a card (✅ accepts, ❌ on a ping declines).
-        on_reaction=(events.on_reaction, steering.on_reaction, facilitator.on_reaction),
+        on_reaction=(
+            events.on_reaction,
+            steering.on_reaction,
+            stand_ins.on_reaction,
+            facilitator.on_reaction,
+        ),
     )

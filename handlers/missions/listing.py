@@ -44,6 +44,8 @@ def request_line(request: Request) -> Rendered:
     parts = wording.describe_details(request.details)
     state = STATE_LABELS.get(request.state, request.state)
     text = f"#{request.id} ({state}) — " + ", ".join(parts)
+    if len(request.details.sessions) >= 2:  # a cycle: every session
+        text += " — " + " ; ".join(wording.session_label(s) for s in request.details.sessions)
     return Rendered(body="• " + text, html="• " + escape(text))
 
 
