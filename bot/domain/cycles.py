@@ -3,9 +3,11 @@ who is absent on which, and how places are sought for a large event (pure)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, time
 
+from bot.domain.matching import Excluded
 from bot.domain.requests import RequestDetails, Session
 
 
@@ -101,15 +103,26 @@ def last_day(details: RequestDetails) -> date | None:
     return planned[-1].day if planned else details.event_date
 
 
+# A round may always reach this many people: the share only bites on large events.
+SMALL_ROUND = 10
+
+
 def round_size(*, open_places: int, per_place: int, directory: int, share: float) -> int:
     """How many people to ping in one round: enough for the open places, never more than
-    `share` of the directory at once (at least one while places are open)."""
+    `share` of the directory at once (unless that is under `SMALL_ROUND`)."""
     if open_places <= 0:
         return 0
-    cap = max(1, int(directory * share))
+    cap = max(SMALL_ROUND, int(directory * share))
     return max(1, min(open_places * per_place, cap))
 
 
 def shortfall(places: int, suitable: int) -> int:
     """How many places cannot be filled from the directory as it stands."""
     return max(0, places - suitable)
+
+
+def shortfall_reasons(excluded: tuple[Excluded, ...], notes: tuple[str, ...]) -> str:
+    """« absent ce jour-là : 2, trop loin : 1 »: why people were left out, most often first."""
+    counts = Counter(left_out.reason for left_out in excluded)
+    parts = [f"{reason} : {count}" for reason, count in counts.most_common(3)]
+    return ", ".join(parts) or "; ".join(notes) or "pas assez de personnes dans l'annuaire"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Config
-from bot.domain import drafting
+from bot.domain import cycles, drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
@@ -145,7 +145,12 @@ async def ping(
     asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
-    count = ctx.config.matching.pings_per_slot * slots
+    count = cycles.round_size(
+        open_places=slots,
+        per_place=ctx.config.matching.pings_per_slot,
+        directory=await ctx.store.facilitators.count(active_only=True),
+        share=ctx.config.matching.round_share,
+    )
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
     if not chosen:
         if result.ranked:

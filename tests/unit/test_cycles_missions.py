@@ -10,7 +10,15 @@ from bot.domain import cycles
 from bot.domain.requests import RequestDetails, Session
 from handlers.session_reminders import SESSION_REMINDER
 from storage.store import Store
-from tests.unit.conftest import PEOPLE, REQUESTER, answers, direct_messages, message, new_request
+from tests.unit.conftest import (
+    COORDINATOR,
+    PEOPLE,
+    REQUESTER,
+    answers,
+    direct_messages,
+    message,
+    new_request,
+)
 
 CYCLE = (
     "Bonjour, on cherche 2 facilitateurs pour un séminaire en 4 séances, les jeudis 7, 14, 21 "
@@ -45,9 +53,11 @@ def test_absences_per_session():
 
 
 def test_a_round_never_pings_more_than_the_share_of_the_directory():
-    assert cycles.round_size(open_places=12, per_place=3, directory=100, share=0.2) == 20
-    assert cycles.round_size(open_places=1, per_place=3, directory=100, share=0.2) == 3
-    assert cycles.round_size(open_places=0, per_place=3, directory=100, share=0.2) == 0
+    assert cycles.round_size(open_places=12, per_place=3, directory=200, share=0.1) == 20
+    assert cycles.round_size(open_places=1, per_place=3, directory=200, share=0.1) == 3
+    assert cycles.round_size(open_places=0, per_place=3, directory=200, share=0.1) == 0
+    # A small directory is not throttled below ten people a round.
+    assert cycles.round_size(open_places=12, per_place=3, directory=20, share=0.1) == 10
     assert cycles.shortfall(12, 9) == 3
 
 
@@ -122,3 +132,19 @@ async def test_a_full_request_takes_reserves_and_promotes_the_first(missions, st
     assert any("qui était en réserve, la prend (2/2)" in s for s in said)
     await missions.handle(message("!desiste 1", sender=PEOPLE[3]), "dm")
     assert (await staffed_store.requests.get(1)).reserve == ()
+
+
+async def test_more_places_than_people_tells_the_requester_and_coordinators(
+    missions, staffed_store
+):
+    await new_request(
+        missions,
+        "Il nous faudrait 12 facilitateurs pour un séminaire le 12 mars 2027 de 9h à 12h à Bercy.",
+    )
+    said = await answers(staffed_store)
+    [short] = [s for s in said if "ne pourront pas être pourvues" in s]
+    assert "12 places" in short
+    dms = [body for _, body in await direct_messages(staffed_store)]
+    assert any(b.startswith("Demande #1 : 12 places demandées") for b in dms)
+    await missions.handle(message("!candidats 1", sender=COORDINATOR), "dm")
+    assert "ne pourront pas être pourvues" in (await answers(staffed_store))[-1]
