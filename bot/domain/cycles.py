@@ -103,16 +103,15 @@ def last_day(details: RequestDetails) -> date | None:
     return planned[-1].day if planned else details.event_date
 
 
-# A round may always reach this many people: the share only bites on large events.
-SMALL_ROUND = 10
-
-
-def round_size(*, open_places: int, per_place: int, directory: int, share: float) -> int:
+def round_size(
+    *, open_places: int, per_place: int, directory: int, share: float, minimum: int = 10
+) -> int:
     """How many people to ping in one round: enough for the open places, never more than
-    `share` of the directory at once (unless that is under `SMALL_ROUND`)."""
+    `share` of the directory at once (unless that is under `minimum`: the share only
+    bites on large events)."""
     if open_places <= 0:
         return 0
-    cap = max(SMALL_ROUND, int(directory * share))
+    cap = max(minimum, int(directory * share))
     return max(1, min(open_places * per_place, cap))
 
 

@@ -150,6 +150,7 @@ async def ping(
         per_place=ctx.config.matching.pings_per_slot,
         directory=await ctx.store.facilitators.count(active_only=True),
         share=ctx.config.matching.round_share,
+        minimum=ctx.config.matching.round_minimum,
     )
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
     if not chosen:
@@ -277,6 +278,7 @@ async def send_invitations(
 ) -> None:
     """The .ics of the mission, built once, as a file in each recipient's DM (`{key}:{user}`)."""
     now = ctx.clock.now()
+    name = f"demande-{request.id}.ics"
     data = mission_invitation(
         request_id=request.id,
         details=request.details,
@@ -285,12 +287,16 @@ async def send_invitations(
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,
-        # Grows with every new version, so calendars replace the entry they have.
-        sequence=max(0, int((now - request.created_at).total_seconds())),
+        # Grows with every new version, so calendars replace the entry they have (the
+        # versions already sent count too: two changes within a second still differ).
+        sequence=max(
+            int((now - request.created_at).total_seconds()),
+            await ctx.store.outbox.files_named(name),
+        ),
         cancelled=cancelled,
     )
     if data is None:
         return
-    attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
+    attachment = Attachment(data, name, MIMETYPE)
     for user_id in recipients:
         await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)

@@ -209,12 +209,14 @@ async def offer(ctx: Context, request: Request, who: str, *, other: Request | No
     else:
         text = ctx.say(OFFER, id=request.id, prefix=ctx.prefix)
     event = ctx.event
-    thread = event.thread_root if not event.is_dm or event.thread_root else None
+    # Where an answer goes (chat.reply), under a key the ✅ on it is read back from.
+    in_thread = event.kind != "reaction" and (not event.is_dm or event.thread_root is not None)
     await ctx.chat.send(
         event.room_id,
         Rendered.text(text),
         key=f"{OFFER_KEY}:{request.id}:{who}:{event.event_id}",
-        thread_root=thread,
+        thread_root=event.conversation_root if in_thread else event.thread_root,
+        reply_to=event.event_id if event.kind != "reaction" else None,
     )
 
 
@@ -226,7 +228,9 @@ async def on_reaction(ctx: Context) -> str | None:
     sent = await ctx.store.outbox.by_event(event.relates_to)
     if sent is None or not sent.key.startswith(f"{OFFER_KEY}:"):
         return None
-    _, request_id, who, _ = sent.key.split(":", 3)
+    # reserve-offer:<request>:<user id, with its colon>:<event id>
+    _, request_id, rest = sent.key.split(":", 2)
+    who = rest.rsplit(":", 1)[0]
     if who != ctx.sender:
         return "ignored:reaction"
     request = await ctx.store.requests.get(int(request_id))
