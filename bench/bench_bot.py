@@ -60,9 +60,14 @@ SEE_ALL = {"room": {"timeline": {"limit": 1000}}}
 
 
 def request_text(i: int) -> str:
-    """A complete request (date, time, place), different each time."""
+    """A complete request (date, time, place), a different event for each `i` below 896
+    (the same event written again would complete the first request)."""
     day, month = 1 + i % 28, MONTHS[(i // 28) % len(MONTHS)]
-    return f"On cherche un facilitateur pour un atelier le {day} {month} de 14h à 16h à Lyon."
+    start = 8 + (i // 112) % 8
+    return (
+        f"On cherche un facilitateur pour un atelier le {day} {month} de {start}h à "
+        f"{start + 2}h à Lyon."
+    )
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
@@ -259,8 +264,9 @@ class Bench:
         await until(lambda: asked in self.requester.timestamps, timeout=10)
         return answer["origin_server_ts"] - self.requester.timestamps[asked]
 
-    async def latency(self, rounds: int) -> dict[str, list[float]]:
-        """Interleaved request/answer rounds against both bots."""
+    async def latency(self, rounds: int, offset: int = 0) -> dict[str, list[float]]:
+        """Interleaved request/answer rounds against both bots (requests numbered from
+        `offset`: the same request written again would complete the first one)."""
         found: dict[str, list[float]] = {"bot": [], "echo": []}
         for i in range(rounds):
             pairs = [
@@ -268,7 +274,7 @@ class Bench:
                 ("echo", self.echo_room, self.echo.user_id),
             ]
             for name, room_id, user_id in pairs if i % 2 else reversed(pairs):
-                found[name].append(await self.ask(room_id, user_id, request_text(i)))
+                found[name].append(await self.ask(room_id, user_id, request_text(offset + i)))
                 await self.quiet()
         return found
 
@@ -453,7 +459,7 @@ async def run(args: argparse.Namespace) -> None:
     done = False
     try:
         await bench.setup()
-        await bench.latency(5)  # warm up both bots and the homeserver's caches
+        await bench.latency(5, offset=5000)  # warm up both bots and the homeserver's caches
         pids = {name: bench.processes[name].pid for name in ("bot", "echo")}
         cpu_before = {name: cpu_ms(pid) for name, pid in pids.items()}
         lat = await bench.latency(args.rounds)

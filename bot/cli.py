@@ -1,4 +1,5 @@
-"""The `facilibot` command line: run, check-config, parse, demo, export, import-facilitators."""
+"""The `facilibot` command line: run, check-config, parse, demo, export, report,
+import-facilitators."""
 
 from __future__ import annotations
 
@@ -48,12 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="last", required=True, help="dernier jour, AAAA-MM-JJ")
     export.add_argument("--output", help="fichier CSV à écrire (défaut : sortie standard)")
 
+    report = commands.add_parser("report", help="l'année du réseau en chiffres et graphiques (PDF)")
+    report.add_argument("--config", required=True, help="fichier de configuration TOML")
+    report.add_argument("--year", required=True, type=int, help="l'année, AAAA")
+    report.add_argument("--out", required=True, help="fichier PDF à écrire")
+
     # The roster import.
     roster = commands.add_parser(
         "import-facilitators", help="importe le fichier des facilitateurs (CSV, UTF-8)"
     )
     roster.add_argument("--config", required=True, help="fichier de configuration TOML")
     roster.add_argument("roster", help="fichier CSV : matrix_id, display_name, site, …")
+    roster.add_argument(
+        "--dry-run", action="store_true", help="montre ce qui changerait, sans rien enregistrer"
+    )
     return parser
 
 
@@ -91,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         return parse_command(args.now, args.text, args.batch, sys.stdin, sys.stdout)
     if args.command == "export":
         return export_command(args.config, args.first, args.last, args.output, sys.stdout)
+    if args.command == "report":
+        return report_command(args.config, args.year, args.out)
     if args.command == "import-facilitators":
-        return import_facilitators(args.config, args.roster, sys.stdout)
+        return import_facilitators(args.config, args.roster, sys.stdout, dry_run=args.dry_run)
     if args.command == "demo":
         from bot.sandbox.demo import run_demo
 
@@ -111,7 +122,9 @@ def check_config(path: str) -> int:
     return 0
 
 
-def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
+def import_facilitators(
+    config_path: str, roster_path: str, out: TextIO, *, dry_run: bool = False
+) -> int:
     """Upsert a roster file: one line per rejected row, then the summary.
 
     Exit 0 when every row loaded, 1 when some rows were rejected (the others
@@ -130,13 +143,15 @@ def import_facilitators(config_path: str, roster_path: str, out: TextIO) -> int:
         reason = exc.strerror or str(exc)
         print(ROSTER_UNREADABLE.format(path=roster_path, reason=reason), file=sys.stderr)
         return EXIT_CONFIG
-    return asyncio.run(_import(config, roster_path, text, out))
+    return asyncio.run(_import(config, roster_path, text, out, dry_run))
 
 
-async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> int:
+async def _import(
+    config: Config, roster_path: str, text: str, out: TextIO, dry_run: bool = False
+) -> int:
     from bot.domain.clock import SystemClock
     from bot.domain.roster import Invalid, parse_roster
-    from handlers.enrollment import import_roster
+    from handlers.enrollment import ROSTER_DRY_RUN, import_roster
     from storage.db import MigrationError
     from storage.store import Store
 
@@ -152,9 +167,20 @@ async def _import(config: Config, roster_path: str, text: str, out: TextIO) -> i
         print(f"{config.storage.database} : {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        report = await import_roster(store, roster, at=SystemClock().now())
+        report = await import_roster(
+            store,
+            roster,
+            at=SystemClock().now(),
+            coordinators=config.bot.coordinators,
+            prefix=config.bot.command_prefix,
+            dry_run=dry_run,
+        )
     finally:
         await store.close()
+    if dry_run:
+        print(ROSTER_DRY_RUN, file=out)
+        for line in report.changes:
+            print(line, file=out)
     for line in report.rejected:
         print(line, file=out)
     print(report.summary(), file=out)
@@ -256,6 +282,55 @@ async def _export(database: Path, start: date, end: date) -> str:
         return missions_csv(per_facilitator(missions, await store.reports.names()))
     finally:
         await store.close()
+
+
+def report_command(config_path: str, year: int, out: str) -> int:
+    """Write the network's year as a PDF; 0, or 2 on bad input."""
+    config = _offline_config(config_path)
+    if config is None:
+        return EXIT_CONFIG
+    if not 2000 <= year <= 2100:
+        print(f"--year : année invalide ({year}), attendu AAAA", file=sys.stderr)
+        return EXIT_CONFIG
+    if not config.storage.database.exists():
+        print(f"storage.database : base introuvable ({config.storage.database})", file=sys.stderr)
+        return EXIT_CONFIG
+    data = asyncio.run(_report(config, year))
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        print(f"{out} : écriture impossible ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{out} : rapport {year} écrit ({len(data) // 1024} Kio).", file=sys.stderr)
+    return 0
+
+
+async def _report(config: Config, year: int) -> bytes:
+    from bot.domain.craft import long_date
+    from bot.domain.network_year import year_report
+    from bot.domain.report_pdf import report_pdf
+    from handlers.reports import format_delay
+    from storage.store import Store
+
+    tz = config.bot.tz
+    store = await Store.open(config.storage.database)
+    try:
+        start = datetime(year, 1, 1, tzinfo=tz)
+        requests = await store.reports.requests_created(start, datetime(year + 1, 1, 1, tzinfo=tz))
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        missions = await store.reports.missions_between(first, last)
+        directory = await store.reports.directory()
+        comments = await store.reports.comments(first, last)
+    finally:
+        await store.close()
+    report = year_report(year, requests, missions, directory, comments=comments, tz=tz)
+    delay = report.stats.median_time_to_staff
+    return report_pdf(
+        report,
+        network=config.network.name,
+        made_on=long_date(datetime.now(tz).date()),
+        delay=format_delay(delay) if delay is not None else "—",
+    )
 
 
 if __name__ == "__main__":

@@ -227,6 +227,13 @@ class ObservabilityConfig(_Section):
         return parse_listen(self.listen)
 
 
+class NetworkConfig(_Section):
+    # How the network is named in attestations and in the yearly report.
+    name: str = Field(default="Réseau des facilitateurs", min_length=1, max_length=120)
+    # Who signs attestations: a name and a title, one line each ("\n" between).
+    signatory: str = Field(default="La coordination du réseau", min_length=1, max_length=240)
+
+
 class Config(_Section):
     matrix: MatrixConfig
     rooms: RoomsConfig = RoomsConfig()
@@ -235,6 +242,7 @@ class Config(_Section):
     matching: MatchingConfig = MatchingConfig()
     reminders: RemindersConfig = RemindersConfig()
     observability: ObservabilityConfig = ObservabilityConfig()
+    network: NetworkConfig = NetworkConfig()
 
     def is_coordinator(self, user_id: str) -> bool:
         """Whether a user is a coordinator (from config only)."""
@@ -332,6 +340,8 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": "valeur trop grande",
     "literal_error": "valeur non admise",
     "model_type": "section attendue",
+    "string_too_short": "texte vide",
+    "string_too_long": "texte trop long",
 }
 
 

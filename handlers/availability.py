@@ -12,7 +12,7 @@ from bot.domain.roster import (
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.enrollment import field_problem
-from handlers.profile import PROFILE_INVALID, absence_range, local_today, own_profile
+from handlers.profile import absence_range, local_today, own_profile
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -22,6 +22,9 @@ ABSENCE_ADDED = (
     "C'est noté : absence {range}. Je ne vous proposerai pas de mission ces jours-là "
     "(`{prefix}present` pour l'annuler)."
 )
+
+
+ABSENCE_INVALID = "{problem} Rien n'a changé."
 
 
 ABSENCE_ALREADY = "Votre absence {range} était déjà enregistrée : rien n'a changé."
@@ -65,8 +68,7 @@ async def absent(ctx: Context, periode: str) -> None:
         start, end = parse_absence(periode, local_today(ctx, current))
     except Invalid as exc:
         problem = field_problem(exc.code, exc.values, prefix=ctx.prefix)
-        example = f"{ctx.prefix}absent du 20/12 au 04/01"
-        raise UserError(PROFILE_INVALID.format(problem=problem, example=example)) from None
+        raise UserError(ABSENCE_INVALID.format(problem=problem)) from None
     shown = absence_range(start, end)
     if (start, end) in await ctx.store.absences.of(current.matrix_id):
         await ctx.chat.reply(ctx.event, Rendered.text(ABSENCE_ALREADY.format(range=shown)))

@@ -20,7 +20,7 @@ from bot.domain.matching import (
     match,
     nobody_text,
 )
-from bot.domain.profiles import Facilitator
+from bot.domain.profiles import Facilitator, name_from_id
 from bot.domain.requests import Request, RequestDetails
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
@@ -48,7 +48,7 @@ CANDIDATES_NOTE = "À noter : {note}."
 CANDIDATES_SHORT = "Places : {places} ; personnes qui conviennent : {suitable} ; {missing} place(s) ne pourront pas être pourvues ({why})."
 
 CANDIDATES_NO_DATE = (
-    "La demande #{id} n'a pas encore de date : je ne peux pas chercher de facilitateurs. "
+    "La demande #{id} n'a pas encore de date : je ne peux pas chercher qui la facilitera. "
     "Complétez-la dans son fil (par exemple « le 12 mars de 14h à 16h »)."
 )
 
@@ -131,7 +131,7 @@ async def _nobody_near(store: Store, wanted: RequestDetails) -> str:
     "candidats",
     aliases=("candidates",),
     who=Permission.COORDINATOR,
-    summary="les facilitateurs classés pour une demande, avec les raisons",
+    summary="les facilitatrices et facilitateurs classés pour une demande, avec les raisons",
     example="candidats 42",
     params=(Param("numero", Kind.REQUEST, "numéro"),),
 )
@@ -147,7 +147,7 @@ async def show_candidates(ctx: Context, numero: int) -> None:
     )
 
     def name(user: str) -> str:
-        return f"{names[user]} ({user})" if user in names else user
+        return names.get(user) or name_from_id(user)
 
     card = ", ".join(wording.describe_details(request.details))
     lines = [CANDIDATES_TITLE.format(id=numero, card=card)]

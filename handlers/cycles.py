@@ -73,8 +73,9 @@ WHEN_UNCLEAR = Say(
     "annulee`.",
 )
 ONLY_REQUESTER = Say(
-    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent changer ses séances.",
-    "Only the author of request #{id} and the coordinators can change its sessions.",
+    "Seules la personne qui a fait la demande #{id} et l'équipe de coordination peuvent "
+    "changer ses séances.",
+    "Only the person who made request #{id} and the coordination team can change its sessions.",
 )
 WHICH_SESSION = Say(
     "Quelle séance de la demande #{id} ? Par exemple `{prefix}annule {id} séance 2`.",
@@ -85,12 +86,15 @@ WHICH_SESSION = Say(
 @commands.command(
     "seance",
     aliases=("session",),
-    summary="annuler ou déplacer une séance d'un cycle, sans toucher aux autres",
+    summary=Say(
+        "annuler ou déplacer une séance d'un cycle, sans toucher aux autres",
+        "cancel or move one session of a cycle, leaving the others",
+    ),
     example="seance 42 3 le 25 février à 14h",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),
-        Param("seance", Kind.WORD, "numéro de séance"),
-        Param("quoi", Kind.TEXT, "« annulee », ou la nouvelle date et heure"),
+        Param("seance", Kind.WORD, "séance"),
+        Param("quoi", Kind.TEXT, "annulee, ou date et heure"),
     ),
 )
 async def session(ctx: Context, numero: int, seance: str, quoi: str) -> None:

@@ -11,6 +11,7 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.profiles import Facilitator
 from bot.domain.roster import Roster, clean_display_name
+from handlers.core.chat import OutboxChat
 from handlers.core.context import Chat
 from storage.store import Store
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 PROFILE_INVITATION = (
-    "Bonjour{name} ! Vous faites partie du réseau des facilitateurs : pour que je vous propose "
+    "Bonjour{name} ! Vous faites partie du réseau des facilitatrices et facilitateurs : pour que je vous propose "
     "des missions qui vous correspondent, complétez votre profil en me répondant ici, par exemple :\n"
     "`{prefix}profil site Lyon`\n`{prefix}profil competences atelier, codev`\n`{prefix}profil distanciel oui`\n"
     "Tapez `{prefix}profil` pour voir votre profil, `{prefix}aide` pour toutes les commandes."
@@ -54,6 +55,25 @@ ROSTER_COLUMN = "colonne {column} : {problem}"
 ROSTER_REJECTED = "ligne {line} : {problems}."
 
 ROSTER_SUMMARY = "Import terminé : {added} ajouté(s), {updated} mis à jour, {rejected} rejeté(s), {unchanged} inchangé(s)."
+
+ROSTER_LEFT = "Retiré(s) de l'annuaire (plus listés par le fichier ; historique conservé, plus sollicités) : {names}."
+
+ROSTER_RETURNED = "De retour dans l'annuaire : {names}."
+
+ROSTER_LEFT_SKIPPED = "Personne n'a été retiré de l'annuaire : le fichier a des lignes rejetées, et l'une d'elles peut être celle d'une personne toujours présente. Corrigez-les, puis importez à nouveau."
+
+ROSTER_DRY_RUN = "Simulation : rien n'a été enregistré. Voici ce que l'import changerait :"
+
+ROSTER_CHANGE = "  {change} : {name}"
+
+ROSTER_CHANGE_LABELS = {
+    "added": "ajout",
+    "updated": "mise à jour",
+    "left": "retrait",
+    "returned": "retour",
+}
+
+LEFT_WITH_MISSIONS = "{name} ne figure plus dans l'annuaire importé, mais reste sur {missions} à venir. Voyez s'il faut une relève : `{prefix}retire <numéro> <personne>` rouvre la place."
 
 ROSTER_UNREADABLE = "{path} : fichier illisible ({reason})."
 
@@ -112,21 +132,34 @@ async def enroll_members(
 
 @dataclass(frozen=True)
 class ImportReport:
-    """How a roster import went: counts, and one French line per rejected row."""
+    """How a roster import went: counts, one French line per rejected row, who left."""
 
     added: int
     updated: int
     unchanged: int
     rejected: tuple[str, ...]
+    left: tuple[str, ...] = ()  # names of those the file no longer lists
+    returned: tuple[str, ...] = ()  # names of those listed again
+    changes: tuple[str, ...] = ()  # one line per change, for a dry run
+    left_skipped: bool = False  # nobody was removed because rows were rejected
 
     def summary(self) -> str:
-        """The one-line summary printed at the end."""
-        return ROSTER_SUMMARY.format(
-            added=self.added,
-            updated=self.updated,
-            rejected=len(self.rejected),
-            unchanged=self.unchanged,
-        )
+        """The summary printed at the end (one line, then who left or came back)."""
+        lines = [
+            ROSTER_SUMMARY.format(
+                added=self.added,
+                updated=self.updated,
+                rejected=len(self.rejected),
+                unchanged=self.unchanged,
+            )
+        ]
+        if self.left:
+            lines.append(ROSTER_LEFT.format(names=", ".join(self.left)))
+        if self.returned:
+            lines.append(ROSTER_RETURNED.format(names=", ".join(self.returned)))
+        if self.left_skipped:
+            lines.append(ROSTER_LEFT_SKIPPED)
+        return "\n".join(lines)
 
 
 def describe_rejections(roster: Roster) -> tuple[str, ...]:
@@ -147,20 +180,111 @@ def describe_rejections(roster: Roster) -> tuple[str, ...]:
     return tuple(lines)
 
 
-async def import_roster(store: Store, roster: Roster, *, at: datetime) -> ImportReport:
-    """Upsert every good row of a roster, in one transaction."""
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll its transaction back."""
+
+
+async def import_roster(
+    store: Store,
+    roster: Roster,
+    *,
+    at: datetime,
+    coordinators: tuple[str, ...] = (),
+    prefix: str = "!",
+    dry_run: bool = False,
+) -> ImportReport:
+    """Upsert every good row of a roster, and retire those it no longer lists, in one transaction.
+
+    Someone brought by an earlier import and absent from this file leaves
+    the directory: their history stays, but they are no longer sought. The
+    coordinators are told of those still on an upcoming mission. Nobody
+    leaves when some rows were rejected (one of them may be theirs). A dry
+    run does all of it, reports it, and rolls it back.
+    """
     counts = {"added": 0, "updated": 0, "unchanged": 0}
-    async with store.db.transaction():
-        for entry in roster.entries:
-            person = Facilitator(matrix_id=entry.matrix_id, **entry.values)
-            outcome = await store.facilitators.upsert(person, at=at, given=entry.values.keys())
-            counts[outcome] += 1
-    report = ImportReport(**counts, rejected=describe_rejections(roster))
+    changes: list[str] = []
+    left: list[str] = []
+    returned: list[str] = []
+    report: ImportReport | None = None
+    try:
+        async with store.db.transaction():
+            listed = {entry.matrix_id for entry in roster.entries}
+            before = await store.facilitators.from_roster()
+            for entry in roster.entries:
+                person = Facilitator(matrix_id=entry.matrix_id, **entry.values)
+                outcome = await store.facilitators.upsert(person, at=at, given=entry.values.keys())
+                counts[outcome] += 1
+                if outcome != "unchanged":
+                    changes.append(_change(outcome, person.display_name, entry.matrix_id))
+                if await store.facilitators.set_left(entry.matrix_id, None):
+                    returned.append(person.display_name or entry.matrix_id)
+                    changes.append(_change("returned", person.display_name, entry.matrix_id))
+            gone = sorted(before - listed) if not roster.rejected else []
+            chat = OutboxChat(store.outbox, _At(at))
+            for matrix_id in gone:
+                await store.facilitators.set_left(matrix_id, at)
+                profile = await store.facilitators.get(matrix_id)
+                name = profile.display_name if profile and profile.display_name else matrix_id
+                left.append(name)
+                changes.append(_change("left", name, matrix_id))
+                await _tell_missions_left(store, chat, matrix_id, name, at, coordinators, prefix)
+            report = ImportReport(
+                **counts,
+                rejected=describe_rejections(roster),
+                left=tuple(left),
+                returned=tuple(returned),
+                changes=tuple(changes),
+                left_skipped=bool(roster.rejected) and bool(before - listed),
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    assert report is not None
     log.info(
-        "roster imported: %d added, %d updated, %d unchanged, %d rejected",
+        "roster %s: %d added, %d updated, %d unchanged, %d rejected, %d left, %d returned",
+        "simulated" if dry_run else "imported",
         report.added,
         report.updated,
         report.unchanged,
         len(report.rejected),
+        len(report.left),
+        len(report.returned),
     )
     return report
+
+
+def _change(kind: str, name: str, matrix_id: str) -> str:
+    shown = f"{name} ({matrix_id})" if name else matrix_id
+    return ROSTER_CHANGE.format(change=ROSTER_CHANGE_LABELS[kind], name=shown)
+
+
+async def _tell_missions_left(
+    store: Store,
+    chat: OutboxChat,
+    matrix_id: str,
+    name: str,
+    at: datetime,
+    coordinators: tuple[str, ...],
+    prefix: str,
+) -> None:
+    """Tell each coordinator about the upcoming missions of someone who left the roster."""
+    upcoming = await store.missions.missions_of(matrix_id, since=at.date().isoformat())
+    if not upcoming or not coordinators:
+        return
+    numbers = ", ".join(f"#{n}" for n in upcoming)
+    missions = f"la demande {numbers}" if len(upcoming) == 1 else f"les demandes {numbers}"
+    text = LEFT_WITH_MISSIONS.format(name=name, missions=missions, prefix=prefix)
+    for coordinator in coordinators:
+        key = f"roster-left:{matrix_id}:{at.isoformat()}:{coordinator}"
+        await chat.dm(coordinator, Rendered.text(text), key=key)
+
+
+class _At:
+    """The clock of an import: the moment it runs, for the messages it queues."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at

@@ -75,6 +75,8 @@ ATTEND_CLOSED = "L'événement n° {id} n'est plus ouvert aux inscriptions (annu
 
 NOT_AN_EVENT_NUMBER = "« {value} » n'est pas un numéro d'événement."
 
+ATTEND_USAGE = "Exemple : `{prefix}participe 3` (les événements prévus sont annoncés dans le salon des facilitateurs)."
+
 
 def offset_label(offset: timedelta) -> str:
     """« J-7 », « H-1 », « 30 min avant »."""
@@ -310,7 +312,14 @@ async def _attend(ctx: Context, number: int, via: str) -> bool:
 )
 async def attend(ctx: Context, numero: str) -> None:
     """`!participe 3`: the sender will attend event 3."""
-    number = _event_number(numero, ctx.config.bot.command_prefix)
+    try:
+        number = _event_number(numero, ctx.config.bot.command_prefix)
+    except UserError:
+        raise UserError(
+            NOT_AN_EVENT_NUMBER.format(value=numero[:40])
+            + " "
+            + ATTEND_USAGE.format(prefix=ctx.prefix)
+        ) from None
     event = await ctx.store.network_events.get(number)
     new = await _attend(ctx, number, "commande")
     assert event is not None

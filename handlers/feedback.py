@@ -8,6 +8,7 @@ import re
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import AssignmentState, RequestState
 from bot.domain.requests import Request
+from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
@@ -31,8 +32,8 @@ RATING_INVALID = Say(
 TIME_INVALID = "Je ne comprends pas la durée « {value} ». Écrivez par exemple `{prefix}temps {id} 3h30` ou `{prefix}temps {id} 45min`."
 
 FEEDBACK_NOT_REQUESTER = Say(
-    "Seul l'auteur de la demande #{id} peut donner son avis dessus.",
-    "Only the author of request #{id} can give feedback on it.",
+    "Seule la personne qui a fait la demande #{id} peut donner son avis dessus.",
+    "Only the person who made request #{id} can give feedback on it.",
 )
 
 TIME_NOT_FACILITATOR = "Vous ne facilitez pas la demande #{id} : seules les personnes qui la facilitent indiquent leur temps."
@@ -41,6 +42,10 @@ FEEDBACK_CANCELLED = Say(
     "La demande #{id} a été annulée : il n'y a pas d'avis à donner.",
     "Request #{id} was cancelled: there is no feedback to give.",
 )
+
+FEEDBACK_NOT_HELD = "La demande #{id} est close sans avoir eu lieu : il n'y a rien à noter."
+
+FEEDBACK_TOO_EARLY = "La demande #{id} n'a pas encore eu lieu ({date}) : vous pourrez le faire à partir de ce jour-là."
 
 
 def format_spent(minutes: int) -> str:
@@ -78,16 +83,31 @@ def read_minutes(text: str) -> int | None:
 
 
 async def _request(ctx: Context, number: int) -> Request:
+    """A request that took place (or whose day has come).
+
+    Raises:
+        UserError: it was cancelled, closed unheld, or is still to come.
+    """
     request = await ctx.request(number)
     if request.state == RequestState.CANCELLED:
         raise UserError(FEEDBACK_CANCELLED, id=number)
+    if request.state == RequestState.NOT_HELD:
+        raise UserError(FEEDBACK_NOT_HELD.format(id=number))
+    day = request.details.event_date
+    today = ctx.clock.now().astimezone(ctx.config.bot.tz).date()
+    if request.state != RequestState.DONE and (day is None or day > today):
+        when = wording.format_date(day) if day else "sa date n'est pas encore fixée"
+        raise UserError(FEEDBACK_TOO_EARLY.format(id=number, date=when))
     return request
 
 
 @commands.command(
     "avis",
     aliases=("feedback",),
-    summary="donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+    summary=Say(
+        "donner votre note (1 à 5) et un commentaire sur une demande réalisée",
+        "give your rating (1 to 5) and a comment on a request that took place",
+    ),
     example="avis 42 4 très bonne séance",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),
@@ -97,9 +117,9 @@ async def _request(ctx: Context, number: int) -> Request:
 async def rate(ctx: Context, numero: int, texte: str) -> None:
     """`!avis 42 4 très bonne séance`: the requester rates a mission from 1 to 5."""
     prefix = ctx.config.bot.command_prefix
-    request = await _request(ctx, numero)
-    if request.requester != ctx.sender:
+    if (await ctx.request(numero)).requester != ctx.sender:
         raise UserError(FEEDBACK_NOT_REQUESTER, id=numero)
+    await _request(ctx, numero)
     head, _, comment = texte.strip().partition(" ")
     head = head.removesuffix("/5")
     if not (head.isascii() and head.isdigit()) or not 1 <= int(head) <= 5:
@@ -125,10 +145,11 @@ async def rate(ctx: Context, numero: int, texte: str) -> None:
 async def time_spent(ctx: Context, numero: int, duree: str) -> None:
     """`!temps 42 3h30`: a facilitator of the mission says how long it took."""
     prefix = ctx.config.bot.command_prefix
-    await _request(ctx, numero)
+    await ctx.request(numero)
     assignment = await ctx.store.missions.get(numero, ctx.sender)
     if assignment is None or assignment.state != AssignmentState.ACCEPTED:
         raise UserError(TIME_NOT_FACILITATOR.format(id=numero))
+    await _request(ctx, numero)
     minutes = read_minutes(duree)
     if minutes is None:
         raise UserError(TIME_INVALID.format(value=duree[:40], id=numero, prefix=prefix))

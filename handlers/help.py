@@ -13,71 +13,181 @@ from handlers.core.commands import (
     find_command,
 )
 from handlers.core.context import Context, UserError
+from handlers.core.language import Say, pick
 
 commands = CommandSet()
 
 _SECTIONS = (
-    (Permission.ANYONE, "Pour tout le monde"),
-    (Permission.FACILITATOR, "Pour les facilitateurs et facilitatrices"),
-    (Permission.COORDINATOR, "Pour les coordinateurs"),
+    (Permission.ANYONE, Say("Pour tout le monde", "For everyone")),
+    (Permission.FACILITATOR, Say("Pour les facilitatrices et facilitateurs", "For facilitators")),
+    (Permission.COORDINATOR, Say("Pour l'équipe de coordination", "For the coordination team")),
 )
 
 
-def render_help(commands: tuple[Command, ...], prefix: str, *, coordinator: bool) -> Rendered:
+HELP_INTRO = {
+    "requester": Say(
+        "Je trouve des facilitatrices et facilitateurs pour vos ateliers, séminaires et plénières : décrivez votre besoin ici ou dans le salon des demandes (date, horaires, lieu, format, nombre de participants).",
+        "I find facilitators for your workshops, seminars and plenaries: describe what you need here or in the requests room (date, times, place, format, number of participants).",
+    ),
+    "facilitator": Say(
+        "Je vous sollicite quand une demande vous correspond ; répondez par une commande ou une réaction ✅ / ❌.",
+        "I ask you when a request suits you; answer with a command or a ✅ / ❌ reaction.",
+    ),
+    "coordinator": Say(
+        "Vous pilotez les demandes et le réseau :", "You steer the requests and the network:"
+    ),
+}
+
+HELP_MORE = Say(
+    "Toutes vos commandes : `{prefix}aide tout` ; l'aide d'une commande : `{prefix}aide {example}`.",
+    "All your commands: `{prefix}help all`; one command's help: `{prefix}help {example}`.",
+)
+
+HELP_ALL_INTRO = Say(
+    "Toutes les commandes que vous pouvez utiliser :", "All the commands you can use:"
+)
+
+HELP_UNKNOWN = Say(
+    "Je ne connais pas la commande `{prefix}{name}`. Tapez `{prefix}aide tout` pour la liste.",
+    "I don't know the command `{prefix}{name}`. Type `{prefix}help all` for the list.",
+)
+
+HELP_DID_YOU_MEAN = Say(
+    "Je ne connais pas la commande `{prefix}{name}`. Vouliez-vous dire `{prefix}aide {meant}` ?",
+    "I don't know the command `{prefix}{name}`. Did you mean `{prefix}help {meant}`?",
+)
+
+COMMAND_HELP = Say(
+    "`{usage}` — {summary}\nExemple : `{example}`", "`{usage}` — {summary}\nExample: `{example}`"
+)
+
+ALSO = Say("\nAussi : {aliases}", "\nAlso: {aliases}")
+
+# What each reader does most, in the order they do it; the rest is `!aide tout`.
+ESSENTIALS = {
+    "requester": ("demandes", "statut", "annule", "avis"),
+    "facilitator": ("demandes", "accepte", "refuse", "desiste", "missions", "absent", "profil"),
+    "coordinator": ("demandes", "statut", "candidats", "assigne", "retire", "cloture", "evenement"),
+}
+
+# Where a command means something else to this reader, what it means to them.
+ROLE_SUMMARIES = {
+    ("facilitator", "demandes"): "la bourse aux missions : les demandes que vous pourriez prendre",
+    ("coordinator", "demandes"): "toutes les demandes en cours (filtres : `{prefix}aide demandes`)",
+    ("requester", "avis"): "votre note de 1 à 5 après la séance",
+}
+
+_ALL_WORDS = frozenset({"tout", "toutes", "all", "tous"})
+
+
+def render_help(
+    commands: tuple[Command, ...], prefix: str, *, role: str, lang: str = "fr"
+) -> Rendered:
+    """What the reader does most (ten lines at most), and how to see the rest."""
+    lines = [Rendered.text(HELP_INTRO[role].in_(lang))]
+    for name in ESSENTIALS[role]:
+        command = find_command(name, commands)
+        if command is not None:
+            special = ROLE_SUMMARIES.get((role, name))
+            lines.append(_row(command, prefix, short=True, summary=special, lang=lang))
+    example = "assigne" if role == "coordinator" else "statut"
+    lines.append(Rendered.text(HELP_MORE.in_(lang).format(prefix=prefix, example=example)))
+    return Rendered.join(lines)
+
+
+def render_all_help(
+    commands: tuple[Command, ...], prefix: str, *, role: str, lang: str = "fr"
+) -> Rendered:
     """Every command the reader may use, grouped by who may use it."""
-    lines = [
-        Rendered.text(
-            "Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
-            "plénières. Décrivez simplement votre besoin dans le salon des demandes ou ici, "
-            "en message privé : date, horaires, lieu, format, nombre de participants."
-        )
-    ]
-    for permission, title in _SECTIONS:
-        if permission is Permission.COORDINATOR and not coordinator:
+    allowed = {
+        "requester": (Permission.ANYONE,),
+        "facilitator": (Permission.ANYONE, Permission.FACILITATOR),
+        "coordinator": (Permission.ANYONE, Permission.FACILITATOR, Permission.COORDINATOR),
+    }[role]
+    lines = [Rendered.text(HELP_ALL_INTRO.in_(lang))]
+    for permission, section in _SECTIONS:
+        title = section.in_(lang)
+        if permission not in allowed:
             continue
         rows = [c for c in commands if c.permission is permission]
         if not rows:
             continue
-        lines.append(Rendered(body=f"\n{title} :", html=f"<br><strong>{escape(title)}</strong>"))
+        colon = ":" if lang == "en" else " :"
+        lines.append(
+            Rendered(body=f"\n{title}{colon}", html=f"<br><strong>{escape(title)}</strong>")
+        )
         for command in rows:
-            lines.append(_row(command, prefix))
+            lines.append(_row(command, prefix, lang=lang))
     return Rendered.join(lines)
 
 
-def render_command_help(command: Command, prefix: str) -> Rendered:
+def render_command_help(command: Command, prefix: str, lang: str = "fr") -> Rendered:
     """The help of one command, with its aliases and an example."""
     aliases = ", ".join(f"`{prefix}{alias}`" for alias in command.aliases)
-    text = (
-        f"`{command.usage(prefix)}` — {command.summary}\nExemple : `{command.example_for(prefix)}`"
+    text = COMMAND_HELP.in_(lang).format(
+        usage=command.usage(prefix),
+        summary=pick(command.summary, lang),
+        example=command.example_for(prefix),
     )
     if aliases:
-        text += f"\nAussi : {aliases}"
+        text += ALSO.in_(lang).format(aliases=aliases)
     return Rendered.text(text)
 
 
-def _row(command: Command, prefix: str) -> Rendered:
-    return Rendered.text(f"• `{command.usage(prefix)}` — {command.summary}")
+def _row(
+    command: Command,
+    prefix: str,
+    *,
+    short: bool = False,
+    summary: str | None = None,
+    lang: str = "fr",
+) -> Rendered:
+    # The short form keeps what the summary says first (before « ; » or « ( »).
+    own = pick(command.summary, lang)
+    if summary is not None and lang == "fr":
+        summary = summary.format(prefix=prefix)
+    elif short:
+        summary = own.split(" ; ")[0].split("; ")[0].split(" (")[0]
+    else:
+        summary = own
+    return Rendered.text(f"• `{command.usage(prefix)}` — {summary}")
 
 
 @commands.command(
     "aide",
     aliases=("help",),
-    summary="la liste des commandes, ou l'aide d'une commande",
+    summary=Say(
+        "ce que vous pouvez faire ; `tout` pour toutes vos commandes, ou l'aide d'une commande",
+        "what you can do; `all` for all your commands, or one command's help",
+    ),
     example="aide statut",
-    params=(Param("commande", Kind.WORD, "commande", optional=True),),
+    params=(Param("commande", Kind.WORD, "commande ou tout", optional=True),),
 )
 async def show_help(ctx: Context, commande: str | None) -> None:
-    """Answer with the whole list, or the help of one command."""
+    """Answer with what the reader does most, all their commands, or one command's help."""
     prefix = ctx.config.bot.command_prefix
+    role = await reader_role(ctx)
+    if commande and commande.lower() in _ALL_WORDS:
+        shown = render_all_help(ctx.commands, prefix, role=role, lang=ctx.lang)
+        await ctx.chat.reply(ctx.event, shown)
+        return
     if commande:
         name = commande.removeprefix(prefix).lower()
         command = find_command(name, ctx.commands)
         if command is None:
             meant = closest_command(name, "", ctx.commands)
-            hint = f" Vouliez-vous dire `{prefix}aide {meant.name}` ?" if meant else ""
-            raise UserError(f"Je ne connais pas la commande `{prefix}{name}`.{hint}")
-        await ctx.chat.reply(ctx.event, render_command_help(command, prefix))
+            if meant is None:
+                raise UserError(HELP_UNKNOWN, prefix=prefix, name=name[:40])
+            raise UserError(HELP_DID_YOU_MEAN, prefix=prefix, name=name[:40], meant=meant.name)
+        await ctx.chat.reply(ctx.event, render_command_help(command, prefix, ctx.lang))
         return
-    await ctx.chat.reply(
-        ctx.event, render_help(ctx.commands, prefix, coordinator=ctx.is_coordinator)
-    )
+    await ctx.chat.reply(ctx.event, render_help(ctx.commands, prefix, role=role, lang=ctx.lang))
+
+
+async def reader_role(ctx: Context) -> str:
+    """« coordinator », « facilitator » or « requester » (anyone else)."""
+    if ctx.is_coordinator:
+        return "coordinator"
+    if await ctx.is_facilitator(ctx.sender):
+        return "facilitator"
+    return "requester"

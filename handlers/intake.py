@@ -27,7 +27,7 @@ commands = CommandSet()
 
 
 DM_HELLO = Say(
-    "Bonjour ! Je trouve des facilitateurs et facilitatrices pour vos ateliers, séminaires et "
+    "Bonjour ! Je trouve des facilitatrices et facilitateurs pour vos ateliers, séminaires et "
     "plénières. Décrivez votre besoin en une phrase, par exemple : « On cherche 2 facilitateurs "
     "pour un séminaire le 12 mars de 9h à 12h30 à Bercy ». Tapez `{prefix}aide` pour les commandes.",
     "Hello! I find facilitators for your workshops, seminars and plenaries. Describe what you "
@@ -96,7 +96,9 @@ JOIN_ANSWER = Say(
     "Thank you for your interest! The network trains its facilitators in cohorts: I have told the coordination team, who will get back to you.",
 )
 
-JOIN_FOR_COORDINATORS = "Une personne souhaite rejoindre le réseau des facilitateurs : "
+JOIN_FOR_COORDINATORS = (
+    "Une personne souhaite rejoindre le réseau des facilitatrices et facilitateurs : "
+)
 
 
 async def on_new_text(ctx: Context) -> str:
@@ -105,6 +107,9 @@ async def on_new_text(ctx: Context) -> str:
     event = ctx.event
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     result = parse(event.body, now)
+    if event.is_dm and result.is_request and await _wants_to_join(ctx, now):
+        # « Je voudrais rejoindre le réseau des facilitateurs » names facilitators, not a need.
+        return await _direct(ctx, now)
     if not result.is_request:
         if event.is_dm:
             return await _direct(ctx, now)
@@ -198,7 +203,10 @@ async def update_and_say(
 @commands.command(
     "demande",
     aliases=("ask",),
-    summary="déposer une demande telle quelle, si je ne l'ai pas reconnue comme telle",
+    summary=Say(
+        "déposer une demande telle quelle, si je ne l'ai pas reconnue comme telle",
+        "file a request as it is, if I did not take it for one",
+    ),
     example="demande un temps d'échange pour l'équipe RH le 12 mars à 14h à Lyon",
     params=(Param("texte", Kind.TEXT, "votre demande"),),
 )
@@ -277,6 +285,16 @@ async def _join(ctx: Context) -> str:
         wants = Rendered.text(JOIN_FOR_COORDINATORS) + pill(ctx.sender, name)
         await ctx.chat.dm(coordinator, wants, key=f"{key}:{coordinator}")
     return ctx.say(JOIN_ANSWER)
+
+
+async def _wants_to_join(ctx: Context, now: datetime) -> bool:
+    """Whether a DM from someone outside the network asks to join it."""
+    if await ctx.may_facilitate():
+        return False
+    reading = read_reply(
+        ctx.event.body, now, where="dm", who="other", request=None, pinged=(), prefix=ctx.prefix
+    )
+    return reading.intent == "join"
 
 
 def _addressed(ctx: Context) -> bool:

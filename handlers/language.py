@@ -42,7 +42,7 @@ _NAMES = {
 @commands.command(
     "langue",
     aliases=("language", "lang"),
-    summary="la langue dans laquelle je vous écris (fr ou en)",
+    summary=Say("la langue dans laquelle je vous écris", "the language I write to you in"),
     example="langue en",
     params=(Param("langue", Kind.WORD, "fr ou en", optional=True),),
 )

@@ -11,6 +11,7 @@ from bot.domain.schedule import Job
 from handlers.core.commands import CommandSet, Kind, Param
 from handlers.core.context import Context, UserError
 from handlers.core.jobs import JobContext, JobKinds
+from handlers.core.language import Say
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -19,7 +20,7 @@ commands = CommandSet()
 jobs = JobKinds()
 
 
-MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} mission(s), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
+MY_DATA_SUMMARY = "Voici tout ce que Facilibot conserve sur vous : {requests} demande(s), {missions} réponse(s) à des demandes (acceptées, déclinées ou rendues), {pings} sollicitation(s), profil de facilitateur : {profile}. Le détail est dans le fichier joint (JSON)."
 
 MY_DATA_SENT = "Je vous ai envoyé vos données en message privé."
 
@@ -33,6 +34,10 @@ FORGET_HAS_MISSIONS = "Vous avez encore {count} mission(s) à venir : désistez-
 
 FORGOTTEN = "C'est fait : votre profil est effacé et votre historique est pseudonymisé. Merci pour votre engagement dans le réseau."
 
+FORGOTTEN_REQUESTER = "C'est fait : votre identifiant est remplacé par un pseudonyme dans l'historique de vos demandes."
+
+FORGET_ASK_REQUESTER = "`{prefix}oubliemoi` remplace votre identifiant par un pseudonyme dans l'historique de vos demandes. C'est définitif. Pour confirmer : `{prefix}oubliemoi confirmer`."
+
 
 CONFIRM_WORD = "confirmer"
 
@@ -40,7 +45,10 @@ CONFIRM_WORD = "confirmer"
 @commands.command(
     "mesdonnees",
     aliases=("mydata",),
-    summary="recevoir en message privé tout ce que le bot conserve sur vous",
+    summary=Say(
+        "recevoir en message privé tout ce que le bot conserve sur vous",
+        "receive in a private message everything the bot keeps about you",
+    ),
     example="mesdonnees",
 )
 async def my_data(ctx: Context) -> None:
@@ -68,15 +76,20 @@ async def my_data(ctx: Context) -> None:
 @commands.command(
     "oubliemoi",
     aliases=("forgetme",),
-    summary="effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+    summary=Say(
+        "effacer votre profil et pseudonymiser votre historique (avec confirmation)",
+        "erase your profile and pseudonymise your history (with confirmation)",
+    ),
     example="oubliemoi confirmer",
     params=(Param("confirmation", Kind.WORD, "confirmer", optional=True),),
 )
 async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
     """`!oubliemoi confirmer`: erase the profile, pseudonymize the history."""
     prefix = ctx.config.bot.command_prefix
+    in_network = await ctx.store.facilitators.get(ctx.sender) is not None
     if confirmation is None:
-        await ctx.chat.reply(ctx.event, Rendered.text(FORGET_ASK.format(prefix=prefix)))
+        ask = FORGET_ASK if in_network else FORGET_ASK_REQUESTER
+        await ctx.chat.reply(ctx.event, Rendered.text(ask.format(prefix=prefix)))
         return
     if confirmation.lower() != CONFIRM_WORD:
         raise UserError(FORGET_BAD_WORD.format(word=confirmation[:40], prefix=prefix))
@@ -85,7 +98,8 @@ async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
         raise UserError(FORGET_HAS_MISSIONS.format(count=accepted, prefix=prefix))
     await ctx.store.privacy.forget(ctx.sender)
     ctx.store.languages.forget_cached(ctx.sender)
-    await ctx.chat.reply(ctx.event, Rendered.text(FORGOTTEN))
+    done = FORGOTTEN if in_network else FORGOTTEN_REQUESTER
+    await ctx.chat.reply(ctx.event, Rendered.text(done))
 
 
 async def apply_retention(store: Store, months: int, now: datetime) -> int:

@@ -115,8 +115,8 @@ PROFILE_INVALID = "{problem} Rien n'a changé. Exemple : `{example}`."
 
 
 NOT_IN_DIRECTORY = (
-    "Vous n'êtes pas dans l'annuaire des facilitateurs. Rejoignez le salon des facilitateurs, "
-    "ou demandez à un coordinateur de vous ajouter au fichier du réseau."
+    "Vous n'êtes pas dans l'annuaire des facilitatrices et facilitateurs. Rejoignez le salon des "
+    "facilitateurs, ou demandez à l'équipe de coordination de vous ajouter au fichier du réseau."
 )
 
 

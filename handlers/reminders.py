@@ -23,6 +23,7 @@ from bot.domain.planning import (
     mission_start,
     to_zone,
 )
+from bot.domain.profiles import name_from_id
 from bot.domain.requests import Request
 from bot.domain.schedule import Job
 from handlers.core import wording
@@ -132,9 +133,9 @@ async def _request_of(ctx: JobContext, job: Job) -> Request:
 
 
 async def display_name(store: Store, user_id: str) -> str:
-    """A person's name from the roster, or their Matrix id."""
+    """A person's name from the roster, or read from their Matrix id (never the raw id)."""
     profile = await store.facilitators.get(user_id)
-    return profile.display_name if profile and profile.display_name else user_id
+    return profile.display_name if profile and profile.display_name else name_from_id(user_id)
 
 
 async def _local(ctx: JobContext, moment: datetime, user_id: str) -> tuple[datetime, bool]:

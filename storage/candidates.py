@@ -104,6 +104,8 @@ class CandidateRepository:
                 # The cheap skill test before the absence subquery: fewer lookups.
                 # `active IN (0, 1)` keeps the (active, place) indexes usable.
                 where = ["f.active = 1" if available_only else "f.active IN (0, 1)", place]
+                # Someone the roster no longer lists is never sought.
+                where.append("f.left_at IS NULL")
                 if with_skill:
                     where.append(_HAS_SKILL)
                 if available_only:
@@ -138,7 +140,7 @@ class CandidateRepository:
             "SELECT a.facilitator, r.event_date, r.start_time, r.end_time FROM assignments a "
             "JOIN requests r ON r.id = a.request_id "
             f"WHERE a.state = 'acceptee' AND a.facilitator IN ({marks}) AND r.id != ? "
-            "AND r.state != 'annulee' AND r.event_date >= ?",
+            "AND r.state NOT IN ('annulee', 'non tenue') AND r.event_date >= ?",
             (*people, exclude_request, since),
         )
         month: dict[str, int] = defaultdict(int)

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import fields, replace
 from datetime import datetime
 
-from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome
+from bot.domain.profiles import ROSTER_FIELDS, Facilitator, UpsertOutcome, name_fit
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,28 @@ class FacilitatorRepository:
         )
         return changed > 0
 
+    async def from_roster(self) -> set[str]:
+        """Everyone a roster import brought who has not left it since."""
+        rows = await self.db.fetchall(
+            "SELECT matrix_id FROM facilitators WHERE roster IS NOT NULL AND left_at IS NULL"
+        )
+        return {row[0] for row in rows}
+
+    async def set_left(self, matrix_id: str, at: datetime | None) -> bool:
+        """Mark someone as no longer listed by the roster (`at`), or listed again (None);
+        return whether it changed."""
+        if at is None:
+            sql = (
+                "UPDATE facilitators SET left_at = NULL WHERE matrix_id = ? AND left_at IS NOT NULL"
+            )
+            return await self.db.execute(sql, (matrix_id,)) > 0
+        changed = await self.db.execute(
+            "UPDATE facilitators SET left_at = ?, updated_at = ? WHERE matrix_id = ? "
+            "AND left_at IS NULL",
+            (at.isoformat(), at.isoformat(), matrix_id),
+        )
+        return changed > 0
+
     async def _write(self, matrix_id: str, row: dict[str, object], at: datetime) -> None:
         assignments = ", ".join(f"{name} = :{name}" for name in row)
         await self.db.execute(
@@ -194,6 +216,17 @@ class FacilitatorRepository:
             )
             found.update(row[0] for row in rows)
         return found
+
+    async def named(self, typed: str) -> list[tuple[str, str]]:
+        """(id, display name) of the people whose name fits `typed` best (`name_fit`):
+        those whose whole name it is, else those it starts, in name order."""
+        rows = await self.db.fetchall(
+            "SELECT matrix_id, display_name FROM facilitators WHERE display_name != '' "
+            "ORDER BY display_name, matrix_id"
+        )
+        fits = [(name_fit(typed, row[1]), row[0], row[1]) for row in rows]
+        best = max((fit for fit, _, _ in fits), default=0)
+        return [(who, name) for fit, who, name in fits if best and fit == best]
 
     async def names(self, matrix_ids: Collection[str]) -> dict[str, str]:
         """Return the display name of each of these ids that has one."""

@@ -210,12 +210,25 @@ class MissionRepository:
         """Requests a facilitator accepted, dated `since` (ISO day) or later, soonest first."""
         rows = await self.db.fetchall(
             "SELECT r.id FROM assignments a JOIN requests r ON r.id = a.request_id "
-            "WHERE a.facilitator = :who AND a.state = 'acceptee' AND r.state != 'annulee' "
+            "WHERE a.facilitator = :who AND a.state = 'acceptee' "
+            "AND r.state NOT IN ('annulee', 'non tenue') "
             "AND (r.event_date IS NULL OR r.event_date >= :since OR EXISTS (SELECT 1 "
             "FROM request_sessions s WHERE s.request_id = r.id AND s.cancelled = 0 "
             "AND s.day >= :since)) "
             "ORDER BY r.event_date IS NULL, r.event_date, r.start_time, r.id",
             {"who": facilitator, "since": since},
+        )
+        return [row[0] for row in rows]
+
+    async def past_missions_of(self, facilitator: str, *, before: str) -> list[int]:
+        """Requests a facilitator accepted, dated before `before` (ISO day), that were
+        held (not cancelled, not closed unheld), latest first."""
+        rows = await self.db.fetchall(
+            "SELECT r.id FROM assignments a JOIN requests r ON r.id = a.request_id "
+            "WHERE a.facilitator = ? AND a.state = 'acceptee' "
+            "AND r.state NOT IN ('annulee', 'non tenue') AND r.event_date < ? "
+            "ORDER BY r.event_date DESC, r.start_time DESC, r.id DESC",
+            (facilitator, before),
         )
         return [row[0] for row in rows]
 

@@ -23,6 +23,8 @@ _USER_COLUMNS = (
     ("network_events", "created_by"),
     ("mission_feedback", "author"),
     ("request_notes", "author"),
+    ("attestations", "holder"),
+    ("attestations", "issued_by"),
 )
 _EXPORT = (
     ("profil", "SELECT * FROM facilitators WHERE matrix_id = :who"),
@@ -61,6 +63,11 @@ _EXPORT = (
     (
         "notes",
         "SELECT request_id, text, created_at FROM request_notes WHERE author = :who ORDER BY id",
+    ),
+    (
+        "attestations",
+        "SELECT reference, holder_name, directorate, year, missions, minutes, issued_at "
+        "FROM attestations WHERE holder = :who ORDER BY id",
     ),
     (
         "messages_en_attente_de_cle",
@@ -113,6 +120,11 @@ class PrivacyRepository:
                 "WHERE recipient = ? AND state = 'pending'",
                 (user_id,),
             )
+            # An attestation stays checkable by its reference, but names no one any more.
+            counts["attestations"] = await self.db.execute(
+                "UPDATE attestations SET holder_name = NULL, directorate = NULL WHERE holder = ?",
+                (user_id,),
+            )
             for table, column in _USER_COLUMNS:
                 changed = await self.db.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (alias, user_id)
@@ -150,7 +162,8 @@ class PrivacyRepository:
     async def purge_closed(self, before: datetime) -> int:
         """Delete closed requests last changed before `before` (with what hangs from them)."""
         removed = await self.db.execute(
-            "DELETE FROM requests WHERE state IN ('realisee', 'annulee') AND updated_at < ?",
+            "DELETE FROM requests WHERE state IN ('realisee', 'non tenue', 'annulee') "
+            "AND updated_at < ?",
             (before.isoformat(),),
         )
         if removed:

@@ -7,6 +7,7 @@ from pathlib import Path
 from storage.absences import AbsenceRepository
 from storage.candidates import CandidateRepository
 from storage.confirmations import ConfirmationRepository
+from storage.craft import CraftRepository
 from storage.db import Database
 from storage.facilitators import FacilitatorRepository
 from storage.feedback import FeedbackRepository
@@ -46,6 +47,7 @@ class Store:
         self.languages = LanguageRepository(db)
         self.confirmations = ConfirmationRepository(db)
         self.reserves = ReserveRepository(db)
+        self.craft = CraftRepository(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

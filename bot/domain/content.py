@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.profiles import name_from_id
+
 BOT_MARKER = "org.facilibot.bot"
 _CODE = re.compile(r"`([^`\n]+)`")
 _BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
@@ -46,8 +48,9 @@ def escape(text: str) -> str:
 
 
 def pill(user_id: str, name: str | None = None) -> Rendered:
-    """A mention of a user: a matrix.to link in HTML, the name in plain text."""
-    label = name or user_id
+    """A mention of a user: a matrix.to link in HTML, the name in plain text (read from
+    the id when not given, never the raw id)."""
+    label = name or name_from_id(user_id)
     return Rendered(
         body=label,
         html=f'<a href="https://matrix.to/#/{escape(user_id)}">{escape(label)}</a>',
@@ -106,6 +109,17 @@ def file_content(name: str, mimetype: str, size: int) -> dict[str, Any]:
         "body": name,
         "filename": name,
         "info": {"mimetype": mimetype, "size": size},
+        BOT_MARKER: True,
+    }
+
+
+def image_content(name: str, mimetype: str, size: int, width: int, height: int) -> dict[str, Any]:
+    """An `m.image` content without its address (added once the image is uploaded)."""
+    return {
+        "msgtype": "m.image",
+        "body": name,
+        "filename": name,
+        "info": {"mimetype": mimetype, "size": size, "w": width, "h": height},
         BOT_MARKER: True,
     }
 

@@ -12,6 +12,7 @@ class RequestState(StrEnum):
     PARTIAL = "partiellement pourvue"
     STAFFED = "pourvue"
     DONE = "realisee"
+    NOT_HELD = "non tenue"  # closed with nobody on it: no mission took place
     CANCELLED = "annulee"
 
 
@@ -105,7 +106,9 @@ def next_assignment_state(
 
 
 ACTIVE_REQUEST_STATES = (RequestState.OPEN, RequestState.PARTIAL, RequestState.STAFFED)
-FINAL_REQUEST_STATES = (RequestState.DONE, RequestState.CANCELLED)
+FINAL_REQUEST_STATES = (RequestState.DONE, RequestState.NOT_HELD, RequestState.CANCELLED)
+# States whose accepted assignments are no mission (for workloads, reports, exports).
+NO_MISSION_STATES = (RequestState.CANCELLED, RequestState.NOT_HELD)
 
 
 def staffing_state(accepted: int, needed: int) -> RequestState:
@@ -127,12 +130,17 @@ def check_request_open_for(state: RequestState, action: Action, request_id: int)
         raise IllegalTransition(f"La demande #{request_id} a été annulée.")
     if state is RequestState.DONE:
         raise IllegalTransition(f"La demande #{request_id} est close (réalisée).")
+    if state is RequestState.NOT_HELD:
+        raise IllegalTransition(f"La demande #{request_id} est close : elle n'a pas eu lieu.")
     if state is RequestState.STAFFED and action in (Action.ACCEPT, Action.ASSIGN):
         raise IllegalTransition(f"La demande #{request_id} est complète.")
 
 
-def next_request_state(state: RequestState, action: str, request_id: int) -> RequestState:
-    """Cancel (`cancel`) or close (`close`) a request.
+def next_request_state(
+    state: RequestState, action: str, request_id: int, *, held: bool = True
+) -> RequestState:
+    """Cancel (`cancel`) or close (`close`) a request; closed, it was held (realisee) if
+    someone facilitated it, else not held (no mission anywhere).
 
     Raises:
         IllegalTransition: the request is already cancelled or closed.
@@ -143,5 +151,5 @@ def next_request_state(state: RequestState, action: str, request_id: int) -> Req
     if action == "cancel":
         return RequestState.CANCELLED
     if action == "close":
-        return RequestState.DONE
+        return RequestState.DONE if held else RequestState.NOT_HELD
     raise ValueError(action)

@@ -44,7 +44,7 @@ INTENTS = (
 
 
 # States where the event is over or off: a new date there is a new request.
-_CLOSED = frozenset({"realisee", "annulee", "cloturee", "terminee"})
+_CLOSED = frozenset({"realisee", "non tenue", "annulee", "cloturee", "terminee"})
 
 
 # A message this long in a request's conversation is information for the facilitators.
@@ -139,6 +139,8 @@ def _read(
     changes = read_changes(ctx) if _about_request(ctx) else {}
     if changes and _meant_as_change(ctx, changes):
         return Reply("correct", changes=changes, language=ctx.language)
+    if _asks_when_or_where(ctx):
+        return Reply("status", language=ctx.language)
     return _remark(ctx)
 
 
@@ -152,11 +154,16 @@ def _meant_as_change(ctx: ReplyContext, changes: dict[str, object]) -> bool:
     assert ctx.request is not None
     if reply_rules().correct_cue.search(ctx.norm):
         return True
+    if _asks_when_or_where(ctx):
+        return False  # « Où ça se passe, à Lyon ? » checks the place, it does not move it
     missing = set(ctx.request.missing)
     if "start_time" in missing or "end_time" in missing:
         missing |= {"start_time", "end_time"}
     if set(changes) <= missing | {"modality"} and set(changes) & missing:
         return True
+    # « Les 3 directeurs interviendront en ouverture »: practical information, however short.
+    if reply_rules().note.search(ctx.norm):
+        return False
     return len(re.findall(r"[a-z0-9']+", ctx.norm)) <= SHORT_WORDS
 
 
@@ -237,7 +244,8 @@ def _language(ctx: ReplyContext) -> Reply | None:
 
 def _join(ctx: ReplyContext) -> Reply | None:
     """Someone who wants to become a facilitator."""
-    if reply_rules().join.search(ctx.norm):
+    r = reply_rules()
+    if r.join.search(ctx.norm) or (ctx.who == "other" and r.join_verb.search(ctx.norm)):
         return Reply("join", language=ctx.language)
     return None
 
@@ -274,13 +282,17 @@ def _facilitator(ctx: ReplyContext) -> Reply | None:
     about = req is not None and ctx.where != "room"
     if not ctx.pinged and not about and not (ctx.where == "dm" and _number(ctx) is not None):
         return None
+    if not ctx.pinged and r.addressed.search(ctx.norm):
+        return None  # « @Tom sounds good »: an answer to a person, not to the request
     text = ctx.norm
     intent = None
     if r.withdraw.search(text):
         intent = "withdraw"
     elif r.decline.search(text):
         # Someone who was not pinged and declines had accepted: a withdrawal.
-        late = not ctx.pinged or re.search(r"\bfinalement\b|\bafter all\b", text)
+        # A request still open was taken by nobody yet: not pinged there is still a decline.
+        taken = req is None or req.state != "ouverte"
+        late = (not ctx.pinged and taken) or re.search(r"\bfinalement\b|\bafter all\b", text)
         intent = "withdraw" if late else "decline"
     elif r.accept.search(text) or (ctx.pinged and ctx.where == "dm" and r.assent.search(text)):
         intent = "accept"
@@ -314,11 +326,41 @@ def _cancel(ctx: ReplyContext) -> Reply | None:
 
 def _status(ctx: ReplyContext) -> Reply | None:
     """Who facilitates, where the request stands."""
-    if ctx.request is None and ctx.where != "dm":
+    if ctx.request is None and ctx.where != "dm" and _number(ctx) is None:
         return None
-    if reply_rules().status.search(ctx.norm):
+    if reply_rules().status.search(ctx.norm) or _asks_how_it_stands(ctx):
         return Reply("status", language=ctx.language)
     return None
+
+
+def _asks_when_or_where(ctx: ReplyContext) -> bool:
+    """« c'est où déjà ? », "when is it again?" — read once no new value was found (« quand
+    peut-on passer au 21 ? » changes the date); not « on se retrouve où pour déjeuner ? »."""
+    r = reply_rules()
+    norm = ctx.norm
+    if ctx.request is None and ctx.where != "dm" and _number(ctx) is None:
+        return False
+    if not r.question.search(norm) or r.note.search(norm):
+        return False
+    return bool(r.ask_when.search(norm) or r.ask_where.search(norm) or "où" in ctx.text.lower())
+
+
+def _asks_how_it_stands(ctx: ReplyContext) -> bool:
+    """A question that gives no value but asks who facilitates, when or where it is, or
+    whether someone took it (« c'est qui le facilitateur ? », "when is it again?")."""
+    r = reply_rules()
+    norm = ctx.norm
+    if not r.question.search(norm):
+        return False
+    who = r.ask_who.search(norm)
+    if who is not None and (r.who_about.search(norm) or len(norm.split()) <= 4):
+        return True
+    subject = r.staff_subject.search(norm)
+    if subject is None:
+        return False
+    # « ya qqn ? », « on a quelqu'un ? »: the question is the person.
+    short = len(norm.split()) <= 4 and subject.group(0) != "personne" and not re.search(r"\d", norm)
+    return short or r.staff_state.search(norm, subject.end()) is not None
 
 
 def _new_request(ctx: ReplyContext) -> Reply | None:
@@ -340,10 +382,16 @@ def _remark(ctx: ReplyContext) -> Reply:
     """Information for the facilitators, thanks, or conversation between people."""
     r = reply_rules()
     about = ctx.request is not None and ctx.where != "room"
-    if about and r.note.search(ctx.norm):
+    # « Bonjour Claire, je vous propose un point mardi ? »: people speaking to each other.
+    between = r.chat.search(ctx.norm) is not None and r.addressed.search(ctx.norm) is not None
+    if about and not between and r.note.search(ctx.norm):
         return Reply("note", note=ctx.text.strip(), language=ctx.language)
     if r.thanks.search(ctx.norm):
         return Reply("thanks", language=ctx.language)
+    if r.mention.search(ctx.norm) and r.question.search(ctx.norm):
+        return Reply("help", language=ctx.language)  # a question to the bot it cannot read
+    if between:
+        return Reply("none", language=ctx.language)
     words = len(re.findall(r"[a-z0-9']+", ctx.norm))
     if about and words >= NOTE_MIN_WORDS and not r.chat.search(ctx.norm):
         return Reply("note", note=ctx.text.strip(), language=ctx.language)

@@ -29,9 +29,18 @@ log = logging.getLogger(__name__)
 class Person:
     """A Matrix user with their own client, syncing in the background."""
 
-    def __init__(self, homeserver: str, user: RegisteredUser, store_path: Path, name: str):
+    def __init__(
+        self,
+        homeserver: str,
+        user: RegisteredUser,
+        store_path: Path,
+        name: str,
+        *,
+        poll_ms: int = 2000,
+    ):
         self.user = user
         self.name = name
+        self.poll_ms = poll_ms  # how long each sync long-polls
         store_path.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(
             homeserver,
@@ -71,7 +80,9 @@ class Person:
         first = True
         while True:
             try:
-                response = await self.client.sync(timeout=0 if first else 2000, full_state=first)
+                response = await self.client.sync(
+                    timeout=0 if first else self.poll_ms, full_state=first
+                )
             except Exception as exc:
                 log.debug("%s: sync error %s", self.name, exc)
                 await asyncio.sleep(0.5)

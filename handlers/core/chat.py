@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.domain.clock import Clock
-from bot.domain.content import Rendered, file_content, message_content, thread_relation
+from bot.domain.content import (
+    Rendered,
+    file_content,
+    image_content,
+    message_content,
+    thread_relation,
+)
 from bot.matrix.events import Incoming
 from storage.outbox import ANSWER, FAN_OUT, Attachment, OutboxRepository
 
@@ -89,6 +95,28 @@ class OutboxChat:
     ) -> None:
         """Queue a file (`m.file`), uploaded by the sender just before it is sent."""
         content = file_content(attachment.name, attachment.mimetype, len(attachment.data))
+        if thread_root:
+            content["m.relates_to"] = thread_relation(thread_root)
+        await self._queue(
+            key=key, content=content, room_id=room_id, dm_user=dm_user, attachment=attachment
+        )
+
+    async def image(
+        self,
+        attachment: Attachment,
+        size: tuple[int, int],
+        *,
+        key: str,
+        room_id: str | None = None,
+        dm_user: str | None = None,
+        thread_root: str | None = None,
+    ) -> None:
+        """Queue an image (`m.image`, `size` in pixels), uploaded — encrypted where the room
+        is — by the sender just before it is sent."""
+        width, height = size
+        content = image_content(
+            attachment.name, attachment.mimetype, len(attachment.data), width, height
+        )
         if thread_root:
             content["m.relates_to"] = thread_relation(thread_root)
         await self._queue(

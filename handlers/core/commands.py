@@ -54,6 +54,7 @@ class Kind(Enum):
 
     REQUEST = "numéro de demande"  # 42 or #42
     USER = "utilisateur"  # @user:server, or a mention pill
+    PERSON = "personne"  # @user:server, a mention pill, or a name (the rest of the line)
     WORD = "mot"
     TEXT = "texte"  # the rest of the line
 
@@ -158,13 +159,18 @@ def parse_arguments(command: Command, text: str, ctx: Context) -> dict[str, Any]
     mentions = list(ctx.event.mentions)
     for param in command.params:
         if not rest:
-            if param.kind is Kind.USER and mentions:
+            if param.kind in (Kind.USER, Kind.PERSON) and mentions:
                 values[param.name] = mentions.pop(0)
                 continue
             if param.optional:
                 values[param.name] = None
                 continue
             raise _usage_error(command, ctx, ctx.say(MISSING_ARGUMENT, what=param.label))
+        if param.kind is Kind.PERSON and not USER_ID.match(rest.split(" ")[0]):
+            # A pill shows a display name in the body: its id is in m.mentions.
+            values[param.name] = mentions.pop(0) if mentions else rest[:MAX_ARGUMENT_LENGTH]
+            rest = ""
+            continue
         if param.kind is Kind.TEXT:
             if len(rest) > MAX_ARGUMENT_LENGTH:
                 raise _usage_error(command, ctx, ctx.say(TEXT_TOO_LONG))
@@ -187,7 +193,7 @@ def _convert(param: Param, word: str, mentions: list[str], command: Command, ctx
         if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
             raise _usage_error(command, ctx, ctx.say(NOT_A_NUMBER, value=word[:40]))
         return int(digits)
-    if param.kind is Kind.USER:
+    if param.kind in (Kind.USER, Kind.PERSON):
         if USER_ID.match(word):
             return word
         if mentions:  # a pill: the body shows a display name, the id is in m.mentions

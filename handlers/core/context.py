@@ -75,6 +75,18 @@ class Chat(Protocol):
         dm_user: str | None = None,
         thread_root: str | None = None,
     ) -> None: ...
+
+    async def image(
+        self,
+        attachment: Attachment,
+        size: tuple[int, int],
+        *,
+        key: str,
+        room_id: str | None = None,
+        dm_user: str | None = None,
+        thread_root: str | None = None,
+    ) -> None: ...
+
     async def announce(self, room_id: str, message: Rendered, *, key: str) -> None: ...
 
 

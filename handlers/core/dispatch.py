@@ -46,7 +46,7 @@ UNKNOWN_COMMAND = Say(
 )
 
 COORDINATORS_ONLY = Say(
-    "La commande `{prefix}{name}` est réservée aux coordinateurs et coordinatrices du réseau.",
+    "La commande `{prefix}{name}` est réservée à l'équipe de coordination du réseau.",
     "The command `{prefix}{name}` is for the network's coordinators.",
 )
 

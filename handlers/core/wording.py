@@ -71,14 +71,41 @@ MISSING_EXAMPLES = {
     "place": Say("à Bercy", "at Bercy"),
 }
 
+# -- Words for people ---------------------------------------------------------------------------
+# The few words that vary, said alike by every feature: epicene forms or both
+# forms, never the point médian. Sentences write them out (so that each reads
+# whole where it stands); tests/unit/test_words.py keeps the forms of AVOID out
+# of every sentence of the handlers.
+FACILITATORS = "facilitatrices et facilitateurs"
+COORDINATION = "l'équipe de coordination"
+REQUESTER = "la personne qui a fait la demande"
+AVOID = {
+    "facilitateurs et facilitatrices": FACILITATORS,  # one order everywhere
+    "les facilitateurs": "les " + FACILITATORS,
+    "des facilitateurs": "des " + FACILITATORS,
+    "aux facilitateurs": "aux " + FACILITATORS,
+    "un facilitateur": "une personne pour faciliter",
+    "coordinateur": COORDINATION,
+    "demandeur": REQUESTER,
+    "auteur": REQUESTER,
+    "·": "les deux formes, ou un mot épicène",
+}
+# Proper names and quotations that keep their words: a room, an event's title, a
+# request as a person writes it.
+AVOID_EXCEPT = (
+    "salon des facilitateurs",
+    "Plénière des facilitateurs",
+    "On cherche 2 facilitateurs",
+)
+
 FACILITATORS_ONLY = Say(
-    "La commande `{prefix}{name}` est réservée aux facilitateurs et facilitatrices.",
+    "La commande `{prefix}{name}` est réservée aux facilitatrices et facilitateurs.",
     "The command `{prefix}{name}` is for facilitators.",
 )
 
 UNKNOWN_REQUEST = Say(
     "Je ne trouve pas la demande #{id}. Tapez `{prefix}demandes` pour voir celles qui sont ouvertes.",
-    "I can't find request #{id}. Type `{prefix}demandes` to see the open ones.",
+    "I can't find request #{id}. Type `{prefix}requests` to see the open ones.",
 )
 
 CORRECTION_HINT = Say(
@@ -335,7 +362,7 @@ def and_list(items: list[str], lang: str = "fr") -> str:
 
 
 def names_list(user_ids: list[str], lang: str = "fr") -> str:
-    """« @a, @b et @c » (« personne » when there is nobody)."""
+    """« Karim, Léa et Paul » (names; « personne » when there is nobody)."""
     return and_list(user_ids, lang) if user_ids else _w(lang)["nobody"]
 
 

@@ -34,7 +34,8 @@ WITHDRAWN = Say(
 
 
 NOT_A_FACILITATOR = (
-    "{who} n'est pas dans l'annuaire des facilitateurs ni dans le salon des facilitateurs."
+    "{who} n'est ni dans l'annuaire des facilitatrices et facilitateurs ni dans le salon des "
+    "facilitateurs."
 )
 
 

@@ -67,7 +67,7 @@ FACILITATOR_ASSIGNED = "La coordination vous a donné une place sur la demande #
 
 ABSENT_THAT_DAY = "Vous avez déclaré une absence {span} : je ne peux pas vous inscrire sur la demande #{id}. Si vous êtes finalement disponible, tapez `{prefix}present`, puis `{prefix}accepte {id}`."
 
-FULL_FOR_COORDINATOR = "La demande #{id} est déjà complète ({needed}/{needed}) : retirez d'abord quelqu'un (`{prefix}retire`) ou demandez au demandeur d'ajouter une place."
+FULL_FOR_COORDINATOR = "La demande #{id} est déjà complète ({needed}/{needed}) : retirez d'abord quelqu'un (`{prefix}retire`) ou demandez à la personne qui a fait la demande d'ajouter une place."
 
 COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
 
@@ -133,7 +133,7 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
         current.state if current else None,
         action,
         request.id,
-        who=who,
+        who=await display_name(ctx.store, who),
         prefix=ctx.config.bot.command_prefix,
     )
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
@@ -232,9 +232,9 @@ def next_assignment(
         raise UserError(exc.sentence(prefix)) from exc
 
 
-def next_request(request: Request, action: str) -> RequestState:
+def next_request(request: Request, action: str, *, held: bool = True) -> RequestState:
     try:
-        return next_request_state(RequestState(request.state), action, request.id)
+        return next_request_state(RequestState(request.state), action, request.id, held=held)
     except IllegalTransition as exc:
         raise UserError(str(exc)) from exc
 

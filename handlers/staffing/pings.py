@@ -13,11 +13,13 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
 from bot.domain.lifecycle import RequestState, staffing_state
+from bot.domain.profiles import name_from_id
 from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 from handlers.candidates import rank_request
 from handlers.core import wording
 from handlers.core.context import Chat
 from handlers.core.language import Say, pick
+from handlers.reminders import display_name
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -60,9 +62,12 @@ PING_CANCELLED = Say(
 )
 
 
-def mention_line(user_id: str, message: Rendered) -> Rendered:
-    """A message that starts with a mention of its recipient."""
-    return pill(user_id) + Rendered(body=" : ", html=" : ") + message
+def mention_line(
+    user_id: str, message: Rendered, name: str | None = None, lang: str = "fr"
+) -> Rendered:
+    """A message that starts with a mention of its recipient, by name."""
+    colon = ": " if lang == "en" else " : "
+    return pill(user_id, name) + Rendered(body=colon, html=colon) + message
 
 
 def ping_message(request: Request, *, prefix: str, lang: str = "fr") -> Rendered:
@@ -90,12 +95,14 @@ def ics_summary(request: Request) -> str:
 
 
 def ics_description(request: Request, facilitators: list[str]) -> str:
-    """The calendar entry's text: the card, the requester, the team."""
+    """The calendar entry's text: the card, the requester, the team (`facilitators`: their
+    names; an id is read as a name)."""
     lines = [", ".join(wording.describe_details(request.details))]
     if request.details.topic:
         lines.append(f"Objet : {request.details.topic}")
-    lines.append(f"Demandeur : {request.requester}")
-    lines.append(f"Facilitation : {wording.names_list(facilitators)}")
+    lines.append(f"Demandée par : {name_from_id(request.requester)}")
+    named = [name_from_id(who) if who.startswith("@") else who for who in facilitators]
+    lines.append(f"Facilitation : {wording.names_list(named)}")
     return "\n".join(lines)
 
 
@@ -180,7 +187,7 @@ async def send_ping(ctx: Staffing, request: Request, user_id: str, *, key: str) 
     if ctx.config.matching.ping_in == "room" and room:
         await ctx.chat.send(
             room,
-            mention_line(user_id, message),
+            mention_line(user_id, message, await display_name(ctx.store, user_id)),
             key=key,
             notice=False,
             mentions=(user_id,),
@@ -254,12 +261,14 @@ async def tell_requester(
 ) -> None:
     """A message in the request's thread that notifies its author, in their language."""
     lang = await ctx.store.languages.of(request.requester)
-    text = pick(sentence, lang).format(
-        **{name: pick(v, lang) if isinstance(v, str) else v for name, v in values.items()}
-    )
+    text = pick(sentence, lang)
+    if values:
+        text = text.format(
+            **{name: pick(v, lang) if isinstance(v, str) else v for name, v in values.items()}
+        )
     await ctx.chat.send(
         request.room_id,
-        mention_line(request.requester, Rendered.text(text)),
+        mention_line(request.requester, Rendered.text(text), lang=lang),
         key=key,
         notice=False,
         mentions=(request.requester,),
@@ -283,7 +292,9 @@ async def send_invitations(
         request_id=request.id,
         details=request.details,
         summary=ics_summary(request),
-        description=ics_description(request, facilitators),
+        description=ics_description(
+            request, [await display_name(ctx.store, who) for who in facilitators]
+        ),
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,

@@ -117,8 +117,9 @@ LEAD_NOT_ON = Say(
     "{who} is not facilitating request #{id}: only someone who accepted can lead it.",
 )
 ONLY_REQUESTER_OR_COORDINATOR = Say(
-    "Seuls l'auteur de la demande #{id} et les coordinateurs peuvent nommer la personne référente.",
-    "Only the author of request #{id} and the coordinators can name its lead.",
+    "Seules la personne qui a fait la demande #{id} et l'équipe de coordination peuvent "
+    "nommer la personne référente.",
+    "Only the person who made request #{id} and the coordination team can name its lead.",
 )
 
 
@@ -126,7 +127,10 @@ ONLY_REQUESTER_OR_COORDINATOR = Say(
     "reserve",
     aliases=("standby",),
     who=Permission.FACILITATOR,
-    summary="vous mettre en réserve sur une demande complète (première place libérée)",
+    summary=Say(
+        "vous mettre en réserve sur une demande complète (première place libérée)",
+        "wait in reserve on a full request (the next place that opens)",
+    ),
     example="reserve 42",
     params=(Param("numero", Kind.REQUEST, "numéro"),),
 )
@@ -138,7 +142,10 @@ async def reserve(ctx: Context, numero: int) -> None:
 @commands.command(
     "referent",
     aliases=("lead",),
-    summary="nommer la personne référente d'une mission parmi celles qui la facilitent",
+    summary=Say(
+        "nommer la personne référente d'une mission parmi celles qui la facilitent",
+        "name the lead of a mission among those facilitating it",
+    ),
     example="referent 42 @karim.benali:agent.finances.tchap.gouv.fr",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),

@@ -17,7 +17,7 @@ REQUEST = (
     "Bonjour, on cherche un facilitateur pour un atelier le 12 mars 2027 de 9h à 12h "
     "à Bercy, une quinzaine de participants."
 )
-INVITATION = "Vous faites partie du réseau des facilitateurs"
+INVITATION = "Vous faites partie du réseau des facilitatrices et facilitateurs"
 
 
 async def _import(config, roster: str, tmp: Path) -> tuple[int, str]:
@@ -179,7 +179,7 @@ async def test_candidates_for_coordinators_only(world):
         lambda m: thread_of(m) == refused, room_id=room_id, sender=bot_id
     )
     assert body_of(answer) == (
-        "La commande `!candidats` est réservée aux coordinateurs et coordinatrices du réseau."
+        "La commande `!candidats` est réservée à l'équipe de coordination du réseau."
     )
 
     asked = await coordinator.send(room_id, "!candidates 1")
@@ -188,7 +188,7 @@ async def test_candidates_for_coordinators_only(world):
     )
     lines = body_of(listing).splitlines()
     assert lines[0].startswith("Candidats pour la demande #1 (atelier, vendredi 12 mars 2027")
-    assert lines[1].startswith("1. Claire (@claire:")
+    assert lines[1].startswith("1. Claire — ")
     assert "compétence atelier, sur place (Paris)" in lines[1]
     assert len(lines) == 2  # Léon in Lyon is not near Bercy: out of the prefilter
 

@@ -57,7 +57,7 @@ async def test_unknown_command_and_help_get_answers(world):
         lambda m: thread_of(m) == asked, room_id=room_id, sender=bot_id
     )
     assert "!statut <numéro>" in body_of(help_text)
-    assert "Pour les coordinateurs" not in body_of(help_text)
+    assert "!assigne" not in body_of(help_text)
 
 
 async def test_user_text_is_escaped_in_html(world):

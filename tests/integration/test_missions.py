@@ -125,7 +125,7 @@ async def test_request_pings_acceptance_staffed_status(world):
         lambda m: "État : pourvue." in body_of(m), room_id=room_id, sender=bot_id
     )
     assert thread_of(status) == request_event
-    assert first.user_id in body_of(status) and second.user_id in body_of(status)
+    assert f"Facilitation (2/2) : {first.name} et {second.name}." in body_of(status)
     assert third.user_id not in body_of(status)
 
     # The facilitator in Lyon was never pinged for an on-site seminar in Paris.

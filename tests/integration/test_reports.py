@@ -36,17 +36,19 @@ async def test_stats_in_chat_and_csv_export(world, tmp_path):
     )
     stats = await coordinator.send(room_id, "!stats")
     answer = await coordinator.wait_for_message(
-        lambda m: thread_of(m) == stats, room_id=room_id, sender=bot_id
+        lambda m: thread_of(m) == stats and m["content"].get("msgtype") == "m.notice",
+        room_id=room_id,
+        sender=bot_id,
     )
     assert body_of(answer).startswith("Statistiques de ")
-    assert "• Demandes reçues : 1 (dont 0 annulée(s))" in body_of(answer)
+    assert ": 1 (dont 0 annulée(s))" in body_of(answer)
     assert "• Pourvues : 1 sur 1 (100 %)" in body_of(answer)
 
     refused = await alice.send(room_id, "!stats")
     no = await alice.wait_for_message(
         lambda m: thread_of(m) == refused, room_id=room_id, sender=bot_id
     )
-    assert "réservée aux coordinateurs" in body_of(no)
+    assert "réservée à l'équipe de coordination" in body_of(no)
 
     config_file = tmp_path / "export.toml"
     config_file.write_text(

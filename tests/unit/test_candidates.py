@@ -166,10 +166,9 @@ async def test_candidates_lists_ranked_people_with_reasons_and_exclusions(dispat
     assert text.splitlines() == [
         f"Candidats pour la demande #{request.id} (atelier, vendredi 12 mars 2027, 9h00–12h00, "
         "Paris, 1 personne pour faciliter) :",
-        f"1. Claire Martin ({fid('claire')}) — 90 pts : compétence atelier, sur place (Paris), "
-        "0 mission en 90 jours",
-        f"2. {fid('bob')} — 35 pts : même région (Île-de-France), 0 mission en 90 jours",
-        f"Écartés (1) : déjà en mission sur ce créneau : Busy Bee ({fid('busy')}).",
+        "1. Claire Martin — 90 pts : compétence atelier, sur place (Paris), 0 mission en 90 jours",
+        "2. Bob — 35 pts : même région (Île-de-France), 0 mission en 90 jours",
+        "Écartés (1) : déjà en mission sur ce créneau : Busy Bee.",
     ]
 
 
@@ -181,7 +180,8 @@ async def test_candidates_is_for_coordinators_only(dispatcher, store, clock):
             == "refused"
         )
     texts = await answers(store)
-    assert texts == ["La commande `!candidats` est réservée aux coordinateurs et coordinatrices du réseau."] * 2
+    refusal = "La commande `!candidats` est réservée à l'équipe de coordination du réseau."
+    assert texts == [refusal] * 2
 
 
 async def test_candidates_of_an_unknown_or_undated_request(dispatcher, store, clock):

@@ -102,3 +102,22 @@ def test_durations_round_trip(text, delta):
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_network_section_has_defaults_and_is_checked(tmp_path, capsys):
+    assert load_config(ROOT / "config.example.toml", env={}).network.signatory.startswith(
+        "Camille Martin\n"
+    )
+    plain = config_from_dict({**MINIMAL, "matrix": {**MINIMAL["matrix"], "password": "x"}},
+                             base_dir=tmp_path)  # fmt: skip
+    assert plain.network.name == "Réseau des facilitateurs"
+    assert plain.network.signatory == "La coordination du réseau"
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[matrix]\nhomeserver = "https://m.example.org"\nuser_id = "@b:example.org"\n'
+        'password = "x"\n[network]\nname = ""\nsigle = "x"\n',
+        encoding="utf-8",
+    )
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "network.name: texte vide" in err and "network.sigle: clé inconnue" in err

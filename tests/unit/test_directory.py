@@ -74,7 +74,7 @@ async def test_a_facilitator_without_a_profile_gets_an_empty_one(dispatcher, sto
 async def test_someone_outside_the_network_is_refused_and_nothing_is_stored(dispatcher, store):
     outcome, text = await say(dispatcher, store, "!profil site Lyon", sender=REQUESTER)
     assert outcome == "refused"
-    assert "réservée aux facilitateurs" in text
+    assert "réservée aux facilitatrices et facilitateurs" in text
     outcome, text = await say(dispatcher, store, "!profil", sender=COORDINATOR)
     assert outcome == "refused"
     assert "pas dans l'annuaire" in text
@@ -330,7 +330,7 @@ async def test_a_cell_emptied_by_the_coordinator_clears_the_field(store, clock):
 
 
 async def test_help_lists_the_directory_commands(dispatcher, store):
-    _, everything = await say(dispatcher, store, "!aide")
+    _, everything = await say(dispatcher, store, "!aide tout")
     for usage in ("!profil [champ valeur]", "!absent <période>", "!present", "!pause", "!reprise"):
         assert f"`{usage}`" in everything
     assert "!candidats" not in everything
@@ -338,4 +338,4 @@ async def test_help_lists_the_directory_commands(dispatcher, store):
     assert one.startswith("`!profil [champ valeur]` — votre profil, ou changer un champ")
     assert "Exemple : `!profil competences atelier, codev`" in one
     _, coordinator = await say(dispatcher, store, "!aide", sender=COORDINATOR)
-    assert "`!candidats <numéro>` — les facilitateurs classés pour une demande" in coordinator
+    assert "`!candidats <numéro>` — les facilitatrices et facilitateurs classés" in coordinator

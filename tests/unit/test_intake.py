@@ -151,9 +151,9 @@ async def test_requests_listing_for_requesters_and_coordinators(dispatcher, stor
     await dispatcher.handle(message("!demandes"), "requests")
     await dispatcher.handle(message("!demandes", sender=COORDINATOR), "requests")
     _, nobody, mine, everything = await answers(store)
-    assert nobody == "Vous n'avez aucune demande ouverte."
-    assert mine.startswith("Vos demandes ouvertes (1) :\n• #1 (ouverte) — séminaire")
-    assert everything.startswith("Demandes ouvertes (1) :")
+    assert nobody.startswith("Vous n'avez aucune demande en cours.")
+    assert mine.startswith("Vos demandes en cours (1) :\n• #1 (ouverte) — séminaire")
+    assert everything.startswith("Demandes en cours (1) :")
 
 
 async def test_status_is_private_to_the_people_involved(dispatcher, store):

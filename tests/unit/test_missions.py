@@ -223,7 +223,8 @@ async def test_cancel_by_requester_tells_the_facilitators(missions, staffed_stor
     await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
     refused = await missions.handle(message("!annule 1", sender=PEOPLE[3]), "dm")
     assert refused == "refused"
-    assert (await answers(staffed_store))[-1].startswith("Seuls l'auteur de la demande #1")
+    refusal = (await answers(staffed_store))[-1]
+    assert refusal.startswith("Seules la personne qui a fait la demande #1")
     assert await missions.handle(message("!annule 1"), "requests") == "command:annule"
     assert (await staffed_store.requests.get(1)).state == "annulee"
     dms = await direct_messages(staffed_store)
@@ -254,9 +255,9 @@ async def test_coordinators_assign_remove_and_close(missions, staffed_store):
     assert told and all("La coordination a retiré" in b for b in told)
     close = message("!cloture 1", sender=COORDINATOR)
     assert await missions.handle(close, "requests") == "command:cloture"
-    assert (await staffed_store.requests.get(1)).state == "realisee"
+    assert (await staffed_store.requests.get(1)).state == "non tenue"
     closed = (await answers(staffed_store))[-1]
-    assert closed == "La demande #1 est close ; personne ne l'avait prise."
+    assert closed.startswith("La demande #1 est close sans avoir eu lieu : personne ne l'avait")
     trail = [
         (t.facilitator, t.from_state, t.to_state) for t in await staffed_store.missions.history(1)
     ]
@@ -265,7 +266,7 @@ async def test_coordinators_assign_remove_and_close(missions, staffed_store):
         (None, "ouverte", "partiellement pourvue"),
         (FAR, "acceptee", "retiree"),
         (None, "partiellement pourvue", "ouverte"),
-        (None, "ouverte", "realisee"),
+        (None, "ouverte", "non tenue"),
     ]
 
 
@@ -275,7 +276,7 @@ async def test_coordinators_assign_remove_and_close(missions, staffed_store):
 async def test_coordinator_commands_are_refused_to_others(missions, staffed_store, command):
     await new_request(missions)
     assert await missions.handle(message(command, sender=PEOPLE[0]), "dm") == "refused"
-    assert "réservée aux coordinateurs" in (await answers(staffed_store))[-1]
+    assert "réservée à l'équipe de coordination" in (await answers(staffed_store))[-1]
     assert await staffed_store.missions.history(1) == []
 
 
@@ -283,7 +284,7 @@ async def test_only_facilitators_accept(missions, staffed_store):
     await new_request(missions)
     outsider = "@eve:agent.finances.tchap.gouv.fr"
     assert await missions.handle(message("!accepte 1", sender=outsider), "dm") == "refused"
-    assert "réservée aux facilitateurs" in (await answers(staffed_store))[-1]
+    assert "réservée aux facilitatrices et facilitateurs" in (await answers(staffed_store))[-1]
 
 
 async def test_unknown_request_number(missions, staffed_store):
@@ -297,7 +298,7 @@ async def test_status_names_only_those_who_accepted(missions, staffed_store):
     await missions.handle(message("!refuse 1", sender=PEOPLE[1]), "dm")
     await missions.handle(message("!statut 1"), "requests")
     shown = (await answers(staffed_store))[-1]
-    assert f"Facilitation : Fac 0 ({PEOPLE[0]}). (1/2)" in shown
+    assert "Facilitation (1/2) : Fac 0." in shown
     assert PEOPLE[1] not in shown
 
 
@@ -308,7 +309,7 @@ async def test_my_missions_lists_upcoming_ones(missions, staffed_store):
     await missions.handle(message("!accepte 1", sender=PEOPLE[0]), "dm")
     await missions.handle(message("!missions", sender=PEOPLE[0]), "dm")
     listing = (await answers(staffed_store))[-1]
-    assert listing.startswith("Vos missions (1) :\n• #1 (partiellement pourvue)")
+    assert listing.startswith("Vos missions à venir (1), la plus proche d'abord :\n• #1 (part")
 
 
 async def test_requests_filters(missions, staffed_store):
@@ -318,7 +319,7 @@ async def test_requests_filters(missions, staffed_store):
     listing = (await answers(staffed_store))[-1]
     assert listing.startswith("Demandes de décembre 2026 (1) :\n• #2")
     await missions.handle(message("!demandes pourvues", sender=COORDINATOR), "requests")
-    assert (await answers(staffed_store))[-1] == "Aucune demande pourvues."
+    assert (await answers(staffed_store))[-1] == "Aucune demande pourvue."
     await missions.handle(message("!demandes bientôt", sender=COORDINATOR), "requests")
     assert (await answers(staffed_store))[-1].startswith(
         "Je ne comprends pas le filtre « bientôt »"
@@ -539,4 +540,5 @@ async def test_someone_who_wants_to_join_is_answered_and_the_coordinators_told(
     assert await missions.handle(wish, "dm") == "dm:join"
     assert (await answers(staffed_store))[-1].startswith("Merci de votre intérêt !")
     told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
-    assert told == ["Une personne souhaite rejoindre le réseau des facilitateurs : " + outsider]
+    network = "le réseau des facilitatrices et facilitateurs"
+    assert told == [f"Une personne souhaite rejoindre {network} : Zoe"]

@@ -23,7 +23,7 @@ async def test_my_data_goes_to_a_dm_with_a_json_file(missions, staffed_store):
     pending = await staffed_store.outbox.pending(limit=1000)
     [summary] = [m for m in pending if m.key.startswith("mydata:") and m.key.endswith(":text")]
     assert summary.dm_user == FAC
-    assert "1 mission(s)" in summary.content["body"]
+    assert "1 réponse(s) à des demandes" in summary.content["body"]
     assert "profil de facilitateur : oui" in summary.content["body"]
     [file] = [m for m in pending if m.key.startswith("mydata:") and m.attachment]
     data = json.loads(file.attachment.data)

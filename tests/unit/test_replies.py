@@ -1,9 +1,9 @@
-"""The reply reader: the labelled table of replies (floors per split) and its context rules."""
+"""The reply reader: the labelled table of replies (floors) and its context rules."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +13,12 @@ import pytest
 from bot.parsing.replies import INTENTS, Reply, RequestView, closest_command, read_reply
 
 TABLE = Path(__file__).resolve().parents[1] / "data" / "replies.jsonl"
+# A second table, written blind by someone else and never tuned on: measured once, at
+# 158/180 intents (0.878) and 53/72 corrections with exactly the right changes (0.736).
+# Only its aggregate is checked; its floors sit just below.
+HELD_OUT = TABLE.with_name("replies_b.jsonl")
+HELD_OUT_INTENT_FLOOR = 0.87
+HELD_OUT_CHANGES_FLOOR = 0.73
 PARIS = ZoneInfo("Europe/Paris")
 # Command names and aliases as DESIGN.md names them; the bot passes its own table.
 COMMANDS = (
@@ -23,13 +29,11 @@ COMMANDS = (
     "cadrage", "deroule", "valide", "restitution", "qualifie", "oriente", "reserve",
     "parcours", "attestation",
 )  # fmt: skip
-# Floors: the tuning split is the table's rows whose number is not a multiple of 3; the
-# held-out split (multiples of 3) was measured once, never tuned on: 59/76 intents (0.776)
-# and 14/22 corrections with exactly the right changes (0.636); its floors sit just below.
-TUNE_INTENT_FLOOR = 0.95
-TUNE_CHANGES_FLOOR = 0.95
-HOLDOUT_INTENT_FLOOR = 0.77
-HOLDOUT_CHANGES_FLOOR = 0.63
+# Floors for the whole table. Its rows whose number is a multiple of 3 were first held out
+# (measured once at 59/76 intents and 14/22 exact corrections); the reader is now tuned on
+# every row, and a separate blind table measures how it generalises.
+INTENT_FLOOR = 0.95
+CHANGES_FLOOR = 0.95
 
 
 def view(raw: dict | None) -> RequestView | None:
@@ -85,47 +89,46 @@ def run(row: dict) -> dict:
     return labelled(reply)
 
 
-def rows(held_out: bool) -> list[dict]:
-    """One split of the table."""
-    with TABLE.open(encoding="utf-8") as handle:
-        table = [json.loads(line) for line in handle if line.strip()]
-    return [r for r in table if (int(r["id"].split("-")[1]) % 3 == 0) == held_out]
+def rows(path: Path = TABLE) -> list[dict]:
+    """A whole table."""
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
-def scores(held_out: bool) -> tuple[float, float, list[str]]:
-    """Intent accuracy, exact changes on corrections, and the ids of tuning misses."""
-    split = rows(held_out)
+def scores(path: Path = TABLE) -> tuple[float, float, list[str]]:
+    """Intent accuracy, exact changes on corrections, and the rows read wrong."""
+    table = rows(path)
     intents = changes = corrections = 0
     misses = []
-    for row in split:
+    for row in table:
         got, expected = run(row), row["expected"]
         intents += got["intent"] == expected["intent"]
         if expected["intent"] == "correct":
             corrections += 1
             changes += got.get("changes") == expected["changes"]
-        if got != expected and not held_out:
+        if got != expected:
             misses.append(f"{row['id']}: {got}")
-    return intents / len(split), changes / max(1, corrections), misses
+    return intents / len(table), changes / max(1, corrections), misses
 
 
-def test_the_table_has_both_splits_and_known_intents() -> None:
-    tune, held = rows(False), rows(True)
-    assert len(tune) + len(held) == 228
-    counts = Counter(r["expected"]["intent"] for r in tune + held)
-    assert set(counts) <= set(INTENTS)
+def test_the_table_has_known_intents() -> None:
+    table = rows()
+    assert len(table) == 228
+    assert {r["expected"]["intent"] for r in table} <= set(INTENTS)
 
 
-def test_the_tuning_split_is_read_right() -> None:
-    intents, changes, misses = scores(held_out=False)
-    assert intents >= TUNE_INTENT_FLOOR, misses
-    assert changes >= TUNE_CHANGES_FLOOR, misses
+def test_the_table_is_read_right() -> None:
+    intents, changes, misses = scores()
+    assert intents >= INTENT_FLOOR, misses
+    assert changes >= CHANGES_FLOOR, misses
 
 
-def test_the_held_out_split_stays_above_its_floor() -> None:
-    # Only the aggregate: the held-out rows are never looked at one by one.
-    intents, changes, _ = scores(held_out=True)
-    assert intents >= HOLDOUT_INTENT_FLOOR
-    assert changes >= HOLDOUT_CHANGES_FLOOR
+def test_the_held_out_table_stays_above_its_floor() -> None:
+    table = rows(HELD_OUT)
+    assert len(table) == 180 and {r["expected"]["intent"] for r in table} <= set(INTENTS)
+    intents, changes, _ = scores(HELD_OUT)  # never looked at row by row
+    assert intents >= HELD_OUT_INTENT_FLOOR
+    assert changes >= HELD_OUT_CHANGES_FLOOR
 
 
 # Context rules, on synthetic requests -----------------------------------------------------
@@ -452,3 +455,136 @@ def test_a_synthetic_reply(
         text, NOW, where=where, who=who, request=req, pinged=pinged, commands=COMMANDS
     )
     assert labelled(reply) == expected
+
+
+# The ways of saying things the table names as known misses: questions about the request,
+# relative dates, any noun of people, facilitators, places, modalities, English, a
+# facilitator's free DM, conditional wording; and what must stay a note or nothing.
+ONE = RequestView(
+    id=42,
+    event_date=date(2027, 1, 14),
+    start_time=time(9),
+    end_time=time(12),
+    format="atelier",
+    modality="presentiel",
+    location="Lyon",
+    participants=20,
+)
+TAKEN = RequestView(
+    id=42,
+    state="pourvue",
+    event_date=date(2027, 1, 14),
+    start_time=time(9),
+    end_time=time(12),
+    format="atelier",
+    modality="presentiel",
+    location="Lyon",
+    participants=20,
+)
+
+
+def _c(**changes: object) -> dict:
+    return {"intent": "correct", "changes": changes}
+
+
+def _note(text: str) -> dict:
+    return {"intent": "note", "note": text}
+
+
+MORE = [
+    ("c'est qui le facilitateur ?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("c'est à quelle heure déjà ?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("c'est où déjà ?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("est-ce qu'un facilitateur a été trouvé ?", "thread", "requester", SEMINAR, (),
+     {"intent": "status"}),
+    ("who is the facilitator?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("Has anybody volunteered?", "thread", "requester", SEMINAR, (), {"intent": "status"}),
+    ("Is the session still on?", "thread", "requester", TAKEN, (), {"intent": "status"}),
+    ("@Facilibot où en est la demande #44 ?", "room", "other", None, (), {"intent": "status"}),
+    ("On se retrouve où pour le déjeuner ?", "thread", "requester", TAKEN, (),
+     _note("On se retrouve où pour le déjeuner ?")),
+    ("Thanks! Actually we'll be 40", "thread", "requester", SEMINAR, (), _c(participants=40)),
+    ("Merci pour votre réactivité. Petite modif : on démarre à 10h", "thread", "requester",
+     SEMINAR, (), _c(start_time=time(10), end_time=time(13))),
+    ("on décale au lundi suivant", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 18))),
+    ("plutôt la veille", "thread", "requester", SEMINAR, (), _c(event_date=date(2027, 1, 13))),
+    ("une semaine plus tôt", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 7))),
+    ("c'est mardi et pas jeudi", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 12))),
+    ("Could we do the following Thursday?", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 21))),
+    ("le lien visio sera envoyé la veille", "thread", "requester", TAKEN, (),
+     _note("le lien visio sera envoyé la veille")),
+    ("l'effectif passe à 28", "thread", "requester", SEMINAR, (), _c(participants=28)),
+    ("on aura 15 personnes de plus", "thread", "requester", SEMINAR, (), _c(participants=45)),
+    ("nous serons finalement 20 encadrants", "thread", "requester", SEMINAR, (),
+     _c(participants=20)),
+    ("Could the facilitators arrive at 8:30 to set up?", "thread", "requester", TAKEN, (),
+     _note("Could the facilitators arrive at 8:30 to set up?")),
+    ("Accueil à 8h45, début à 9h30 finalement", "thread", "requester", SEMINAR, (),
+     _c(start_time=time(9, 30), end_time=time(12, 30))),
+    ("Les 3 directeurs interviendront en ouverture", "thread", "requester", TAKEN, (),
+     _note("Les 3 directeurs interviendront en ouverture")),
+    ("il faudrait 2 facilitateurs", "thread", "requester", ONE, (), _c(facilitators_needed=2)),
+    ("il faudrait 2 facilitateurs pour 40 participants", "thread", "requester", ONE, (),
+     _c(participants=40, facilitators_needed=2)),
+    ("Only 12 people registered, so one facilitator is fine", "thread", "requester", SEMINAR,
+     (), _c(participants=12, facilitators_needed=1)),
+    ("ce sera à la préfecture de Rennes", "thread", "requester", SEMINAR, (),
+     _c(location="Rennes")),
+    ("changement de salle : salle 204 au 2e étage", "thread", "requester", SEMINAR, (),
+     _note("changement de salle : salle 204 au 2e étage")),
+    ("en visio plutôt qu'en présentiel", "thread", "requester", SEMINAR, (),
+     _c(modality="distanciel", location=None)),
+    ("on ajoute un lien Teams pour ceux qui ne peuvent pas venir", "thread", "requester",
+     SEMINAR, (), _c(modality="hybride")),
+    ("we'll be on site after all", "thread", "requester", REMOTE, (),
+     _c(modality="presentiel")),
+    ("We're calling it off", "thread", "requester", SEMINAR, (), {"intent": "cancel"}),
+    ("on annule l'après-midi, ce sera juste le matin 9h-12h", "thread", "requester",
+     replace(ONE, end_time=time(17)), (), _c(end_time=time(12))),
+    ("sure, let me check with my manager", "thread", "requester", SEMINAR, (),
+     {"intent": "none"}),
+    ("Bonjour Claire, je vous propose un point de cadrage mardi à 10h ?", "thread",
+     "facilitator", TAKEN, (), {"intent": "none"}),
+    ("ok je prends la 4", "dm", "facilitator", None, (4, 5), {"intent": "accept", "request": 4}),
+    ("pas possible cette fois", "dm", "facilitator", None, (42,),
+     {"intent": "decline", "request": 42}),
+    ("ça me tente !", "dm", "facilitator", None, (42,), {"intent": "accept", "request": 42}),
+    ("je me positionne sur la 41", "dm", "facilitator", None, (41, 42),
+     {"intent": "accept", "request": 41}),
+    ("Je retire ma candidature pour la 42", "dm", "facilitator", None, (),
+     {"intent": "withdraw", "request": 42}),
+    ("I'll do it", "dm", "facilitator", None, (42,), {"intent": "accept", "request": 42}),
+    ("on pourrait décaler au 21 ?", "thread", "requester", SEMINAR, (),
+     _c(event_date=date(2027, 1, 21))),
+    ("est-ce qu'on pourrait le faire à Lyon ?", "thread", "requester", SEMINAR, (),
+     _c(location="Lyon")),
+    ("we'd rather start at 10", "thread", "requester", SEMINAR, (),
+     _c(start_time=time(10), end_time=time(13))),
+    ("inscrivez-moi dans le réseau svp", "dm", "other", None, (), {"intent": "join"}),
+    ("Que puis-je faire avec toi ?", "dm", "other", None, (), {"intent": "help"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "where", "who", "req", "pinged", "expected"), MORE)
+def test_a_reply_of_a_known_kind(
+    text: str,
+    where: str,
+    who: str,
+    req: RequestView | None,
+    pinged: tuple[int, ...],
+    expected: dict,
+) -> None:
+    reply = read_reply(
+        text, NOW, where=where, who=who, request=req, pinged=pinged, commands=COMMANDS
+    )
+    got = {"intent": reply.intent}
+    if reply.intent == "correct":
+        got["changes"] = reply.changes
+    for key in ("note", "request"):
+        if getattr(reply, key) is not None:
+            got[key] = getattr(reply, key)
+    assert got == expected

@@ -56,14 +56,15 @@ async def test_a_mistyped_command_gets_a_suggestion_with_its_arguments(dispatche
 
 
 async def test_help_is_generated_from_the_table(dispatcher, store):
-    await dispatcher.handle(message("!aide"), "requests")
-    await dispatcher.handle(message("!help", sender=COORDINATOR), "requests")
+    await dispatcher.handle(message("!aide tout"), "requests")
+    await dispatcher.handle(message("!help all", sender=COORDINATOR), "requests")
     everyone, coordinator = await answers(store)
-    assert "Pour les coordinateurs" in coordinator or coordinator
+    assert "Pour l'équipe de coordination" in coordinator
     for command in COMMANDS:
         if command.permission is Permission.ANYONE:
             assert f"!{command.name}" in everyone
-    assert "Pour les coordinateurs" not in everyone
+        assert f"!{command.name}" in coordinator
+    assert "Pour l'équipe de coordination" not in everyone
     await dispatcher.handle(message("!aide statut"), "requests")
     assert "Aussi : `!status`" in (await answers(store))[-1]
 
@@ -189,8 +190,8 @@ async def test_permissions(custom, store):
     await custom.handle(message("!chef"), "requests")
     await custom.handle(message("!anime", sender=REQUESTER), "requests")
     coordinator_only, facilitator_only = await answers(store)
-    assert "réservée aux coordinateurs" in coordinator_only
-    assert "réservée aux facilitateurs" in facilitator_only
+    assert "réservée à l'équipe de coordination" in coordinator_only
+    assert "réservée aux facilitatrices et facilitateurs" in facilitator_only
 
 
 async def test_user_argument_from_a_mention_pill(custom, store):
@@ -214,7 +215,7 @@ async def test_every_coordinator_command_is_refused_to_others(missions, staffed_
         for name in (command.name, *command.aliases):
             text = "!" + command.example.replace(command.name, name, 1)
             assert await missions.handle(message(text, sender=who), "requests") == "refused"
-            assert "réservée aux coordinateurs" in (await answers(staffed_store))[-1]
+            assert "réservée à l'équipe de coordination" in (await answers(staffed_store))[-1]
     assert await _snapshot(staffed_store) == before
 
 

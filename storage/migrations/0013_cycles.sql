@@ -1,4 +1,4 @@
--- 0011: requests held on several sessions, the facilitator who leads a mission,
+-- 0013: requests held on several sessions, the facilitator who leads a mission,
 -- and those waiting in reserve for a place.
 CREATE TABLE request_sessions (
     request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
