@@ -15,6 +15,7 @@ from bot.parsing import parse
 from bot.parsing.language import says_no, says_yes
 from bot.parsing.normalize import fold_plain
 from bot.parsing.replies import RequestView, read_reply
+from handlers import cycles as session_changes
 from handlers.core import wording
 from handlers.core.context import Context
 from handlers.core.language import Say, pick
@@ -127,6 +128,8 @@ async def conversation_of(ctx: Context) -> Request | None:
 async def complete_from_answer(ctx: Context, request: Request) -> None:
     """Read an answer in a request's conversation: complete or correct the request with
     it, or keep it as a note for its facilitators; never « rien compris »."""
+    if await session_changes.from_thread(ctx, request):  # one session of a cycle
+        return
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     reading = read_reply(
         ctx.event.body,

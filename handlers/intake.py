@@ -20,7 +20,7 @@ from handlers.core.context import Context, UserError
 from handlers.core.language import Say
 from handlers.language import set_language
 from handlers.reminders import display_name, reconcile_request_reminders
-from handlers.staffing import pings, rounds
+from handlers.staffing import pings, rounds, stand_ins
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -345,6 +345,8 @@ async def staff_after_change(
     """Start staffing a request that just became complete, or update those already asked."""
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
         await pings.request_changed(ctx, request, cause=ctx.event.event_id, before=before)
+        if before is not None and request.details.facilitators_needed > before.facilitators_needed:
+            await stand_ins.place_added(ctx, request)
     else:
         await rounds.plan_first_round(ctx, request)
 

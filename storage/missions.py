@@ -210,11 +210,13 @@ class MissionRepository:
         """Requests a facilitator accepted, dated `since` (ISO day) or later, soonest first."""
         rows = await self.db.fetchall(
             "SELECT r.id FROM assignments a JOIN requests r ON r.id = a.request_id "
-            "WHERE a.facilitator = ? AND a.state = 'acceptee' "
+            "WHERE a.facilitator = :who AND a.state = 'acceptee' "
             "AND r.state NOT IN ('annulee', 'non tenue') "
-            "AND (r.event_date IS NULL OR r.event_date >= ?) "
+            "AND (r.event_date IS NULL OR r.event_date >= :since OR EXISTS (SELECT 1 "
+            "FROM request_sessions s WHERE s.request_id = r.id AND s.cancelled = 0 "
+            "AND s.day >= :since)) "
             "ORDER BY r.event_date IS NULL, r.event_date, r.start_time, r.id",
-            (facilitator, since),
+            {"who": facilitator, "since": since},
         )
         return [row[0] for row in rows]
 

@@ -19,6 +19,7 @@ from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.reports import ReportRepository
 from storage.requests import RequestRepository
+from storage.reserves import ReserveRepository
 from storage.schedule import JobRepository
 from storage.state import StateRepository
 from storage.undecryptable import UndecryptableRepository
@@ -45,6 +46,7 @@ class Store:
         self.notes = NoteRepository(db)
         self.languages = LanguageRepository(db)
         self.confirmations = ConfirmationRepository(db)
+        self.reserves = ReserveRepository(db)
         self.craft = CraftRepository(db)
 
     @classmethod

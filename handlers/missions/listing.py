@@ -61,6 +61,9 @@ def request_line(request: Request, lang: str = "fr") -> Rendered:
     """One line of a listing: number, state, what and when."""
     parts = wording.describe_details(request.details, lang)
     text = f"#{request.id} ({state_label(request.state, lang)}) — " + ", ".join(parts)
+    if len(request.details.sessions) >= 2:  # a cycle: every session
+        sessions = request.details.sessions
+        text += " — " + " ; ".join(wording.session_label(s, lang) for s in sessions)
     return Rendered(body="• " + text, html="• " + escape(text))
 
 

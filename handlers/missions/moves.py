@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.domain import cycles
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import (
     Action,
@@ -15,12 +16,12 @@ from bot.domain.lifecycle import (
     next_request_state,
 )
 from bot.domain.matching import match
-from bot.domain.requests import Request
+from bot.domain.requests import Request, Session
 from handlers.core import wording
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
 from handlers.reminders import display_name, reconcile_request_reminders
-from handlers.staffing import pings, rounds
+from handlers.staffing import pings, rounds, stand_ins
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +83,30 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     try:
         check_request_open_for(RequestState(request.state), action, request.id)
     except IllegalTransition as exc:
+        if request.state == RequestState.STAFFED and action is Action.ACCEPT:
+            return await stand_ins.offer(ctx, request, who, other=await _other(ctx, request, who))
         if request.state == RequestState.STAFFED:
             raise UserError(await full_text(ctx, request, who, action)) from exc
         raise UserError(exc.sentence(ctx.prefix)) from exc
-    if action is Action.ACCEPT and request.details.event_date is not None:
+    absent: tuple[Session, ...] = ()
+    if action is Action.ACCEPT and cycles.is_cycle(request.details):
+        absent = await stand_ins.absent_sessions(ctx, request, who)
+    elif action is Action.ACCEPT and request.details.event_date is not None:
         await _check_available(ctx, request, who)
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
+        if action is Action.ACCEPT:  # full: a place in reserve is offered instead
+            return await stand_ins.offer(ctx, request, who, other=await _other(ctx, request, who))
         raise UserError(await full_text(ctx, request, who, action))
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     needed = request.details.facilitators_needed
     key = ctx.event.event_id
     log.info("request %d: %s took a place (%d/%d)", request.id, who, len(accepted), needed)
     if action is Action.ACCEPT:
-        await ctx.chat.reply(
-            ctx.event, Rendered.text(ctx.say(ACCEPTED, id=request.id, prefix=ctx.prefix))
-        )
+        text = ctx.say(ACCEPTED, id=request.id, prefix=ctx.prefix)
+        if absent:  # a cycle: they may take it, told which sessions they are away for
+            text += "\n" + stand_ins.absent_note(ctx, absent)
+        await ctx.chat.reply(ctx.event, Rendered.text(text))
     else:
         card = wording.card_summary(request)
         intro = Rendered.text(FACILITATOR_ASSIGNED.format(id=request.id))
@@ -113,6 +122,7 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     await pings.tell_requester(
         ctx, request, sentence, key=f"requester:{key}", id=request.id, **values
     )
+    await stand_ins.name_lead(ctx, request, accepted)
     await reconcile_request_reminders(ctx, request.id)
 
 
@@ -127,6 +137,8 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
         prefix=ctx.config.bot.command_prefix,
     )
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
+    if await stand_ins.promote(ctx, request, gone=who):  # the first in reserve took the place
+        return
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
     await pings.tell_requester(
@@ -144,6 +156,10 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     )
     await rounds.reopen(ctx, request, cause=key)
     await reconcile_request_reminders(ctx, request.id)
+
+
+async def _other(ctx: Context, request: Request, who: str) -> Request | None:
+    return await other_request_for(ctx, who, exclude=request.id)
 
 
 async def _check_available(ctx: Context, request: Request, who: str) -> None:

@@ -11,6 +11,7 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.profiles import USER_ID, name_fit
 from bot.domain.requests import Request
+from handlers import cycles as session_changes
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
@@ -25,7 +26,7 @@ from handlers.missions.moves import (
     take,
 )
 from handlers.reminders import display_name, reconcile_request_reminders
-from handlers.staffing import pings, rounds
+from handlers.staffing import pings, rounds, stand_ins
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -83,11 +84,18 @@ ONLY_REQUESTER_CANCELS = Say(
         "cancel your request (the people facilitating it are told)",
     ),
     example="annule 42",
-    params=(Param("numero", Kind.REQUEST, "numéro"),),
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("seance", Kind.TEXT, "séance", optional=True),
+    ),
 )
-async def cancel(ctx: Context, numero: int) -> None:
-    """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
+async def cancel(ctx: Context, numero: int, seance: str | None = None) -> None:
+    """`!annule 42`: the requester or a coordinator cancels; facilitators are told.
+    `!annule 42 séance 3`: only that session of a cycle."""
     request = await ctx.request(numero)
+    if seance:
+        await session_changes.cancel_from_command(ctx, request, seance)
+        return
     if request.requester != ctx.sender and not ctx.is_coordinator:
         raise UserError(ONLY_REQUESTER_CANCELS, id=request.id)
     await _cancel(ctx, request)
@@ -148,6 +156,7 @@ async def _cancel(ctx: Context, request: Request) -> None:
     )
     await pings.settle_pings(ctx, request, outcome="annulée")
     await rounds.cancel_escalation(ctx, request.id, why="annulée")
+    await stand_ins.release_all(ctx, request, why=stand_ins.WHY_CANCELLED, key=key)
     await reconcile_request_reminders(ctx, request.id)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Config
-from bot.domain import drafting
+from bot.domain import cycles, drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
@@ -152,7 +152,13 @@ async def ping(
     asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
-    count = ctx.config.matching.pings_per_slot * slots
+    count = cycles.round_size(
+        open_places=slots,
+        per_place=ctx.config.matching.pings_per_slot,
+        directory=await ctx.store.facilitators.count(active_only=True),
+        share=ctx.config.matching.round_share,
+        minimum=ctx.config.matching.round_minimum,
+    )
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
     if not chosen:
         if result.ranked:
@@ -281,6 +287,7 @@ async def send_invitations(
 ) -> None:
     """The .ics of the mission, built once, as a file in each recipient's DM (`{key}:{user}`)."""
     now = ctx.clock.now()
+    name = f"demande-{request.id}.ics"
     data = mission_invitation(
         request_id=request.id,
         details=request.details,
@@ -291,12 +298,16 @@ async def send_invitations(
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,
-        # Grows with every new version, so calendars replace the entry they have.
-        sequence=max(0, int((now - request.created_at).total_seconds())),
+        # Grows with every new version, so calendars replace the entry they have (the
+        # versions already sent count too: two changes within a second still differ).
+        sequence=max(
+            int((now - request.created_at).total_seconds()),
+            await ctx.store.outbox.files_named(name),
+        ),
         cancelled=cancelled,
     )
     if data is None:
         return
-    attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
+    attachment = Attachment(data, name, MIMETYPE)
     for user_id in recipients:
         await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)

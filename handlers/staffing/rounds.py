@@ -11,6 +11,7 @@ from bot.domain.schedule import Job
 from handlers.core.context import Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
+from handlers.staffing import shortfall
 from handlers.staffing.pings import (
     PingRound,
     Staffing,
@@ -35,7 +36,9 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
     round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
     if await ctx.store.missions.pings(request.id):
         return None
-    return await reopen(ctx, request, cause="1")
+    found = await reopen(ctx, request, cause="1")
+    await shortfall.tell_shortfall(ctx, request)  # more places than the directory can fill
+    return found
 
 
 async def reopen(

@@ -69,13 +69,14 @@ async def test_accept_until_staffed_then_complet(missions, staffed_store):
     assert request.state == "partiellement pourvue"
     assert await missions.handle(message("!accept #1", sender=second), "dm") == "command:accepte"
     assert (await staffed_store.requests.get(1)).state == "pourvue"
-    assert await missions.handle(message("!accepte 1", sender=late), "dm") == "refused"
+    # Full: the late one is offered a place in reserve instead.
+    assert await missions.handle(message("!accepte 1", sender=late), "dm") == "command:accepte"
     assert await staffed_store.missions.accepted(1) == [first, second]
     said = await answers(staffed_store)
     assert any(s.startswith("C'est noté : vous facilitez la demande #1") for s in said)
     assert any("Bonne nouvelle pour la demande #1" in s and "(1/2)" in s for s in said)
     assert any("La demande #1 est pourvue : Fac 0 et Fac 1." in s for s in said)
-    assert said[-1].startswith("Désolé, la demande #1 est déjà complète.")
+    assert said[-1].startswith("La demande #1 est déjà complète. Voulez-vous une place en réserve")
 
 
 async def test_the_requester_is_notified_in_the_thread_with_a_mention(missions, staffed_store):
