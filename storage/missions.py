@@ -152,6 +152,14 @@ class MissionRepository:
         )
         return {row[0] for row in rows}
 
+    async def answered(self, request_id: int) -> set[str]:
+        """Everyone who answered about a request (accepted, declined, gave it back...)."""
+        rows = await self.db.fetchall(
+            "SELECT facilitator FROM assignments WHERE request_id = ? AND state != 'proposee'",
+            (request_id,),
+        )
+        return {row[0] for row in rows}
+
     async def record_ping(
         self, request_id: int, facilitator: str, *, round_: int, outbox_key: str, at: datetime
     ) -> bool:

@@ -117,7 +117,7 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     sentence, values = REQUESTER_ACCEPTED, {"who": name, "count": len(accepted), "needed": needed}
     if request.state == RequestState.STAFFED:
         sentence, values = REQUESTER_STAFFED, {"names": await names(ctx, accepted)}
-        await pings.settle_pings(ctx, request, outcome="pourvue")
+        await pings.settle_pings(ctx, request, outcome="pourvue", cause=key)
         await rounds.cancel_escalation(ctx, request.id, why="pourvue")
     await pings.tell_requester(
         ctx, request, sentence, key=f"requester:{key}", id=request.id, **values
@@ -139,6 +139,7 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await ctx.store.missions.set_state(request.id, who, state, actor=ctx.sender, at=ctx.clock.now())
     if await stand_ins.promote(ctx, request, gone=who):  # the first in reserve took the place
         return
+    was_staffed = request.state == RequestState.STAFFED
     request, accepted = await pings.restate(ctx, request, actor=ctx.sender)
     key = ctx.event.event_id
     await pings.tell_requester(
@@ -154,7 +155,7 @@ async def release(ctx: Context, request: Request, who: str, action: Action) -> N
     await pings.send_invitations(
         ctx, request, [who], facilitators=accepted, key=f"ics:{key}", cancelled=True
     )
-    await rounds.reopen(ctx, request, cause=key)
+    await rounds.reopen(ctx, request, cause=key, was_staffed=was_staffed)
     await reconcile_request_reminders(ctx, request.id)
 
 

@@ -227,14 +227,48 @@ async def request_changed(
     await send_invitations(ctx, request, accepted, facilitators=accepted, key=f"ics:{cause}")
 
 
-async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
-    """Edit the pings of those who did not take the request (« pourvue », « annulée »)."""
+async def settle_pings(
+    ctx: Staffing, request: Request, *, outcome: str, cause: str | None = None
+) -> None:
+    """Edit the pings of those who did not take the request (« pourvue », « annulée »);
+    `cause` (the event that settled it) makes each edit its own, as a request may be
+    staffed again after a place opened."""
     accepted = set(await ctx.store.missions.accepted(request.id))
+    suffix = f":{cause}" if cause else ""
     for sent in await ctx.store.missions.pings(request.id):
         if sent.facilitator in accepted and outcome == "pourvue":
             continue
         text = ping_settled(request, outcome, await ctx.store.languages.of(sent.facilitator))
-        await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
+        await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}{suffix}")
+
+
+PLACE_OPEN_AGAIN = Say(
+    "Une place s'est libérée sur la demande #{id}, qui vous avait été proposée : elle est de nouveau à prendre (`{prefix}accepte {id}`).",
+    "A place has opened again on request #{id}, which you were asked about: it can be taken again (`{prefix}accept {id}`).",
+)
+
+
+async def ask_again(ctx: Staffing, request: Request, *, cause: str) -> list[str]:
+    """A place opened on a request that had been staffed: the people asked who never
+    answered (their ping was edited to « pourvue ») get their ping back, reopened, with a
+    line that notifies them — unless they are away that day. Returns who was asked."""
+    day = request.details.event_date
+    answered = await ctx.store.missions.answered(request.id)
+    asked = []
+    prefix = ctx.config.bot.command_prefix
+    for sent in await ctx.store.missions.pings(request.id):
+        who = sent.facilitator
+        if who in answered:
+            continue
+        if day is not None and await ctx.store.absences.absent_on([who], day):
+            continue
+        lang = await ctx.store.languages.of(who)
+        message = ping_message(request, prefix=prefix, lang=lang)
+        await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:open:{cause}")
+        line = PLACE_OPEN_AGAIN.in_(lang).format(id=request.id, prefix=prefix)
+        await ctx.chat.dm(who, Rendered.text(line), key=f"again:{request.id}:{cause}:{who}")
+        asked.append(who)
+    return asked
 
 
 async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:

@@ -15,6 +15,7 @@ from handlers.staffing import shortfall
 from handlers.staffing.pings import (
     PingRound,
     Staffing,
+    ask_again,
     free_slots,
     is_ready,
     ping,
@@ -42,13 +43,22 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
 
 
 async def reopen(
-    ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
+    ctx: Staffing,
+    request: Request,
+    *,
+    cause: str,
+    limit: int | None = None,
+    was_staffed: bool = False,
 ) -> PingRound | None:
     """Ping for the places still free, as a new round, and follow it up (escalation
     planned, or the coordinators told why): a slot freed up (withdrawal, removal,
-    refusal), or the first round of a request (`start`)."""
+    refusal), or the first round of a request (`start`). On a request that `was_staffed`,
+    those asked before who never answered are asked again first."""
+    asked_again = await ask_again(ctx, request, cause=cause) if was_staffed else []
     found = await next_round(ctx, request, limit=limit)
-    if found is not None:
+    if found is not None and asked_again and not found.pinged:
+        await plan_escalation(ctx, request)  # those asked again may take it
+    elif found is not None:
         await follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:{cause}")
     return found
 

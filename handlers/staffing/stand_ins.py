@@ -398,5 +398,7 @@ async def place_added(ctx: Context, request: Request) -> None:
     await promote(ctx, request)
     current = await ctx.store.requests.get(request.id)
     if current is not None:
+        was_staffed = current.state == RequestState.STAFFED
         current, _ = await pings.restate(ctx, current, actor=ctx.sender)
-        await rounds.reopen(ctx, current, cause=f"places:{ctx.event.event_id}")
+        cause = f"places:{ctx.event.event_id}"
+        await rounds.reopen(ctx, current, cause=cause, was_staffed=was_staffed)

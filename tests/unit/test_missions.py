@@ -22,6 +22,7 @@ from tests.unit.conftest import (
     make_config,
     message,
     new_request,
+    queued,
 )
 
 
@@ -542,3 +543,27 @@ async def test_someone_who_wants_to_join_is_answered_and_the_coordinators_told(
     told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
     network = "le réseau des facilitatrices et facilitateurs"
     assert told == [f"Une personne souhaite rejoindre {network} : Zoe"]
+
+
+async def test_a_place_opened_on_a_staffed_request_goes_back_to_those_who_never_answered(
+    missions, staffed_store
+):
+    await new_request(missions)
+    asked = await pinged(staffed_store)
+    first, second, *silent = asked
+    await missions.handle(message("!accepte 1", sender=first), "dm")
+    await missions.handle(message("!accepte 1", sender=second), "dm")
+    assert (await staffed_store.requests.get(1)).state == "pourvue"
+    before = len(await direct_messages(staffed_store))
+
+    await missions.handle(message("!desiste 1", sender=second), "dm")
+    told = (await direct_messages(staffed_store))[before:]
+    opened = "Une place s'est libérée sur la demande #1"
+    again = [to for to, body in told if body.startswith(opened)]
+    assert sorted(again) == sorted(silent)
+    assert not [b for to, b in told if to == COORDINATOR and "personne à solliciter" in b]
+
+    # Staffed again: the reopened pings are settled once more.
+    await missions.handle(message("!accepte 1", sender=silent[0]), "dm")
+    settled = [m.key for m in await queued(staffed_store) if ":pourvue:" in m.key]
+    assert any(key.startswith(f"ping:1:{silent[-1]}:pourvue:") for key in settled)
