@@ -193,6 +193,11 @@ class RequestRepository:
             "ORDER BY position",
             (request.id,),
         )
+        if request.lead:
+            named = await self.db.fetchone(
+                "SELECT display_name FROM facilitators WHERE matrix_id = ?", (request.lead,)
+            )
+            request = replace(request, lead_name=named[0] if named else None)
         if not rows and not waiting:
             return request
         sessions = tuple(

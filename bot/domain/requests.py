@@ -66,6 +66,7 @@ class Request:
     discarded: bool = False
     # The facilitator who leads the mission (named, or the first to accept).
     lead: str | None = None
+    lead_name: str | None = None  # the lead's name in the directory, when known
     # Who waits in reserve for a place, first in line first.
     reserve: tuple[str, ...] = ()
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.calendar_words import MONTHS, MONTHS_EN, WEEKDAYS, WEEKDAYS_EN
 from bot.domain.content import Rendered, escape
+from bot.domain.profiles import name_from_id
 from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails, Session
 from handlers.core.language import Say
 
@@ -305,9 +306,15 @@ def session_label(session: Session, lang: str = "fr") -> str:
     return text
 
 
+LEAD_LINE = Say("Personne référente : {name}.", "Lead facilitator: {name}.")
+
+
 def _cycle_lines(request: Request, lang: str) -> list[Rendered]:
-    """Every session of a cycle, and how many wait in reserve."""
+    """Every session of a cycle, who leads a mission of several, how many wait in reserve."""
     lines = []
+    if request.lead and request.details.facilitators_needed >= 2:
+        name = request.lead_name or name_from_id(request.lead)
+        lines.append(Rendered.text(LEAD_LINE.in_(lang).format(name=name)))
     if len(request.details.sessions) >= 2:
         listed = " ; ".join(session_label(s, lang) for s in request.details.sessions)
         lines.append(Rendered.text(SESSIONS_LINE.in_(lang).format(sessions=listed)))
