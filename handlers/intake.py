@@ -260,7 +260,7 @@ async def _direct(ctx: Context, now: datetime) -> str:
         return f"dm:language:{reading.lang}"
     if reading.intent in DM_CONFIRM and reading.request:
         await ctx.store.confirmations.ask(
-            ctx.sender, place_of(ctx), reading.intent, reading.request, at=ctx.clock.now()
+            ctx.sender, ctx.place, reading.intent, reading.request, at=ctx.clock.now()
         )
         text = ctx.say(DM_CONFIRM[reading.intent], id=reading.request, prefix=ctx.prefix)
     elif reading.intent in DM_ONE_COMMAND and reading.request:
@@ -359,11 +359,6 @@ async def refresh_card(ctx: Context, request: Request) -> None:
         await ctx.chat.edit(
             request.card_key, card, key=f"edit:{request.card_key}:{ctx.event.event_id}"
         )
-
-
-def place_of(ctx: Context) -> str:
-    """Where a question to confirm was asked: a DM, or a thread of a room."""
-    return f"{ctx.event.room_id}|{ctx.event.thread_root or ''}"
 
 
 def refuse_past(result: ParseResult, details: RequestDetails, now: datetime) -> None:

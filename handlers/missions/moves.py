@@ -72,8 +72,30 @@ FULL_FOR_COORDINATOR = "La demande #{id} est déjà complète ({needed}/{needed}
 COMPLETE_WITH_OTHER = "Désolé, la demande #{id} est déjà complète. La demande #{other} cherche encore quelqu'un : `{prefix}accepte {other}` si elle vous convient."
 
 
-async def take(ctx: Context, request: Request, who: str, action: Action) -> None:
-    """Accept (or assign) one place atomically, then tell everyone concerned."""
+OVER_CAP_CONFIRM = Say(
+    "Vous avez déjà {done} mission(s) en {month}, pour un plafond de {cap} par mois. Répondez « oui » ici pour prendre quand même la demande #{id}.",
+    "You already have {done} mission(s) in {month}, with a limit of {cap} a month. Answer “yes” here to take request #{id} anyway.",
+)
+
+ASSIGN_CONFIRM = Say(
+    "{who} {why}. Répondez « oui » ici pour lui donner quand même une place sur la demande #{id}.",
+    "{who} {why}. Answer “yes” here to give them a place on request #{id} anyway.",
+)
+
+WHY_ABSENT = Say("a déclaré une absence {span}", "has declared an absence {span}")
+
+WHY_CAPPED = Say(
+    "a déjà {done} mission(s) en {month}, pour un plafond de {cap} par mois",
+    "already has {done} mission(s) in {month}, with a limit of {cap} a month",
+)
+
+
+async def take(
+    ctx: Context, request: Request, who: str, action: Action, *, force: bool = False
+) -> None:
+    """Accept (or assign) one place atomically, then tell everyone concerned. An absence
+    that day refuses a facilitator's acceptance; a monthly cap reached asks them to
+    confirm; either asks a coordinator who assigns to confirm (`force`: confirmed)."""
     # Someone who already holds a place hears that first, even on a full request.
     current = await ctx.store.missions.get(request.id, who)
     name = await display_name(ctx.store, who)
@@ -91,8 +113,9 @@ async def take(ctx: Context, request: Request, who: str, action: Action) -> None
     absent: tuple[Session, ...] = ()
     if action is Action.ACCEPT and cycles.is_cycle(request.details):
         absent = await stand_ins.absent_sessions(ctx, request, who)
-    elif action is Action.ACCEPT and request.details.event_date is not None:
-        await _check_available(ctx, request, who)
+    elif request.details.event_date is not None and not force:
+        if not await _available(ctx, request, who, action):
+            return
     now = ctx.clock.now()
     if not await ctx.store.missions.take_slot(request.id, who, actor=ctx.sender, at=now):
         if action is Action.ACCEPT:  # full: a place in reserve is offered instead
@@ -163,19 +186,56 @@ async def _other(ctx: Context, request: Request, who: str) -> Request | None:
     return await other_request_for(ctx, who, exclude=request.id)
 
 
-async def _check_available(ctx: Context, request: Request, who: str) -> None:
-    """Refuse an acceptance on a day the facilitator declared an absence."""
+async def _available(ctx: Context, request: Request, who: str, action: Action) -> bool:
+    """Whether the place may be taken now. An absence that day refuses a facilitator's
+    own acceptance; a monthly cap reached, or (for a coordinator assigning) an absence,
+    is asked to be confirmed — the question is sent, and False returned."""
     day = request.details.event_date
     assert day is not None
+    span = None
     for start, end in await ctx.store.absences.of(who):
         if start <= day <= end:
-            shown = wording.format_date(start) if start == end else None
-            span = (
-                f"le {shown}"
-                if shown
-                else (f"du {wording.format_date(start)} au {wording.format_date(end)}")
+            span = Say(
+                f"le {wording.format_date(start)}"
+                if start == end
+                else f"du {wording.format_date(start)} au {wording.format_date(end)}",
+                f"on {wording.format_date(start, 'en')}"
+                if start == end
+                else f"from {wording.format_date(start, 'en')} to {wording.format_date(end, 'en')}",
             )
-            raise UserError(ABSENT_THAT_DAY.format(id=request.id, span=span, prefix=ctx.prefix))
+            break
+    if span is not None and action is Action.ACCEPT:
+        raise UserError(ABSENT_THAT_DAY.format(id=request.id, span=span, prefix=ctx.prefix))
+    profile = await ctx.store.facilitators.get(who)
+    cap = profile.max_missions_per_month if profile else None
+    done = 0
+    if cap is not None:
+        loads = await ctx.store.candidates.workloads([who], day, exclude_request=request.id)
+        done = loads[who].missions_this_month
+    month = Say(
+        f"{wording.MONTHS[day.month - 1]} {day.year}",
+        f"{wording.MONTHS_EN[day.month - 1]} {day.year}",
+    )
+    capped = cap is not None and done >= cap
+    if span is None and not capped:
+        return True
+    if action is Action.ACCEPT:
+        question = ctx.say(OVER_CAP_CONFIRM, done=done, month=month, cap=cap, id=request.id)
+        pending = "accept_anyway"
+    else:
+        why = (
+            ctx.say(WHY_ABSENT, span=span)
+            if span is not None
+            else ctx.say(WHY_CAPPED, done=done, month=month, cap=cap)
+        )
+        name = await display_name(ctx.store, who)
+        question = ctx.say(ASSIGN_CONFIRM, who=name, why=why, id=request.id)
+        pending = f"assign_anyway:{who}"
+    await ctx.store.confirmations.ask(
+        ctx.sender, ctx.place, pending, request.id, at=ctx.clock.now()
+    )
+    await ctx.chat.reply(ctx.event, Rendered.text(question))
+    return False
 
 
 async def full_text(ctx: Context, request: Request, who: str, action: Action) -> str:

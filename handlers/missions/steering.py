@@ -215,6 +215,14 @@ async def assign(ctx: Context, numero: int, personne: str) -> None:
     await take(ctx, request, who, Action.ASSIGN)
 
 
+async def take_anyway(ctx: Context, numero: int, who: str) -> None:
+    """After « oui »: take the place in spite of an absence or a monthly cap (a coordinator
+    assigning someone, or a facilitator over their own cap)."""
+    request = await ctx.request(numero)
+    action = Action.ACCEPT if who == ctx.sender else Action.ASSIGN
+    await take(ctx, request, who, action, force=True)
+
+
 async def _person(
     ctx: Context, command: str, number: int, typed: str, among: list[str] | None = None
 ) -> str:

@@ -567,3 +567,35 @@ async def test_a_place_opened_on_a_staffed_request_goes_back_to_those_who_never_
     await missions.handle(message("!accepte 1", sender=silent[0]), "dm")
     settled = [m.key for m in await queued(staffed_store) if ":pourvue:" in m.key]
     assert any(key.startswith(f"ping:1:{silent[-1]}:pourvue:") for key in settled)
+
+
+async def test_a_cap_reached_is_confirmed_by_the_facilitator_and_an_absence_by_the_coordinator(
+    missions, staffed_store
+):
+    from dataclasses import replace
+
+    await new_request(missions)
+    capped, away = PEOPLE[4], PEOPLE[5]
+    profile = await staffed_store.facilitators.get(capped)
+    await staffed_store.facilitators.upsert(
+        replace(profile, max_missions_per_month=0), at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    asked = message("!accepte 1", sender=capped, is_dm=True)
+    assert await missions.handle(asked, "dm") == "command:accepte"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Vous avez déjà 0 mission(s) en mars 2027, pour un plafond de 0")
+    assert await staffed_store.missions.accepted(1) == []
+    assert await missions.handle(message("oui", sender=capped, is_dm=True), "dm") == (
+        "confirmed:accept_anyway:1"
+    )
+    assert await staffed_store.missions.accepted(1) == [capped]
+
+    await missions.handle(message("!absent du 10/03/2027 au 14/03/2027", sender=away), "dm")
+    assign = message(f"!assigne 1 {away}", sender=COORDINATOR)
+    assert await missions.handle(assign, "requests") == "command:assigne"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Fac 5 a déclaré une absence du mercredi 10 mars 2027 au dimanche 14")
+    assert away not in await staffed_store.missions.accepted(1)
+    yes = message("oui", sender=COORDINATOR, thread_root=assign.event_id)
+    assert await missions.handle(yes, "requests") == f"confirmed:assign_anyway:{away}:1"
+    assert away in await staffed_store.missions.accepted(1)
