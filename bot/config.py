@@ -173,6 +173,10 @@ class MatchingConfig(_Section):
     pings_per_slot: int = Field(default=3, ge=1, le=50)
     escalate_after: Duration = timedelta(hours=24)
     ping_in: Literal["dm", "room"] = "dm"
+    # A large event is staffed in rounds: never more than this share of the directory at once.
+    round_share: float = Field(default=0.25, gt=0, le=1)
+    # ... but a round may always reach this many people: small directories are not throttled.
+    round_minimum: int = Field(default=10, ge=1)
 
 
 class RemindersConfig(_Section):

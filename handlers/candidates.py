@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from dataclasses import replace
 
+from bot.domain import cycles
 from bot.domain.content import Rendered
 from bot.domain.geography import canonical_city, region_of
 from bot.domain.matching import (
@@ -43,6 +44,8 @@ CANDIDATES_EXCLUDED = "Écartés ({count}) : {groups}."
 CANDIDATES_EXCLUDED_GROUP = "{reason} : {names}"
 
 CANDIDATES_NOTE = "À noter : {note}."
+
+CANDIDATES_SHORT = "Places : {places} ; personnes qui conviennent : {suitable} ; {missing} place(s) ne pourront pas être pourvues ({why})."
 
 CANDIDATES_NO_DATE = (
     "La demande #{id} n'a pas encore de date : je ne peux pas chercher qui la facilitera. "
@@ -171,5 +174,14 @@ async def show_candidates(ctx: Context, numero: int) -> None:
         )
         lines.append(CANDIDATES_EXCLUDED.format(count=len(result.excluded), groups=text))
     lines += [CANDIDATES_NOTE.format(note=note) for note in result.notes]
+    if missing := cycles.shortfall(request.details.facilitators_needed, len(result.ranked)):
+        lines.append(
+            CANDIDATES_SHORT.format(
+                places=request.details.facilitators_needed,
+                suitable=len(result.ranked),
+                missing=missing,
+                why=cycles.shortfall_reasons(result.excluded, result.notes),
+            )
+        )
     log.info("candidates of #%d shown to %s", numero, ctx.sender)
     await ctx.chat.reply(ctx.event, Rendered.text("\n".join(lines)))

@@ -15,10 +15,11 @@ from bot.parsing import parse
 from bot.parsing.language import says_no, says_yes
 from bot.parsing.normalize import fold_plain
 from bot.parsing.replies import RequestView, read_reply
+from handlers import cycles as session_changes
 from handlers.core import wording
 from handlers.core.context import Context
 from handlers.core.language import Say, pick
-from handlers.intake import on_new_text, place_of, refuse_past, update_and_say
+from handlers.intake import on_new_text, refuse_past, update_and_say
 from handlers.language import set_language
 from handlers.missions import facilitator, steering
 from handlers.reminders import display_name
@@ -127,6 +128,8 @@ async def conversation_of(ctx: Context) -> Request | None:
 async def complete_from_answer(ctx: Context, request: Request) -> None:
     """Read an answer in a request's conversation: complete or correct the request with
     it, or keep it as a note for its facilitators; never « rien compris »."""
+    if await session_changes.from_thread(ctx, request):  # one session of a cycle
+        return
     now = ctx.clock.now().astimezone(ctx.config.bot.tz)
     reading = read_reply(
         ctx.event.body,
@@ -179,7 +182,7 @@ async def _point_to(ctx: Context, request: Request, intent: str) -> None:
     that does it, and where it stands now (nothing is changed on a free sentence)."""
     if intent == "cancel":
         await ctx.store.confirmations.ask(
-            ctx.sender, place_of(ctx), "cancel", request.id, at=ctx.clock.now()
+            ctx.sender, ctx.place, "cancel", request.id, at=ctx.clock.now()
         )
         text = ctx.say(CANCEL_CONFIRM, id=request.id, prefix=ctx.prefix)
     else:
@@ -249,10 +252,13 @@ async def _pass_on(ctx: Context, request: Request, sentence: Say) -> None:
 
 
 # What a « oui » carries out, by the action the bot asked to confirm.
+# (an action may carry its object after a colon: « assign_anyway:@lea… »).
 _CONFIRMED = {
-    "accept": facilitator.accept,
-    "decline": facilitator.decline,
-    "cancel": steering.cancel,
+    "accept": lambda ctx, number, _: facilitator.accept(ctx, number),
+    "decline": lambda ctx, number, _: facilitator.decline(ctx, number),
+    "cancel": lambda ctx, number, _: steering.cancel(ctx, number),
+    "accept_anyway": lambda ctx, number, _: steering.take_anyway(ctx, number, ctx.sender),
+    "assign_anyway": lambda ctx, number, who: steering.take_anyway(ctx, number, who),
 }
 
 
@@ -260,7 +266,7 @@ async def _answer_to_question(ctx: Context) -> str | None:
     """A « oui » or a « non » to what the bot just asked this person here (to cancel a
     request, to take a place): do it, or leave things as they are. Anything else is read
     as usual, and the question lapses."""
-    place = place_of(ctx)
+    place = ctx.place
     pending = await ctx.store.confirmations.pending(ctx.sender, place)
     if pending is None:
         return None
@@ -268,7 +274,8 @@ async def _answer_to_question(ctx: Context) -> str | None:
     if ctx.clock.now() - pending.asked_at > CONFIRM_WITHIN:
         return None
     if says_yes(ctx.event.body):
-        await _CONFIRMED[pending.action](ctx, pending.request_id)
+        action, _, argument = pending.action.partition(":")
+        await _CONFIRMED[action](ctx, pending.request_id, argument)
         return f"confirmed:{pending.action}:{pending.request_id}"
     if says_no(ctx.event.body):
         text = ctx.say(NOTHING_DONE, id=pending.request_id)

@@ -11,6 +11,7 @@ from handlers import (
     candidates,
     conversation,
     craft,
+    cycles,
     events,
     feedback,
     help,
@@ -20,12 +21,13 @@ from handlers import (
     profile,
     reminders,
     reports,
+    session_reminders,
 )
 from handlers.core.commands import Command
 from handlers.core.dispatch import Dispatcher
 from handlers.core.jobs import JobKinds
 from handlers.missions import facilitator, listing, nudges, qualify, room, steering, steps
-from handlers.staffing import qualification, rounds
+from handlers.staffing import qualification, rounds, stand_ins
 from storage.store import Store
 
 # In the order `!aide` lists them.
@@ -35,6 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     *listing.commands.commands,
     *facilitator.commands.commands,
     *steering.commands.commands,
+    *cycles.commands.commands,
+    *stand_ins.commands.commands,
     *steps.commands.commands,
     *room.commands.commands,
     *qualify.commands.commands,
@@ -53,6 +57,8 @@ JOB_KINDS = JobKinds(
     reminders.jobs,
     events.jobs,
     privacy.jobs,
+    session_reminders.jobs,
+    stand_ins.jobs,
     room.jobs,
     nudges.jobs,
     qualification.jobs,
@@ -75,5 +81,10 @@ def build_dispatcher(
         on_room_text=room.on_room_text,
         # A plenary's reminder first, then a request's card (❌ by its author),
         # then a ping or a card (✅ accepts, ❌ on a ping declines).
-        on_reaction=(events.on_reaction, steering.on_reaction, facilitator.on_reaction),
+        on_reaction=(
+            events.on_reaction,
+            steering.on_reaction,
+            stand_ins.on_reaction,
+            facilitator.on_reaction,
+        ),
     )

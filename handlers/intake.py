@@ -20,7 +20,7 @@ from handlers.core.context import Context, UserError
 from handlers.core.language import Say
 from handlers.language import set_language
 from handlers.reminders import display_name, reconcile_request_reminders
-from handlers.staffing import pings, rounds
+from handlers.staffing import pings, rounds, stand_ins
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -260,7 +260,7 @@ async def _direct(ctx: Context, now: datetime) -> str:
         return f"dm:language:{reading.lang}"
     if reading.intent in DM_CONFIRM and reading.request:
         await ctx.store.confirmations.ask(
-            ctx.sender, place_of(ctx), reading.intent, reading.request, at=ctx.clock.now()
+            ctx.sender, ctx.place, reading.intent, reading.request, at=ctx.clock.now()
         )
         text = ctx.say(DM_CONFIRM[reading.intent], id=reading.request, prefix=ctx.prefix)
     elif reading.intent in DM_ONE_COMMAND and reading.request:
@@ -345,6 +345,8 @@ async def staff_after_change(
     """Start staffing a request that just became complete, or update those already asked."""
     if await ctx.store.missions.pings(request.id) or await ctx.store.missions.accepted(request.id):
         await pings.request_changed(ctx, request, cause=ctx.event.event_id, before=before)
+        if before is not None and request.details.facilitators_needed > before.facilitators_needed:
+            await stand_ins.place_added(ctx, request)
     else:
         await rounds.plan_first_round(ctx, request)
 
@@ -357,11 +359,6 @@ async def refresh_card(ctx: Context, request: Request) -> None:
         await ctx.chat.edit(
             request.card_key, card, key=f"edit:{request.card_key}:{ctx.event.event_id}"
         )
-
-
-def place_of(ctx: Context) -> str:
-    """Where a question to confirm was asked: a DM, or a thread of a room."""
-    return f"{ctx.event.room_id}|{ctx.event.thread_root or ''}"
 
 
 def refuse_past(result: ParseResult, details: RequestDetails, now: datetime) -> None:

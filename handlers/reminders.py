@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.config import Config
+from bot.domain import cycles
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.lifecycle import ACTIVE_REQUEST_STATES, RequestState
@@ -29,6 +30,7 @@ from handlers.core import wording
 from handlers.core.jobs import JobContext, JobKinds, SkipJob, apply_jobs
 from handlers.core.language import Say
 from handlers.missions import progress
+from handlers.session_reminders import reconcile_sessions
 from storage.outbox import mission_address
 from storage.store import Store
 
@@ -102,15 +104,21 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
     then a feedback request to each of them (`reminders.feedback_after`).
     """
     wanted = []
+    people: list[str] = []
     request = await ctx.store.requests.get(request_id)
     if request is not None and request.state != RequestState.CANCELLED:
         facilitators = await ctx.store.missions.accepted(request_id)
+        people = [*facilitators, request.requester] if facilitators else []
         active = request.state in _ACTIVE
+        details, cycle = request.details, cycles.is_cycle(request.details)
+        if cycle and cycles.active(details):
+            # A cycle: reminders per session (session_reminders); feedback after the last.
+            details = cycles.session_details(details, cycles.active(details)[-1])
         wanted = mission_jobs(
-            request.details,
-            [*facilitators, request.requester] if facilitators else [],
+            details,
+            people,
             ctx.config.bot.tz,
-            reminders_before=ctx.config.reminders.mission_before if active else None,
+            reminders_before=ctx.config.reminders.mission_before if active and not cycle else None,
             feedback_after=ctx.config.reminders.feedback_after,
             reminder_kind=MISSION_REMINDER,
             feedback_kind=FEEDBACK_REQUEST,
@@ -123,6 +131,7 @@ async def reconcile_request_reminders(ctx: ScheduleContext, request_id: int) -> 
         ctx.clock.now(),
     )
     await progress.reconcile_nudges(ctx, request_id)
+    await reconcile_sessions(ctx, request, people)
 
 
 async def _request_of(ctx: JobContext, job: Job) -> Request:

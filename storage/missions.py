@@ -152,6 +152,14 @@ class MissionRepository:
         )
         return {row[0] for row in rows}
 
+    async def answered(self, request_id: int) -> set[str]:
+        """Everyone who answered about a request (accepted, declined, gave it back...)."""
+        rows = await self.db.fetchall(
+            "SELECT facilitator FROM assignments WHERE request_id = ? AND state != 'proposee'",
+            (request_id,),
+        )
+        return {row[0] for row in rows}
+
     async def record_ping(
         self, request_id: int, facilitator: str, *, round_: int, outbox_key: str, at: datetime
     ) -> bool:
@@ -210,11 +218,13 @@ class MissionRepository:
         """Requests a facilitator accepted, dated `since` (ISO day) or later, soonest first."""
         rows = await self.db.fetchall(
             "SELECT r.id FROM assignments a JOIN requests r ON r.id = a.request_id "
-            "WHERE a.facilitator = ? AND a.state = 'acceptee' "
+            "WHERE a.facilitator = :who AND a.state = 'acceptee' "
             "AND r.state NOT IN ('annulee', 'non tenue') "
-            "AND (r.event_date IS NULL OR r.event_date >= ?) "
+            "AND (r.event_date IS NULL OR r.event_date >= :since OR EXISTS (SELECT 1 "
+            "FROM request_sessions s WHERE s.request_id = r.id AND s.cancelled = 0 "
+            "AND s.day >= :since)) "
             "ORDER BY r.event_date IS NULL, r.event_date, r.start_time, r.id",
-            (facilitator, since),
+            {"who": facilitator, "since": since},
         )
         return [row[0] for row in rows]
 

@@ -178,6 +178,13 @@ class OutboxRepository:
         """Fix the room of a DM message once its room is known."""
         await self.db.execute("UPDATE outbox SET room_id = ? WHERE seq = ?", (room_id, seq))
 
+    async def files_named(self, name: str) -> int:
+        """How many messages carried a file of this name (every version of a request's .ics)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM outbox WHERE attachment_name = ?", (name,)
+        )
+        return int(row[0]) if row else 0
+
     async def count(self, state: str = "pending") -> int:
         """Count messages in a state."""
         row = await self.db.fetchone("SELECT COUNT(*) FROM outbox WHERE state = ?", (state,))

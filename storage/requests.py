@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, datetime, time
 
-from bot.domain.requests import OPEN_STATES, Request, RequestDetails
+from bot.domain.requests import OPEN_STATES, Request, RequestDetails, Session
 from storage.db import Database
 
-_DETAIL_FIELDS = tuple(f.name for f in fields(RequestDetails))
+# The sessions live in their own table (request_sessions).
+_DETAIL_FIELDS = tuple(f.name for f in fields(RequestDetails) if f.name != "sessions")
 
 
 def _to_db(details: RequestDetails) -> dict[str, object]:
@@ -49,6 +50,7 @@ def _from_row(row: object) -> Request:
         details=details,
         card_key=get("card_key"),
         discarded=bool(get("discarded")),
+        lead=get("lead"),
         created_at=datetime.fromisoformat(get("created_at")),
         updated_at=datetime.fromisoformat(get("updated_at")),
     )
@@ -91,19 +93,20 @@ class RequestRepository:
             params,
         )
         assert created is not None
-        return _from_row(created)
+        await self._write_sessions(created["id"], details.sessions)
+        return await self._full(created)
 
     async def get(self, request_id: int) -> Request | None:
         """Return a request by number, or None."""
         row = await self.db.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
-        return _from_row(row) if row else None
+        return await self._full(row) if row else None
 
     async def by_source_event(self, event_id: str) -> Request | None:
         """Return the request created from a given Matrix event, or None."""
         row = await self.db.fetchone(
             "SELECT * FROM requests WHERE source_event_id = ?", (event_id,)
         )
-        return _from_row(row) if row else None
+        return await self._full(row) if row else None
 
     async def by_thread(self, room_id: str, thread_root: str) -> Request | None:
         """Return the request whose thread this is, or None."""
@@ -111,7 +114,7 @@ class RequestRepository:
             "SELECT * FROM requests WHERE room_id = ? AND thread_root = ? ORDER BY id LIMIT 1",
             (room_id, thread_root),
         )
-        return _from_row(row) if row else None
+        return await self._full(row) if row else None
 
     async def by_card_event(self, event_id: str) -> Request | None:
         """Return the request whose summary card was sent as this event, or None."""
@@ -119,7 +122,7 @@ class RequestRepository:
             "SELECT r.* FROM requests r JOIN outbox o ON o.key = r.card_key WHERE o.event_id = ?",
             (event_id,),
         )
-        return _from_row(row) if row else None
+        return await self._full(row) if row else None
 
     async def update_details(
         self, request_id: int, details: RequestDetails, *, text: str | None, at: datetime
@@ -132,6 +135,7 @@ class RequestRepository:
             "updated_at = :at WHERE id = :id",
             {**row, "text": text, "at": at.isoformat(), "id": request_id},
         )
+        await self._write_sessions(request_id, details.sessions)
         updated = await self.get(request_id)
         assert updated is not None
         return updated
@@ -160,7 +164,7 @@ class RequestRepository:
             params += [f"{month}-01", f"{month}-32"]
         sql += " ORDER BY event_date IS NULL, event_date, id LIMIT ?"
         params.append(limit)
-        return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]
+        return [await self._full(row) for row in await self.db.fetchall(sql, tuple(params))]
 
     async def discard(self, request_id: int, *, at: datetime) -> None:
         """Mark a request as removed by its author as a mistake (it counts nowhere)."""
@@ -173,3 +177,58 @@ class RequestRepository:
         """Return how many requests are stored."""
         row = await self.db.fetchone("SELECT COUNT(*) FROM requests")
         return int(row[0]) if row else 0
+
+    async def set_lead(self, request_id: int, lead: str | None) -> None:
+        """Name the facilitator who leads the mission (None: nobody yet)."""
+        await self.db.execute("UPDATE requests SET lead = ? WHERE id = ?", (lead, request_id))
+
+    async def _full(self, row: object) -> Request:
+        """The request of a row, with its sessions and its reserve."""
+        request = _from_row(row)
+        rows = await self.db.fetchall(
+            "SELECT * FROM request_sessions WHERE request_id = ? ORDER BY number", (request.id,)
+        )
+        waiting = await self.db.fetchall(
+            "SELECT facilitator FROM reserves WHERE request_id = ? AND state = 'attente' "
+            "ORDER BY position",
+            (request.id,),
+        )
+        if request.lead:
+            named = await self.db.fetchone(
+                "SELECT display_name FROM facilitators WHERE matrix_id = ?", (request.lead,)
+            )
+            request = replace(request, lead_name=named[0] if named else None)
+        if not rows and not waiting:
+            return request
+        sessions = tuple(
+            Session(
+                number=r["number"],
+                day=date.fromisoformat(r["day"]),
+                start_time=time.fromisoformat(r["start_time"]) if r["start_time"] else None,
+                end_time=time.fromisoformat(r["end_time"]) if r["end_time"] else None,
+                cancelled=bool(r["cancelled"]),
+            )
+            for r in rows
+        )
+        return replace(
+            request,
+            details=replace(request.details, sessions=sessions),
+            reserve=tuple(r[0] for r in waiting),
+        )
+
+    async def _write_sessions(self, request_id: int, sessions: tuple[Session, ...]) -> None:
+        """Store a request's sessions as they now stand."""
+        await self.db.execute("DELETE FROM request_sessions WHERE request_id = ?", (request_id,))
+        for s in sessions:
+            await self.db.execute(
+                "INSERT INTO request_sessions (request_id, number, day, start_time, end_time, "
+                "cancelled) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    request_id,
+                    s.number,
+                    s.day.isoformat(),
+                    s.start_time.strftime("%H:%M") if s.start_time else None,
+                    s.end_time.strftime("%H:%M") if s.end_time else None,
+                    int(s.cancelled),
+                ),
+            )

@@ -21,6 +21,7 @@ from storage.privacy import PrivacyRepository
 from storage.qualifications import QualificationRepository
 from storage.reports import ReportRepository
 from storage.requests import RequestRepository
+from storage.reserves import ReserveRepository
 from storage.schedule import JobRepository
 from storage.state import StateRepository
 from storage.undecryptable import UndecryptableRepository
@@ -49,6 +50,7 @@ class Store:
         self.confirmations = ConfirmationRepository(db)
         self.mission_rooms = MissionRoomRepository(db)
         self.qualifications = QualificationRepository(db)
+        self.reserves = ReserveRepository(db)
         self.craft = CraftRepository(db)
 
     @classmethod

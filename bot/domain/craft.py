@@ -8,22 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.calendar_words import MONTHS
 from bot.domain.requests import FORMAT_LABELS
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 
-from bot.domain.requests import RequestDetails
+from bot.domain.requests import RequestDetails, Session
 from bot.parsing import result as parse_rules
 from bot.parsing.result import FULL_DAY_MINUTES
 
@@ -14,6 +14,9 @@ def details_from_parse(result: object) -> RequestDetails:
     """Copy the request fields out of a parse result (at least one facilitator)."""
     values = {f.name: getattr(result, f.name, f.default) for f in fields(RequestDetails)}
     values["facilitators_needed"] = max(1, values["facilitators_needed"] or 1)
+    values["sessions"] = tuple(
+        Session(n, s.day, s.start, s.end) for n, s in enumerate(values["sessions"] or (), start=1)
+    )
     return RequestDetails(**values)
 
 

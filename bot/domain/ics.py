@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from bot.domain.cycles import session_details
 from bot.domain.requests import RequestDetails
 
 PRODID = "-//Facilibot//Missions de facilitation//FR"
@@ -51,30 +52,44 @@ def mission_invitation(
     The UID depends only on the request, so a calendar that already has the
     mission updates it (higher `sequence`) instead of adding a second one.
     """
-    slot = mission_slot(details, tz)
-    if slot is None:
+    if len(details.sessions) >= 2:
+        # One event per session, each with its own UID (the request's, plus its number):
+        # a session moved or cancelled updates that entry only.
+        slots = []
+        for session in details.sessions:
+            slot = mission_slot(session_details(details, session), tz)
+            if slot is not None:
+                uid = f"facilibot-demande-{request_id}-seance-{session.number}@{domain}"
+                title = f"{summary} (séance {session.number}/{len(details.sessions)})"
+                slots.append((uid, slot, title, cancelled or session.cancelled))
+    else:
+        slot = mission_slot(details, tz)
+        if slot is None:
+            return None
+        slots = [(f"facilibot-demande-{request_id}@{domain}", slot, summary, cancelled)]
+    if not slots:
         return None
-    start, end = slot
-    event = Event()
-    event.add("uid", f"facilibot-demande-{request_id}@{domain}")
-    event.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")))
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("sequence", sequence)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if details.location:
-        event.add("location", details.location)
-    elif details.modality == "distanciel":
-        event.add("location", "Visioconférence")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    calendar.add_component(event)
-    if isinstance(start, datetime):
+    for uid, (start, end), title, off in slots:
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")))
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("summary", title)
+        event.add("description", description)
+        event.add("sequence", sequence)
+        event.add("status", "CANCELLED" if off else "CONFIRMED")
+        if details.location:
+            event.add("location", details.location)
+        elif details.modality == "distanciel":
+            event.add("location", "Visioconférence")
+        calendar.add_component(event)
+    if any(isinstance(slot[1][0], datetime) for slot in slots):
         calendar.add_missing_timezones()
     return calendar.to_ical()
 

@@ -9,6 +9,17 @@ OPEN_STATES = ("ouverte", "partiellement pourvue", "pourvue")
 
 
 @dataclass(frozen=True)
+class Session:
+    """One session of a request held on several dates (numbered from 1 as first read)."""
+
+    number: int
+    day: date
+    start_time: time | None = None
+    end_time: time | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
 class RequestDetails:
     """What was understood of a request (all optional but the staffing need)."""
 
@@ -23,6 +34,8 @@ class RequestDetails:
     participants: int | None = None
     directorate: str | None = None
     topic: str | None = None
+    # Several sessions: all of them, in order; the fields above are those of the first.
+    sessions: tuple[Session, ...] = ()
 
     @property
     def ends_at(self) -> time | None:
@@ -51,6 +64,11 @@ class Request:
     updated_at: datetime
     # Removed by its author as a mistake: cancelled, and counted nowhere.
     discarded: bool = False
+    # The facilitator who leads the mission (named, or the first to accept).
+    lead: str | None = None
+    lead_name: str | None = None  # the lead's name in the directory, when known
+    # Who waits in reserve for a place, first in line first.
+    reserve: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

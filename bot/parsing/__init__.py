@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.parsing import classify, dates, labels, people, places, times
+from bot.parsing import classify, dates, labels, people, places, sessions, times
 from bot.parsing.normalize import fold
 from bot.parsing.result import ParseResult, missing_fields
 
@@ -69,7 +69,7 @@ def read(text: str, now: datetime) -> Reading:
     # After thanks for a past session, the new ask names the format and headcount.
     start = classify.focus(norm)
     fmt = labels.event_format(norm[start:]) or labels.event_format(norm)
-    where = places.place(folded)
+    where = places.place(folded, dated=event_date is not None)
     needed, spans = people.facilitators(norm)
     attendees = None
     if start:
@@ -87,6 +87,8 @@ def read(text: str, now: datetime) -> Reading:
         today=event_date == local.date()
         and (timing.start is None or timing.start <= local.time().replace(tzinfo=None)),
     )
+    # Several dates: the first session leads; a span to pick a day in leaves the date open.
+    event_date, timing, several = sessions.settle(norm, local.date(), event_date, timing)
     request = ParseResult(
         is_request=True,
         event_date=event_date,
@@ -104,5 +106,6 @@ def read(text: str, now: datetime) -> Reading:
             event_date, timing.start, timing.duration, where.modality is not None
         ),
         past_date=past,
+        sessions=several,
     )
     return Reading(whole.text, evidence, request)

@@ -40,10 +40,13 @@ class Quoting:
 @dataclass(frozen=True)
 class _Cues:
     ask: re.Pattern[str]
+    someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
     weak_ask: re.Pattern[str]
+    weak_count: re.Pattern[str]
     relay: re.Pattern[str]
     condition: re.Pattern[str]
+    wondering: re.Pattern[str]
     context: re.Pattern[str]
     event: re.Pattern[str]
 
@@ -59,6 +62,11 @@ def _join(fragments: list[str]) -> str:
     return "|".join(f"(?:{f})" for f in fragments)
 
 
+def _words(fragments: list[str]) -> re.Pattern[str]:
+    """Compile cues that all start a word: one boundary test per position, not one per cue."""
+    return re.compile(rf"(?:^|\b)(?:{_join(fragments)})")
+
+
 @cache
 def _cues() -> _Cues:
     """Compile the speech-act cues from the vocabulary."""
@@ -69,18 +77,25 @@ def _cues() -> _Cues:
             rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
             rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
         ),
+        someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
-        weak_ask=re.compile(_join(s["weak_ask"])),
+        weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
+        weak_count=re.compile(rf"\b(?:{s['weak_ask'][1]})"),
         relay=re.compile(_join(s["relay"])),
         condition=re.compile(
             r"\b(?:si|if|s'il|when|quand|whether|ceux|celles|those)\b[^.?!\n,;:]{0,60}$"
         ),
+        # "je me demandais si qqn pourrait...": a polite ask put as an indirect question.
+        wondering=re.compile(
+            r"\b(?:demandais|demandions|demande|savoir|wondering|wondered|wonder|know)"
+            r"\s+(?:si|s'|if|whether)\b[^.?!\n,;:]{0,60}$"
+        ),
         context=re.compile(_join(s["context"])),
         event=re.compile(_join(s["event"])),
-        hard=re.compile(_join(s["covered"] + s["announcement"])),
-        soft=re.compile(_join(s["update"] + s["cancel"] + s["offer"])),
-        meta=re.compile(_join(s["meta"])),
-        report=re.compile(_join(s["report"] + s["coordination"])),
+        hard=_words(s["covered"] + s["announcement"]),
+        soft=_words(s["update"] + s["cancel"] + s["offer"]),
+        meta=_words(s["meta"]),
+        report=_words(s["report"] + s["coordination"]),
         addressed=re.compile(r"^\W*@\w"),
         sentence_end=re.compile(r"[.!?\n]"),
     )
@@ -103,15 +118,87 @@ def split_quotes(text: str) -> Quoting:
     return Quoting("\n".join(own).strip(), "\n".join(quoted), reply)
 
 
-def _asks(text: str, c: _Cues) -> list[int]:
-    """Return where the writer asks the network for someone (positions of explicit asks)."""
+# What someone can be asked to do (the infinitive after "qqn pourrait", "qui peut"...): a
+# French infinitive outside these asks for an errand ("qui peut passer récupérer les
+# paperboards ?", "qqn pourrait me dire..."), not for a facilitator; so do these English verbs.
+_MODAL_VERB = re.compile(
+    r"\b(?:peut|peuvent|pourrai\w*|pourra|voudrai\w*|veut|serai\w*\s+(?:dispo\w*\s+)?pour"
+    r"|dispo\w*\s+pour|could|can|would|will|able to)(?:-t)?(?:-(?:il|elle|on|ils|elles|vous))?\s+"
+    r"(?:(?:(?:me|nous|vous|le|la|les|lui|leur|en|y|bien|aussi|svp|stp|please|you|venir|aller"
+    r"|come)\b|m'|l'|s')\s*)*"
+    r"([a-z-]+)"
+)
+_FACILITATE = frozenset(
+    "animer co-animer coanimer faciliter co-faciliter cofaciliter accompagner aider prendre"
+    " reprendre remplacer intervenir venir assurer encadrer soutenir epauler etre tenir piloter"
+    " occuper charger rejoindre depanner donner filer porter gerer organiser construire"
+    " co-construire monter preparer conduire mener proposer fournir mobiliser trouver faire"
+    " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer appuyer"
+    " assister renforcer guider coacher cadrer".split()
+)
+_HELPER = re.compile(
+    r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
+    r"|\bsomebody"
+)
+_INTEREST = re.compile(
+    r"[^.?!\n]{0,30}?\b(?:(?:serai\w*|est|sont|would be|is|are)\s+)?(?:\w+\s+)?"
+    r"(?:interess\w*|interested)\s+"
+    r"(?:par|in)\b(?!\s+(?:facilit|anim|co-?anim|running|helping))"
+)
+_ENGLISH_ASK = re.compile(
+    r"\b(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?"
+    r"([a-z]+)"
+)
+_ERRANDS = frozenset(
+    "send share bring pick grab print book recommend tell point lend forward explain answer"
+    " fetch carry buy order check review proofread".split()
+)
+
+
+def _errand(text: str, start: int, c: _Cues) -> bool:
+    """Whether the ask at `start` asks someone to do something other than facilitate."""
+    if not c.someone.match(text, start):
+        return False  # the writer's own wish ("on voudrait enchaîner avec une rétro")
+    end = c.sentence_end.search(text, start)
+    m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
+    if m is None:
+        return bool(_INTEREST.match(text, start, end.start() if end else len(text)))
+    if _INTEREST.match(text, start, end.start() if end else len(text)):
+        return True  # "qqn serait intéressé par un partage d'expérience ?": a poll of interest
+    verb = m.group(1)
+    if _HELPER.search(text, m.end(), end.start() if end else len(text)):
+        return False  # "nous prêter main-forte", "send us a facilitator"
+    if verb in _ERRANDS:
+        return True
+    return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
+
+
+def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
+    """Return where the writer asks the network for someone (positions of explicit asks).
+
+    Asks for an errand or for what someone knows are left out, and their positions
+    added to `errands` when given.
+    """
     out = []
     for pattern in (c.ask, c.ask_bare):
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 70) : m.start()]
-            if c.condition.search(before):
+            if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
+            # "qqn sait si la salle est libre ?": the verb asks what someone knows.
+            knows = c.meta.match(text, m.start())
+            if knows or _errand(text, m.start(), c):
+                if errands is not None:
+                    errands.append(m.start())
+                continue
             out.append(m.start())
+    if errands is not None:
+        # "Qui veut venir observer...": someone asked for an errand though no ask cue matched.
+        errands.extend(m.start() for m in c.someone.finditer(text) if _errand(text, m.start(), c))
+        # "Could someone share the Miro board?": an English errand put to the room.
+        for m in _ENGLISH_ASK.finditer(text):
+            if m.group(1) in _ERRANDS and not _HELPER.search(text, m.end(), m.end() + 40):
+                errands.append(m.start())
     return sorted(out)
 
 
@@ -131,7 +218,7 @@ def _sentence(text: str, position: int, c: _Cues) -> str:
 # ("l'atelier du 12/10 sera en ligne").
 _KNOWN_EVENT = re.compile(
     r"(?:\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*|for|at|to|of|on|in"
-    r"|about|with|after|before)\s+(?:le|la|les|the|ce|cet|cette|this|that)\s+"
+    r"|about|with|after|before|from)\s+(?:le|la|les|the|ce|cet|cette|this|that)\s+"
     r"|\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*)\s+l'"
     r"|\b(?:du|au|aux)\s+)"
     r"(?:(?:prochaine?|premiere?|dernier|derniere|grande?|petite?|next|first|big)\s+)?$"
@@ -144,15 +231,33 @@ def _event_words() -> re.Pattern[str]:
     return re.compile(_join([p for p, _, _ in vocabulary().raw["formats"]["patterns"]]))
 
 
+# A question put with an interrogative word or an inversion ("is the codev still on?",
+# "est-ce que l'atelier est maintenu ?") asks about an event, it does not describe one.
+_INTERROGATIVE = re.compile(
+    r"^\W*(?:[^.?!\n:,]{0,30}[:,!-]\s*)?"  # "Hello!", "Quick check:", "Petite question,"
+    r"(?:is|are|was|were|does|do|did|has|have|will|est-ce|quand|ou|where|when|what|why"
+    r"|pourquoi|c.est|y a-t-il)\b|\best-ce qu|-t-(?:il|elle|on)\b"
+)
+
+
 def introduces_event(own: str) -> bool:
     """Whether `own` (normalised) names an event as a new one, not one the room knows."""
+    c = _cues()
     for m in _event_words().finditer(own):
-        if not _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
-            return True
+        if _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
+            continue
+        sentence = _sentence(own, m.start(), c)
+        if sentence.rstrip().endswith("?") and _INTERROGATIVE.search(sentence):
+            continue
+        return True
     return False
 
 
-_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,60},")
+# "Notre question : pourriez-vous...": the word labels the ask that follows it.
+_LABEL = re.compile(r"\bquestion\s*:")
+
+_OPENING = 400
+_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,90},")
 
 
 def focus(text: str) -> int:
@@ -161,12 +266,15 @@ def focus(text: str) -> int:
     lead = _PAST_LEAD.match(text)
     if lead is not None and _asks(text[lead.end() :], c):
         return lead.end()
-    if not c.report.match(text) and not c.report.search(text[:60]):
+    # A report of a past session opens a message: its first lines are enough to look at.
+    reports = list(c.report.finditer(text, 0, _OPENING))
+    if not reports:
         return 0
-    for m in c.sentence_end.finditer(text):
+    # The ask after the last report of a past session, wherever the report stands.
+    for m in c.sentence_end.finditer(text, reports[0].start()):
+        if m.end() < reports[-1].end():
+            continue  # a report still follows
         rest = text[m.end() :]
-        if not c.report.search(text[: m.end()]):
-            break
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
             return m.end()
     return 0
@@ -196,7 +304,8 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network
-    asks = _asks(own, c) + [m.start() for m in c.relay.finditer(own)]
+    errands: list[int] = []
+    asks = _asks(own, c, errands) + [m.start() for m in c.relay.finditer(own)]
     asks.sort()
     blocks = [m.start() for m in c.soft.finditer(own)]
     if asks:
@@ -206,9 +315,15 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             return False, "ask_blocked"
         if c.meta.search(own):
             # A question about how the network works; only an ask about an event survives.
+            # A rhetorical opening question ("Comment faire parler 80 personnes... ? On
+            # pense forum ouvert ! ... On cherche trois facilitateurs.") leaves the ask whole.
             specific = evidence.has_date or evidence.has_time
             return (
-                specific and any(c.event.search(_sentence(own, a, c)) for a in asks),
+                specific
+                and any(
+                    c.event.search(sentence) or not c.meta.search(_LABEL.sub(" ", sentence))
+                    for sentence in (_sentence(own, a, c) for a in asks)
+                ),
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
@@ -216,10 +331,17 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
+    if errands:
+        return False, "errand"  # someone is asked for something, not to facilitate
     if c.weak_ask.search(own):
         # An event held today is being reported on, not asked for ("Séminaire à Metz
         # aujourd'hui : 58 chefs de service, 3 facilitateurs").
-        return bool(c.context.search(own)) and not evidence.today, "weak_ask"
+        # A count of facilitators with no day or hour ("Forum de Bordeaux : 214 agents,
+        # 6 facilitateurs au top") tells of a session, it does not ask for one.
+        # A request that names itself ("demande de facilitation") needs no day.
+        named = c.weak_ask.search(c.weak_count.sub(" ", own)) is not None
+        coming = evidence.has_date or evidence.has_time or named
+        return bool(c.context.search(own)) and coming and not evidence.today, "weak_ask"
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;
     # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").

@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.parsing import fallback
 from bot.parsing.numbers import to_int
@@ -101,7 +101,7 @@ def _patterns() -> _Patterns:
             rf"\b(\d{{1,2}}){_SUFFIX}(?:\s*,\s*\d{{1,2}}{_SUFFIX})*"
             rf"(?:\s*,\s*\d{{1,2}}{_SUFFIX}|\s*,?\s*(?:et|and|&)\s*\d{{1,2}}{_SUFFIX})\s+({mo})\b"
         ),
-        sending_day=re.compile(v.raw["dates"]["sending_day"]),
+        sending_day=re.compile(rf"\b(?:{v.raw['dates']['sending_day']})"),
         week_of=re.compile(v.raw["dates"]["week_of"]),
         week_day_after=re.compile(rf"[^.;!?\n]{{0,40}}?\b(?:le |on (?:the )?|the )?({wd})\b"),
     )
@@ -307,9 +307,19 @@ def mentions(text: str, today: date) -> list[Mention]:
     return found
 
 
+@lru_cache(maxsize=16)
+def _read_once(text: str, today: date) -> tuple[Mention, ...]:
+    """The mentions of a message, read once for its event date and its past date."""
+    return tuple(mentions(text, today))
+
+
 def event_date(text: str, today: date) -> date | None:
     """Return the date of the requested event, or None."""
-    found = mentions(text, today)
+    found = list(_read_once(text, today))
+    # "the workshop this morning went so well that we'd like a follow-up on 24 November":
+    # today names the session being told of when a coming day is asked for too.
+    if any(m.role in ("new", "event") and m.day > today for m in found):
+        found = [m for m in found if m.day != today]
     for role in ("new", "event", "secondary"):
         for mention in found:
             if mention.role == role:
@@ -319,7 +329,7 @@ def event_date(text: str, today: date) -> date | None:
 
 def past_date(text: str, today: date) -> date | None:
     """Return an explicitly written event date that is already past, or None."""
-    for mention in mentions(text, today):
+    for mention in _read_once(text, today):
         if mention.role == "past":
             return mention.day
     return None

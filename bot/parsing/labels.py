@@ -48,14 +48,27 @@ def event_format(text: str) -> str | None:
     return best[2] if best else None
 
 
+# "le secrétariat général de l'Insee": a service named with the directorate it belongs to.
+_OF = re.compile(r"\s*(?:de la |de l'|du |des |d'|of the |of )")
+
+
 def directorate(text: str) -> str | None:
-    """Return the first directorate named, in canonical form."""
-    best: tuple[int, str] | None = None
+    """Return the first directorate named, in canonical form (the owner of a named service)."""
+    found: list[tuple[int, int, str]] = []
     for pattern, name in vocabulary().directorates:
         m = pattern.search(text)
-        if m is not None and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+        if m is not None:
+            found.append((m.start(), m.end(), name))
+    if not found:
+        return None
+    found.sort()
+    _, end, name = found[0]
+    of = _OF.match(text, end)
+    if of is not None:
+        for other_start, _, other in found[1:]:
+            if other_start == of.end() and other != name:
+                return other
+    return name
 
 
 def _phrase(folded: Folded, start: int) -> str | None:

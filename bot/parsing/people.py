@@ -37,6 +37,7 @@ class _Patterns:
     any_noun: re.Pattern[str]
     of_us: re.Pattern[str]
     team_of: re.Pattern[str]
+    will_be: re.Pattern[str]
     subset_cue: re.Pattern[str]
     total_cue: re.Pattern[str]
 
@@ -53,7 +54,8 @@ def _patterns() -> _Patterns:
         facilitator_count=re.compile(rf"\b({num})[ \t]+(?:[a-z]+[ \t]+)?(?:{fac})\b"),
         facilitator_range=re.compile(rf"\b({num})\s*(?:ou|or|a|to|-|/)\s*({num})\s+(?:{fac})\b"),
         facilitator_label=re.compile(
-            rf"\b(?:{fac})\s*(?:souhaites?\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
+            rf"\b(?:{fac})\s*(?:(?:souhaites?|needed|required|requested|wanted|requis|demandes?"
+            rf"|attendus?|necessaires?)\s*)?[:=]\s*(?:idealement|ideally|environ|about|~)?\s*"
             rf"({num})\b"
         ),
         helpers=re.compile(
@@ -81,10 +83,12 @@ def _patterns() -> _Patterns:
         any_noun=re.compile(
             rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!\d h )(?<!\dh )\b({num})\s+"
             rf"(?!(?:{raw['not_people']})\b)"
-            rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+)?(?!(?:{raw['not_people']})\b)"
+            rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+){{0,2}}(?!(?:{raw['not_people']})\b)"
             r"([a-z][a-z'-]*[sx])\b"
         ),
         subset_cue=re.compile(raw["subset_cue"]),
+        # "on sera 18", "on serait 15", "we'll be 12": the attendance, in any tense or mood.
+        will_be=re.compile(r"(?:\bser(?:ons|ont|a|ait|ions|aient)|will be|would be)\s*$"),
         total_cue=re.compile(raw["total_cue"]),
         of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
         team_of=re.compile(
@@ -124,22 +128,26 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     p = _patterns()
     for start, end in masked:
         text = text[:start] + " " * (end - start) + text[end:]
-    candidates: list[tuple[int, int, int]] = []  # position, rank (0 best), value
+    candidates: list[tuple[int, float, int]] = []  # position, rank (0 best), value
 
-    def add(start: int, value: int | None, end: int) -> None:
+    def add(start: int, value: int | None, end: int, known_noun: bool = True) -> None:
         if value is None or not 1 < value <= MAX_PARTICIPANTS:
             return
+        if 1990 <= value <= 2100 and text[start : start + 4].isdigit():
+            return  # a year ("nos priorités 2027", "plan 2027"), not a headcount
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1
         if p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix):
             rank = 3  # "avec deux collègues à distance": part of the attendees
+        elif p.attend_cue.match(suffix) or p.will_be.search(prefix):
+            rank = 0  # "on sera 18 en tout": who attends, whatever follows
         elif p.total_cue.match(suffix):
             rank = 1
-        elif p.attend_cue.match(suffix) or re.search(r"(?:serons|seront|sera|will be)\s*$", prefix):
-            rank = 0
         elif p.team_cue.search(prefix):
             rank = 2
+        elif not known_noun:
+            rank = 1.5  # "deux antennes ... 9 agents": a noun of attendees says more
         candidates.append((start, rank, value))
 
     for m in p.with_noun.finditer(text):
@@ -155,7 +163,7 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         if m.group(2) in cities:
             continue
         if not any(start == m.start(1) for start, _, _ in candidates):
-            add(m.start(1), to_int(m.group(1)), m.end())
+            add(m.start(1), to_int(m.group(1)), m.end(), known_noun=False)
     for m in p.team_of.finditer(text):
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(1))

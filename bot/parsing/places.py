@@ -37,6 +37,9 @@ class _Patterns:
     team_before: re.Pattern[str]
     team_after: re.Pattern[str]
     venue_before: re.Pattern[str]
+    office_before: re.Pattern[str]
+    closing: re.Pattern[str]
+    signed: re.Pattern[str]
     event_place_before: re.Pattern[str]
     own_office_before: re.Pattern[str]
 
@@ -56,7 +59,7 @@ def _patterns() -> _Patterns:
         weak_before=re.compile(raw["places"]["weak_before"]),
         home_before=re.compile(raw["places"]["home_before"]),
         plus_remote=re.compile(
-            r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with)\s*(?:en |via |sur |on )?"
+            r"^\s*(?:\)|,)?\s*(?:\+|et|and|&|avec|with|plus)\s*(?:en |via |sur |on )?"
             r"(?:teams|visio\w*|webex|zoom|distanciel|a distance|remote|en ligne|online)\b"
         ),
         not_medium=re.compile(raw["modality"]["not_medium"]),
@@ -64,21 +67,58 @@ def _patterns() -> _Patterns:
         team_before=re.compile(raw["places"]["team_before"]),
         team_after=re.compile(raw["places"]["team_after"]),
         venue_before=re.compile(raw["places"]["venue_before"]),
+        office_before=re.compile(raw["places"]["office_before"]),
+        closing=re.compile(raw["places"]["closing"]),
+        # A last line that opens with a name and a comma or a dash ("Sébastien, SIE de
+        # Rouen", "Manon – SIE d'Angers", "-- Anne"): the writer's signature.
+        signed=re.compile(
+            r"^\s*(?:--\s*)?[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,2}\s*(?:,|-|–|—|\(|$)"
+        ),
         event_place_before=re.compile(raw["places"]["event_place_before"]),
         own_office_before=re.compile(raw["places"]["own_office_before"]),
     )
 
 
-def _cities(folded: Folded) -> list[tuple[int, int, int, str]]:
+# First words of a last line that is a sentence, not a name.
+_NOT_NAMES = frozenset(
+    "merci thanks thank bonne bon belle bien cordialement hello bonjour salut hi ps nb lieu"
+    " date format horaire rdv rendez a see".split()
+)
+
+
+def signature_start(folded: Folded) -> int:
+    """Return where the writer's signature starts in `folded.text` (its length if none)."""
+    text = folded.text
+    if "\n" not in text.strip():
+        return len(text)
+    p = _patterns()
+    position = 0
+    for line in text.split("\n"):
+        if position and p.closing.match(line):
+            return position + len(line)  # "Cordialement," : what follows is signed
+        position += len(line) + 1
+    last = text.rstrip().rfind("\n") + 1
+    line = folded.source(last, len(text.rstrip()))
+    name = p.signed.match(line)
+    if name is None or len(line) > 80:
+        return len(text)
+    first = place_key(line.split(",")[0].split()[0].strip("-–— ")) if line.split() else ""
+    if first in vocabulary().cities or first in _NOT_NAMES or any(ch.isdigit() for ch in line):
+        return len(text)  # "Lyon, salle 3", "Merci, à jeudi à Lyon": a place, not a name
+    return last
+
+
+def _cities(folded: Folded) -> list[tuple[float, int, int, str]]:
     """Return (rank, position, end, city) for each city named; rank 0 is the event's place."""
     p, v = _patterns(), vocabulary()
     text = re.sub(r"[-']", " ", folded.text)
-    out = []
+    signed = signature_start(folded)
+    out: list[tuple[float, int, int, str]] = []
     for m in v.city_re.finditer(text):
         key = place_key(m.group(0))
         city = v.cities.get(key)
-        if city is None:
-            continue
+        if city is None or m.start() >= signed:
+            continue  # a city in the signature is the writer's, not the event's
         if key in v.ambiguous_cities and not folded.source(m.start(), m.end())[:1].isupper():
             continue
         prefix = text[max(0, m.start() - 30) : m.start()]
@@ -91,6 +131,8 @@ def _cities(folded: Folded) -> list[tuple[int, int, int, str]]:
             rank = -1
         elif p.team_after.match(text, m.end()):
             rank = WEAK  # "Insee Metz ici"
+        elif p.office_before.search(wide):
+            rank = 0.5
         elif p.venue_before.search(wide):
             rank = 0
         elif p.team_before.search(prefix):
@@ -103,7 +145,8 @@ def _cities(folded: Folded) -> list[tuple[int, int, int, str]]:
             rank = min(rank, 1)  # Bercy and its buildings are event places
         out.append((rank, m.start(), m.end(), city))
     for m in p.arrondissement.finditer(folded.text):
-        out.append((0, m.start(), m.end(), "Paris"))
+        if m.start() < signed:
+            out.append((0, m.start(), m.end(), "Paris"))
     return sorted(out)
 
 
@@ -121,6 +164,12 @@ _UNLISTED = re.compile(
     r"\b(?:domaine|salle municipale|salle des fetes|saline|chateau|abbaye|palais|centre|maison"
     r"|campus|site|locaux|premises|offices?|lieu ?:|location ?:|venue ?:)\b[^,.;:!?()\n]{0,30}?"
     r"\b(?:a|au|de|d'|in|at)\s*$"
+    r"|\bat [a-z-]+(?: [a-z-]+)? in\s*$"  # "at ENSAI in Bruz"
+)
+# Some of the attendees remote ("dont quelques-uns en visio"): the event still has a site.
+_SOME_REMOTE = re.compile(
+    r"\b(?:dont|certains|quelques|some|a few)\b[^.;!?\n,]{0,30}?"
+    r"(?:a distance|en visio|en ligne|online|remote|remotely|teams)\b"
 )
 _LINK = re.compile(r"\b(?:a|au|de|d'|in|at)\b")
 _TOWN = re.compile(r"\s*([A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+|-[A-ZÀ-Ý][a-zà-ÿ]+)*)\b")
@@ -139,19 +188,28 @@ def _unlisted_venue_town(folded: Folded) -> str | None:
     return None
 
 
-def place(folded: Folded) -> Place:
-    """Return the modality and city of the event described in `folded`."""
+def place(folded: Folded, *, dated: bool = False) -> Place:
+    """Return the modality and city of the event described in `folded`.
+
+    `dated`: the message gives the event's day, so a team named with its city ("le
+    séminaire des douanes de Marseille", "the DGE team in Toulouse") holds it there
+    when no other place is said and it is not remote.
+    """
     p = _patterns()
     # "pas encore sur Tchap", "vente en ligne", "travail hybride" name no medium.
     text = p.not_medium.sub(lambda m: " " * len(m.group(0)), folded.text)
+    named = _cities(folded)
     # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
-    cities = [c for c in _cities(folded) if c[0] < WEAK]
+    cities = [c for c in named if c[0] < WEAK]
     city = cities[0][3] if cities else None
     if city is None:
         city = _unlisted_venue_town(folded)
         if city is not None:
             cities = [(0, 0, 0, city)]
     remote = _remote(text, folded.original)
+    if city is None and dated and named and (not remote or _SOME_REMOTE.search(text)):
+        cities = named[:1]
+        city = cities[0][3]
     onsite = bool(p.onsite.search(text))
     hybrid = bool(p.hybrid.search(text))
     if not hybrid and remote and cities:

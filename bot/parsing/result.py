@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.parsing.sessions import Session
 
 FULL_DAY_MINUTES = 420
 
@@ -28,6 +31,8 @@ class ParseResult:
     missing: tuple[str, ...] = ()
     # An explicit event date already past (the bot refuses it); not in the JSON contract.
     past_date: date | None = None
+    # Several dates: every session in order, the first one also the fields above.
+    sessions: tuple[Session, ...] = ()
 
     @classmethod
     def not_a_request(cls) -> ParseResult:
@@ -50,6 +55,15 @@ class ParseResult:
             "directorate": self.directorate,
             "topic": self.topic,
             "missing": list(self.missing),
+            "sessions": [
+                {
+                    "date": s.day.isoformat(),
+                    "start_time": s.start.strftime("%H:%M") if s.start else None,
+                    "end_time": s.end.strftime("%H:%M") if s.end else None,
+                }
+                for s in self.sessions
+            ]
+            or None,
         }
 
 

@@ -122,6 +122,15 @@ class Context:
         )
 
     @property
+    def place(self) -> str:
+        """Where the bot answers this event — a DM, or a thread (a command's answer opens
+        one under it) — so that « oui » there is known as the answer to its question."""
+        event = self.event
+        if event.is_dm:
+            return f"{event.room_id}|"
+        return f"{event.room_id}|{event.thread_root or event.event_id}"
+
+    @property
     def sender(self) -> str:
         """Who sent the event."""
         return self.event.sender

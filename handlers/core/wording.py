@@ -4,43 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.calendar_words import MONTHS, MONTHS_EN, WEEKDAYS, WEEKDAYS_EN
 from bot.domain.content import Rendered, escape
-from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
+from bot.domain.profiles import name_from_id
+from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails, Session
 from handlers.core.language import Say
-
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 FORMAT_LABELS_EN = {
     "atelier": "workshop",
@@ -307,14 +275,57 @@ def card_summary(request: Request, lang: str = "fr") -> Rendered:
         body=f"{w['request']} #{request.id} — " + ", ".join(parts),
         html=f"<strong>{w['request']} #{request.id}</strong> — " + escape(", ".join(parts)),
     )
+    lines = [head, *_cycle_lines(request, lang)]
     if not request.details.topic:
-        return head
+        return Rendered.join(lines) if len(lines) > 1 else head
     colon = ":" if lang == "en" else " :"
     topic = Rendered(
         body=f"{w['topic']}{colon} {request.details.topic}",
         html=f"<em>{w['topic']}{colon}</em> {escape(request.details.topic)}",
     )
-    return Rendered.join([head, topic])
+    return Rendered.join([*lines, topic])
+
+
+SESSIONS_LINE = Say("Séances : {sessions}.", "Sessions: {sessions}.")
+SESSION_CANCELLED = Say("annulée", "cancelled")
+RESERVE_LINE = Say(
+    "En réserve : {who}, dans l'ordre d'arrivée, pour la prochaine place libérée.",
+    "In reserve: {who}, first come first served, for the next place that opens.",
+)
+
+
+def session_label(session: Session, lang: str = "fr") -> str:
+    """« 2) jeudi 11 février 2027, 14h00–16h30 » (« annulée » when it is)."""
+    text = f"{session.number}) {format_date(session.day, lang)}"
+    if session.start_time and session.end_time:
+        text += f", {format_time(session.start_time, lang)}–{format_time(session.end_time, lang)}"
+    elif session.start_time:
+        text += f", {_w(lang)['at']} {format_time(session.start_time, lang)}"
+    if session.cancelled:
+        text += f" ({SESSION_CANCELLED.in_(lang)})"
+    return text
+
+
+LEAD_LINE = Say("Personne référente : {name}.", "Lead facilitator: {name}.")
+
+
+def _cycle_lines(request: Request, lang: str) -> list[Rendered]:
+    """Every session of a cycle, who leads a mission of several, how many wait in reserve."""
+    lines = []
+    if request.lead and request.details.facilitators_needed >= 2:
+        name = request.lead_name or name_from_id(request.lead)
+        lines.append(Rendered.text(LEAD_LINE.in_(lang).format(name=name)))
+    if len(request.details.sessions) >= 2:
+        listed = " ; ".join(session_label(s, lang) for s in request.details.sessions)
+        lines.append(Rendered.text(SESSIONS_LINE.in_(lang).format(sessions=listed)))
+    if request.reserve:
+        count = len(request.reserve)
+        if lang == "en":
+            who = f"{count} person" if count == 1 else f"{count} people"
+        else:
+            who = f"{count} personne" + ("s" if count > 1 else "")
+        lines.append(Rendered.text(RESERVE_LINE.in_(lang).format(who=who)))
+    return lines
 
 
 def and_list(items: list[str], lang: str = "fr") -> str:

@@ -15,7 +15,7 @@ from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
 from handlers.core.language import Say
 from handlers.missions.moves import check_open, next_assignment, release, take
-from handlers.staffing import rounds
+from handlers.staffing import rounds, stand_ins
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -99,6 +99,8 @@ async def _decline(ctx: Context, request: Request) -> None:
 async def withdraw(ctx: Context, numero: int) -> None:
     """`!desiste 42`: give a place back; the requester is told and someone else is asked."""
     request = await ctx.request(numero)
+    if await stand_ins.leave(ctx, request):  # a place in reserve given up
+        return
     check_open(request, Action.WITHDRAW)
     await release(ctx, request, ctx.sender, Action.WITHDRAW)
     await ctx.chat.reply(ctx.event, Rendered.text(ctx.say(WITHDRAWN, id=request.id)))

@@ -63,6 +63,9 @@ def request_line(request: Request, lang: str = "fr", state: str | None = None) -
     parts = wording.describe_details(request.details, lang)
     state = state or state_label(request.state, lang)
     text = f"#{request.id} ({state}) — " + ", ".join(parts)
+    if len(request.details.sessions) >= 2:  # a cycle: every session
+        sessions = request.details.sessions
+        text += " — " + " ; ".join(wording.session_label(s, lang) for s in sessions)
     return Rendered(body="• " + text, html="• " + escape(text))
 
 

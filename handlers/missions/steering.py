@@ -11,6 +11,7 @@ from bot.domain.lifecycle import (
 )
 from bot.domain.profiles import USER_ID, name_fit
 from bot.domain.requests import Request
+from handlers import cycles as session_changes
 from handlers.core import wording
 from handlers.core.commands import CommandSet, Kind, Param, Permission
 from handlers.core.context import Context, UserError
@@ -26,7 +27,7 @@ from handlers.missions.moves import (
     take,
 )
 from handlers.reminders import display_name, reconcile_request_reminders
-from handlers.staffing import pings, rounds
+from handlers.staffing import pings, rounds, stand_ins
 
 log = logging.getLogger(__name__)
 commands = CommandSet()
@@ -84,11 +85,18 @@ ONLY_REQUESTER_CANCELS = Say(
         "cancel your request (the people facilitating it are told)",
     ),
     example="annule 42",
-    params=(Param("numero", Kind.REQUEST, "numéro"),),
+    params=(
+        Param("numero", Kind.REQUEST, "numéro"),
+        Param("seance", Kind.TEXT, "séance", optional=True),
+    ),
 )
-async def cancel(ctx: Context, numero: int) -> None:
-    """`!annule 42`: the requester or a coordinator cancels; facilitators are told."""
+async def cancel(ctx: Context, numero: int, seance: str | None = None) -> None:
+    """`!annule 42`: the requester or a coordinator cancels; facilitators are told.
+    `!annule 42 séance 3`: only that session of a cycle."""
     request = await ctx.request(numero)
+    if seance:
+        await session_changes.cancel_from_command(ctx, request, seance)
+        return
     if request.requester != ctx.sender and not ctx.is_coordinator:
         raise UserError(ONLY_REQUESTER_CANCELS, id=request.id)
     await _cancel(ctx, request)
@@ -149,6 +157,7 @@ async def _cancel(ctx: Context, request: Request) -> None:
     )
     await pings.settle_pings(ctx, request, outcome="annulée")
     await rounds.cancel_escalation(ctx, request.id, why="annulée")
+    await stand_ins.release_all(ctx, request, why=stand_ins.WHY_CANCELLED, key=key)
     await reconcile_request_reminders(ctx, request.id)
     await room.close(ctx, request, cancelled=True)
 
@@ -207,6 +216,14 @@ async def assign(ctx: Context, numero: int, personne: str) -> None:
     if not await ctx.is_facilitator(who):
         raise UserError(NOT_A_FACILITATOR.format(who=await display_name(ctx.store, who)))
     await take(ctx, request, who, Action.ASSIGN)
+
+
+async def take_anyway(ctx: Context, numero: int, who: str) -> None:
+    """After « oui »: take the place in spite of an absence or a monthly cap (a coordinator
+    assigning someone, or a facilitator over their own cap)."""
+    request = await ctx.request(numero)
+    action = Action.ACCEPT if who == ctx.sender else Action.ASSIGN
+    await take(ctx, request, who, action, force=True)
 
 
 async def _person(

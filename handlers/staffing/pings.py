@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Config
-from bot.domain import drafting
+from bot.domain import cycles, drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
@@ -153,7 +153,13 @@ async def ping(
     asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
     asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
-    count = ctx.config.matching.pings_per_slot * slots
+    count = cycles.round_size(
+        open_places=slots,
+        per_place=ctx.config.matching.pings_per_slot,
+        directory=await ctx.store.facilitators.count(active_only=True),
+        share=ctx.config.matching.round_share,
+        minimum=ctx.config.matching.round_minimum,
+    )
     chosen = tuple(fresh[: count if limit is None else min(count, limit)])
     if not chosen:
         if result.ranked:
@@ -223,14 +229,48 @@ async def request_changed(
     await room.refresh_topic(ctx, request, cause=cause)
 
 
-async def settle_pings(ctx: Staffing, request: Request, *, outcome: str) -> None:
-    """Edit the pings of those who did not take the request (« pourvue », « annulée »)."""
+async def settle_pings(
+    ctx: Staffing, request: Request, *, outcome: str, cause: str | None = None
+) -> None:
+    """Edit the pings of those who did not take the request (« pourvue », « annulée »);
+    `cause` (the event that settled it) makes each edit its own, as a request may be
+    staffed again after a place opened."""
     accepted = set(await ctx.store.missions.accepted(request.id))
+    suffix = f":{cause}" if cause else ""
     for sent in await ctx.store.missions.pings(request.id):
         if sent.facilitator in accepted and outcome == "pourvue":
             continue
         text = ping_settled(request, outcome, await ctx.store.languages.of(sent.facilitator))
-        await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}")
+        await ctx.chat.edit(sent.outbox_key, text, key=f"{sent.outbox_key}:{outcome}{suffix}")
+
+
+PLACE_OPEN_AGAIN = Say(
+    "Une place s'est libérée sur la demande #{id}, qui vous avait été proposée : elle est de nouveau à prendre (`{prefix}accepte {id}`).",
+    "A place has opened again on request #{id}, which you were asked about: it can be taken again (`{prefix}accept {id}`).",
+)
+
+
+async def ask_again(ctx: Staffing, request: Request, *, cause: str) -> list[str]:
+    """A place opened on a request that had been staffed: the people asked who never
+    answered (their ping was edited to « pourvue ») get their ping back, reopened, with a
+    line that notifies them — unless they are away that day. Returns who was asked."""
+    day = request.details.event_date
+    answered = await ctx.store.missions.answered(request.id)
+    asked = []
+    prefix = ctx.config.bot.command_prefix
+    for sent in await ctx.store.missions.pings(request.id):
+        who = sent.facilitator
+        if who in answered:
+            continue
+        if day is not None and await ctx.store.absences.absent_on([who], day):
+            continue
+        lang = await ctx.store.languages.of(who)
+        message = ping_message(request, prefix=prefix, lang=lang)
+        await ctx.chat.edit(sent.outbox_key, message, key=f"{sent.outbox_key}:open:{cause}")
+        line = PLACE_OPEN_AGAIN.in_(lang).format(id=request.id, prefix=prefix)
+        await ctx.chat.dm(who, Rendered.text(line), key=f"again:{request.id}:{cause}:{who}")
+        asked.append(who)
+    return asked
 
 
 async def tell_coordinators(ctx: Staffing, text: str, *, key: str) -> None:
@@ -283,6 +323,7 @@ async def send_invitations(
 ) -> None:
     """The .ics of the mission, built once, as a file in each recipient's DM (`{key}:{user}`)."""
     now = ctx.clock.now()
+    name = f"demande-{request.id}.ics"
     data = mission_invitation(
         request_id=request.id,
         details=request.details,
@@ -293,12 +334,16 @@ async def send_invitations(
         tz=ctx.config.bot.tz,
         domain=ctx.config.matrix.user_id.partition(":")[2] or "facilibot",
         stamp=now,
-        # Grows with every new version, so calendars replace the entry they have.
-        sequence=max(0, int((now - request.created_at).total_seconds())),
+        # Grows with every new version, so calendars replace the entry they have (the
+        # versions already sent count too: two changes within a second still differ).
+        sequence=max(
+            int((now - request.created_at).total_seconds()),
+            await ctx.store.outbox.files_named(name),
+        ),
         cancelled=cancelled,
     )
     if data is None:
         return
-    attachment = Attachment(data, f"demande-{request.id}.ics", MIMETYPE)
+    attachment = Attachment(data, name, MIMETYPE)
     for user_id in recipients:
         await ctx.chat.file(attachment, key=f"{key}:{user_id}", dm_user=user_id)

@@ -11,10 +11,11 @@ from bot.domain.schedule import Job
 from handlers.core.context import Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.reminders import request_target
-from handlers.staffing import qualification
+from handlers.staffing import qualification, shortfall
 from handlers.staffing.pings import (
     PingRound,
     Staffing,
+    ask_again,
     free_slots,
     is_ready,
     ping,
@@ -36,17 +37,28 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
     round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
     if await ctx.store.missions.pings(request.id):
         return None
-    return await reopen(ctx, request, cause="1")
+    found = await reopen(ctx, request, cause="1")
+    await shortfall.tell_shortfall(ctx, request)  # more places than the directory can fill
+    return found
 
 
 async def reopen(
-    ctx: Staffing, request: Request, *, cause: str, limit: int | None = None
+    ctx: Staffing,
+    request: Request,
+    *,
+    cause: str,
+    limit: int | None = None,
+    was_staffed: bool = False,
 ) -> PingRound | None:
     """Ping for the places still free, as a new round, and follow it up (escalation
     planned, or the coordinators told why): a slot freed up (withdrawal, removal,
-    refusal), or the first round of a request (`start`)."""
+    refusal), or the first round of a request (`start`). On a request that `was_staffed`,
+    those asked before who never answered are asked again first."""
+    asked_again = await ask_again(ctx, request, cause=cause) if was_staffed else []
     found = await next_round(ctx, request, limit=limit)
-    if found is not None:
+    if found is not None and asked_again and not found.pinged:
+        await plan_escalation(ctx, request)  # those asked again may take it
+    elif found is not None:
         await follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:{cause}")
     return found
 

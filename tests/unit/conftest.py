@@ -32,6 +32,7 @@ CONTRACT_KEYS = [
     "directorate",
     "topic",
     "missing",
+    "sessions",
 ]
 COORDINATOR = "@coord:agent.finances.tchap.gouv.fr"
 FACILITATOR = "@fac:agent.finances.tchap.gouv.fr"

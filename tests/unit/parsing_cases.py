@@ -91,6 +91,38 @@ ABSOLUTE_DATES: list[Case] = [
 
 SEVERAL_DATES: list[Case] = [
     (
+        "Codev la semaine du lundi 19 octobre, plutôt le jeudi, 10h-12h. Qqn ?",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
+    # The day a message is written, in an apology, is not the event's.
+    (
+        "Désolé pour le message du mardi soir : atelier le jeudi 22 octobre à 10h.",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
+    (
+        "Désolée d'écrire un lundi de Pentecôte ! Codev le 15/10 à 14h, qqn ?",
+        WED,
+        {"event_date": "2026-10-15"},
+    ),
+    (
+        "Je profite du week-end pour poster : séminaire le 3 novembre, 9h-17h.",
+        WED,
+        {"event_date": "2026-11-03"},
+    ),
+    # Today is the session told of when a coming day is asked for.
+    (
+        "L'atelier de ce matin était top ! On en voudrait un autre le 20/10 à 14h.",
+        WED,
+        {"event_date": "2026-10-20"},
+    ),
+    (
+        "Le séminaire passe du 14 octobre au jeudi 5 novembre, qqn pour reprendre ?",
+        WED,
+        {"event_date": "2026-11-05"},
+    ),
+    (
         "Bonjour, dites-nous d'ici lundi si c'est possible ; la séance est prévue le 14 avril.",
         WED,
         {"event_date": "2027-04-14"},
@@ -315,6 +347,18 @@ TIMES: list[Case] = [
 
 PEOPLE: list[Case] = [
     (
+        "Retro on Oct 12\n- Facilitators needed: 2\n- Participants: 9",
+        WED,
+        {"facilitators_needed": 2, "participants": 9},
+    ),
+    # A year is no headcount; a noun of attendees says more than any other noun.
+    ("Atelier sur le plan 2027 le 12/10, 15 personnes", WED, {"participants": 15}),
+    ("Workshop on our 2028 roadmap on Oct 12, about 20 people", WED, {"participants": 20}),
+    ("Nos trois bureaux fusionnent : atelier le 12/10 avec 14 agents", WED, {"participants": 14}),
+    ("Atelier le 12/10 avec 3 nouveaux arrivants, on serait 16 en tout", WED, {"participants": 16}),
+    ("Codev on Oct 12 for six new project managers", WED, {"participants": 6}),
+    ("Date : 12/10\nFormat : atelier\nNombre : 13", WED, {"participants": 13}),
+    (
         "Il nous faudrait deux facilitateurs pour un atelier le 12/10",
         WED,
         {"facilitators_needed": 2},
@@ -395,6 +439,11 @@ FORMATS: list[Case] = [
 ]
 
 PLACES: list[Case] = [
+    (
+        "Workshop on 12 Oct in Lille: room 3.04 plus a Teams link",
+        WED,
+        {"modality": "hybride", "location": "Lille"},
+    ),
     ("Atelier le 12/10 en visio", WED, {"modality": "distanciel", "location": None}),
     ("Atelier le 12/10 sur Teams", WED, {"modality": "distanciel"}),
     ("Atelier le 12/10, Teams", WED, {"modality": "distanciel"}),
@@ -455,13 +504,44 @@ PLACES: list[Case] = [
     ("Atelier le 12/10 à Nîmes", WED, {"location": "Nîmes"}),
     ("Atelier le 12/10 à Montreuil", WED, {"location": "Montreuil"}),
     ("L'équipe de Lyon organise un atelier le 12/10 à Grenoble", WED, {"location": "Grenoble"}),
-    ("La DRFiP de Lyon organise un atelier le 12/10", WED, {"location": None, "modality": None}),
+    # A team named with its city holds a dated event there when no other place is said
+    # (the labelled streams agree); not a remote one, not an undated one, not a signature.
+    ("La DRFiP de Lyon organise un atelier le 12/10", WED, {"location": "Lyon"}),
+    ("La DRFiP de Lyon organise un atelier le 12/10 en visio", WED, {"location": None}),
+    ("Le séminaire des douanes de Brest, jeudi 8/10 à 9h", WED, {"location": "Brest"}),
+    (
+        "Atelier le 12/10, dont quelques agents en visio. Équipe DGE de Reims",
+        WED,
+        {"location": "Reims", "modality": "hybride"},
+    ),
+    ("Rétro le 12/10 à 10h dans nos locaux.\nAnne, SIE de Rouen", WED, {"location": None}),
+    (
+        "Rétro pour mon équipe le 12/10, qqn ?\nMerci, rdv dans nos locaux à Caen",
+        WED,
+        {"location": "Caen"},
+    ),
+    (
+        "Séminaire le 12/10.\nLieu : salle des fêtes de Plouzané\n\nCordialement,\nPaul\nBrest",
+        WED,
+        {"location": "Plouzané"},
+    ),
+    (
+        "Atelier le 12/10 à la direction régionale des douanes de Rouen, au Havre",
+        WED,
+        {"location": "Le Havre"},
+    ),
+    ("Workshop on Oct 12 at ENSAE in Palaiseau", WED, {"location": "Palaiseau"}),
+    ("Workshop on Oct 12 at INSP in Vauxbuin", WED, {"location": "Vauxbuin"}),
+    ("Plénière le 12/10 au centre Pierre Mendès France", WED, {"location": "Paris"}),
+    ("Séminaire le 12/10 à Lisbonne", WED, {"location": "Lisbonne"}),
+    ("Online workshop on Oct 12 for our economic service in Madrid", WED, {"location": None}),
     ("Je suis basée à Lille, atelier le 12/10 en visio", WED, {"location": None}),
     ("Atelier le 12/10 à Saint-Denis", WED, {"location": "Saint-Denis"}),
     ("Atelier le 12/10 à Villeneuve-d'Ascq", WED, {"location": "Villeneuve-d'Ascq"}),
 ]
 
 DIRECTORATES: list[Case] = [
+    ("Atelier le 12/10 pour le secrétariat général de la DGFiP", WED, {"directorate": "DGFiP"}),
     ("Atelier le 12/10 pour la Douane", WED, {"directorate": "DGDDI"}),
     ("Atelier le 12/10 pour les douanes de Lille", WED, {"directorate": "DGDDI"}),
     ("Workshop on Oct 12 for the customs team", WED, {"directorate": "DGDDI"}),
@@ -512,6 +592,35 @@ NON_REQUESTS: list[str] = [
     "Je suis dispo pour un binôme sur l'atelier DGFiP du 3 décembre si besoin.",
     "Hi, I'll be on leave from Oct 26 to Nov 6, so not available for facilitation then.",
     "Super atelier hier avec l'équipe de la DGE, merci Paul pour l'animation !",
+    # An errand, not a facilitation: the infinitive after "qui peut" is what is asked.
+    "Pour mardi : qui peut passer prendre les feutres à l'accueil avant 9h ?",
+    "Quelqu'un pourrait me renvoyer le déroulé de l'atelier du 14 ?",
+    # A count of facilitators with no day: a report of a session.
+    "Hackathon de Rennes : 60 agents, 8 équipes, 3 facilitatrices épuisées 😅",
+    # Known facilitators (a definite article), the writer's own take, staffed in-house.
+    "Point de prépa jeudi 17h en visio avec les 3 animateurs ?",
+    "Je me positionne sur l'atelier de Nantes du 12/11, il en faudrait un deuxième.",
+    "Notre séminaire du 4 février sera animé en interne par nos deux facilitateurs.",
+    "On a finalement trouvé quelqu'un pour le codev de vendredi, merci !",
+    # The network's own stand, a poll of the room, a venue that changes.
+    "On cherche 2 volontaires pour tenir le stand du réseau au salon du 8 mars, 10h-16h.",
+    "Plénière du réseau le 3 juin : vous serez là ? 👍 / 👎",
+    "Pour notre séminaire du 9 avril à Lille : le lieu change, ce sera à l'Hôtel de région.",
+    "Count me in for the DGE workshop on 5 March!",
+    "Quelqu'un aurait un bon tuto pour animer une rétro en ligne ?",
+    # What someone knows, an errand, however the question is put.
+    "Quelqu'un sait si l'amphi est libre vendredi à 10h pour notre séminaire ?",
+    "Qui peut m'expliquer comment réserver une salle pour un codev le 18/11 ?",
+    "Quelqu'un pourrait-il relire mon déroulé pour le world café de jeudi ?",
+    "Could someone share the slides from the workshop on Monday?",
+    "Info : la DAE organise un hackathon le 9 décembre, déjà 3 animateurs positionnés.",
+    "Qui veut venir voir mon world café du 17/11 à Pantin pour apprendre ?",
+    "Quelqu'un serait intéressé par un retour d'expérience sur la rétro, le 24/11 à 12h ?",
+    "Is anyone interested in a brown-bag session on codev on 24 November?",
+    "Le séminaire des facilitateurs du 2/12 a besoin de 4 animateurs pour ses ateliers.",
+    "Qui a le feutre rouge ? J'en ai besoin pour l'atelier de vendredi 10h.",
+    "Quick check: is the retro on Tuesday 11am still happening?",
+    "Est-ce que le séminaire du 4/12 à Metz est maintenu ?",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -523,6 +632,22 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Could the network support our team away day on 9 December? DGE, Paris, 30 people, all day.",
     "Pouvez-vous nous dire avant le 1er décembre si un facilitateur est dispo pour le 14 janvier ?",
     "bjr, besoin facilitateur atelier 25/11 14h30-16h, DGFiP Lille, 10 pers",
+    "besoin de qqn pour un temps d'échange le 20/11 de 10h à 11h, 12 personnes",
+    "Je me demandais si quelqu'un pourrait animer un codev le 3 décembre à 14h, en visio.",
+    "Comment réveiller une plénière de 200 personnes ? On pense world café ! Le 9 mars à"
+    " Lyon, 9h-12h. On cherche deux facilitateurs.",
+    "Our question: could a facilitator run our away day on 12 March, 9am to 5pm, in Lille?",
+    "We would appreciate a facilitator for our team seminar on 4 May, online, 12 people.",
+    "Un·e facilitateur·rice serait le ou la bienvenue pour notre atelier du 8/12 à 14h.",
+    "Le réseau pourrait-il nous prêter main-forte pour une plénière le 9/12 à 14h ?",
+    "Qui pourrait venir co-animer notre rétro du 9/12 à Brest ? 11 agents.",
+    "Quelqu'un pourrait couvrir notre séminaire le 10/12, 9h-17h, à Caen ?",
+    "Anyone interested in facilitating our team day on 10 December in Lille?",
+    "Merci pour la rétro d'hier ! On en voudrait une nouvelle le 8/12 à 10h, même équipe.",
+    "Bonjour ! Qui pour animer un codev le 11/12 de 14h à 16h à Lille ? 7 agents.",
+    "Demande de facilitation : séminaire DAE à Nantes, date à caler, 30 personnes, 2 animateurs.",
+    "Qqn pourrait nous appuyer sur un world café le 15/12 à Dijon ?",
+    "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
 ]
 
 ASSUMED: list[Case] = [

@@ -22,6 +22,7 @@ from tests.unit.conftest import (
     make_config,
     message,
     new_request,
+    queued,
 )
 
 
@@ -69,13 +70,14 @@ async def test_accept_until_staffed_then_complet(missions, staffed_store):
     assert request.state == "partiellement pourvue"
     assert await missions.handle(message("!accept #1", sender=second), "dm") == "command:accepte"
     assert (await staffed_store.requests.get(1)).state == "pourvue"
-    assert await missions.handle(message("!accepte 1", sender=late), "dm") == "refused"
+    # Full: the late one is offered a place in reserve instead.
+    assert await missions.handle(message("!accepte 1", sender=late), "dm") == "command:accepte"
     assert await staffed_store.missions.accepted(1) == [first, second]
     said = await answers(staffed_store)
     assert any(s.startswith("C'est noté : vous facilitez la demande #1") for s in said)
     assert any("Bonne nouvelle pour la demande #1" in s and "(1/2)" in s for s in said)
     assert any("La demande #1 est pourvue : Fac 0 et Fac 1." in s for s in said)
-    assert said[-1].startswith("Désolé, la demande #1 est déjà complète.")
+    assert said[-1].startswith("La demande #1 est déjà complète. Voulez-vous une place en réserve")
 
 
 async def test_the_requester_is_notified_in_the_thread_with_a_mention(missions, staffed_store):
@@ -541,3 +543,59 @@ async def test_someone_who_wants_to_join_is_answered_and_the_coordinators_told(
     told = [b for to, b in await direct_messages(staffed_store) if to == COORDINATOR]
     network = "le réseau des facilitatrices et facilitateurs"
     assert told == [f"Une personne souhaite rejoindre {network} : Zoe"]
+
+
+async def test_a_place_opened_on_a_staffed_request_goes_back_to_those_who_never_answered(
+    missions, staffed_store
+):
+    await new_request(missions)
+    asked = await pinged(staffed_store)
+    first, second, *silent = asked
+    await missions.handle(message("!accepte 1", sender=first), "dm")
+    await missions.handle(message("!accepte 1", sender=second), "dm")
+    assert (await staffed_store.requests.get(1)).state == "pourvue"
+    before = len(await direct_messages(staffed_store))
+
+    await missions.handle(message("!desiste 1", sender=second), "dm")
+    told = (await direct_messages(staffed_store))[before:]
+    opened = "Une place s'est libérée sur la demande #1"
+    again = [to for to, body in told if body.startswith(opened)]
+    assert sorted(again) == sorted(silent)
+    assert not [b for to, b in told if to == COORDINATOR and "personne à solliciter" in b]
+
+    # Staffed again: the reopened pings are settled once more.
+    await missions.handle(message("!accepte 1", sender=silent[0]), "dm")
+    settled = [m.key for m in await queued(staffed_store) if ":pourvue:" in m.key]
+    assert any(key.startswith(f"ping:1:{silent[-1]}:pourvue:") for key in settled)
+
+
+async def test_a_cap_reached_is_confirmed_by_the_facilitator_and_an_absence_by_the_coordinator(
+    missions, staffed_store
+):
+    from dataclasses import replace
+
+    await new_request(missions)
+    capped, away = PEOPLE[4], PEOPLE[5]
+    profile = await staffed_store.facilitators.get(capped)
+    await staffed_store.facilitators.upsert(
+        replace(profile, max_missions_per_month=0), at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    asked = message("!accepte 1", sender=capped, is_dm=True)
+    assert await missions.handle(asked, "dm") == "command:accepte"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Vous avez déjà 0 mission(s) en mars 2027, pour un plafond de 0")
+    assert await staffed_store.missions.accepted(1) == []
+    assert await missions.handle(message("oui", sender=capped, is_dm=True), "dm") == (
+        "confirmed:accept_anyway:1"
+    )
+    assert await staffed_store.missions.accepted(1) == [capped]
+
+    await missions.handle(message("!absent du 10/03/2027 au 14/03/2027", sender=away), "dm")
+    assign = message(f"!assigne 1 {away}", sender=COORDINATOR)
+    assert await missions.handle(assign, "requests") == "command:assigne"
+    said = (await answers(staffed_store))[-1]
+    assert said.startswith("Fac 5 a déclaré une absence du mercredi 10 mars 2027 au dimanche 14")
+    assert away not in await staffed_store.missions.accepted(1)
+    yes = message("oui", sender=COORDINATOR, thread_root=assign.event_id)
+    assert await missions.handle(yes, "requests") == f"confirmed:assign_anyway:{away}:1"
+    assert away in await staffed_store.missions.accepted(1)

@@ -65,6 +65,7 @@ def test_non_requests(text: str) -> None:
         "directorate": None,
         "topic": None,
         "missing": [],
+        "sessions": None,
     }
 
 

@@ -219,6 +219,33 @@ async def test_handled_events_and_outbox_are_idempotent(tmp_path):
     await store.close()
 
 
+async def test_a_request_before_cycles_upgrades_with_no_sessions_lead_or_reserve(tmp_path):
+    path = tmp_path / "v12.sqlite3"
+    version = next(v for v, name, _ in migrations() if name.endswith("_cycles.sql")) - 1
+    with sqlite3.connect(path) as conn:
+        for _, _, sql in migrations()[:version]:
+            conn.executescript(sql)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute(
+            "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
+            "state, event_date, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
+            "'ouverte', '2027-03-12', ?, ?)",
+            (NOW.isoformat(), NOW.isoformat()),
+        )
+    store = await Store.open(path)
+    try:
+        request = await store.requests.get(1)
+        assert request.details.event_date.isoformat() == "2027-03-12"
+        assert (request.details.sessions, request.lead, request.reserve) == ((), None, ())
+        async with store.db.transaction():
+            assert await store.reserves.join(1, "@f:x", at=NOW)
+            assert not await store.reserves.join(1, "@f:x", at=NOW)
+            assert await store.reserves.join(1, "@g:x", at=NOW)
+        assert (await store.requests.get(1)).reserve == ("@f:x", "@g:x")
+    finally:
+        await store.close()
+
+
 async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_path):
     path = tmp_path / "before-rooms.sqlite3"
     version = next(v for v, name, _ in migrations() if "mission_rooms" in name) - 1

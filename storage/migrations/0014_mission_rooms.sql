@@ -1,4 +1,4 @@
--- 0013: a room per mission, the mission's steps, and the referents' qualification.
+-- 0014: a room per mission, the mission's steps, and the referents' qualification.
 
 -- The private room of a mission, wanted from its first acceptance. `room_id`
 -- stays NULL until the outbox sender has created it (at the homeserver's
