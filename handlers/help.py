@@ -36,6 +36,10 @@ HELP_INTRO = {
     "coordinator": Say(
         "Vous pilotez les demandes et le réseau :", "You steer the requests and the network:"
     ),
+    "referent": Say(
+        "Les demandes de votre région vous arrivent d'abord : qualifiez-les ou orientez-les ; je vous sollicite aussi quand une demande vous correspond.",
+        "Your region's requests come to you first: qualify or redirect them; I also ask you when a request suits you.",
+    ),
 }
 
 HELP_MORE = Say(
@@ -68,11 +72,13 @@ ESSENTIALS = {
     "requester": ("demandes", "statut", "annule", "avis"),
     "facilitator": ("demandes", "accepte", "refuse", "desiste", "missions", "absent", "profil"),
     "coordinator": ("demandes", "statut", "candidats", "assigne", "retire", "cloture", "evenement"),
+    "referent": ("qualifie", "oriente", "statut", "demandes", "accepte", "refuse", "missions"),
 }
 
 # Where a command means something else to this reader, what it means to them.
 ROLE_SUMMARIES = {
     ("facilitator", "demandes"): "la bourse aux missions : les demandes que vous pourriez prendre",
+    ("referent", "demandes"): "la bourse aux missions : les demandes que vous pourriez prendre",
     ("coordinator", "demandes"): "toutes les demandes en cours (filtres : `{prefix}aide demandes`)",
     ("requester", "avis"): "votre note de 1 à 5 après la séance",
 }
@@ -102,6 +108,7 @@ def render_all_help(
     allowed = {
         "requester": (Permission.ANYONE,),
         "facilitator": (Permission.ANYONE, Permission.FACILITATOR),
+        "referent": (Permission.ANYONE, Permission.FACILITATOR),
         "coordinator": (Permission.ANYONE, Permission.FACILITATOR, Permission.COORDINATOR),
     }[role]
     lines = [Rendered.text(HELP_ALL_INTRO.in_(lang))]
@@ -185,9 +192,11 @@ async def show_help(ctx: Context, commande: str | None) -> None:
 
 
 async def reader_role(ctx: Context) -> str:
-    """« coordinator », « facilitator » or « requester » (anyone else)."""
+    """« coordinator », « referent », « facilitator » or « requester » (anyone else)."""
     if ctx.is_coordinator:
         return "coordinator"
+    if ctx.config.is_referent(ctx.sender):
+        return "referent"
     if await ctx.is_facilitator(ctx.sender):
         return "facilitator"
     return "requester"

@@ -41,7 +41,7 @@ NOT_WAITING = Say(
     "Request #{id} is not waiting to be qualified.",
 )
 NOT_HER_REFERENT = Say(
-    "Seuls les référents de sa région et la coordination qualifient ou orientent la demande #{id}.",
+    "Seules les personnes référentes de sa région et l'équipe de coordination qualifient ou orientent la demande #{id}.",
     "Only the referents of its region and the coordination qualify or redirect request #{id}.",
 )
 BAD_ADJUSTMENT = Say(
@@ -87,7 +87,7 @@ def _adjust(ctx: Context, request: Request, words: str | None) -> Request:
 @commands.command(
     "qualifie",
     aliases=("qualify",),
-    summary="(référents) qualifier une demande : je cherche alors des facilitatrices et facilitateurs",
+    summary="(personnes référentes) qualifier une demande : je cherche alors des facilitatrices et facilitateurs",
     example="qualifie 42 atelier 2",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),
@@ -119,7 +119,7 @@ async def qualify(ctx: Context, numero: int, ajustements: str | None = None) -> 
 @commands.command(
     "oriente",
     aliases=("redirect",),
-    summary="(référents) orienter une demande ailleurs ; elle est close avec votre texte",
+    summary="(personnes référentes) orienter une demande ailleurs ; elle est close avec votre texte",
     example="oriente 42 un accompagnement en coaching d'équipe conviendra mieux : je vous appelle",
     params=(
         Param("numero", Kind.REQUEST, "numéro"),

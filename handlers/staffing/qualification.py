@@ -16,6 +16,7 @@ from handlers.core import wording
 from handlers.core.context import Context
 from handlers.core.jobs import JobContext, JobKinds, SkipJob
 from handlers.core.language import Say
+from handlers.reminders import display_name
 from handlers.staffing.pings import Staffing, tell_coordinators, tell_requester
 from storage.qualifications import QUALIFIED, TO_QUALIFY
 from storage.store import Store
@@ -26,7 +27,7 @@ jobs = JobKinds()
 QUALIFICATION_LATE = "qualification_late"
 
 TO_QUALIFY_DM = Say(
-    "Demande #{id} à qualifier ({region}), de {who} :",
+    "Demande #{id} à qualifier ({region}), faite par {who} :",
     "Request #{id} to be qualified ({region}), from {who}:",
 )
 TO_QUALIFY_HOW = Say(
@@ -34,7 +35,7 @@ TO_QUALIFY_HOW = Say(
     "Get in touch with its author to clarify the need, then type `{prefix}qualifie {id}` so that I look for facilitators (with, if needed, the format and the number of places: `{prefix}qualifie {id} atelier 2`), or `{prefix}oriente {id} <text>` to redirect it (the text is for its author).",
 )
 REQUESTER_REFERENT = Say(
-    "Un ou une référente de votre région va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitatrices et facilitateurs ensuite.",
+    "Une personne référente de votre région va prendre contact avec vous pour préciser votre besoin ; je chercherai des facilitatrices et facilitateurs ensuite.",
     "A referent of your region will get in touch with you to clarify your need; I will look for facilitators after that.",
 )
 REQUESTER_COORDINATION = Say(
@@ -43,7 +44,7 @@ REQUESTER_COORDINATION = Say(
 )
 LATE = "La demande #{id} attend d'être qualifiée depuis {days} jours ouvrés ({region}, {who}) : `{prefix}qualifie {id}` ou `{prefix}oriente {id} <texte>`."
 NO_REGION = Say("région inconnue", "unknown region")
-NO_REFERENTS = "sans référent"
+NO_REFERENTS = "sans personne référente"
 
 
 async def region_of_request(store: Store, request: Request) -> str | None:
@@ -79,8 +80,7 @@ async def cleared(ctx: Context, request: Request) -> bool:
         log.warning("request %d: no referent nor coordinator to qualify it", request.id)
         return True  # nobody could ever qualify it: staff it as without referents
     await ctx.store.qualifications.ask(request.id, region, at=now)
-    author = await ctx.store.facilitators.get(request.requester)
-    name = author.display_name if author and author.display_name else request.requester
+    name = await display_name(ctx.store, request.requester)
     for user in recipients:
         lang = await ctx.store.languages.of(user)
         where = region or NO_REGION.in_(lang)
@@ -108,10 +108,7 @@ async def fire_late(ctx: JobContext, job: Job) -> None:
     known = await ctx.store.qualifications.get(request_id)
     if known is None or known.state != TO_QUALIFY:
         raise SkipJob("qualified or redirected")
-    referents = []
-    for user in ctx.config.referents_of(known.region):
-        profile = await ctx.store.facilitators.get(user)
-        referents.append(profile.display_name if profile and profile.display_name else user)
+    referents = [await display_name(ctx.store, u) for u in ctx.config.referents_of(known.region)]
     text = LATE.format(
         id=request_id,
         days=ctx.config.workflow.qualify_within,

@@ -84,8 +84,9 @@ class Session:
         self._quiet = False
 
     @classmethod
-    async def open(cls, folder: Path) -> Session:
-        """A fresh world: the directory, the rooms, Sunday 29 November 2026 at 10:00 in Paris."""
+    async def open(cls, folder: Path, **sections: dict) -> Session:
+        """A fresh world: the directory, the rooms, Sunday 29 November 2026 at 10:00 in Paris
+        (`sections`: more configuration, e.g. referents)."""
         store = await Store.open(folder / "golden.sqlite3")
         clock = FrozenClock(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))
         for person in DIRECTORY:
@@ -98,6 +99,7 @@ class Session:
         config = make_config(
             rooms={"requests": [REQUESTS_ROOM], "facilitators": FACILITATORS_ROOM},
             bot={"coordinators": [CLAIRE]},
+            **sections,
         )
         dispatcher = build_dispatcher(config, store, clock, is_facilitator)
         dispatcher.facilitators_room = FACILITATORS_ROOM

@@ -339,10 +339,49 @@ async def english_speaker(s: Session) -> None:
     await s.say(SAM, "!language english")
 
 
+async def referent(s: Session) -> None:
+    """Sophie Leroy is the referent of Île-de-France: its requests come to her first."""
+    s.section("Une demande de sa région arrive")
+    await s.say(ALICE, SEMINAR)
+    await s.say(ALICE, WORKSHOP)
+    await s.say(ALICE, "!statut 1")
+
+    s.section("Qualifier, orienter")
+    await s.say(SOPHIE, "!aide")
+    await s.say(KARIM, "!qualifie 1")
+    await s.say(SOPHIE, "!qualifie 99")
+    await s.say(SOPHIE, "!qualifie 1 atelier 1")
+    await s.say(SOPHIE, "!qualifie 1")
+    await s.say(
+        SOPHIE,
+        "!oriente 2 un accompagnement en coaching d'équipe conviendra mieux : je vous appelle",
+        where="dm",
+    )
+    await s.say(SOPHIE, "!oriente 2 autre chose")
+
+    s.section("La coordination suit")
+    await s.say(
+        ALICE, "Besoin d'une facilitation pour une réunion le 20 janvier 2027 à 10h à Paris."
+    )
+    await s.say(CLAIRE, "!demandes à qualifier")
+    await s.say(CLAIRE, "!statut 3")
+    s.advance(days=3)
+    await s.say(CLAIRE, "!demandes à qualifier")
+
+
+# More configuration for a role's world.
+CONFIGS: dict[str, dict[str, dict]] = {
+    "referent": {
+        "workflow": {"qualification": "referents"},
+        "referents": {"Île-de-France": [SOPHIE]},
+    },
+}
+
 SCRIPTS: dict[str, Callable[[Session], Awaitable[None]]] = {
     "demandeur": requester,
     "facilitateur": facilitator,
     "coordination": coordinator,
     "hors_reseau": outsider,
     "anglophone": english_speaker,
+    "referent": referent,
 }

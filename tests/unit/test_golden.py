@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.golden import Session
-from tests.unit.golden_scripts import SCRIPTS
+from tests.unit.golden_scripts import CONFIGS, SCRIPTS
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 REWRITE = os.environ.get("FACILIBOT_GOLDEN") == "rewrite"
@@ -20,7 +20,7 @@ REWRITE = os.environ.get("FACILIBOT_GOLDEN") == "rewrite"
 
 async def transcript(role: str, folder: Path) -> str:
     """Play a role's script in a fresh world and return what was said."""
-    session = await Session.open(folder)
+    session = await Session.open(folder, **CONFIGS.get(role, {}))
     try:
         await SCRIPTS[role](session)
     finally:
