@@ -86,11 +86,12 @@ class World:
         return path
 
     async def start_bot(self, config: Config, **kwargs: Any) -> App:
-        """Start a bot and wait for its first sync."""
+        """Start a bot and wait for its first sync and its schedule to run."""
         app = App(config, **kwargs)
         await app.start()
         self.apps.append(app)
         await until(lambda: app.sync.ready.is_set(), timeout=30)
+        await until(app._scheduler_running, timeout=30)
         return app
 
     async def stop_bot(self, app: App) -> None:
