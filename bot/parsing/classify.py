@@ -136,6 +136,12 @@ _FACILITATE = frozenset(
     " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer appuyer"
     " assister renforcer guider coacher cadrer".split()
 )
+# A French verb in the present, third person singular, right after "quelqu'un" ("court",
+# "part", "vient"); être and the modals ask about the person ("quelqu'un est dispo ?",
+# "si quelqu'un pouvait...") and stay out, as do adverbs ("quelqu'un rapidement ?").
+_PRONOUN = re.compile(r"qq|quelqu")
+_FINITE = re.compile(r"\s+([a-z]{2,}(?<!ai)(?<!men)t)\b(?![-'])")
+_NOT_FINITE = frozenset("est peut veut doit dit".split())
 _HELPER = re.compile(
     r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
     r"|\bsomebody"
@@ -157,11 +163,16 @@ _ERRANDS = frozenset(
 
 def _errand(text: str, start: int, c: _Cues) -> bool:
     """Whether the ask at `start` asks someone to do something other than facilitate."""
-    if not c.someone.match(text, start):
+    who = c.someone.match(text, start)
+    if not who:
         return False  # the writer's own wish ("on voudrait enchaîner avec une rétro")
     end = c.sentence_end.search(text, start)
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
+        # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
+        verb = _FINITE.match(text, who.end()) if _PRONOUN.match(who.group(0)) else None
+        if verb is not None and verb.group(1) not in _NOT_FINITE:
+            return True
         return bool(_INTEREST.match(text, start, end.start() if end else len(text)))
     if _INTEREST.match(text, start, end.start() if end else len(text)):
         return True  # "qqn serait intéressé par un partage d'expérience ?": a poll of interest
@@ -252,6 +263,8 @@ def introduces_event(own: str) -> bool:
         return True
     return False
 
+
+_VOCATIVE = re.compile(r"(?:^|\s)@\w")
 
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
 _LABEL = re.compile(r"\bquestion\s*:")
@@ -345,5 +358,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;
     # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").
+    # A description that speaks to a member by name ("... 3 pistes testées. Merci @Jeanne !")
+    # tells that person about a session; a plain request speaks to the whole room.
     plain = evidence.has_format and evidence.has_date and not evidence.today
-    return plain and introduces_event(own), "plain"
+    return plain and not _VOCATIVE.search(own) and introduces_event(own), "plain"

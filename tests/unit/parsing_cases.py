@@ -180,6 +180,32 @@ SEVERAL_DATES: list[Case] = [
         {"event_date": "2026-10-20"},
     ),
     ("Atelier mardi, merci de vous positionner avant vendredi", MON, {"event_date": "2026-10-20"}),
+    (
+        "La rétro passe du mardi 20 au jeudi 22 octobre, quelqu'un pour reprendre ?",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
+    (
+        "Nos deux services fusionnent au 1er janvier : atelier le mardi 6 octobre à 10h",
+        WED,
+        {"event_date": "2026-10-06"},
+    ),
+    (
+        "Apologies for the Wednesday night ping! Could someone facilitate a retro tomorrow"
+        " at 10am?",
+        WED,
+        {"event_date": "2026-09-10"},
+    ),
+    (
+        "Désolé d'écrire à 22h un mercredi : atelier jeudi 17 septembre à 14h",
+        WED,
+        {"event_date": "2026-09-17"},
+    ),
+    (
+        "We'd love a facilitator for a seminar on Thursday afternoon, Sept 24, in Lyon",
+        WED,
+        {"event_date": "2026-09-24"},
+    ),
 ]
 
 TIMES: list[Case] = [
@@ -538,6 +564,12 @@ PLACES: list[Case] = [
     ("Je suis basée à Lille, atelier le 12/10 en visio", WED, {"location": None}),
     ("Atelier le 12/10 à Saint-Denis", WED, {"location": "Saint-Denis"}),
     ("Atelier le 12/10 à Villeneuve-d'Ascq", WED, {"location": "Villeneuve-d'Ascq"}),
+    (
+        "Codev le 12/10 à 9h dans nos locaux à Roissy-en-France",
+        WED,
+        {"location": "Roissy-en-France"},
+    ),
+    ("Codev le 12/10 à 9h à Roissy", WED, {"location": "Roissy-en-France"}),
 ]
 
 DIRECTORATES: list[Case] = [
@@ -621,6 +653,12 @@ NON_REQUESTS: list[str] = [
     "Qui a le feutre rouge ? J'en ai besoin pour l'atelier de vendredi 10h.",
     "Quick check: is the retro on Tuesday 11am still happening?",
     "Est-ce que le séminaire du 4/12 à Metz est maintenu ?",
+    "Quelqu'un court le semi-marathon de Paris dimanche ? On pourrait faire une équipe du réseau"
+    " des facilitateurs",
+    "Atelier irritants à Lille mardi : 18 agents, 4 idées retenues. Merci @Paul !",
+    "Hi all, new facilitator here, based in Lyon. Looking forward to my first workshops!",
+    "FYI a team asked for a codev on 3 December in Rennes; they've got someone lined up, so"
+    " nothing needed from us.",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -648,6 +686,10 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Demande de facilitation : séminaire DAE à Nantes, date à caler, 30 personnes, 2 animateurs.",
     "Qqn pourrait nous appuyer sur un world café le 15/12 à Dijon ?",
     "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
+    "Request from the DAE:\n- What: retrospective\n- When: Thursday 17 September, 2pm-4pm\n"
+    "- Where: Teams\nThank you!",
+    "Demande pour la DGE : atelier pour notre future newsletter, jeudi 17 septembre, 14h-16h,"
+    " à Ivry. Merci !",
 ]
 
 ASSUMED: list[Case] = [
