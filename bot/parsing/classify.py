@@ -270,7 +270,10 @@ _VOCATIVE = re.compile(r"(?:^|\s)@\w")
 _LABEL = re.compile(r"\bquestion\s*:")
 
 _OPENING = 400
-_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,90},")
+# "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
+_PAST_LEAD = re.compile(
+    r"^\W*(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+)
 
 
 def focus(text: str) -> int:
@@ -291,6 +294,12 @@ def focus(text: str) -> int:
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
             return m.end()
     return 0
+
+
+def relays_quote(text: str) -> bool:
+    """Whether `text` (normalised) relays a quoted request to the network."""
+    quoting = split_quotes(text)
+    return bool(quoting.quoted) and not quoting.reply and bool(_cues().relay.search(quoting.own))
 
 
 def answers_quote(text: str) -> bool:

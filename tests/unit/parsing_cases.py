@@ -426,6 +426,29 @@ PEOPLE: list[Case] = [
         {"participants": None, "facilitators_needed": 2},
     ),
     ("Atelier le 12/10, une quinzaine de jours avant le séminaire", WED, {"participants": None}),
+    (
+        "Besoin d'un facilitateur pour 3 codev les 4, 11 et 18 février, 14h-16h",
+        WED,
+        {"participants": None},
+    ),
+    (
+        "We're planning two half-days of codevelopment on 8 and 15 December, remote",
+        WED,
+        {"participants": None},
+    ),
+    ("Cycle de 3 world cafés les 12, 19 et 26 janvier à Rouen", WED, {"participants": None}),
+    (
+        "Codev entre nos 4 chefs de bureau et leurs adjoints (9 personnes) le 12/10",
+        WED,
+        {"participants": 9},
+    ),
+    ("Qqn pour un codev entre 8 RH de proximité le 3/12 à 14h ?", WED, {"participants": 8}),
+    ("Forum ouvert avec tous nos agents (~150) le 12/10 à Lyon", WED, {"participants": 150}),
+    (
+        "Atelier le 12/10 à Lille + lien Teams pour 3 collègues en télétravail. 14 agents.",
+        WED,
+        {"participants": 14},
+    ),
 ]
 
 FORMATS: list[Case] = [
@@ -462,6 +485,22 @@ FORMATS: list[Case] = [
         {"format": None},
     ),
     ("Hackathon sur l'IA générative le 12/10", WED, {"topic": "IA générative"}),
+    (
+        "Merci pour la réunion de ce matin ! On aimerait une 2e séance le 12/10 à 10h",
+        WED,
+        {"format": None},
+    ),
+    (
+        "Merci pour le codev de ce matin ! On aimerait une 2e séance le 12/10 à 10h",
+        WED,
+        {"format": "codeveloppement"},
+    ),
+    (
+        "Suite à notre séminaire du 2 septembre (merci encore !), la DAJ voudrait un atelier de"
+        " suivi le 12/10 à 14h",
+        WED,
+        {"format": "atelier"},
+    ),
 ]
 
 PLACES: list[Case] = [
@@ -570,6 +609,12 @@ PLACES: list[Case] = [
         {"location": "Roissy-en-France"},
     ),
     ("Codev le 12/10 à 9h à Roissy", WED, {"location": "Roissy-en-France"}),
+    (
+        "Je transfère une demande de la DGCCRF à Rennes :\n> Un facilitateur pour un codev le"
+        " 12/10 de 14h à 16h, en ligne ?",
+        WED,
+        {"modality": "distanciel", "location": None},
+    ),
 ]
 
 DIRECTORATES: list[Case] = [
