@@ -296,6 +296,17 @@ def focus(text: str) -> int:
     return 0
 
 
+# The writer's own part in the event ("je devais l'animer", "I was supposed to facilitate"):
+# said in a clause of an ask ("Could anyone take over the hackathon I was supposed to
+# facilitate?"), it names the event taken over; alone, it tells of a change of plan.
+_WAS_TO = re.compile(r"je devais|i was (?:supposed|due|meant) to|j.etais cense")
+
+
+def _same_sentence_after(text: str, asks: list[int], position: int, c: _Cues) -> bool:
+    """Whether an ask starts before `position` in the same sentence."""
+    return any(a < position and c.sentence_end.search(text, a, position) is None for a in asks)
+
+
 def relays_quote(text: str) -> bool:
     """Whether `text` (normalised) relays a quoted request to the network."""
     quoting = split_quotes(text)
@@ -329,7 +340,11 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     errands: list[int] = []
     asks = _asks(own, c, errands) + [m.start() for m in c.relay.finditer(own)]
     asks.sort()
-    blocks = [m.start() for m in c.soft.finditer(own)]
+    blocks = [
+        m.start()
+        for m in c.soft.finditer(own)
+        if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
+    ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
             return False, "ask_blocked"

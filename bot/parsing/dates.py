@@ -64,7 +64,7 @@ def _patterns() -> _Patterns:
             r"(?![\d/]|[.:]\d)"
         ),
         day_range=re.compile(
-            rf"\b(?:du|from|entre le|entre|between|des|les)\s+(?:(?:{wd})s?\s+)?"
+            rf"\b(?:du|from|entre le|entre|between|des|les|le|on|the)\s+(?:(?:{wd})s?\s+)?"
             rf"(\d{{1,2}}){_SUFFIX}"
             rf"\s*(?:au|a|-|to|et(?: le)?|and|&)\s*(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}\s+"
             rf"(?:of\s+)?({mo})\b\.?(?:\s+(\d{{4}}))?"

@@ -98,8 +98,11 @@ def _patterns() -> _Patterns:
             rf"(?!(?:{raw['not_people']}|{_LINK_WORDS})\b)"
             r"([a-z][a-z'-]*[sx])\b"
         ),
-        # "avec tous ses agents (~150)": the count said of the attendees, in brackets.
-        in_brackets=re.compile(rf"\b(?:{nouns})\s*\(\s*(?:{pre}\s*)?({num})\s*\)"),
+        # "avec tous ses agents (~150)", "l'ensemble des agents du service (environ 35)":
+        # the count said of the attendees, in brackets.
+        in_brackets=re.compile(
+            rf"\b(?:{nouns})\b(?:\s+[a-z'-]+){{0,3}}\s*\(\s*(?:{pre}\s*)?({num})\s*\)"
+        ),
         # "3 world cafés", "two half-days", "3 codev": a number of sessions, not of people.
         counts_events=re.compile(
             rf"\s+(?:[a-z'-]+\s+)?(?:{'|'.join(p for p, _, _ in v.raw['formats']['patterns'])}"

@@ -206,6 +206,11 @@ SEVERAL_DATES: list[Case] = [
         WED,
         {"event_date": "2026-09-24"},
     ),
+    (
+        "Could someone co-facilitate a design sprint with me on 7-8 December in Paris?",
+        WED,
+        {"event_date": "2026-12-07"},
+    ),
 ]
 
 TIMES: list[Case] = [
@@ -448,6 +453,11 @@ PEOPLE: list[Case] = [
         "Atelier le 12/10 à Lille + lien Teams pour 3 collègues en télétravail. 14 agents.",
         WED,
         {"participants": 14},
+    ),
+    (
+        "Atelier le 24/11 à Tours avec l'ensemble des agents du service (environ 35)",
+        WED,
+        {"participants": 35},
     ),
 ]
 
@@ -735,6 +745,9 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "- Where: Teams\nThank you!",
     "Demande pour la DGE : atelier pour notre future newsletter, jeudi 17 septembre, 14h-16h,"
     " à Ivry. Merci !",
+    "Could anyone take over the hackathon I was supposed to facilitate on Saturday 14 November?",
+    "Sorry for the late message. Could someone facilitate a team meeting on Thursday 12 November"
+    " (Wednesday is a bank holiday)?",
 ]
 
 ASSUMED: list[Case] = [
