@@ -12,7 +12,16 @@ sys.path.insert(0, str(ROOT))
 from bot.parsing import parse  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "cycles.jsonl"
-FIELDS = ("is_request", "event_date", "start_time", "end_time", "duration_minutes", "sessions")
+# The headcount too: a number of sessions (« 3 world cafés », "two half-days") is no headcount.
+FIELDS = (
+    "is_request",
+    "event_date",
+    "start_time",
+    "end_time",
+    "duration_minutes",
+    "participants",
+    "sessions",
+)
 
 
 def rows(split: str) -> list[dict]:

@@ -47,7 +47,7 @@ _CITIES_BY_REGION: dict[str, tuple[str, ...]] = {
         "Créteil", "Ivry-sur-Seine", "Vincennes", "Saint-Denis", "Nanterre", "La Défense",
         "Boulogne-Billancourt", "Issy-les-Moulineaux", "Versailles", "Cergy", "Évry",
         "Melun", "Bobigny", "Pantin", "Torcy", "Massy", "Saint-Quentin-en-Yvelines",
-        "Saclay", "Palaiseau", "Roissy", "Orly", "Rungis", "Meaux", "Fontainebleau",
+        "Saclay", "Palaiseau", "Roissy-en-France", "Orly", "Rungis", "Meaux", "Fontainebleau",
     ),
     AURA: (
         "Lyon", "Villeurbanne", "Grenoble", "Saint-Étienne", "Clermont-Ferrand",

@@ -66,10 +66,19 @@ def read(text: str, now: datetime) -> Reading:
     event_date = dates.event_date(norm, local.date())
     past = dates.past_date(norm, local.date()) if event_date is None else None
     timing = times.timing(norm)
-    # After thanks for a past session, the new ask names the format and headcount.
+    # After thanks for a past session, the new ask names the format and headcount; « une 2e
+    # séance » after thanks for a codev is a codev, not after thanks for « la réunion ».
     start = classify.focus(norm)
-    fmt = labels.event_format(norm[start:]) or labels.event_format(norm)
+    fmt = labels.event_format(norm[start:]) or labels.event_format(norm, named=start > 0)
     where = places.place(folded, dated=event_date is not None)
+    if classify.relays_quote(folded.text):
+        # "Je transfère une demande de la DGCCRF à Rennes : > ... en ligne ?": the quoted
+        # request says where its event is; the relaying line names who sent it.
+        lines = [line.lstrip(" >") for line in text.split("\n") if _QUOTED.match(line)]
+        quoted = fold("\n".join(lines))
+        told = places.place(quoted, dated=event_date is not None)
+        if told.modality is not None:
+            where = told
     needed, spans = people.facilitators(norm)
     attendees = None
     if start:

@@ -136,6 +136,12 @@ _FACILITATE = frozenset(
     " couvrir seconder relayer suppleer joindre lancer dynamiser orchestrer moderer appuyer"
     " assister renforcer guider coacher cadrer".split()
 )
+# A French verb in the present, third person singular, right after "quelqu'un" ("court",
+# "part", "vient"); être and the modals ask about the person ("quelqu'un est dispo ?",
+# "si quelqu'un pouvait...") and stay out, as do adverbs ("quelqu'un rapidement ?").
+_PRONOUN = re.compile(r"qq|quelqu")
+_FINITE = re.compile(r"\s+([a-z]{2,}(?<!ai)(?<!men)t)\b(?![-'])")
+_NOT_FINITE = frozenset("est peut veut doit dit".split())
 _HELPER = re.compile(
     r"\bfacilitat|\banimat|main[- ]forte|coup de main|renfort|binome|\bquelqu|\bqqn|\bsomeone"
     r"|\bsomebody"
@@ -157,11 +163,16 @@ _ERRANDS = frozenset(
 
 def _errand(text: str, start: int, c: _Cues) -> bool:
     """Whether the ask at `start` asks someone to do something other than facilitate."""
-    if not c.someone.match(text, start):
+    who = c.someone.match(text, start)
+    if not who:
         return False  # the writer's own wish ("on voudrait enchaîner avec une rétro")
     end = c.sentence_end.search(text, start)
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
+        # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
+        verb = _FINITE.match(text, who.end()) if _PRONOUN.match(who.group(0)) else None
+        if verb is not None and verb.group(1) not in _NOT_FINITE:
+            return True
         return bool(_INTEREST.match(text, start, end.start() if end else len(text)))
     if _INTEREST.match(text, start, end.start() if end else len(text)):
         return True  # "qqn serait intéressé par un partage d'expérience ?": a poll of interest
@@ -253,11 +264,16 @@ def introduces_event(own: str) -> bool:
     return False
 
 
+_VOCATIVE = re.compile(r"(?:^|\s)@\w")
+
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
 _LABEL = re.compile(r"\bquestion\s*:")
 
 _OPENING = 400
-_PAST_LEAD = re.compile(r"^\W*(?:suite a|following|apres|after)\b[^,.;!?\n]{0,90},")
+# "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
+_PAST_LEAD = re.compile(
+    r"^\W*(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+)
 
 
 def focus(text: str) -> int:
@@ -278,6 +294,23 @@ def focus(text: str) -> int:
         if rest.strip() and not c.report.search(rest) and _asks(rest, c):
             return m.end()
     return 0
+
+
+# The writer's own part in the event ("je devais l'animer", "I was supposed to facilitate"):
+# said in a clause of an ask ("Could anyone take over the hackathon I was supposed to
+# facilitate?"), it names the event taken over; alone, it tells of a change of plan.
+_WAS_TO = re.compile(r"je devais|i was (?:supposed|due|meant) to|j.etais cense")
+
+
+def _same_sentence_after(text: str, asks: list[int], position: int, c: _Cues) -> bool:
+    """Whether an ask starts before `position` in the same sentence."""
+    return any(a < position and c.sentence_end.search(text, a, position) is None for a in asks)
+
+
+def relays_quote(text: str) -> bool:
+    """Whether `text` (normalised) relays a quoted request to the network."""
+    quoting = split_quotes(text)
+    return bool(quoting.quoted) and not quoting.reply and bool(_cues().relay.search(quoting.own))
 
 
 def answers_quote(text: str) -> bool:
@@ -307,7 +340,11 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     errands: list[int] = []
     asks = _asks(own, c, errands) + [m.start() for m in c.relay.finditer(own)]
     asks.sort()
-    blocks = [m.start() for m in c.soft.finditer(own)]
+    blocks = [
+        m.start()
+        for m in c.soft.finditer(own)
+        if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
+    ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
             return False, "ask_blocked"
@@ -345,5 +382,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     # No explicit ask: in a requests room, a plain description of a coming event of the
     # team ("Atelier X jeudi 5/11, 9h30-12h, dans nos locaux. Merci !") is a request;
     # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").
+    # A description that speaks to a member by name ("... 3 pistes testées. Merci @Jeanne !")
+    # tells that person about a session; a plain request speaks to the whole room.
     plain = evidence.has_format and evidence.has_date and not evidence.today
-    return plain and introduces_event(own), "plain"
+    return plain and not _VOCATIVE.search(own) and introduces_event(own), "plain"

@@ -64,7 +64,7 @@ def _patterns() -> _Patterns:
             r"(?![\d/]|[.:]\d)"
         ),
         day_range=re.compile(
-            rf"\b(?:du|from|entre le|entre|between|des|les)\s+(?:(?:{wd})s?\s+)?"
+            rf"\b(?:du|from|entre le|entre|between|des|les|le|on|the)\s+(?:(?:{wd})s?\s+)?"
             rf"(\d{{1,2}}){_SUFFIX}"
             rf"\s*(?:au|a|-|to|et(?: le)?|and|&)\s*(?:(?:{wd})\s+)?(\d{{1,2}}){_SUFFIX}\s+"
             rf"(?:of\s+)?({mo})\b\.?(?:\s+(\d{{4}}))?"
@@ -95,7 +95,11 @@ def _patterns() -> _Patterns:
             rf"\b(?:(ce|cet|this|next|on|le|coming|this coming)\s+)?({wd})\b(?!-)"
             r"(?:\s+(prochain|next|en huit|dernier|last|passe))?"
         ),
-        gap_to_date=re.compile(r"[\s,]*(?:(?:le|the)\s+)?$"),
+        # "jeudi 3 décembre", "Thursday afternoon, Feb 18": the weekday of the date that follows.
+        gap_to_date=re.compile(
+            r"[\s,]*(?:(?:matin|apres-midi|soir|morning|afternoon|evening)[\s,]*)?"
+            r"(?:(?:le|the)\s+)?$"
+        ),
         # "les mardis 1er, 8, 15 et 22 décembre": the series starts on its first day.
         day_list=re.compile(
             rf"\b(\d{{1,2}}){_SUFFIX}(?:\s*,\s*\d{{1,2}}{_SUFFIX})*"
@@ -254,6 +258,14 @@ def _weeks_of(text: str, found: list[Mention]) -> None:
         mention.end = m.end()  # the weekday belongs to this date, not to a new one
 
 
+_AS_OF = re.compile(r"(?<!\bjusqu')\b(?:au|a compter du|as of)\s+$")
+
+
+@cache
+def _weekday_end() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{vocabulary().weekday_re})\s*$")
+
+
 def _classify(text: str, mention: Mention, today: date) -> None:
     """Mark a mention as a deadline, a past event, an old or a new date."""
     pat = vocabulary().pattern
@@ -271,8 +283,13 @@ def _classify(text: str, mention: Mention, today: date) -> None:
     elif pat("dates", "old_before").search(clause) or pat("dates", "cancelled_after").match(suffix):
         mention.role = "excluded"
     elif pat("dates", "reschedule_clause").search(clause):
-        from_before = pat("dates", "from_before").search(clause)
+        # "il passe du jeudi 19 au mardi 24 novembre": the weekday belongs to the old date.
+        from_before = pat("dates", "from_before").search(_weekday_end().sub("", clause))
         mention.role = "excluded" if from_before else "new"
+    elif _AS_OF.search(clause):
+        # "les trésoreries fusionnent au 1er janvier": a date something takes effect, not
+        # the day of an event (which is "le 1er octobre"); kept only when nothing else is.
+        mention.role = "secondary"
     if mention.role in ("event", "new") and mention.day < today:
         # A date written with a year that has already gone: the bot refuses it.
         mention.role = "past"
@@ -304,7 +321,15 @@ def mentions(text: str, today: date) -> list[Mention]:
     for mention in found:
         if mention.role in ("event", "new"):
             _classify(text, mention, today)
+        elif mention.role == "secondary" and _moved_to(text, mention):
+            mention.role = "new"  # "il passe du 19 au 24 novembre": to the 24th
     return found
+
+
+def _moved_to(text: str, mention: Mention) -> bool:
+    """Whether the second date of a range is where a rescheduled event moves to."""
+    clause = _CLAUSE_END.split(text[max(0, mention.start - 90) : mention.start])[-1]
+    return bool(vocabulary().pattern("dates", "reschedule_clause").search(clause))
 
 
 @lru_cache(maxsize=16)

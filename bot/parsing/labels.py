@@ -38,10 +38,19 @@ def _stop_words() -> frozenset[str]:
     return frozenset(words | set(v.weekdays) | set(v.months) | set(v.number_words))
 
 
-def event_format(text: str) -> str | None:
-    """Return the canonical format, methods before the events that contain them."""
+# Rank of the formats only a generic word names ("une réunion", "a meeting").
+GENERIC_RANK = 3
+
+
+def event_format(text: str, *, named: bool = False) -> str | None:
+    """Return the canonical format, methods before the events that contain them.
+
+    `named`: only a format named as such, not a bare "réunion" or "meeting".
+    """
     best: tuple[int, int, str] | None = None
     for pattern, name, rank in vocabulary().formats:
+        if named and rank >= GENERIC_RANK:
+            continue
         m = pattern.search(text)
         if m is not None and (best is None or (rank, m.start()) < best[:2]):
             best = (rank, m.start(), name)

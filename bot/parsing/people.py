@@ -19,6 +19,16 @@ _LINK_WORDS = (
 )
 
 
+# A link for some of them ("+ lien Teams pour 3 collègues"): those attend remotely.
+_LINK_FOR = re.compile(
+    r"\b(?:lien|link|teams|visio|connexion|zoom|webex)\b[^.;!?\n]{0,15}\b(?:pour|for)\s*$"
+)
+# A count joined to others ("nos 3 chefs de pôle et leurs adjoints"): part of the group.
+_AND_OTHERS = re.compile(
+    r"^[^.;!?\n(),]{0,30}?\s(?:et|and|plus|\+)\s+(?:leurs|les|des|ses|nos|vos|their|the|our|some)\s+[a-z]"
+)
+
+
 @dataclass(frozen=True)
 class _Patterns:
     facilitator_count: re.Pattern[str]
@@ -38,6 +48,8 @@ class _Patterns:
     of_us: re.Pattern[str]
     team_of: re.Pattern[str]
     will_be: re.Pattern[str]
+    in_brackets: re.Pattern[str]
+    counts_events: re.Pattern[str]
     subset_cue: re.Pattern[str]
     total_cue: re.Pattern[str]
 
@@ -82,9 +94,19 @@ def _patterns() -> _Patterns:
         # "16 juristes", "12 statisticians": the noun does not matter, unless it counts things.
         any_noun=re.compile(
             rf"(?:{pre}\s*)?(?<![\d/:.,])(?<!\d h )(?<!\dh )\b({num})\s+"
-            rf"(?!(?:{raw['not_people']})\b)"
-            rf"(?:(?!{_LINK_WORDS}\b)[a-z'-]+\s+){{0,2}}(?!(?:{raw['not_people']})\b)"
+            rf"(?:(?!{_LINK_WORDS}\b)(?!(?:{raw['not_people']})\b)[a-z'-]+\s+){{0,2}}"
+            rf"(?!(?:{raw['not_people']}|{_LINK_WORDS})\b)"
             r"([a-z][a-z'-]*[sx])\b"
+        ),
+        # "avec tous ses agents (~150)", "l'ensemble des agents du service (environ 35)":
+        # the count said of the attendees, in brackets.
+        in_brackets=re.compile(
+            rf"\b(?:{nouns})\b(?:\s+[a-z'-]+){{0,3}}\s*\(\s*(?:{pre}\s*)?({num})\s*\)"
+        ),
+        # "3 world cafés", "two half-days", "3 codev": a number of sessions, not of people.
+        counts_events=re.compile(
+            rf"\s+(?:[a-z'-]+\s+)?(?:{'|'.join(p for p, _, _ in v.raw['formats']['patterns'])}"
+            rf"|{raw['session_nouns']})"
         ),
         subset_cue=re.compile(raw["subset_cue"]),
         # "on sera 18", "on serait 15", "we'll be 12": the attendance, in any tense or mood.
@@ -138,8 +160,12 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1
-        if p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix):
-            rank = 3  # "avec deux collègues à distance": part of the attendees
+        if (
+            p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix)
+        ) or _LINK_FOR.search(prefix):
+            rank = 3  # "avec deux collègues à distance", "+ lien Teams pour 3 collègues"
+        elif _AND_OTHERS.match(suffix):
+            rank = 2  # "nos 3 chefs de pôle et leurs adjoints": part of a larger group
         elif p.attend_cue.match(suffix) or p.will_be.search(prefix):
             rank = 0  # "on sera 18 en tout": who attends, whatever follows
         elif p.total_cue.match(suffix):
@@ -152,6 +178,8 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
 
     for m in p.with_noun.finditer(text):
         add(m.start(1), to_int(m.group(1)), m.end())
+    for m in p.in_brackets.finditer(text):
+        add(m.start(1), to_int(m.group(1)), m.end())
     for m in p.approx.finditer(text):
         add(m.start(1), approx_value(m.group(1)), m.end())
     for m in p.of_us.finditer(text):
@@ -160,7 +188,7 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
             candidates[-1:] = [(c[0], 0, c[2]) for c in candidates[-1:] if c[0] == m.start(1)]
     cities = vocabulary().cities
     for m in p.any_noun.finditer(text):
-        if m.group(2) in cities:
+        if m.group(2) in cities or p.counts_events.match(text, m.end(1)):
             continue
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(), known_noun=False)

@@ -180,6 +180,37 @@ SEVERAL_DATES: list[Case] = [
         {"event_date": "2026-10-20"},
     ),
     ("Atelier mardi, merci de vous positionner avant vendredi", MON, {"event_date": "2026-10-20"}),
+    (
+        "La rétro passe du mardi 20 au jeudi 22 octobre, quelqu'un pour reprendre ?",
+        WED,
+        {"event_date": "2026-10-22"},
+    ),
+    (
+        "Nos deux services fusionnent au 1er janvier : atelier le mardi 6 octobre à 10h",
+        WED,
+        {"event_date": "2026-10-06"},
+    ),
+    (
+        "Apologies for the Wednesday night ping! Could someone facilitate a retro tomorrow"
+        " at 10am?",
+        WED,
+        {"event_date": "2026-09-10"},
+    ),
+    (
+        "Désolé d'écrire à 22h un mercredi : atelier jeudi 17 septembre à 14h",
+        WED,
+        {"event_date": "2026-09-17"},
+    ),
+    (
+        "We'd love a facilitator for a seminar on Thursday afternoon, Sept 24, in Lyon",
+        WED,
+        {"event_date": "2026-09-24"},
+    ),
+    (
+        "Could someone co-facilitate a design sprint with me on 7-8 December in Paris?",
+        WED,
+        {"event_date": "2026-12-07"},
+    ),
 ]
 
 TIMES: list[Case] = [
@@ -400,6 +431,34 @@ PEOPLE: list[Case] = [
         {"participants": None, "facilitators_needed": 2},
     ),
     ("Atelier le 12/10, une quinzaine de jours avant le séminaire", WED, {"participants": None}),
+    (
+        "Besoin d'un facilitateur pour 3 codev les 4, 11 et 18 février, 14h-16h",
+        WED,
+        {"participants": None},
+    ),
+    (
+        "We're planning two half-days of codevelopment on 8 and 15 December, remote",
+        WED,
+        {"participants": None},
+    ),
+    ("Cycle de 3 world cafés les 12, 19 et 26 janvier à Rouen", WED, {"participants": None}),
+    (
+        "Codev entre nos 4 chefs de bureau et leurs adjoints (9 personnes) le 12/10",
+        WED,
+        {"participants": 9},
+    ),
+    ("Qqn pour un codev entre 8 RH de proximité le 3/12 à 14h ?", WED, {"participants": 8}),
+    ("Forum ouvert avec tous nos agents (~150) le 12/10 à Lyon", WED, {"participants": 150}),
+    (
+        "Atelier le 12/10 à Lille + lien Teams pour 3 collègues en télétravail. 14 agents.",
+        WED,
+        {"participants": 14},
+    ),
+    (
+        "Atelier le 24/11 à Tours avec l'ensemble des agents du service (environ 35)",
+        WED,
+        {"participants": 35},
+    ),
 ]
 
 FORMATS: list[Case] = [
@@ -436,6 +495,22 @@ FORMATS: list[Case] = [
         {"format": None},
     ),
     ("Hackathon sur l'IA générative le 12/10", WED, {"topic": "IA générative"}),
+    (
+        "Merci pour la réunion de ce matin ! On aimerait une 2e séance le 12/10 à 10h",
+        WED,
+        {"format": None},
+    ),
+    (
+        "Merci pour le codev de ce matin ! On aimerait une 2e séance le 12/10 à 10h",
+        WED,
+        {"format": "codeveloppement"},
+    ),
+    (
+        "Suite à notre séminaire du 2 septembre (merci encore !), la DAJ voudrait un atelier de"
+        " suivi le 12/10 à 14h",
+        WED,
+        {"format": "atelier"},
+    ),
 ]
 
 PLACES: list[Case] = [
@@ -538,6 +613,18 @@ PLACES: list[Case] = [
     ("Je suis basée à Lille, atelier le 12/10 en visio", WED, {"location": None}),
     ("Atelier le 12/10 à Saint-Denis", WED, {"location": "Saint-Denis"}),
     ("Atelier le 12/10 à Villeneuve-d'Ascq", WED, {"location": "Villeneuve-d'Ascq"}),
+    (
+        "Codev le 12/10 à 9h dans nos locaux à Roissy-en-France",
+        WED,
+        {"location": "Roissy-en-France"},
+    ),
+    ("Codev le 12/10 à 9h à Roissy", WED, {"location": "Roissy-en-France"}),
+    (
+        "Je transfère une demande de la DGCCRF à Rennes :\n> Un facilitateur pour un codev le"
+        " 12/10 de 14h à 16h, en ligne ?",
+        WED,
+        {"modality": "distanciel", "location": None},
+    ),
 ]
 
 DIRECTORATES: list[Case] = [
@@ -621,6 +708,12 @@ NON_REQUESTS: list[str] = [
     "Qui a le feutre rouge ? J'en ai besoin pour l'atelier de vendredi 10h.",
     "Quick check: is the retro on Tuesday 11am still happening?",
     "Est-ce que le séminaire du 4/12 à Metz est maintenu ?",
+    "Quelqu'un court le semi-marathon de Paris dimanche ? On pourrait faire une équipe du réseau"
+    " des facilitateurs",
+    "Atelier irritants à Lille mardi : 18 agents, 4 idées retenues. Merci @Paul !",
+    "Hi all, new facilitator here, based in Lyon. Looking forward to my first workshops!",
+    "FYI a team asked for a codev on 3 December in Rennes; they've got someone lined up, so"
+    " nothing needed from us.",
 ]
 
 REQUESTS_WITHOUT_CUE: list[str] = [
@@ -648,6 +741,13 @@ REQUESTS_WITHOUT_CUE: list[str] = [
     "Demande de facilitation : séminaire DAE à Nantes, date à caler, 30 personnes, 2 animateurs.",
     "Qqn pourrait nous appuyer sur un world café le 15/12 à Dijon ?",
     "Nos facilitatrices ne sont plus dispo le 9/12 : le réseau pourrait-il en proposer deux ?",
+    "Request from the DAE:\n- What: retrospective\n- When: Thursday 17 September, 2pm-4pm\n"
+    "- Where: Teams\nThank you!",
+    "Demande pour la DGE : atelier pour notre future newsletter, jeudi 17 septembre, 14h-16h,"
+    " à Ivry. Merci !",
+    "Could anyone take over the hackathon I was supposed to facilitate on Saturday 14 November?",
+    "Sorry for the late message. Could someone facilitate a team meeting on Thursday 12 November"
+    " (Wednesday is a bank holiday)?",
 ]
 
 ASSUMED: list[Case] = [
