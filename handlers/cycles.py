@@ -100,7 +100,7 @@ WHICH_SESSION = Say(
 async def session(ctx: Context, numero: int, seance: str, quoi: str) -> None:
     """`!seance 42 3 annulee`, `!seance 42 3 le 25 février à 14h`."""
     request = await ctx.request(numero)
-    if not seance.isdigit():
+    if not (seance.isascii() and seance.isdigit()):
         count = len(request.details.sessions)
         raise UserError(NO_SUCH_SESSION, id=request.id, count=count, prefix=ctx.prefix)
     await change(ctx, request, int(seance), quoi)
