@@ -111,6 +111,8 @@ handlers:
 loggers:
   synapse.storage.SQL:
     level: WARNING
+  synapse.access:
+    level: {access_level}
 root:
   level: WARNING
   handlers: [file]
@@ -149,6 +151,7 @@ class Synapse:
         server_name: str = SERVER_NAME,
         messages_per_second: float | None = None,
         access_rules: bool = False,
+        access_log: bool = False,
     ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="facilibot-synapse-"))
@@ -158,6 +161,8 @@ class Synapse:
         self.secret = secrets.token_hex(16)
         self.messages_per_second = messages_per_second
         self.access_rules = access_rules
+        # Every request in homeserver.log with its processing time (the benchmarks).
+        self.access_log = access_log
         self.process: subprocess.Popen[bytes] | None = None
         self._configured = False
 
@@ -187,7 +192,10 @@ class Synapse:
         if self.access_rules:
             text += _ACCESS_RULES
         self.config_path.write_text(text, encoding="utf-8")
-        (self.dir / "log.config").write_text(_LOG_CONFIG.format(dir=self.dir), encoding="utf-8")
+        (self.dir / "log.config").write_text(
+            _LOG_CONFIG.format(dir=self.dir, access_level="INFO" if self.access_log else "WARNING"),
+            encoding="utf-8",
+        )
         subprocess.run(
             [*self._command(), "--generate-keys"],
             check=True,
