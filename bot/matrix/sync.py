@@ -84,7 +84,6 @@ class SyncLoop:
                 continue
             self.backoff.reset()
             room_keys = self.client.note_sync(response)
-            await self._keys()
             if first_ever:
                 batch = self._recent_only(response, started_ms)
             else:
@@ -96,8 +95,14 @@ class SyncLoop:
                 # The token is not advanced: the same batch comes again, and
                 # the events already handled are recognised and skipped.
                 log.exception("handling a sync batch failed; it will be fetched again")
+                await self._keys()
                 await self._sleep()
                 continue
+            # Key uploads, queries and claims after the batch, not before: the batch's
+            # answers are committed and their sender has the keys' lock first. Nothing
+            # in handling needs them (nio decrypted the batch; sending prepares its
+            # own room), and they overlap with the answers' round trips.
+            await self._keys()
             # Only now is the batch safely handled (effects and handled ids committed).
             token = response.next_batch
             await self.state.put(SYNC_TOKEN, token)
