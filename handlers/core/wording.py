@@ -148,7 +148,8 @@ def format_date(day: date, lang: str = "fr") -> str:
     """« mardi 12 mars 2027 », "Tuesday 12 March 2027"."""
     if lang == "en":
         return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    first = "1er" if day.day == 1 else str(day.day)  # « lundi 1er mars »
+    return f"{WEEKDAYS[day.weekday()]} {first} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_time(moment: time, lang: str = "fr") -> str:

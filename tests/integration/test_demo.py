@@ -19,6 +19,6 @@ async def test_demo_prints_the_whole_staffing_conversation():
     assert "État : pourvue." in text
     room = "[salle « Mission #1 — séminaire du vendredi 12 mars 2027 »] "
     assert room + "Facilibot : Bienvenue dans la salle de la mission #1" in text
-    assert room + "Facilibot : Cadrage de la mission #1 prévu le lundi 1 mars 2027" in text
+    assert room + "Facilibot : Cadrage de la mission #1 prévu le lundi 1er mars 2027" in text
     assert room + "Facilibot : Les étapes de la mission #1" in text
     assert text.rstrip().endswith("fichiers temporaires supprimés.")

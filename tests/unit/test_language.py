@@ -160,3 +160,11 @@ async def test_thanks_after_the_event_are_passed_on_with_a_rating_asked(
     assert "`!avis 1 5 super séance`" in said
     told = [body for to, body in await direct_messages(staffed_store) if to == who]
     assert told[-1] == "Demande #1, un mot de l'équipe après la séance : « super séance, merci ! »"
+
+
+def test_dates_are_written_as_people_write_them() -> None:
+    from handlers.core.wording import format_date
+
+    assert format_date(date(2027, 3, 1)) == "lundi 1er mars 2027"
+    assert format_date(date(2027, 3, 2)) == "mardi 2 mars 2027"
+    assert format_date(date(2027, 3, 1), "en") == "Monday 1 March 2027"
