@@ -3,59 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime
-from datetime import time as clock
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.parsing.replies import RequestView, read_reply  # noqa: E402
-
-TABLE = ROOT / "tests" / "data" / "replies.jsonl"  # tuned on
-HELD_OUT = ROOT / "tests" / "data" / "replies_b.jsonl"  # written blind, never tuned on
-# The command names and aliases DESIGN.md gives; the bot passes its own table.
-COMMANDS = (
-    "accepte", "accept", "refuse", "decline", "desiste", "withdraw", "missions", "mymissions",
-    "profil", "profile", "absent", "away", "present", "back", "demandes", "requests",
-    "assigne", "assign", "evenement", "event", "stats", "statistics", "aide", "help",
-    "langue", "language", "annule", "cancel", "statut", "status", "etapes", "steps",
-    "cadrage", "deroule", "valide", "restitution", "qualifie", "oriente", "reserve",
-    "parcours", "attestation",
-)  # fmt: skip
-
-
-def view(raw: dict | None) -> RequestView | None:
-    """The table's request as the reader takes it."""
-    if raw is None:
-        return None
-    return RequestView(
-        id=raw["id"],
-        state=raw["state"],
-        event_date=date.fromisoformat(raw["event_date"]) if raw["event_date"] else None,
-        start_time=clock.fromisoformat(raw["start_time"]) if raw["start_time"] else None,
-        end_time=clock.fromisoformat(raw["end_time"]) if raw["end_time"] else None,
-        format=raw["format"],
-        modality=raw["modality"],
-        location=raw["location"],
-        participants=raw["participants"],
-        facilitators_needed=raw["facilitators_needed"],
-        missing=tuple(raw["missing"]),
-    )
-
-
-def as_json(value: object) -> object:
-    """A change's value as the table writes it."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, clock):
-        return value.strftime("%H:%M")
-    return value
+from bot.parsing.replies import read_reply  # noqa: E402
+from tests.unit.reply_table import COMMANDS, HELD_OUT, TABLE, as_json, rows, view  # noqa: E402
 
 
 def main() -> None:
@@ -68,8 +27,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=20, help="timing rounds over the split")
     args = parser.parse_args()
-    with (HELD_OUT if args.held_out else TABLE).open(encoding="utf-8") as handle:
-        split = [json.loads(line) for line in handle if line.strip()]
+    split = rows(HELD_OUT if args.held_out else TABLE)
     inputs = [
         (
             r["text"],
