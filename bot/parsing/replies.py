@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.parsing import dates, parse
 from bot.parsing.corrections import read_changes
+from bot.parsing.language import heard_language
 from bot.parsing.normalize import fold, fold_plain
 from bot.parsing.reply_rules import ReplyContext, RequestView, reply_rules
 
@@ -87,25 +88,10 @@ def read_reply(
         return Reply("none")
 
 
-_EN_WORDS = re.compile(
-    r"\b(?:the|we|we'?ll|we'?d|you|i|i'?m|i'?ll|it'?s|is|are|can|could|would|will|please|thanks"
-    r"|thank|to|of|and|for|with|this|that|my|our|yes|sorry|sure|how|what|who|do|does|need|in"
-    r"|on|at|be|have|has|no|not|just|after|actually|update|instead|anyone|help)\b"
-)
-
-
-_FR_WORDS = re.compile(
-    r"\b(?:le|la|les|un|une|des|du|de|et|est|je|j'|on|nous|vous|merci|pour|pas|ce|cette|qui|que"
-    r"|il|elle|en|avec|sur|dans|au|aux|oui|non|svp|bonjour|finalement|plutot|sera|c'est|mais"
-    r"|ou|tres|bien|quelqu'un|aide)\b"
-)
-
-
 def guess_language(norm: str) -> str:
-    """Guess whether normalised text is French or English (French when unsure)."""
-    english = len(_EN_WORDS.findall(norm))
-    french = len(_FR_WORDS.findall(norm))
-    return "en" if english > french else "fr"
+    """Whether normalised text is French or English (French when unsure): the bot's one
+    reading of a message's language (`bot.parsing.language`)."""
+    return heard_language(norm) or "fr"
 
 
 def _read(
