@@ -18,7 +18,7 @@ from bot.parsing.replies import RequestView, read_reply
 from handlers import cycles as session_changes
 from handlers.core import wording
 from handlers.core.context import Context
-from handlers.core.language import Say, pick
+from handlers.core.language import Say, render
 from handlers.intake import on_new_text, refuse_past, update_and_say
 from handlers.language import set_language
 from handlers.missions import facilitator, steering
@@ -247,7 +247,7 @@ async def _pass_on(ctx: Context, request: Request, sentence: Say) -> None:
     event = ctx.event
     for who in await ctx.store.missions.accepted(request.id):
         their = await ctx.store.languages.of(who)
-        text = pick(sentence, their).format(id=request.id, text=event.body)
+        text = render(sentence, their, id=request.id, text=event.body)
         await ctx.chat.dm(who, Rendered.text(text), key=f"note:{event.event_id}:{who}")
 
 

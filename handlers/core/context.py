@@ -11,7 +11,7 @@ from bot.domain.clock import Clock
 from bot.domain.content import Rendered
 from bot.domain.requests import Request
 from bot.matrix.events import Incoming
-from handlers.core.language import pick
+from handlers.core.language import render
 from handlers.core.wording import UNKNOWN_REQUEST
 from storage.outbox import Attachment
 from storage.store import Store
@@ -35,10 +35,7 @@ class UserError(Exception):
 
     def text_in(self, lang: str) -> str:
         """The answer in `lang`."""
-        sentence = pick(self.sentence, lang)
-        if not self.values:
-            return sentence
-        return sentence.format(**{name: pick(v, lang) for name, v in self.values.items()})
+        return render(self.sentence, lang, **self.values)
 
 
 class Chat(Protocol):
@@ -117,9 +114,7 @@ class Context:
 
     def say(self, sentence: str, **values: object) -> str:
         """A sentence in the reader's language, with its values."""
-        return pick(sentence, self.lang).format(
-            **{name: pick(v, self.lang) if isinstance(v, str) else v for name, v in values.items()}
-        )
+        return render(sentence, self.lang, **values)
 
     @property
     def place(self) -> str:

@@ -37,6 +37,17 @@ def pick(sentence: str, lang: str) -> str:
     return sentence.in_(lang) if isinstance(sentence, Say) else sentence
 
 
+def render(sentence: str, lang: str, **values: object) -> str:
+    """A sentence in `lang` with its values, each value that is a `Say` in `lang` too
+    (a sentence given no values is returned as it is)."""
+    text = pick(sentence, lang)
+    if not values:
+        return text
+    return text.format(
+        **{name: pick(v, lang) if isinstance(v, str) else v for name, v in values.items()}
+    )
+
+
 async def reader_language(
     store: Store, sender: str, body: str, *, prefix: str, at: datetime
 ) -> str:

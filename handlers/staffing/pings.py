@@ -18,7 +18,7 @@ from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 from handlers.candidates import rank_request
 from handlers.core import wording
 from handlers.core.context import Chat
-from handlers.core.language import Say, pick
+from handlers.core.language import Say, render
 from handlers.missions import room
 from handlers.reminders import display_name
 from storage.outbox import Attachment
@@ -297,11 +297,7 @@ async def tell_requester(
 ) -> None:
     """A message in the request's thread that notifies its author, in their language."""
     lang = await ctx.store.languages.of(request.requester)
-    text = pick(sentence, lang)
-    if values:
-        text = text.format(
-            **{name: pick(v, lang) if isinstance(v, str) else v for name, v in values.items()}
-        )
+    text = render(sentence, lang, **values)
     await ctx.chat.send(
         request.room_id,
         mention_line(request.requester, Rendered.text(text), lang=lang),
