@@ -109,7 +109,8 @@ async def on_new_text(ctx: Context) -> str:
     result = parse(event.body, now)
     if event.is_dm and result.is_request and await _wants_to_join(ctx, now):
         # « Je voudrais rejoindre le réseau des facilitateurs » names facilitators, not a need.
-        return await _direct(ctx, now)
+        await ctx.chat.reply(event, Rendered.text(await _join(ctx)))
+        return "dm:join"
     if not result.is_request:
         if event.is_dm:
             return await _direct(ctx, now)
