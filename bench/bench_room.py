@@ -41,8 +41,10 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -222,6 +224,8 @@ class RoomBench:
         for user_id in members:
             await self.requester.client.room_invite(self.bot_room, user_id)
         self.echo_room = await self.requester.create_room("Écho", self.echo.user_id)
+        for user_id in members[: self.args.echo_members]:
+            await self.requester.client.room_invite(self.echo_room, user_id)
         self.config = self.tmp / "bot" / "config.toml"
         self.config.parent.mkdir()
         await self._directory(self.config.parent / "bot.sqlite3")
@@ -257,6 +261,8 @@ class RoomBench:
             await until(lambda r=room_id, u=user_id: self.requester.joined(r, u), timeout=30)
         for user_id in members:
             await until(lambda u=user_id: self.requester.joined(self.bot_room, u), timeout=30)
+        for user_id in members[: self.args.echo_members]:
+            await until(lambda u=user_id: self.requester.joined(self.echo_room, u), timeout=30)
 
     def _traced(self, name: str, command: list[str]) -> list[str]:
         """The command run under bench/trace.py, its records in `<tmp>/<name>.trace`."""
@@ -356,8 +362,12 @@ async def one_run(args: argparse.Namespace) -> dict[str, Any]:
         pids = {name: bench.processes[name].pid for name in ("bot", "echo")}
         before = {name: cpu_ms(pid) for name, pid in pids.items()}
         load_before = os.getloadavg()[0]
+        spy = _py_spy(args.py_spy, pids["bot"]) if args.py_spy else None
         acks = await bench.run(args.requests, args.every)
         load_after = os.getloadavg()[0]
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
         cpu = {n: (cpu_ms(pid) - before[n]) / args.requests for n, pid in pids.items()}
         expected = 2 * (args.requests + 5)
         with contextlib.suppress(TimeoutError):  # the pings of the last requests
@@ -400,6 +410,13 @@ async def one_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _py_spy(out: str, pid: int) -> subprocess.Popen[bytes]:
+    """Sample the bot's threads (on CPU, native frames too) until SIGINT: collapsed stacks."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "--pid", str(pid), "--format", "raw", "-o", out]
+    return subprocess.Popen([*command, "--rate", "100", "--native"])
+
+
 def print_steps(runs: list[dict[str, Any]]) -> None:
     """The acknowledgment split by the bots' own timestamps, over every run."""
     steps = {name: [s for f in runs for s in f["steps"][name]] for name in ("bot", "echo")}
@@ -434,6 +451,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="independent runs (fresh homeserver)")
     parser.add_argument("--keep", action="store_true", help="keep logs, databases and traces")
     parser.add_argument("--profile", help="run the bot under cProfile, writing a .prof here")
+    parser.add_argument(
+        "--echo-members",
+        type=int,
+        default=0,
+        help="facilitators also in the echo room (up to 3: a room as busy as the bot's)",
+    )
+    parser.add_argument("--py-spy", help="sample the bot with py-spy during the run, to this file")
     parser.add_argument(
         "--no-trace", dest="trace", action="store_false", help="no timestamps inside the bots"
     )
