@@ -128,11 +128,21 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # The lanes that got a message since the sender last looked (`take_queued`): a
+        # sync that brought only the bot's own events wakes no lane for nothing.
+        self._queued: set[int] = set()
 
     async def queue(self, **message: Any) -> None:
         """Queue a message once per key (fields as `_row`'s), without waiting for the answer:
         in a transaction, the row goes with the next statement or the commit."""
-        await self.db.defer(_ENQUEUE, _row(**message))
+        row = _row(**message)
+        await self.db.defer(_ENQUEUE, row)
+        self._queued.add(row[-1])
+
+    def take_queued(self) -> set[int]:
+        """The lanes queued to since the last call (a rolled-back message included)."""
+        lanes, self._queued = self._queued, set()
+        return lanes
 
     async def pending(self, limit: int = 100, *, lane: int | None = None) -> list[OutgoingMessage]:
         """Return messages still to send (of one lane): answers first, then fan-out,

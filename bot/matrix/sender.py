@@ -31,6 +31,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 INVITES_PER_SECOND, INVITE_BURST = 1.0, 5
+BATCH = 100  # messages read from the outbox at once
 
 
 class _Lane:
@@ -68,8 +69,9 @@ class OutboxSender:
         self.on_mission_room: Callable[[str, bool], None] = lambda room_id, served: None
 
     def wake(self) -> None:
-        """Ask for a delivery round soon."""
-        for lane in self._lanes.values():
+        """Ask for a delivery round soon, of the lanes that got messages."""
+        for number in self.store.outbox.take_queued():
+            lane = self._lanes[number]
             lane.idle.clear()
             lane.wake.set()
 
@@ -92,11 +94,13 @@ class OutboxSender:
         while True:
             await lane.wake.wait()
             lane.wake.clear()
-            while batch := await self.store.outbox.pending(lane=number):
+            while batch := await self.store.outbox.pending(lane=number, limit=BATCH):
                 if not await self._deliver_batch(number, lane, batch):
                     self.retries += 1
                     delay = await lane.backoff.sleep()
                     log.info("outbox lane %d paused %.1fs after a failed send", number, delay)
+                elif len(batch) < BATCH and not lane.wake.is_set():
+                    break  # all sent, and nothing queued since: no read to learn that
             lane.idle.set()
 
     async def _deliver_batch(self, number: int, lane: _Lane, batch: list[OutgoingMessage]) -> bool:
