@@ -16,6 +16,8 @@ class StateRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # DM rooms by user, as read or written: every ping reads one.
+        self._dm_rooms: dict[str, str | None] = {}
 
     async def get(self, key: str) -> str | None:
         """Return a stored value, or None."""
@@ -47,8 +49,12 @@ class StateRepository:
 
     async def dm_room(self, user_id: str) -> str | None:
         """Return the DM room the bot uses with a user, or None."""
-        row = await self.db.fetchone("SELECT room_id FROM dm_rooms WHERE user_id = ?", (user_id,))
-        return row[0] if row else None
+        if user_id not in self._dm_rooms:
+            row = await self.db.fetchone(
+                "SELECT room_id FROM dm_rooms WHERE user_id = ?", (user_id,)
+            )
+            self._dm_rooms[user_id] = row[0] if row else None
+        return self._dm_rooms[user_id]
 
     async def dm_user(self, room_id: str) -> str | None:
         """Return the user a DM room is with, or None if it is not a known DM."""
@@ -62,6 +68,11 @@ class StateRepository:
             "ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id",
             (user_id, room_id, at.isoformat()),
         )
+        self._dm_rooms[user_id] = room_id
+
+    def forget_cached(self, user_id: str) -> None:
+        """Drop what the cache holds for a person (after an erasure)."""
+        self._dm_rooms.pop(user_id, None)
 
     async def creating(self, key: str) -> bool:
         """Whether the bot may have created the room `key` already (it asked, then stopped)."""
