@@ -100,6 +100,7 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
             limit=PREFILTER_LIMIT,
             available_only=available_only,
             start_at=start_at,
+            whole=last_row <= PREFILTER_LIMIT,
         )
 
     profiles = await prefilter(True)

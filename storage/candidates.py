@@ -69,6 +69,7 @@ class CandidateRepository:
         limit: int = 300,
         available_only: bool = True,
         start_at: int | None = None,
+        whole: bool = False,
     ) -> list[Facilitator]:
         """Return up to `limit` active profiles, not absent on `day`, that could go there.
 
@@ -81,6 +82,8 @@ class CandidateRepository:
         explain why nobody is available). `start_at` (a row number) makes each
         step read from there and wrap around: when more people fit than the
         limit, different requests see different people, not always the first.
+        `whole`: the directory has no more rows than `limit`, so one query reads
+        every step at once (the same people in the same order, in one statement).
         """
         near = [clause for clause, known in ((_AT_SITE, site), (_IN_REGION, region)) if known]
         if modality == "distanciel":
@@ -96,6 +99,8 @@ class CandidateRepository:
             "region": region,
             "skill_pattern": f"%;{skill};%",
         }
+        if whole:
+            return await self._whole(places, skill, params, available_only, start_at)
         found: dict[str, Facilitator] = {}
         for with_skill in skill_first:
             for place in places:
@@ -127,6 +132,33 @@ class CandidateRepository:
                         if row[0] not in found:
                             found[row[0]] = _from_match_row(row)
         return list(found.values())
+
+    async def _whole(
+        self,
+        places: list[str],
+        skill: str | None,
+        params: dict[str, object],
+        available_only: bool,
+        start_at: int | None,
+    ) -> list[Facilitator]:
+        """Every step of `prefilter` in one statement: rows ranked by the step that
+        would have found them first (skill, then place, then the wrap from `start_at`)."""
+        where = ["f.active = 1" if available_only else "f.active IN (0, 1)", "f.left_at IS NULL"]
+        if available_only:
+            where.append(_NOT_ABSENT)
+        where.append("(" + " OR ".join(places) + ")")
+        steps = " ".join(f"WHEN {place} THEN {n}" for n, place in enumerate(places))
+        order = [f"CASE {steps} END"]
+        if skill:
+            order.insert(0, f"NOT {_HAS_SKILL}")
+        if start_at:
+            order.append("f.rowid < :start")
+        rows = await self.db.fetchall(
+            f"SELECT {_MATCH_COLUMNS} FROM facilitators f WHERE {' AND '.join(where)} "
+            f"ORDER BY {', '.join(order)}, f.rowid",
+            {**params, "start": start_at},
+        )
+        return [_from_match_row(row) for row in rows]
 
     async def workloads(
         self, people: list[str], day: date, *, exclude_request: int

@@ -221,3 +221,70 @@ async def test_the_prefilter_starts_at_a_place_set_by_the_request_and_wraps(stor
     starts = {spread(request_id, 1000) for request_id in range(1, 51)}
     assert len(starts) > 40 and all(1 <= s <= 1000 for s in starts)
     assert spread(7, 1000) == spread(7, 1000)
+
+
+async def test_a_small_directory_read_in_one_query_gives_the_steps_people_in_their_order(
+    store, clock
+):
+    # Places, skills, remote work, pauses and absences mixed; every kind of request asked
+    # of both ways of reading, with and without a starting row: the same people, and for
+    # those available (the ones ranked) in the order of the steps, by row within a step.
+    def step(f: Facilitator, asked: dict) -> tuple:
+        places = {"distanciel": ["remote"], "presentiel": ["site", "region"]}.get(
+            asked["modality"], ["site", "region", "remote"]
+        )
+        fits = {
+            "site": asked["site"] is not None and f.site == asked["site"],
+            "region": asked["region"] is not None and f.region == asked["region"],
+            "remote": f.remote_ok,
+        }
+        known = [p for p in places if p == "remote" or asked[p] is not None]
+        place = next((n for n, p in enumerate(known) if fits[p]), 0)
+        row = int(f.matrix_id[2:].split(":")[0]) + 1
+        start = asked["start_at"] or 0
+        skilled = asked["skill"] is None or asked["skill"] in f.skills
+        return (not skilled, place, row < start, row)
+
+    import random
+
+    rng = random.Random(7)
+    sites = [("Paris", "Île-de-France"), ("Lyon", "Auvergne-Rhône-Alpes"), (None, None)]
+    for i in range(40):
+        site, region = rng.choice(sites)
+        await add_people(
+            store,
+            clock,
+            Facilitator(
+                fid(f"f{i}"),
+                site=site,
+                region=region if rng.random() < 0.8 else None,
+                skills=tuple(
+                    rng.sample(["atelier", "seminaire", "codeveloppement"], rng.randint(0, 2))
+                ),
+                remote_ok=rng.random() < 0.4,
+                active=rng.random() < 0.85,
+            ),
+        )
+        if rng.random() < 0.15:
+            async with store.db.transaction():
+                await store.absences.add(fid(f"f{i}"), DAY, DAY)
+    for modality in ("presentiel", "distanciel", "hybride", None):
+        for site, region in [*sites, ("Lille", "Hauts-de-France")]:
+            for skill in ("atelier", None):
+                for start_at in (None, 1, 17):
+                    for available_only in (True, False):
+                        asked = dict(
+                            modality=modality,
+                            site=site,
+                            region=region,
+                            skill=skill,
+                            limit=300,
+                            available_only=available_only,
+                            start_at=start_at,
+                        )
+                        steps = await store.candidates.prefilter(DAY, **asked)
+                        whole = await store.candidates.prefilter(DAY, whole=True, **asked)
+                        assert sorted(whole, key=str) == sorted(steps, key=str), asked
+                        if available_only:  # the order of the steps: skill, place, wrap
+                            keys = [step(f, asked) for f in whole]
+                            assert keys == sorted(keys), asked
