@@ -17,7 +17,9 @@ Records (`k` is the kind):
 - `sync`: `t0`/`t1`/`t2` as above, and `events`: [event id, room id] of its timelines;
 - `send`: `rel` (the event answered, if any), `t0` room_send called, `t1` returned,
   `event_id`;
-- `handle`: `event_id`, `t0` dispatcher entered, `t1` left; `commit`: `event_id`, `t`.
+- `handle`: `event_id`, `t0` dispatcher entered, `t1` left; `commit`: `event_id`, `t`;
+- `sql`: `t0`/`t1` around one hop to the database's thread, `sql` its statement (the
+  first words), `n` the statements it carried, `event_id` the event being handled if any.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ def install_facilibot() -> None:
     """Wrap the dispatcher: when an event is taken up, and when its answers are committed."""
     from bot.app import App
     from handlers.core.dispatch import Dispatcher
+    from storage.db import Database
 
     original_handle = Dispatcher.handle
     original_commit = App._send_answers
@@ -146,8 +149,23 @@ def install_facilibot() -> None:
         RECORDS.append({"k": "commit", "event_id": _handling.get(), "t": now()})
         await original_commit(self)
 
+    original_hop = Database._hop
+
+    async def hop(self: Any, run: Any, sql: str, params: Any) -> Any:
+        carried = 1 + len(self._unsent)
+        t0 = now()
+        try:
+            return await original_hop(self, run, sql, params)
+        finally:
+            words = " ".join(sql.split()[:6])
+            RECORDS.append(
+                {"k": "sql", "t0": t0, "t1": now(), "sql": words, "n": carried,
+                 "event_id": _handling.get()}
+            )  # fmt: skip
+
     Dispatcher.handle = handle
     App._send_answers = send_answers
+    Database._hop = hop
 
 
 def main() -> None:

@@ -268,3 +268,73 @@ async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_pa
         assert await store.qualifications.waiting() == []
     finally:
         await store.close()
+
+
+async def test_a_request_is_read_whole_in_one_statement(tmp_path):
+    from dataclasses import replace
+
+    from bot.domain.profiles import Facilitator
+    from bot.domain.requests import Session
+
+    store = await Store.open(tmp_path / "t.sqlite3")
+    sessions = tuple(
+        Session(number=n, day=date(2027, 3, d), start_time=time(9), end_time=time(12))
+        for n, d in ((1, 2), (2, 9), (3, 16))
+    )
+    details = RequestDetails(event_date=date(2027, 3, 2), facilitators_needed=1, sessions=sessions)
+    async with store.db.transaction():
+        created = await store.requests.create(
+            source_event_id="$a", room_id="!r:x", thread_root="$a", requester="@u:x",
+            text="t", details=details, at=NOW,
+        )  # fmt: skip
+        await store.facilitators.upsert(Facilitator("@lea:x", "Léa Dubois"), at=NOW)
+        await store.requests.set_lead(created.id, "@lea:x")
+        for position, who in ((2, "@b:x"), (1, "@a:x")):
+            await store.db.execute(
+                "INSERT INTO reserves (request_id, facilitator, position, state, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'attente', ?, ?)",
+                (created.id, who, position, NOW.isoformat(), NOW.isoformat()),
+            )
+    hops = 0
+    hop = store.db._hop
+
+    async def counted(*args):
+        nonlocal hops
+        hops += 1
+        return await hop(*args)
+
+    store.db._hop = counted
+    read = await store.requests.get(created.id)
+    assert hops == 1
+    assert read.details.sessions == sessions == created.details.sessions
+    assert (read.lead, read.lead_name, read.reserve) == ("@lea:x", "Léa Dubois", ("@a:x", "@b:x"))
+    assert replace(created, lead="@lea:x", lead_name="Léa Dubois", reserve=read.reserve) == read
+    [listed] = await store.requests.list()
+    assert listed == read and hops == 2
+    await store.close()
+
+
+async def test_the_sender_is_told_which_lanes_got_messages(tmp_path):
+    from storage.outbox import ANSWER, FAN_OUT
+
+    store = await Store.open(tmp_path / "t.sqlite3")
+    assert store.outbox.take_queued() == set()
+    content = {"msgtype": "m.notice", "body": "x"}
+    async with store.db.transaction():
+        await store.outbox.queue(key="a", content=content, room_id="!r:x", at=NOW, lane=ANSWER)
+    assert store.outbox.take_queued() == {ANSWER}
+    assert store.outbox.take_queued() == set()
+    await store.outbox.queue(key="p", content=content, dm_user="@u:x", at=NOW)
+    assert store.outbox.take_queued() == {FAN_OUT}
+    await store.close()
+
+
+async def test_dm_rooms_are_read_once_and_forgotten_with_the_person(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    assert await store.state.dm_room("@u:x") is None
+    await store.state.set_dm_room("@u:x", "!dm:x", NOW)
+    await store.db.execute("UPDATE dm_rooms SET room_id = '!other:x'")  # behind its back
+    assert await store.state.dm_room("@u:x") == "!dm:x"  # from memory
+    store.state.forget_cached("@u:x")
+    assert await store.state.dm_room("@u:x") == "!other:x"
+    await store.close()
