@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields, replace
 from datetime import date, datetime, time
 
@@ -10,6 +11,19 @@ from storage.db import Database
 
 # The sessions live in their own table (request_sessions).
 _DETAIL_FIELDS = tuple(f.name for f in fields(RequestDetails) if f.name != "sessions")
+# A request with its sessions, its reserve and its lead's name, in one statement: a
+# request is read on nearly every event, and each statement is a hop to the database's
+# thread. The lists come as JSON arrays of [rank, ...] (sorted here: an aggregate's
+# order is not guaranteed).
+_SELECT = (
+    "SELECT r.*, "
+    "(SELECT json_group_array(json_array(s.number, s.day, s.start_time, s.end_time, "
+    "s.cancelled)) FROM request_sessions s WHERE s.request_id = r.id) AS _sessions, "
+    "(SELECT json_group_array(json_array(v.position, v.facilitator)) FROM reserves v "
+    "WHERE v.request_id = r.id AND v.state = 'attente') AS _reserve, "
+    "(SELECT f.display_name FROM facilitators f WHERE f.matrix_id = r.lead) AS _lead_name "
+    "FROM requests r"
+)
 
 
 def _to_db(details: RequestDetails) -> dict[str, object]:
@@ -24,7 +38,21 @@ def _to_db(details: RequestDetails) -> dict[str, object]:
     return row
 
 
+def _sessions(raw: str | None) -> tuple[Session, ...]:
+    return tuple(
+        Session(
+            number=number,
+            day=date.fromisoformat(day),
+            start_time=time.fromisoformat(start) if start else None,
+            end_time=time.fromisoformat(end) if end else None,
+            cancelled=bool(cancelled),
+        )
+        for number, day, start, end, cancelled in sorted(json.loads(raw or "[]"))
+    )
+
+
 def _from_row(row: object) -> Request:
+    """The request of a row of `_SELECT`."""
     get = row.__getitem__  # type: ignore[attr-defined]
     details = RequestDetails(
         event_date=date.fromisoformat(get("event_date")) if get("event_date") else None,
@@ -38,6 +66,7 @@ def _from_row(row: object) -> Request:
         participants=get("participants"),
         directorate=get("directorate"),
         topic=get("topic"),
+        sessions=_sessions(get("_sessions")),
     )
     return Request(
         id=get("id"),
@@ -51,6 +80,8 @@ def _from_row(row: object) -> Request:
         card_key=get("card_key"),
         discarded=bool(get("discarded")),
         lead=get("lead"),
+        lead_name=get("_lead_name"),
+        reserve=tuple(who for _, who in sorted(json.loads(get("_reserve") or "[]"))),
         created_at=datetime.fromisoformat(get("created_at")),
         updated_at=datetime.fromisoformat(get("updated_at")),
     )
@@ -94,35 +125,36 @@ class RequestRepository:
         )
         assert created is not None
         await self._write_sessions(created["id"], details.sessions)
-        return await self._full(created)
+        # New: no reserve, no lead; its sessions are those just written.
+        request = _from_row(
+            {**dict(created), "_sessions": None, "_reserve": None, "_lead_name": None}
+        )
+        return replace(request, details=replace(request.details, sessions=details.sessions))
 
     async def get(self, request_id: int) -> Request | None:
         """Return a request by number, or None."""
-        row = await self.db.fetchone("SELECT * FROM requests WHERE id = ?", (request_id,))
-        return await self._full(row) if row else None
+        row = await self.db.fetchone(f"{_SELECT} WHERE r.id = ?", (request_id,))
+        return _from_row(row) if row else None
 
     async def by_source_event(self, event_id: str) -> Request | None:
         """Return the request created from a given Matrix event, or None."""
-        row = await self.db.fetchone(
-            "SELECT * FROM requests WHERE source_event_id = ?", (event_id,)
-        )
-        return await self._full(row) if row else None
+        row = await self.db.fetchone(f"{_SELECT} WHERE r.source_event_id = ?", (event_id,))
+        return _from_row(row) if row else None
 
     async def by_thread(self, room_id: str, thread_root: str) -> Request | None:
         """Return the request whose thread this is, or None."""
         row = await self.db.fetchone(
-            "SELECT * FROM requests WHERE room_id = ? AND thread_root = ? ORDER BY id LIMIT 1",
+            f"{_SELECT} WHERE r.room_id = ? AND r.thread_root = ? ORDER BY r.id LIMIT 1",
             (room_id, thread_root),
         )
-        return await self._full(row) if row else None
+        return _from_row(row) if row else None
 
     async def by_card_event(self, event_id: str) -> Request | None:
         """Return the request whose summary card was sent as this event, or None."""
         row = await self.db.fetchone(
-            "SELECT r.* FROM requests r JOIN outbox o ON o.key = r.card_key WHERE o.event_id = ?",
-            (event_id,),
+            f"{_SELECT} JOIN outbox o ON o.key = r.card_key WHERE o.event_id = ?", (event_id,)
         )
-        return await self._full(row) if row else None
+        return _from_row(row) if row else None
 
     async def update_details(
         self, request_id: int, details: RequestDetails, *, text: str | None, at: datetime
@@ -154,17 +186,17 @@ class RequestRepository:
     ) -> list[Request]:
         """List requests in some states (of one month, `2026-12`), soonest event first."""
         marks = ", ".join("?" for _ in states)
-        sql = f"SELECT * FROM requests WHERE state IN ({marks}) AND discarded = 0"
+        sql = f"{_SELECT} WHERE r.state IN ({marks}) AND r.discarded = 0"
         params: list[object] = list(states)
         if requester:
-            sql += " AND requester = ?"
+            sql += " AND r.requester = ?"
             params.append(requester)
         if month:
-            sql += " AND event_date >= ? AND event_date < ?"
+            sql += " AND r.event_date >= ? AND r.event_date < ?"
             params += [f"{month}-01", f"{month}-32"]
-        sql += " ORDER BY event_date IS NULL, event_date, id LIMIT ?"
+        sql += " ORDER BY r.event_date IS NULL, r.event_date, r.id LIMIT ?"
         params.append(limit)
-        return [await self._full(row) for row in await self.db.fetchall(sql, tuple(params))]
+        return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]
 
     async def discard(self, request_id: int, *, at: datetime) -> None:
         """Mark a request as removed by its author as a mistake (it counts nowhere)."""
@@ -181,40 +213,6 @@ class RequestRepository:
     async def set_lead(self, request_id: int, lead: str | None) -> None:
         """Name the facilitator who leads the mission (None: nobody yet)."""
         await self.db.execute("UPDATE requests SET lead = ? WHERE id = ?", (lead, request_id))
-
-    async def _full(self, row: object) -> Request:
-        """The request of a row, with its sessions and its reserve."""
-        request = _from_row(row)
-        rows = await self.db.fetchall(
-            "SELECT * FROM request_sessions WHERE request_id = ? ORDER BY number", (request.id,)
-        )
-        waiting = await self.db.fetchall(
-            "SELECT facilitator FROM reserves WHERE request_id = ? AND state = 'attente' "
-            "ORDER BY position",
-            (request.id,),
-        )
-        if request.lead:
-            named = await self.db.fetchone(
-                "SELECT display_name FROM facilitators WHERE matrix_id = ?", (request.lead,)
-            )
-            request = replace(request, lead_name=named[0] if named else None)
-        if not rows and not waiting:
-            return request
-        sessions = tuple(
-            Session(
-                number=r["number"],
-                day=date.fromisoformat(r["day"]),
-                start_time=time.fromisoformat(r["start_time"]) if r["start_time"] else None,
-                end_time=time.fromisoformat(r["end_time"]) if r["end_time"] else None,
-                cancelled=bool(r["cancelled"]),
-            )
-            for r in rows
-        )
-        return replace(
-            request,
-            details=replace(request.details, sessions=sessions),
-            reserve=tuple(r[0] for r in waiting),
-        )
 
     async def _write_sessions(self, request_id: int, sessions: tuple[Session, ...]) -> None:
         """Store a request's sessions as they now stand."""
