@@ -291,8 +291,8 @@ async def test_a_request_is_read_whole_in_one_statement(tmp_path):
         await store.requests.set_lead(created.id, "@lea:x")
         for position, who in ((2, "@b:x"), (1, "@a:x")):
             await store.db.execute(
-                "INSERT INTO reserves (request_id, facilitator, position, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'attente', ?, ?)",
+                "INSERT INTO reserves (request_id, facilitator, position, state, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'attente', ?, ?)",
                 (created.id, who, position, NOW.isoformat(), NOW.isoformat()),
             )
     hops = 0
