@@ -65,6 +65,7 @@ from bench.bench_bot import (  # noqa: E402
     request_text,
     spawn,
 )
+from bench.postgres import Postgres  # noqa: E402
 from bot.sandbox.homeserver import Synapse, free_port  # noqa: E402
 from bot.sandbox.people import Person, until  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -196,7 +197,12 @@ class RoomBench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="facilibot-room-"))
-        self.synapse = Synapse(self.tmp / "synapse", access_log=args.trace)
+        self.postgres = Postgres(self.tmp / "postgres") if args.postgres else None
+        database = None
+        if self.postgres is not None:
+            self.postgres.start()
+            database = self.postgres.synapse_database()
+        self.synapse = Synapse(self.tmp / "synapse", access_log=args.trace, database=database)
         self.processes: dict = {}
         self.people: list[Person] = []
         self.health_port = free_port()
@@ -351,6 +357,8 @@ class RoomBench:
         for person in self.people:
             await person.stop()
         await self.synapse.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
 
 
 async def one_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -457,6 +465,11 @@ def main() -> None:
         default=0,
         help="facilitators also in the echo room (up to 3: a room as busy as the bot's)",
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="the homeserver on PostgreSQL, as in production (initdb and pg_ctl, psycopg2)",
+    )
     parser.add_argument("--py-spy", help="sample the bot with py-spy during the run, to this file")
     parser.add_argument(
         "--no-trace", dest="trace", action="store_false", help="no timestamps inside the bots"
@@ -470,6 +483,8 @@ def main() -> None:
         f"{args.requests} requests every {args.every} s, each pinging 2 of {FACILITATORS} "
         "facilitators by encrypted DM; echo probes interleaved; clients long-poll 3 s"
         + ("; both bots traced" if args.trace and not args.profile else "")
+        + f"; homeserver on {'PostgreSQL' if args.postgres else 'SQLite'}"
+        + (f"; {args.echo_members} facilitators in the echo room" if args.echo_members else "")
         + "\n"
     )
     head = ("run", "load", "ack median bot/echo (ms)", "ratio", "ack p90 bot/echo (ms)", "ratio")

@@ -41,10 +41,7 @@ listeners:
     resources:
       - names: [client]
         compress: false
-database:
-  name: sqlite3
-  args:
-    database: "{dir}/homeserver.db"
+{database}
 log_config: "{dir}/log.config"
 media_store_path: "{dir}/media"
 signing_key_path: "{dir}/signing.key"
@@ -95,6 +92,12 @@ modules:
     config:
       id_server: "identity.invalid"
       domains_forbidden_when_restricted: ["externe.invalid"]
+"""
+
+_SQLITE = """database:
+  name: sqlite3
+  args:
+    database: "{dir}/homeserver.db"
 """
 
 _LOG_CONFIG = """
@@ -152,6 +155,7 @@ class Synapse:
         messages_per_second: float | None = None,
         access_rules: bool = False,
         access_log: bool = False,
+        database: str | None = None,
     ) -> None:
         self._own_dir = directory is None
         self.dir = Path(directory or tempfile.mkdtemp(prefix="facilibot-synapse-"))
@@ -163,6 +167,8 @@ class Synapse:
         self.access_rules = access_rules
         # Every request in homeserver.log with its processing time (the benchmarks).
         self.access_log = access_log
+        # The `database:` block of homeserver.yaml (default: SQLite in the folder).
+        self.database = database
         self.process: subprocess.Popen[bytes] | None = None
         self._configured = False
 
@@ -188,6 +194,7 @@ class Synapse:
             port=self.port,
             secret=self.secret,
             rc_message=rc_message,
+            database=(self.database or _SQLITE.format(dir=self.dir)).rstrip(),
         )
         if self.access_rules:
             text += _ACCESS_RULES
