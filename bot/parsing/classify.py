@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.parsing.labels import mask_titles
 from bot.parsing.vocabulary import vocabulary
 
 
@@ -333,7 +334,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     c = _cues()
     quoting = split_quotes(text)
     own = quoting.own
-    if c.hard.search(own):
+    # The words of a quoted title ("atelier « parcours de formation »") are no act of the writer.
+    said = mask_titles(own)
+    if c.hard.search(said):
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network
@@ -342,7 +345,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     asks.sort()
     blocks = [
         m.start()
-        for m in c.soft.finditer(own)
+        for m in c.soft.finditer(said)
         if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
     ]
     if asks:
@@ -350,7 +353,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             return False, "ask_blocked"
         if blocks and not any(a > blocks[0] for a in asks):
             return False, "ask_blocked"
-        if c.meta.search(own):
+        if c.meta.search(said):
             # A question about how the network works; only an ask about an event survives.
             # A rhetorical opening question ("Comment faire parler 80 personnes... ? On
             # pense forum ouvert ! ... On cherche trois facilitateurs.") leaves the ask whole.
@@ -364,7 +367,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
-    if blocks or c.meta.search(own) or c.report.search(own) or c.addressed.search(own):
+    if blocks or c.meta.search(said) or c.report.search(said) or c.addressed.search(own):
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
