@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.parsing.labels import directorate, mask_titles
 from bot.parsing.vocabulary import vocabulary
 
 
@@ -161,12 +162,35 @@ _ERRANDS = frozenset(
 )
 
 
+# Someone asked where they are ("quelqu'un sur place ?", "anyone around?"), not what to run.
+_PRESENT = re.compile(
+    r"\s+(?:(?:est|serait|sera|is|would be|will be)\s+)?(?:deja\s+|encore\s+|already\s+|still\s+)?"
+    r"(?:sur place|sur site|on site|onsite|there|dans les locaux|in the building|au bureau"
+    r"|in the office|at the office)\b"
+)
+_TO_FACILITATE = re.compile(
+    r"\b(?:pour|to)\s+(?:\w+\s+)?(?:anim|facilit|co-?anim|co-?facilit|run|lead|help|aider"
+    r"|remplac|reprendre|take over|step in|cover)"
+)
+# Words that open a noun phrase, never an infinitive: what follows "dispo pour" is the event.
+_DETERMINERS = frozenset(
+    "notre votre leur nos vos leurs un une des du ce cet cette ces mon ma mes ton ta tes son sa"
+    " ses the a an our your their this that my".split()
+)
+
+
 def _errand(text: str, start: int, c: _Cues) -> bool:
     """Whether the ask at `start` asks someone to do something other than facilitate."""
     who = c.someone.match(text, start)
     if not who:
         return False  # the writer's own wish ("on voudrait enchaîner avec une rétro")
     end = c.sentence_end.search(text, start)
+    if (
+        _PRESENT.match(text, who.end())
+        and not _TO_FACILITATE.search(text, who.end(), end.start() if end else len(text))
+        and not introduces_event(text)
+    ):
+        return True  # "il manque des nappes pour le world café, qqn sur place ?": who is there
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
         # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
@@ -177,6 +201,8 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     if _INTEREST.match(text, start, end.start() if end else len(text)):
         return True  # "qqn serait intéressé par un partage d'expérience ?": a poll of interest
     verb = m.group(1)
+    if verb in _DETERMINERS or _event_words().match(text, m.start(1)):
+        return False  # "dispo pour notre réunion", "pour la plénière": a noun, no errand
     if _HELPER.search(text, m.end(), end.start() if end else len(text)):
         return False  # "nous prêter main-forte", "send us a facilitator"
     if verb in _ERRANDS:
@@ -233,6 +259,12 @@ _KNOWN_EVENT = re.compile(
     r"|\b(?:pour|de|sur|a|concernant|avec|dans|apres|avant|prepar\w*)\s+l'"
     r"|\b(?:du|au|aux)\s+)"
     r"(?:(?:prochaine?|premiere?|dernier|derniere|grande?|petite?|next|first|big)\s+)?$"
+    # English puts the event's modifiers before it ("on the open data hackathon") and says
+    # when it is with a possessive ("tomorrow's hackathon", "Friday's retro").
+    r"|\b(?:for|at|to|of|on|in|about|with|after|before|from|re|regarding)\s+(?:the|this|that)\s+"
+    r"(?:(?!(?:a|an|the|our|your|new|another)\b)[a-z0-9'-]+\s+){1,3}$"
+    r"|\b(?:tomorrow|today|tonight|yesterday|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|week|month)'s\s+(?:[a-z0-9-]+\s+){0,3}$"
 )
 
 
@@ -251,10 +283,21 @@ _INTERROGATIVE = re.compile(
 )
 
 
-def introduces_event(own: str) -> bool:
+# A session named without its method ("une matinée d'intelligence collective", "a half-day
+# session", "un temps d'échange"): an event all the same when its day and hour are given.
+_GENERIC_EVENT = re.compile(
+    r"\b(?:seances?|sessions?|temps (?:collectif|d.echange|de travail|fort|d.intelligence)"
+    r"|matinee|journee|demi-journee|half-day|apres-midi|intelligence collective)\b"
+)
+
+
+_OURS = re.compile(r"\b(?:nous|notre|nos|on|we|our|organis\w*|organiz\w*)\b")
+
+
+def introduces_event(own: str, words: re.Pattern[str] | None = None) -> bool:
     """Whether `own` (normalised) names an event as a new one, not one the room knows."""
     c = _cues()
-    for m in _event_words().finditer(own):
+    for m in (words or _event_words()).finditer(own):
         if _KNOWN_EVENT.search(own[max(0, m.start() - 30) : m.start()]):
             continue
         sentence = _sentence(own, m.start(), c)
@@ -333,7 +376,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     c = _cues()
     quoting = split_quotes(text)
     own = quoting.own
-    if c.hard.search(own):
+    # The words of a quoted title ("atelier « parcours de formation »") are no act of the writer.
+    said = mask_titles(own)
+    if c.hard.search(said):
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network
@@ -342,7 +387,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     asks.sort()
     blocks = [
         m.start()
-        for m in c.soft.finditer(own)
+        for m in c.soft.finditer(said)
         if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
     ]
     if asks:
@@ -350,7 +395,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             return False, "ask_blocked"
         if blocks and not any(a > blocks[0] for a in asks):
             return False, "ask_blocked"
-        if c.meta.search(own):
+        if c.meta.search(said):
             # A question about how the network works; only an ask about an event survives.
             # A rhetorical opening question ("Comment faire parler 80 personnes... ? On
             # pense forum ouvert ! ... On cherche trois facilitateurs.") leaves the ask whole.
@@ -364,7 +409,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
-    if blocks or c.meta.search(own) or c.report.search(own) or c.addressed.search(own):
+    if blocks or c.meta.search(said) or c.report.search(said) or c.addressed.search(own):
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
@@ -384,5 +429,12 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     # not news of a known one ("Pour le hackathon d'aujourd'hui : le wifi invité...").
     # A description that speaks to a member by name ("... 3 pistes testées. Merci @Jeanne !")
     # tells that person about a session; a plain request speaks to the whole room.
-    plain = evidence.has_format and evidence.has_date and not evidence.today
-    return plain and not _VOCATIVE.search(own) and introduces_event(own), "plain"
+    if evidence.today or not evidence.has_date or _VOCATIVE.search(own):
+        return False, "plain"
+    if evidence.has_format:
+        return introduces_event(own), "plain"
+    # Without its method, the session must be the writer's team's ("la DGCCRF organise une
+    # matinée...", "pour notre service"), not the network's or the ministry's news.
+    timed = evidence.has_time and (evidence.has_place or evidence.has_people)
+    ours = directorate(own) is not None or _OURS.search(own) is not None
+    return timed and ours and introduces_event(own, _GENERIC_EVENT), "plain"

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from bot.parsing import fallback
+from bot.parsing.labels import mask_titles
 from bot.parsing.numbers import to_int
 from bot.parsing.vocabulary import vocabulary
 
@@ -216,6 +218,8 @@ def _relative(text: str, today: date, found: list[Mention]) -> list[Mention]:
 
     for pattern, days in p.offset:
         for m in pattern.finditer(text):
+            if days and _of_the_future(text, m.start(), m.end()):
+                continue
             add(m.start(), m.end(), today + timedelta(days=days))
     for m in p.in_weeks.finditer(text):
         if m.group(1):
@@ -241,6 +245,29 @@ def _relative(text: str, today: date, found: list[Mention]) -> list[Mention]:
         role = "excluded" if modifier in ("dernier", "last", "passe") else "event"
         add(m.start(), m.end(), day, role)
     return out
+
+
+# "les métiers de demain", "l'accueil de demain", "the office of tomorrow": the future, not a
+# day; only an event or a moment of the day is "de demain" ("la réunion d'équipe de demain
+# matin", "le point de demain", "tomorrow's session").
+_OF = re.compile(r"((?:[a-z'-]+\s+){0,2}[a-z'-]+)\s+(?:de|d'|of)\s*$")
+_MOMENTS = frozenset(
+    "point rdv rendez-vous animation facilitation intervention creneau programme planning"
+    " journee matinee soiree apres-midi matin soir call visio comite copil codir evenement"
+    " prepa preparation debrief ordre lancement kick-off session seance".split()
+)
+_PART_OF_DAY = re.compile(r"'s\b|\s+(?:matin|soir|apres-midi|morning|afternoon|evening|a \d|at \d)")
+
+
+def _of_the_future(text: str, start: int, end: int) -> bool:
+    """Whether "demain" at `start` completes a noun that is no event ("le bureau de demain")."""
+    m = _OF.search(text, max(0, start - 40), start)
+    if m is None or _PART_OF_DAY.match(text, end):
+        return False
+    words = m.group(1)
+    if vocabulary().pattern("dates", "event_words").search(words):
+        return False
+    return words.split()[-1] not in _MOMENTS
 
 
 def _weeks_of(text: str, found: list[Mention]) -> None:
@@ -304,8 +331,9 @@ def _answer_cue(clause: str) -> bool:
 
 def mentions(text: str, today: date) -> list[Mention]:
     """Return every date mentioned in normalised `text`, classified, in order."""
-    # What the writer says about the sending day is not the event's date.
-    text = _patterns().sending_day.sub(lambda m: " " * len(m.group(0)), text)
+    # What the writer says about the sending day is not the event's date, nor is a title's word
+    # ("atelier « l'accueil de demain »").
+    text = _patterns().sending_day.sub(lambda m: " " * len(m.group(0)), mask_titles(text))
     found = _explicit(text, today)
     _weeks_of(text, found)
     found += _relative(text, today, found)
@@ -318,12 +346,38 @@ def mentions(text: str, today: date) -> list[Mention]:
     if not found:
         found = [Mention(s, e, d) for s, e, d in fallback.search(text, today)]
     found.sort(key=lambda m: m.start)
+    _corrected(text, found)
     for mention in found:
         if mention.role in ("event", "new"):
             _classify(text, mention, today)
         elif mention.role == "secondary" and _moved_to(text, mention):
             mention.role = "new"  # "il passe du 19 au 24 novembre": to the 24th
     return found
+
+
+# The writer takes a date back and gives another ("mercredi prochain — non pardon, celui
+# d'après, le mercredi 16", "on the 12th, sorry, I mean the 13th"): the later one stands.
+_CORRECTION = re.compile(
+    r"[^.!?\n]{0,40}?\b(?:non|no|nope|pardon|sorry|oops|oups|euh|erm|i mean|i meant"
+    r"|je veux dire|je voulais dire|enfin non|ou plutot|or rather|correction|rectification"
+    r"|erratum|my bad|autant pour moi|au temps pour moi|je me suis trompee?|scratch that)\b"
+    r"[^.!?\n]{0,40}$"
+)
+
+
+_NEGATED = re.compile(r"\b(?:pas|not)\s+(?:le\s+|la\s+|on\s+|the\s+)?$")
+
+
+def _corrected(text: str, found: list[Mention]) -> None:
+    """Set aside a date the writer corrects right after writing it, or says is not it."""
+    for mention in found:
+        if _NEGATED.search(text, max(0, mention.start - 12), mention.start):
+            mention.role = "excluded"  # "mardi 13, non pas le lundi", "not on Monday"
+    for mention, following in pairwise(found):
+        if following.role == "excluded":
+            continue
+        if following.day != mention.day and _CORRECTION.match(text, mention.end, following.start):
+            mention.role = "excluded"
 
 
 def _moved_to(text: str, mention: Mention) -> bool:

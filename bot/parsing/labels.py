@@ -121,3 +121,34 @@ def topic(folded: Folded) -> str | None:
         if phrase is not None:
             return phrase
     return None
+
+
+# A name in quotes after an event word or a naming word ("atelier « parcours de formation »",
+# "a workshop called "Cancel or keep?"", "séminaire intitulé « l'accueil de demain »"): the
+# event's title. Its words name the event; they are no act or date of the writer's.
+_QUOTED = re.compile(r"\"[^\"\n]{1,80}\"")
+_HEAD = re.compile(r"(?:[a-z'-]+\s+){0,4}:?\s*$")
+_NAMING = re.compile(
+    r"\b(?:intitulee?s?|titled|called|named|nommee?s?|baptisee?s?|theme|sujet|topic)\b"
+)
+
+
+def title_spans(text: str) -> list[tuple[int, int]]:
+    """Return where `text` (normalised) quotes an event's title, the quotes included."""
+    if '"' not in text:
+        return []
+    events = vocabulary().pattern("dates", "event_words")
+    out = []
+    for m in _QUOTED.finditer(text):
+        head = _HEAD.search(text, max(0, m.start() - 60), m.start())
+        words = head.group(0) if head else ""
+        if events.search(words) or _NAMING.search(words):
+            out.append(m.span())
+    return out
+
+
+def mask_titles(text: str) -> str:
+    """Blank the words of the quoted titles in `text` (normalised), keeping the quotes."""
+    for start, end in title_spans(text):
+        text = text[: start + 1] + " " * (end - start - 2) + text[end - 1 :]
+    return text

@@ -29,6 +29,13 @@ _AND_OTHERS = re.compile(
 )
 
 
+# Some of the attendees ("avec deux collègues à distance", "with about five of them online").
+_SOME_OF = re.compile(
+    r"\b(?:avec|dont|with|including|plus|et|and)\s+(?:(?:une?|an?|some|quelques|environ|about"
+    r"|around|~|pres de|jusqu'a|up to)\s+)*$"
+)
+
+
 @dataclass(frozen=True)
 class _Patterns:
     facilitator_count: re.Pattern[str]
@@ -52,6 +59,8 @@ class _Patterns:
     counts_events: re.Pattern[str]
     subset_cue: re.Pattern[str]
     total_cue: re.Pattern[str]
+    sum_before: re.Pattern[str]
+    summed: re.Pattern[str]
 
 
 @cache
@@ -112,6 +121,13 @@ def _patterns() -> _Patterns:
         # "on sera 18", "on serait 15", "we'll be 12": the attendance, in any tense or mood.
         will_be=re.compile(r"(?:\bser(?:ons|ont|a|ait|ions|aient)|will be|would be)\s*$"),
         total_cue=re.compile(raw["total_cue"]),
+        sum_before=re.compile(raw["sum_before"]),
+        # "soit 9 au total", "so 9 in total", "30 en tout": a headcount with no noun.
+        summed=re.compile(
+            rf"(?<![\d/:.,])\b({num})(?={raw['total_cue'][1:]})"
+            rf"|(?:{raw['sum_before'][:-1]})(?<![\d/:.,])\b({num})\b"
+            rf"(?=\s*(?:[,.;!?)\n]|$|{raw['total_cue'].lstrip('^')}|{nouns}))"
+        ),
         of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
         team_of=re.compile(
             rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:de|of)\s+({num})\b"
@@ -160,16 +176,14 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1
-        if (
-            p.subset_cue.match(suffix) and re.search(r"\b(?:avec|dont|with|including)\s*$", prefix)
-        ) or _LINK_FOR.search(prefix):
+        if (p.subset_cue.match(suffix) and _SOME_OF.search(prefix)) or _LINK_FOR.search(prefix):
             rank = 3  # "avec deux collègues à distance", "+ lien Teams pour 3 collègues"
         elif _AND_OTHERS.match(suffix):
             rank = 2  # "nos 3 chefs de pôle et leurs adjoints": part of a larger group
         elif p.attend_cue.match(suffix) or p.will_be.search(prefix):
             rank = 0  # "on sera 18 en tout": who attends, whatever follows
-        elif p.total_cue.match(suffix):
-            rank = 1
+        elif p.total_cue.match(suffix) or p.sum_before.search(prefix):
+            rank = 0.5  # "7 développeurs et 2 PO, soit 9 au total": the sum, not a part
         elif p.team_cue.search(prefix):
             rank = 2
         elif not known_noun:
@@ -195,6 +209,10 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     for m in p.team_of.finditer(text):
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(1))
+    for m in p.summed.finditer(text):
+        group = 1 if m.group(1) else 2
+        if not any(start == m.start(group) for start, _, _ in candidates):
+            add(m.start(group), to_int(m.group(group)), m.end(group))
     for pattern in (p.attendance, p.attending):
         for m in pattern.finditer(text):
             if not any(start == m.start(1) for start, _, _ in candidates):

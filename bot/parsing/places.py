@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.parsing.normalize import Folded
+from bot.parsing.labels import directorate
+from bot.parsing.normalize import Folded, fold_plain
 from bot.parsing.vocabulary import place_key, vocabulary
 
 WEAK = 2
@@ -171,21 +172,75 @@ _SOME_REMOTE = re.compile(
     r"\b(?:dont|certains|quelques|some|a few)\b[^.;!?\n,]{0,30}?"
     r"(?:a distance|en visio|en ligne|online|remote|remotely|teams)\b"
 )
-_LINK = re.compile(r"\b(?:a|au|de|d'|in|at)\b")
+_LINK = re.compile(
+    r"\b(?:a|au|de|d'|in|at)\b|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
+)
 _TOWN = re.compile(r"\s*([A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+|-[A-ZÀ-Ý][a-zà-ÿ]+)*)\b")
 
 
-def _unlisted_venue_town(folded: Folded) -> str | None:
-    """Return a town named after a venue word though not in the list of cities, or None."""
+# A local unit named with its town ("la brigade des douanes de Modane", "the customs IT unit
+# in Osny"): the team's home, the event's place when the message says no other. A
+# département or a region ("la DDFiP du Finistère", "la DR de Bretagne") is no town.
+_LOCAL_UNIT = re.compile(
+    r"\b(?:brigade|bureau|poste|antenne|tresorerie|sie|sip|sgc|cdif|spf|recette|laboratoire"
+    r"|labo|lab|unit|office|branch|agence|subdivision|pole|cellule)\b[^,.;:!?()\n]{0,30}"
+    r"\b(?:de|d'|in|at)\s*$"
+)
+# A town said plainly after "à" / "in" in a sentence about an event ("un codev à Osny le
+# 3 mars", "a team meeting in Modane, Monday 9am").
+_BARE = re.compile(r"(?:^|[^a-z'])(?:a|in|at)\s*$")
+_EVENT_CLAUSE = re.compile(r"[^.;!?\n]{0,80}$")
+# Who is named after "à" is a person ("merci à Julie", "jusqu'à Noël", "thanks to Marc").
+_PERSON_BEFORE = re.compile(
+    r"\b(?:merci|thanks?|grace|jusqu'|jusqu|aupres|cotes|nom|part|demande[rz]?|ecri(?:re|vez)"
+    r"|envoye[rz]?|repondre|adresse[rz]?|parle[rz]?|signale[rz]?|dites|write|send|talk"
+    r"|speak|reply|ask)\b[^.;!?\n]{0,12}$"
+)
+_NOT_TOWN_WORDS = frozenset(
+    "english french anglais francais espagnol german allemand spanish europe asia africa"
+    " america amerique asie afrique noel paques toussaint".split()
+)
+
+
+@cache
+def _not_towns() -> frozenset[str]:
+    v = vocabulary()
+    words = set(v.raw["places"]["not_towns"]) | _NOT_TOWN_WORDS
+    return frozenset(words | set(v.weekdays) | set(v.months) | set(v.number_words))
+
+
+def _unlisted_towns(folded: Folded) -> list[tuple[float, str]]:
+    """Return (rank, town) for towns named though not in the list of cities, in order."""
     text = folded.text
-    not_towns = vocabulary().raw["places"]["not_towns"]
+    events = vocabulary().pattern("dates", "event_words")
+    formats = vocabulary().formats
+    out: list[tuple[float, str]] = []
+    signed = signature_start(folded)
     for m in _LINK.finditer(text):
-        if not _UNLISTED.search(text[max(0, m.start() - 40) : m.end()]):
-            continue
+        if m.start() >= signed:
+            break
         town = _TOWN.match(folded.source(m.end(), min(len(text), m.end() + 40)))
-        if town is not None and town.group(1).lower() not in not_towns:
-            return town.group(1)
-    return None
+        if town is None or fold_plain(town.group(1)) in _not_towns():
+            continue
+        if vocabulary().cities.get(place_key(town.group(1))) is not None:
+            continue  # a listed city is read by _cities
+        before = text[max(0, m.start() - 40) : m.end()]
+        if m.group(0).endswith(":") or _UNLISTED.search(before):
+            rank = 0.0  # "Lieu : Pontarlier", "salle municipale de Plérin"
+        elif _LOCAL_UNIT.search(before):
+            rank = WEAK
+        elif _BARE.search(before) and not _PERSON_BEFORE.search(before):
+            clause = _EVENT_CLAUSE.search(text, 0, m.start())
+            said = clause.group(0) if clause else ""
+            if not (events.search(said) or any(f.search(said) for f, _, _ in formats)):
+                continue
+            rank = 1.0
+        else:
+            continue
+        if directorate(fold_plain(town.group(1))) is not None:
+            continue  # "at Treasury", "in Customs"
+        out.append((rank, town.group(1)))
+    return out
 
 
 def place(folded: Folded, *, dated: bool = False) -> Place:
@@ -202,14 +257,19 @@ def place(folded: Folded, *, dated: bool = False) -> Place:
     # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
     cities = [c for c in named if c[0] < WEAK]
     city = cities[0][3] if cities else None
-    if city is None:
-        city = _unlisted_venue_town(folded)
-        if city is not None:
-            cities = [(0, 0, 0, city)]
+    unlisted = _unlisted_towns(folded) if city is None else []
+    placed = sorted((rank, i, town) for i, (rank, town) in enumerate(unlisted) if rank < WEAK)
+    if placed:
+        city = placed[0][2]
+        cities = [(0, 0, 0, city)]
     remote = _remote(text, folded.original)
-    if city is None and dated and named and (not remote or _SOME_REMOTE.search(text)):
-        cities = named[:1]
-        city = cities[0][3]
+    if city is None and dated and (not remote or _SOME_REMOTE.search(text)):
+        if named:
+            cities = named[:1]
+            city = cities[0][3]
+        elif unlisted:
+            city = unlisted[0][1]
+            cities = [(0, 0, 0, city)]
     onsite = bool(p.onsite.search(text))
     hybrid = bool(p.hybrid.search(text))
     if not hybrid and remote and cities:
