@@ -80,6 +80,26 @@ def _skip_empty_room_saves(client: AsyncClient) -> None:
     store.save_encrypted_rooms = save_new
 
 
+def _skip_own_decryption(client: AsyncClient) -> None:
+    """Leave the bot's own encrypted messages undecrypted when its sync brings them back.
+
+    Each answer and ping comes back in the bot's next sync, and nio decrypts
+    the encrypted ones (the pings, in DMs) only for the bot to skip them: it
+    never reads its own events. The megolm session stays as it was, so they
+    could still be decrypted later.
+    """
+    olm = client.olm
+    if olm is None:
+        return
+    decrypt = olm._decrypt_megolm_no_error
+    me = client.user_id
+
+    def decrypt_others(event: Any) -> Any:
+        return None if event.sender == me else decrypt(event)
+
+    olm._decrypt_megolm_no_error = decrypt_others
+
+
 class Session:
     """The bot's account on its homeserver, over a persistent, E2EE-capable nio client."""
 
@@ -171,6 +191,7 @@ class Session:
             return f"the encryption store {path} is unreadable ({type(exc).__name__})"
         self._store_existed = existed
         _skip_empty_room_saves(self.nio)
+        _skip_own_decryption(self.nio)
         return None
 
     async def _check_device_keys(self) -> str | None:
