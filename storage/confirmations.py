@@ -22,6 +22,10 @@ class ConfirmationRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Who may have a confirmation pending (read once, then added to; never taken
+        # from, since a settle may roll back): nearly every message is from someone
+        # the bot asked nothing, and needs no read to learn it.
+        self._maybe: set[str] | None = None
 
     async def ask(
         self, user_id: str, place: str, action: str, request_id: int, *, at: datetime
@@ -32,9 +36,16 @@ class ConfirmationRepository:
             "VALUES (?, ?, ?, ?, ?)",
             (user_id, place, action, request_id, at.isoformat()),
         )
+        if self._maybe is not None:
+            self._maybe.add(user_id)
 
     async def pending(self, user_id: str, place: str) -> Pending | None:
         """The action awaiting this person's confirmation here, if any."""
+        if self._maybe is None:
+            rows = await self.db.fetchall("SELECT DISTINCT user_id FROM confirmations")
+            self._maybe = {row[0] for row in rows}
+        if user_id not in self._maybe:
+            return None
         row = await self.db.fetchone(
             "SELECT action, request_id, asked_at FROM confirmations "
             "WHERE user_id = ? AND place = ?",

@@ -124,7 +124,7 @@ class RequestRepository:
             params,
         )
         assert created is not None
-        await self._write_sessions(created["id"], details.sessions)
+        await self._write_sessions(created["id"], details.sessions, fresh=True)
         # New: no reserve, no lead; its sessions are those just written.
         request = _from_row(
             {**dict(created), "_sessions": None, "_reserve": None, "_lead_name": None}
@@ -214,11 +214,14 @@ class RequestRepository:
         """Name the facilitator who leads the mission (None: nobody yet)."""
         await self.db.execute("UPDATE requests SET lead = ? WHERE id = ?", (lead, request_id))
 
-    async def _write_sessions(self, request_id: int, sessions: tuple[Session, ...]) -> None:
-        """Store a request's sessions as they now stand."""
-        await self.db.execute("DELETE FROM request_sessions WHERE request_id = ?", (request_id,))
+    async def _write_sessions(
+        self, request_id: int, sessions: tuple[Session, ...], *, fresh: bool = False
+    ) -> None:
+        """Store a request's sessions as they now stand (`fresh`: it had none)."""
+        if not fresh:
+            await self.db.defer("DELETE FROM request_sessions WHERE request_id = ?", (request_id,))
         for s in sessions:
-            await self.db.execute(
+            await self.db.defer(
                 "INSERT INTO request_sessions (request_id, number, day, start_time, end_time, "
                 "cancelled) VALUES (?, ?, ?, ?, ?, ?)",
                 (

@@ -338,3 +338,28 @@ async def test_dm_rooms_are_read_once_and_forgotten_with_the_person(tmp_path):
     store.state.forget_cached("@u:x")
     assert await store.state.dm_room("@u:x") == "!other:x"
     await store.close()
+
+
+async def test_someone_never_asked_to_confirm_costs_no_read(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    await store.confirmations.ask("@a:x", "dm|!d:x", "accept", 4, at=NOW)
+    reopened = await Store.open(tmp_path / "t.sqlite3")
+    hops = 0
+    hop = reopened.db._hop
+
+    async def counted(*args):
+        nonlocal hops
+        hops += 1
+        return await hop(*args)
+
+    reopened.db._hop = counted
+    assert (await reopened.confirmations.pending("@a:x", "dm|!d:x")).request_id == 4
+    assert hops == 2  # who may have one (once), then the question
+    assert await reopened.confirmations.pending("@b:x", "dm|!d:x") is None
+    assert hops == 2
+    await reopened.confirmations.settle("@a:x", "dm|!d:x")
+    assert await reopened.confirmations.pending("@a:x", "dm|!d:x") is None
+    await reopened.confirmations.ask("@b:x", "room|$t", "cancel", 5, at=NOW)
+    assert (await reopened.confirmations.pending("@b:x", "room|$t")).action == "cancel"
+    await store.close()
+    await reopened.close()
