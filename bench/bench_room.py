@@ -419,10 +419,10 @@ async def one_run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _py_spy(out: str, pid: int) -> subprocess.Popen[bytes]:
-    """Sample the bot's threads (on CPU, native frames too) until SIGINT: collapsed stacks."""
+    """Sample the bot (the thread holding the GIL, 200 a second) until SIGINT: collapsed stacks."""
     spy = Path(sys.executable).with_name("py-spy")
     command = [str(spy), "record", "--pid", str(pid), "--format", "raw", "-o", out]
-    return subprocess.Popen([*command, "--rate", "100", "--native"])
+    return subprocess.Popen([*command, "--rate", "200", "--gil"])
 
 
 def print_steps(runs: list[dict[str, Any]]) -> None:

@@ -91,8 +91,9 @@ class Scheduler:
         if not touched:
             return
         due_now = False
+        jobs = await self.jobs.many(touched)
         for job_id in touched:
-            job = await self.jobs.get(job_id)
+            job = jobs.get(job_id)
             if job is None or job.state != "pending" or not self._within_horizon(job):
                 self._disarm(job_id)
             elif job.due_at <= self.clock.now():

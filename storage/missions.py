@@ -162,14 +162,14 @@ class MissionRepository:
 
     async def record_ping(
         self, request_id: int, facilitator: str, *, round_: int, outbox_key: str, at: datetime
-    ) -> bool:
-        """Remember that someone was pinged for a request; False if they already were."""
-        changed = await self.db.execute(
+    ) -> None:
+        """Remember that someone was pinged for a request (once: a second time changes
+        nothing); in a transaction, with its next statement."""
+        await self.db.defer(
             "INSERT OR IGNORE INTO pings (request_id, facilitator, round, outbox_key, sent_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (request_id, facilitator, round_, outbox_key, at.isoformat()),
         )
-        return changed == 1
 
     async def unanswered_pings(self, facilitator: str) -> list[int]:
         """Open requests this person was pinged for and has not answered, latest ping first."""

@@ -85,6 +85,14 @@ class JobRepository:
         row = await self.db.fetchone("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _from_row(row) if row else None
 
+    async def many(self, job_ids: set[int]) -> dict[int, Job]:
+        """The jobs of these ids that exist, by id, in one statement."""
+        if not job_ids:
+            return {}
+        marks = ", ".join("?" for _ in job_ids)
+        rows = await self.db.fetchall(f"SELECT * FROM jobs WHERE id IN ({marks})", tuple(job_ids))
+        return {job.id: job for job in map(_from_row, rows)}
+
     async def for_target(self, target: str, kinds: tuple[str, ...] | None = None) -> list[Job]:
         """Every job about a target (all states), oldest first."""
         sql = "SELECT * FROM jobs WHERE target = ?"
