@@ -270,6 +270,19 @@ async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_pa
         await store.close()
 
 
+def count_hops(store: Store) -> list[int]:
+    """Count the store's hops to the database's thread from now on (in the list's one item)."""
+    hops = [0]
+    hop = store.db._hop
+
+    async def counted(*args):
+        hops[0] += 1
+        return await hop(*args)
+
+    store.db._hop = counted
+    return hops
+
+
 async def test_a_request_is_read_whole_in_one_statement(tmp_path):
     from dataclasses import replace
 
@@ -295,22 +308,14 @@ async def test_a_request_is_read_whole_in_one_statement(tmp_path):
                 "updated_at) VALUES (?, ?, ?, 'attente', ?, ?)",
                 (created.id, who, position, NOW.isoformat(), NOW.isoformat()),
             )
-    hops = 0
-    hop = store.db._hop
-
-    async def counted(*args):
-        nonlocal hops
-        hops += 1
-        return await hop(*args)
-
-    store.db._hop = counted
+    hops = count_hops(store)
     read = await store.requests.get(created.id)
-    assert hops == 1
+    assert hops[0] == 1
     assert read.details.sessions == sessions == created.details.sessions
     assert (read.lead, read.lead_name, read.reserve) == ("@lea:x", "Léa Dubois", ("@a:x", "@b:x"))
     assert replace(created, lead="@lea:x", lead_name="Léa Dubois", reserve=read.reserve) == read
     [listed] = await store.requests.list()
-    assert listed == read and hops == 2
+    assert listed == read and hops[0] == 2
     await store.close()
 
 
@@ -344,19 +349,11 @@ async def test_someone_never_asked_to_confirm_costs_no_read(tmp_path):
     store = await Store.open(tmp_path / "t.sqlite3")
     await store.confirmations.ask("@a:x", "dm|!d:x", "accept", 4, at=NOW)
     reopened = await Store.open(tmp_path / "t.sqlite3")
-    hops = 0
-    hop = reopened.db._hop
-
-    async def counted(*args):
-        nonlocal hops
-        hops += 1
-        return await hop(*args)
-
-    reopened.db._hop = counted
+    hops = count_hops(reopened)
     assert (await reopened.confirmations.pending("@a:x", "dm|!d:x")).request_id == 4
-    assert hops == 2  # who may have one (once), then the question
+    assert hops[0] == 2  # who may have one (once), then the question
     assert await reopened.confirmations.pending("@b:x", "dm|!d:x") is None
-    assert hops == 2
+    assert hops[0] == 2
     await reopened.confirmations.settle("@a:x", "dm|!d:x")
     assert await reopened.confirmations.pending("@a:x", "dm|!d:x") is None
     await reopened.confirmations.ask("@b:x", "room|$t", "cancel", 5, at=NOW)
