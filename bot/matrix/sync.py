@@ -26,7 +26,7 @@ BEFORE_NEXT_WAIT = 2.0
 MAX_GAP_EVENTS = 2_000
 # The first sync of a new bot only needs room state: history is not replayed.
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
-SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}  # uploaded once a start, used by id
 # A sync that brought only the bot's own events (its answers and pings coming back:
 # three of the four syncs a request makes) stores its token at most this often.
 # Starting from an older token replays only such events, recognised and skipped.
@@ -77,13 +77,14 @@ class SyncLoop:
         first_ever = token is None
         started_ms = int(self.clock.now().timestamp() * 1000)
         full_state = True  # load room state after a restart: no "No such room"
+        sync_filter: str | dict[str, Any] = SYNC_FILTER
         while True:
             try:
                 response = await self.client.nio.sync(
                     timeout=0 if full_state else SYNC_TIMEOUT_MS,
                     since=token,
                     full_state=full_state,
-                    sync_filter=FIRST_SYNC_FILTER if first_ever else SYNC_FILTER,
+                    sync_filter=FIRST_SYNC_FILTER if first_ever else sync_filter,
                 )
             except (ClientError, TimeoutError, OSError) as exc:
                 delay = await self._sleep()
@@ -124,6 +125,10 @@ class SyncLoop:
                 await self.state.put(SYNC_TOKEN, token)
                 self._stored_at = now
             self.last_success = now
+            if full_state:  # the first sync of this start: the filter by id from now on
+                sync_filter = (
+                    await self.client.upload_sync_filter(SYNC_FILTER["room"]) or sync_filter
+                )
             first_ever = full_state = False
             self.ready.set()
             if self.before_next is not None and batch.timelines:
