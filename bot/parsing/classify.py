@@ -210,6 +210,13 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
 
 
+# A wish denied ("je ne voudrais pas", "pas besoin de", "we don't need") asks for nothing.
+_NEGATED = re.compile(
+    r"(?:\bne\s+|\bn'|\bpas\s+|\b(?:don.t|do not|doesn.t|does not|didn.t|did not|wouldn.t"
+    r"|would not|won.t|will not|never)\s+(?:really\s+|necessarily\s+)?)$"
+)
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -222,6 +229,8 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             before = text[max(0, m.start() - 70) : m.start()]
             if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
+            if _NEGATED.search(before):
+                continue  # "je ne voudrais pas bloquer des facilitateurs": no wish at all
             # "qqn sait si la salle est libre ?": the verb asks what someone knows.
             knows = c.meta.match(text, m.start())
             if knows or _errand(text, m.start(), c):
@@ -315,8 +324,12 @@ _LABEL = re.compile(r"\bquestion\s*:")
 _OPENING = 400
 # "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
 _PAST_LEAD = re.compile(
-    r"^\W*(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+    r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b[^,.;!?\n\w]*[,.;!?\n]?\W*)?"
+    r"(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
 )
+
+
+_FOCUS_END = re.compile(r"[.!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
 def focus(text: str) -> int:
@@ -329,8 +342,9 @@ def focus(text: str) -> int:
     reports = list(c.report.finditer(text, 0, _OPENING))
     if not reports:
         return 0
-    # The ask after the last report of a past session, wherever the report stands.
-    for m in c.sentence_end.finditer(text, reports[0].start()):
+    # The ask after the last report of a past session, wherever the report stands; in chat
+    # an emoji ends a sentence too ("merci pour hier 🙏 On voudrait une suite...").
+    for m in _FOCUS_END.finditer(text, reports[0].start()):
         if m.end() < reports[-1].end():
             continue  # a report still follows
         rest = text[m.end() :]
@@ -348,6 +362,32 @@ _WAS_TO = re.compile(r"je devais|i was (?:supposed|due|meant) to|j.etais cense")
 def _same_sentence_after(text: str, asks: list[int], position: int, c: _Cues) -> bool:
     """Whether an ask starts before `position` in the same sentence."""
     return any(a < position and c.sentence_end.search(text, a, position) is None for a in asks)
+
+
+# A closing said of a time to come or as a condition ("je reviens vers vous dès que c'est
+# calé", "once it's all set") closes nothing yet; nor does one that its own clause denies
+# ("les facilitateurs inscrits ne sont plus dispos", "the facilitators lined up can no
+# longer come").
+_NOT_YET = re.compile(
+    r"\b(?:des qu|quand|lorsqu|une fois qu|jusqu.a ce qu|avant qu|si|s.il|once|when|as soon as"
+    r"|if|until|before)\w*\b[^.,;:!?\n]{0,30}$"
+)
+_DENIED = re.compile(
+    r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+(?:plus|pas)\b|no longer\b"
+    r"|not (?:available|able|coming)\b|can.?not (?:make|come)\b|can.t (?:make|come)\b"
+    r"|(?:dropped|pulled) out\b|(?:se sont|s.est|ont|a) desist)"
+)
+
+
+def _closed(said: str, c: _Cues) -> bool:
+    """Whether the writer says the event is covered, or announces the network's own event."""
+    for m in c.hard.finditer(said):
+        if _NOT_YET.search(said, max(0, m.start() - 40), m.start()):
+            continue
+        if _DENIED.match(said, m.end()):
+            continue
+        return True
+    return False
 
 
 def relays_quote(text: str) -> bool:
@@ -378,7 +418,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     own = quoting.own
     # The words of a quoted title ("atelier « parcours de formation »") are no act of the writer.
     said = mask_titles(own)
-    if c.hard.search(said):
+    if _closed(said, c):
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network

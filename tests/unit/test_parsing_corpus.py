@@ -41,6 +41,13 @@ STREAMS = {
     "stream_holdout_f.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.97},
     "stream_holdout_g.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
     "stream_holdout_h.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
+    "stream_holdout_i.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.96},
+    "stream_holdout_j.jsonl": {
+        "false": 0.01,
+        "missed": 0.01,
+        "all_right": 0.94,
+        "fields": 0.98,
+    },
 }
 MIN_FIELD_ACCURACY = 0.99
 
