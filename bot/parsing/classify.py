@@ -325,7 +325,7 @@ _OPENING = 400
 # "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
 _PAST_LEAD = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b[^,.;!?\n\w]*[,.;!?\n]?\W*)?"
-    r"(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
 )
 
 
