@@ -41,6 +41,7 @@ class Quoting:
 @dataclass(frozen=True)
 class _Cues:
     ask: re.Pattern[str]
+    want: re.Pattern[str]
     someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
     weak_ask: re.Pattern[str]
@@ -78,6 +79,7 @@ def _cues() -> _Cues:
             rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
             rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
         ),
+        want=re.compile(rf"(?:{_join(s['want'])})\b"),
         someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
         weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
@@ -217,6 +219,32 @@ _NEGATED = re.compile(
 )
 
 
+# What a team wants may be a thing for a known event, not a facilitator ("on voudrait la
+# même salle que la dernière fois", "we'd like the same room", "besoin d'un vidéoprojecteur").
+_THING = re.compile(
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de la|d'|de|notre|nos|votre|vos|the|a|an|some|our"
+    r"|your)\s*)(?:(?:meme|memes|same|autre|autres|other|nouvelle?|new|grande?|petite?|big"
+    r"|small|bigger|larger|plus grande?)\s+)?(?:salles?|supports?|materiel|badges?|paperboards?"
+    r"|post-its?|videoprojecteur|projecteur|ecran|micros?|sono|rooms?|slides|projector|screen"
+    r"|markers|feutres|pause|dejeuner|repas|traiteur|plateau|lunch|coffee|catering|parking"
+    r"|wifi|lien|link|templates?|trame|modeles?|compte-rendu|devis)\b"
+)
+
+
+_AND_HELPER = re.compile(
+    r"[^.?!\n;]{0,30}?\b(?:et|and|ainsi que|plus|avec|with)\s+(?:\w+\s+){0,2}?"
+    r"(?:co-?)?(?:facilitat|animat|someone|somebody|qqn|quelqu)"
+)
+
+
+def _wants_a_thing(text: str, start: int, c: _Cues) -> bool:
+    """Whether the wish at `start` wants a thing (a room, slides) rather than a facilitator."""
+    wish = c.want.match(text, start)
+    thing = _THING.match(text, wish.end()) if wish is not None else None
+    # "une salle et un facilitateur": the thing comes with a facilitator.
+    return thing is not None and _AND_HELPER.match(text, thing.end()) is None
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -233,7 +261,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
                 continue  # "je ne voudrais pas bloquer des facilitateurs": no wish at all
             # "qqn sait si la salle est libre ?": the verb asks what someone knows.
             knows = c.meta.match(text, m.start())
-            if knows or _errand(text, m.start(), c):
+            if knows or _errand(text, m.start(), c) or _wants_a_thing(text, m.start(), c):
                 if errands is not None:
                     errands.append(m.start())
                 continue
@@ -329,7 +357,7 @@ _PAST_LEAD = re.compile(
 )
 
 
-_FOCUS_END = re.compile(r"[.!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
+_FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
 def focus(text: str) -> int:
@@ -373,7 +401,8 @@ _NOT_YET = re.compile(
     r"|if|until|before)\w*\b[^.,;:!?\n]{0,30}$"
 )
 _DENIED = re.compile(
-    r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+(?:plus|pas)\b|no longer\b"
+    r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+plus\b|no longer\b"
+    r"|(?:ne|n')\s*\w+(?:\s+\w+)?\s+pas\s+(?:\w+\s+)?(?:dispo|disponibles?|libres?|venir|la|presente?s?)\b"
     r"|not (?:available|able|coming)\b|can.?not (?:make|come)\b|can.t (?:make|come)\b"
     r"|(?:dropped|pulled) out\b|(?:se sont|s.est|ont|a) desist)"
 )

@@ -328,7 +328,7 @@ def _classify(text: str, mention: Mention, today: date) -> None:
 # fait", "s'est tenue") or an English simple past of holding an event ("we had", "we ran").
 _PAST_TENSE = re.compile(
     r"\b(?:avons|avions|avez|aviez|ai|avais|avait|ont|avaient|on a|il y a eu|s.est|se sont"
-    r"|sommes|etions)\s+(?:(?:deja|bien|eu|fait|tous|toutes|ensemble|ici)\s+)*"
+    r"|sommes|etions)\s+(?:(?:deja|bien|tres|vraiment|super|plutot|si|eu|fait|tous|toutes|ensemble|ici)\s+)*"
     r"(?:eu|fait|tenu|tenue|vecu|connu|organise|anime|facilite|lance|mene|realise|commence"
     r"|demarre|deroulee?|passee?|reuni|rencontre|teste|essaye|suivi)\b"
     r"|\b(?:we|i|they|the team)\s+(?:(?:already|first|also)\s+)?(?:had|held|ran|did|hosted"
