@@ -179,7 +179,14 @@ _SOME_REMOTE = re.compile(
     r"(?:a distance|en visio|en ligne|online|remote|remotely|teams)\b"
 )
 _LINK = re.compile(
-    r"\b(?:a|au|de|d'|in|at)\b|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
+    r"(?<!-)\b(?:a|au|de|d'|in|at)\b(?!-)|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
+    r"|\("
+)
+# A venue's town in brackets: "au Domaine des Vaux-de-Cernay (Cernay-la-Ville)".
+_VENUE_BRACKET = re.compile(
+    r"\b(?:domaine|salle|chateau|abbaye|palais|centre|center|maison|campus|site|hotel|manoir"
+    r"|ferme|moulin|espace|auditorium|amphi\w*|cite|parc|institut|ecole|venue)\b"
+    r"[^,.;:!?()\n]{0,40}\($"
 )
 _TOWN = re.compile(r"\s*([A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+|-[A-ZÀ-Ý][a-zà-ÿ]+)*)\b")
 
@@ -203,7 +210,7 @@ _PERSON_BEFORE = re.compile(
     r"|speak|reply|ask)\b[^.;!?\n]{0,12}$"
 )
 # A venue named, then its town: "le domaine de Grosbois à Marolles", "Château X in Y".
-_TOWN_AFTER = re.compile(r"\s*,?\s*(?:à|a|in|at)\s+[A-ZÀ-Ý]")
+_TOWN_AFTER = re.compile(r"\s*,?\s*(?:(?:à|a|in|at)\s+|\(\s*)[A-ZÀ-Ý]")
 _NOT_TOWN_WORDS = frozenset(
     "english french anglais francais espagnol german allemand spanish europe asia africa"
     " america amerique asie afrique noel paques toussaint".split()
@@ -236,7 +243,11 @@ def _unlisted_towns(folded: Folded) -> list[tuple[float, str]]:
         after = folded.source(m.end(), min(len(text), m.end() + 80))[town.end() :]
         if m.group(0).strip() in ("de", "d'") and _TOWN_AFTER.match(after):
             continue  # "au domaine de Grosbois à Marolles-en-Brie": the venue's name
-        if m.group(0).endswith(":") or _UNLISTED.search(before):
+        if m.group(0) == "(":
+            if not _VENUE_BRACKET.search(before):
+                continue
+            rank = 0.0
+        elif m.group(0).endswith(":") or _UNLISTED.search(before):
             rank = 0.0  # "Lieu : Pontarlier", "salle municipale de Plérin"
         elif _LOCAL_UNIT.search(before):
             rank = WEAK
