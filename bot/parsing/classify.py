@@ -227,10 +227,18 @@ _THING = re.compile(
     r"|small|bigger|larger|plus grande?)\s+)?(?:salles?|supports?|materiel|badges?|paperboards?"
     r"|post-its?|videoprojecteur|projecteur|ecran|micros?|sono|rooms?|slides|projector|screen"
     r"|markers|feutres|pause|dejeuner|repas|traiteur|plateau|lunch|coffee|catering|parking"
-    r"|wifi|lien|link|templates?|trame|modeles?|compte-rendu|devis)\b"
+    r"|wifi|lien|link|templates?|trame|modeles?|compte-rendu|devis|idees?|ideas?|suggestions?"
+    r"|conseils?|exemples?|examples?|inspirations?|outils?|tools?|jeux|games?|energi[sz]ers?"
+    r"|ice-?breakers?|brise-glace|methodes?|methods?|ressources?|resources?|avis|retours?"
+    r"|feedback|tips?|astuces?)\b"
 )
 
 
+# English names things in the plural with no article ("looking for icebreaker ideas").
+_THINGS = re.compile(
+    r"\s*(?:[a-z-]+\s+)?(?:ideas|tips|suggestions|examples|resources|tools|games|energi[sz]ers"
+    r"|icebreakers|templates|advice|feedback|slides|rooms)\b"
+)
 _AND_HELPER = re.compile(
     r"[^.?!\n;]{0,30}?\b(?:et|and|ainsi que|plus|avec|with)\s+(?:\w+\s+){0,2}?"
     r"(?:co-?)?(?:facilitat|animat|someone|somebody|qqn|quelqu)"
@@ -240,7 +248,9 @@ _AND_HELPER = re.compile(
 def _wants_a_thing(text: str, start: int, c: _Cues) -> bool:
     """Whether the wish at `start` wants a thing (a room, slides) rather than a facilitator."""
     wish = c.want.match(text, start)
-    thing = _THING.match(text, wish.end()) if wish is not None else None
+    if wish is None:
+        return False
+    thing = _THING.match(text, wish.end()) or _THINGS.match(text, wish.end())
     # "une salle et un facilitateur": the thing comes with a facilitator.
     return thing is not None and _AND_HELPER.match(text, thing.end()) is None
 
