@@ -327,12 +327,18 @@ def _classify(text: str, mention: Mention, today: date) -> None:
 # A verb in a past tense: an auxiliary and a past participle ("nous avons eu", "on avait
 # fait", "s'est tenue") or an English simple past of holding an event ("we had", "we ran").
 _PAST_TENSE = re.compile(
-    r"\b(?:avons|avions|avez|aviez|ai|avais|avait|ont|avaient|on a|il y a eu|s.est|se sont"
-    r"|sommes|etions)\s+(?:(?:deja|bien|tres|vraiment|super|plutot|si|eu|fait|tous|toutes|ensemble|ici)\s+)*"
+    r"\b(?:avons|avions|avez|aviez|ai|avais|avait|ont|avaient|a|il y a eu|s.est|se sont|sommes"
+    r"|etions|etait|etaient)\s+(?:(?:deja|bien|tres|vraiment|super|plutot|si|eu|fait|tous"
+    r"|toutes|ensemble|ici|enfin|officiellement|finalement)\s+)*"
     r"(?:eu|fait|tenu|tenue|vecu|connu|organise|anime|facilite|lance|mene|realise|commence"
-    r"|demarre|deroulee?|passee?|reuni|rencontre|teste|essaye|suivi)\b"
-    r"|\b(?:we|i|they|the team)\s+(?:(?:already|first|also)\s+)?(?:had|held|ran|did|hosted"
-    r"|organi[sz]ed|facilitated|tried|started)\b"
+    r"|demarre|deroulee?|passee?|reuni|rencontre|teste|essaye|suivi|valide|recu|decide|acte"
+    r"|presente|ouvert|termine|signe|cloture|annonce|fini|acheve|vote|arbitre|donne|obtenu"
+    r"|envoye|publie|lancee?|tenue?s?|reunie?s?)\b"
+    r"|\b(?:we|i|they|the team)\s+(?:(?:already|first|also|officially|finally)\s+)?(?:had"
+    r"|held|ran|did|hosted|organi[sz]ed|facilitated|tried|started|kicked off|launched|got"
+    r"|received|approved|decided|signed|agreed)\b"
+    r"|\b(?:approved|validated|decided|agreed|signed|kicked off|launched|started|received)"
+    r"(?:\s+(?:it|this|that|the \w+))?\s+(?:on|the)\s*$"
 )
 
 
@@ -344,6 +350,8 @@ def _told_as_past(text: str, mention: Mention, today: date) -> bool:
     within the last months, in a clause whose verb is past, is that past day. A coming day
     told in a past tense ("on a calé l'atelier le 12 décembre") stays the event's.
     """
+    if re.search(r"\d{4}", text[mention.start : mention.end]):
+        return False  # a year written is used as given
     try:
         last = mention.day.replace(year=mention.day.year - 1)
     except ValueError:
