@@ -285,6 +285,12 @@ def _weeks_of(text: str, found: list[Mention]) -> None:
         mention.end = m.end()  # the weekday belongs to this date, not to a new one
 
 
+_ROOM_BOOKED = re.compile(
+    r"\b(?:reserv|book|bloqu|confirm|pos)\w*\s+(?:la|une|notre|the|a|our)\s+(?:salle|room|amphi\w*"
+    r"|auditorium|venue|option)\b(?:(?!\b(?:pour|for)\b)[^.;:!?\n]){0,15}$"
+    r"|\b(?:salle|room|amphi\w*|auditorium|venue)\s+(?:\w+\s+)?(?:reservee?|booked|bloquee?"
+    r"|confirmee?|confirmed)\b(?:(?!\b(?:pour|for)\b)[^.;:!?\n]){0,15}$"
+)
 _AS_OF = re.compile(r"(?<!\bjusqu')\b(?:au|a compter du|as of)\s+$")
 
 
@@ -313,6 +319,10 @@ def _classify(text: str, mention: Mention, today: date) -> None:
         # "il passe du jeudi 19 au mardi 24 novembre": the weekday belongs to the old date.
         from_before = pat("dates", "from_before").search(_weekday_end().sub("", clause))
         mention.role = "excluded" if from_before else "new"
+    elif _ROOM_BOOKED.search(clause):
+        # "nous avons réservé la salle dès le 20 novembre pour un atelier le 10 décembre":
+        # the day a room is booked or confirmed, not the day it is booked for.
+        mention.role = "excluded"
     elif _AS_OF.search(clause):
         # "les trésoreries fusionnent au 1er janvier": a date something takes effect, not
         # the day of an event (which is "le 1er octobre"); kept only when nothing else is.
