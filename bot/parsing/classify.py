@@ -255,6 +255,60 @@ def _wants_a_thing(text: str, start: int, c: _Cues) -> bool:
     return thing is not None and _AND_HELPER.match(text, thing.end()) is None
 
 
+# What the writer may want to do that is asking for a session: to hold one, or to have it run.
+_HOLD = frozenset(
+    "organiser monter lancer faire avoir refaire renouveler recommencer reconduire enchainer"
+    " poursuivre continuer reproduire prevoir programmer caler mettre planifier tenir obtenir"
+    " beneficier solliciter demander trouver organise organize run hold get book have host"
+    " set plan arrange schedule find secure repeat do".split()
+)
+# "we need to finalise the agenda", "on aurait besoin de savoir", "j'aimerais assister": the
+# writer wants to do something; "besoin d'aide pour imprimer": help with an errand.
+_ACT = re.compile(
+    r"\s*(?:(?:d'|de\b|to\b|a\b)\s*)?"
+    r"(?:(?:aide|help|un coup de main|a hand)\s+(?:pour|to|with)\s+)?"
+    r"(?:(?:(?:me|nous|vous|le|la|les|en|y|bien|vraiment|really|also|aussi|just|simplement"
+    r"|first)\b|l'|d'abord\b)\s*)*([a-z-]+)\b"
+)
+
+
+_RUN_BY_SOMEONE = re.compile(r"\b(?:facilitee?s?|animee?s?|accompagnee?s?|facilitated)\b")
+_KNOWN_PEOPLE = re.compile(
+    r"\b(?:les|la|le|l'|the|nos|notre|our|mes|my|vos|your|ces|these|those|tous les|all the)\s*"
+    r"(?:\w+\s+)?$"
+)
+
+
+def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
+    """Whether the wish at `start` is to do something other than hold or staff a session."""
+    wish = c.want.match(text, start)
+    if wish is None:
+        return False
+    act = _ACT.match(text, wish.end())
+    if act is None:
+        return False
+    verb = act.group(1)
+    said = text[wish.end() : act.start(1)]
+    english = re.search(r"\bto\s*$|\b(?:help|hand)\s+(?:to|with)\s*$", said) is not None
+    french = verb.endswith(("er", "ir", "re", "oir")) and verb not in _DETERMINERS
+    if not (english or french) or verb in _FACILITATE or verb in _HOLD:
+        return False
+    if english and verb in ("facilitate", "co-facilitate", "lead", "help", "support"):
+        return False
+    end = c.sentence_end.search(text, act.end())
+    rest = text[act.end() : end.start() if end else len(text)]
+    # "aimerait repartir sur de bonnes bases avec une réunion d'équipe facilitée": the act
+    # brings a new session; "finaliser le déroulé de l'atelier du 10/12" is about a known one.
+    # "trouver un facilitateur" asks for one; "remercier les facilitatrices" names known ones.
+    helper = any(
+        not _KNOWN_PEOPLE.search(rest, max(0, h.start() - 12), h.start())
+        for h in _HELPER.finditer(rest)
+    )
+    # "un temps d'échange facilité", "une séance animée": a session run by someone.
+    run = _RUN_BY_SOMEONE.search(rest) is not None
+    return not (helper or run or introduces_event(rest) or introduces_event(rest, _GENERIC_EVENT))
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -271,7 +325,12 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
                 continue  # "je ne voudrais pas bloquer des facilitateurs": no wish at all
             # "qqn sait si la salle est libre ?": the verb asks what someone knows.
             knows = c.meta.match(text, m.start())
-            if knows or _errand(text, m.start(), c) or _wants_a_thing(text, m.start(), c):
+            if (
+                knows
+                or _errand(text, m.start(), c)
+                or _wants_a_thing(text, m.start(), c)
+                or _wants_an_act(text, m.start(), c)
+            ):
                 if errands is not None:
                     errands.append(m.start())
                 continue
