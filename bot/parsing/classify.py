@@ -212,6 +212,23 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
 
 
+# An ask that follows from an event the writer's team only supposes ("si jamais on fait un
+# séminaire en juin, on aurait besoin de deux facilitateurs", "if we end up running a
+# hackathon, we'd need facilitators"); "si on pouvait avoir qqn le 10" asks politely.
+_SUPPOSED = re.compile(
+    r"\b(?:si|if)\s+(?:jamais\s+|ever\s+|par hasard\s+)?(?:on|nous|je|j'|we|i)\b\s*"
+    r"(?!(?:pouv\w*|could|peut|can|avait|avions|had)\b)[^.?!\n]{0,90},[^.?!\n]{0,40}$"
+)
+
+
+def _sentence_start(text: str, position: int, c: _Cues) -> int:
+    """Where the sentence around `position` starts."""
+    start = position
+    while start > 0 and not c.sentence_end.match(text[start - 1]):
+        start -= 1
+    return start
+
+
 # A wish denied ("je ne voudrais pas", "pas besoin de", "we don't need") asks for nothing.
 _NEGATED = re.compile(
     r"(?:\bne\s+|\bn'|\bpas\s+|\b(?:don.t|do not|doesn.t|does not|didn.t|did not|wouldn.t"
@@ -323,6 +340,8 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
                 continue  # "si qqn a besoin..." offers, it does not ask
             if _NEGATED.search(before):
                 continue  # "je ne voudrais pas bloquer des facilitateurs": no wish at all
+            if _SUPPOSED.search(text, _sentence_start(text, m.start(), c), m.start()):
+                continue  # "si jamais on fait un séminaire en juin, on aurait besoin de..."
             # "qqn sait si la salle est libre ?": the verb asks what someone knows.
             knows = c.meta.match(text, m.start())
             if (
