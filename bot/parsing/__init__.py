@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.parsing import classify, dates, labels, people, places, sessions, times
-from bot.parsing.normalize import fold
+from bot.parsing.normalize import Folded, fold
 from bot.parsing.result import ParseResult, missing_fields
 
 __all__ = ["ParseResult", "Reading", "parse", "read"]
@@ -71,6 +71,18 @@ def read(text: str, now: datetime) -> Reading:
     start = classify.focus(norm)
     fmt = labels.event_format(norm[start:]) or labels.event_format(norm, named=start > 0)
     where = places.place(folded, dated=event_date is not None)
+    if start:
+        # "Merci pour l'atelier d'hier à Toulon ! ... un deuxième à Draguignan": the new
+        # ask says where its own event is.
+        shift = folded.offsets[start] if start < len(folded.offsets) else len(folded.original)
+        rest = Folded(
+            folded.original[shift:],
+            norm[start:],
+            tuple(offset - shift for offset in folded.offsets[start:]),
+        )
+        told = places.place(rest, dated=event_date is not None)
+        if told.modality is not None:
+            where = told
     if classify.relays_quote(folded.text):
         # "Je transfère une demande de la DGCCRF à Rennes : > ... en ligne ?": the quoted
         # request says where its event is; the relaying line names who sent it.

@@ -41,6 +41,7 @@ class Quoting:
 @dataclass(frozen=True)
 class _Cues:
     ask: re.Pattern[str]
+    want: re.Pattern[str]
     someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
     weak_ask: re.Pattern[str]
@@ -78,6 +79,7 @@ def _cues() -> _Cues:
             rf"\b(?:(?:{someone})\b[^.?!\n]{{0,60}}?\b(?:{_join(s['someone_does'])})\b"
             rf"|(?:{_join(s['want'])})\b[^.?!\n]{{0,60}}?(?:{_join(s['wanted'])}))"
         ),
+        want=re.compile(rf"(?:{_join(s['want'])})\b"),
         someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
         weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
@@ -210,6 +212,120 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
     return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
 
 
+# An ask that follows from an event the writer's team only supposes ("si jamais on fait un
+# séminaire en juin, on aurait besoin de deux facilitateurs", "if we end up running a
+# hackathon, we'd need facilitators"); "si on pouvait avoir qqn le 10" asks politely.
+_SUPPOSED = re.compile(
+    r"\b(?:si|if)\s+(?:jamais\s+|ever\s+|par hasard\s+)?(?:on|nous|je|j'|we|i)\b\s*"
+    r"(?!(?:pouv\w*|could|peut|can|avait|avions|had)\b)[^.?!\n]{0,90},[^.?!\n]{0,40}$"
+)
+
+
+def _sentence_start(text: str, position: int, c: _Cues) -> int:
+    """Where the sentence around `position` starts."""
+    start = position
+    while start > 0 and not c.sentence_end.match(text[start - 1]):
+        start -= 1
+    return start
+
+
+# A wish denied ("je ne voudrais pas", "pas besoin de", "we don't need") asks for nothing.
+_NEGATED = re.compile(
+    r"(?:\bne\s+|\bn'|\bpas\s+|\b(?:don.t|do not|doesn.t|does not|didn.t|did not|wouldn.t"
+    r"|would not|won.t|will not|never)\s+(?:really\s+|necessarily\s+)?)$"
+)
+
+
+# What a team wants may be a thing for a known event, not a facilitator ("on voudrait la
+# même salle que la dernière fois", "we'd like the same room", "besoin d'un vidéoprojecteur").
+_THING = re.compile(
+    r"\s*(?:(?:le|la|les|l'|un|une|des|du|de la|d'|de|notre|nos|votre|vos|the|a|an|some|our"
+    r"|your)\s*)(?:(?:meme|memes|same|autre|autres|other|nouvelle?|new|grande?|petite?|big"
+    r"|small|bigger|larger|plus grande?)\s+)?(?:salles?|supports?|materiel|badges?|paperboards?"
+    r"|post-its?|videoprojecteur|projecteur|ecran|micros?|sono|rooms?|slides|projector|screen"
+    r"|markers|feutres|pause|dejeuner|repas|traiteur|plateau|lunch|coffee|catering|parking"
+    r"|wifi|lien|link|templates?|trame|modeles?|compte-rendu|devis|idees?|ideas?|suggestions?"
+    r"|conseils?|exemples?|examples?|inspirations?|outils?|tools?|jeux|games?|energi[sz]ers?"
+    r"|ice-?breakers?|brise-glace|methodes?|methods?|ressources?|resources?|avis|retours?"
+    r"|feedback|tips?|astuces?)\b"
+)
+
+
+# English names things in the plural with no article ("looking for icebreaker ideas").
+_THINGS = re.compile(
+    r"\s*(?:[a-z-]+\s+)?(?:ideas|tips|suggestions|examples|resources|tools|games|energi[sz]ers"
+    r"|icebreakers|templates|advice|feedback|slides|rooms)\b"
+)
+_AND_HELPER = re.compile(
+    r"[^.?!\n;]{0,30}?\b(?:et|and|ainsi que|plus|avec|with)\s+(?:\w+\s+){0,2}?"
+    r"(?:co-?)?(?:facilitat|animat|someone|somebody|qqn|quelqu)"
+)
+
+
+def _wants_a_thing(text: str, start: int, c: _Cues) -> bool:
+    """Whether the wish at `start` wants a thing (a room, slides) rather than a facilitator."""
+    wish = c.want.match(text, start)
+    if wish is None:
+        return False
+    thing = _THING.match(text, wish.end()) or _THINGS.match(text, wish.end())
+    # "une salle et un facilitateur": the thing comes with a facilitator.
+    return thing is not None and _AND_HELPER.match(text, thing.end()) is None
+
+
+# What the writer may want to do that is asking for a session: to hold one, or to have it run.
+_HOLD = frozenset(
+    "organiser monter lancer faire avoir refaire renouveler recommencer reconduire enchainer"
+    " poursuivre continuer reproduire prevoir programmer caler mettre planifier tenir obtenir"
+    " beneficier solliciter demander trouver organise organize run hold get book have host"
+    " set plan arrange schedule find secure repeat do".split()
+)
+# "we need to finalise the agenda", "on aurait besoin de savoir", "j'aimerais assister": the
+# writer wants to do something; "besoin d'aide pour imprimer": help with an errand.
+_ACT = re.compile(
+    r"\s*(?:(?:d'|de\b|to\b|a\b)\s*)?"
+    r"(?:(?:aide|help|un coup de main|a hand)\s+(?:pour|to|with)\s+)?"
+    r"(?:(?:(?:me|nous|vous|le|la|les|en|y|bien|vraiment|really|also|aussi|just|simplement"
+    r"|first)\b|l'|d'abord\b)\s*)*([a-z-]+)\b"
+)
+
+
+_RUN_BY_SOMEONE = re.compile(r"\b(?:facilitee?s?|animee?s?|accompagnee?s?|facilitated)\b")
+_KNOWN_PEOPLE = re.compile(
+    r"\b(?:les|la|le|l'|the|nos|notre|our|mes|my|vos|your|ces|these|those|tous les|all the)\s*"
+    r"(?:\w+\s+)?$"
+)
+
+
+def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
+    """Whether the wish at `start` is to do something other than hold or staff a session."""
+    wish = c.want.match(text, start)
+    if wish is None:
+        return False
+    act = _ACT.match(text, wish.end())
+    if act is None:
+        return False
+    verb = act.group(1)
+    said = text[wish.end() : act.start(1)]
+    english = re.search(r"\bto\s*$|\b(?:help|hand)\s+(?:to|with)\s*$", said) is not None
+    french = verb.endswith(("er", "ir", "re", "oir")) and verb not in _DETERMINERS
+    if not (english or french) or verb in _FACILITATE or verb in _HOLD:
+        return False
+    if english and verb in ("facilitate", "co-facilitate", "lead", "help", "support"):
+        return False
+    end = c.sentence_end.search(text, act.end())
+    rest = text[act.end() : end.start() if end else len(text)]
+    # "aimerait repartir sur de bonnes bases avec une réunion d'équipe facilitée": the act
+    # brings a new session; "finaliser le déroulé de l'atelier du 10/12" is about a known one.
+    # "trouver un facilitateur" asks for one; "remercier les facilitatrices" names known ones.
+    helper = any(
+        not _KNOWN_PEOPLE.search(rest, max(0, h.start() - 12), h.start())
+        for h in _HELPER.finditer(rest)
+    )
+    # "un temps d'échange facilité", "une séance animée": a session run by someone.
+    run = _RUN_BY_SOMEONE.search(rest) is not None
+    return not (helper or run or introduces_event(rest) or introduces_event(rest, _GENERIC_EVENT))
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -222,9 +338,18 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             before = text[max(0, m.start() - 70) : m.start()]
             if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
+            if _NEGATED.search(before):
+                continue  # "je ne voudrais pas bloquer des facilitateurs": no wish at all
+            if _SUPPOSED.search(text, _sentence_start(text, m.start(), c), m.start()):
+                continue  # "si jamais on fait un séminaire en juin, on aurait besoin de..."
             # "qqn sait si la salle est libre ?": the verb asks what someone knows.
             knows = c.meta.match(text, m.start())
-            if knows or _errand(text, m.start(), c):
+            if (
+                knows
+                or _errand(text, m.start(), c)
+                or _wants_a_thing(text, m.start(), c)
+                or _wants_an_act(text, m.start(), c)
+            ):
                 if errands is not None:
                     errands.append(m.start())
                 continue
@@ -315,8 +440,12 @@ _LABEL = re.compile(r"\bquestion\s*:")
 _OPENING = 400
 # "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
 _PAST_LEAD = re.compile(
-    r"^\W*(?:suite a|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+    r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b[^,.;!?\n\w]*[,.;!?\n]?\W*)?"
+    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
 )
+
+
+_FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
 def focus(text: str) -> int:
@@ -329,8 +458,9 @@ def focus(text: str) -> int:
     reports = list(c.report.finditer(text, 0, _OPENING))
     if not reports:
         return 0
-    # The ask after the last report of a past session, wherever the report stands.
-    for m in c.sentence_end.finditer(text, reports[0].start()):
+    # The ask after the last report of a past session, wherever the report stands; in chat
+    # an emoji ends a sentence too ("merci pour hier 🙏 On voudrait une suite...").
+    for m in _FOCUS_END.finditer(text, reports[0].start()):
         if m.end() < reports[-1].end():
             continue  # a report still follows
         rest = text[m.end() :]
@@ -348,6 +478,33 @@ _WAS_TO = re.compile(r"je devais|i was (?:supposed|due|meant) to|j.etais cense")
 def _same_sentence_after(text: str, asks: list[int], position: int, c: _Cues) -> bool:
     """Whether an ask starts before `position` in the same sentence."""
     return any(a < position and c.sentence_end.search(text, a, position) is None for a in asks)
+
+
+# A closing said of a time to come or as a condition ("je reviens vers vous dès que c'est
+# calé", "once it's all set") closes nothing yet; nor does one that its own clause denies
+# ("les facilitateurs inscrits ne sont plus dispos", "the facilitators lined up can no
+# longer come").
+_NOT_YET = re.compile(
+    r"\b(?:des qu|quand|lorsqu|une fois qu|jusqu.a ce qu|avant qu|si|s.il|once|when|as soon as"
+    r"|if|until|before)\w*\b[^.,;:!?\n]{0,30}$"
+)
+_DENIED = re.compile(
+    r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+plus\b|no longer\b"
+    r"|(?:ne|n')\s*\w+(?:\s+\w+)?\s+pas\s+(?:\w+\s+)?(?:dispo|disponibles?|libres?|venir|la|presente?s?)\b"
+    r"|not (?:available|able|coming)\b|can.?not (?:make|come)\b|can.t (?:make|come)\b"
+    r"|(?:dropped|pulled) out\b|(?:se sont|s.est|ont|a) desist)"
+)
+
+
+def _closed(said: str, c: _Cues) -> bool:
+    """Whether the writer says the event is covered, or announces the network's own event."""
+    for m in c.hard.finditer(said):
+        if _NOT_YET.search(said, max(0, m.start() - 40), m.start()):
+            continue
+        if _DENIED.match(said, m.end()):
+            continue
+        return True
+    return False
 
 
 def relays_quote(text: str) -> bool:
@@ -378,7 +535,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     own = quoting.own
     # The words of a quoted title ("atelier « parcours de formation »") are no act of the writer.
     said = mask_titles(own)
-    if c.hard.search(said):
+    if _closed(said, c):
         return False, "covered"  # already covered, or the network's own announcement
     if quoting.quoted and not quoting.reply and c.relay.search(own):
         return True, "relay"  # relaying a quoted request to the network

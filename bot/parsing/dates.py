@@ -285,6 +285,12 @@ def _weeks_of(text: str, found: list[Mention]) -> None:
         mention.end = m.end()  # the weekday belongs to this date, not to a new one
 
 
+_ROOM_BOOKED = re.compile(
+    r"\b(?:reserv|book|bloqu|confirm|pos)\w*\s+(?:la|une|notre|the|a|our)\s+(?:salle|room|amphi\w*"
+    r"|auditorium|venue|option)\b(?:(?!\b(?:pour|for)\b)[^.;:!?\n]){0,15}$"
+    r"|\b(?:salle|room|amphi\w*|auditorium|venue)\s+(?:\w+\s+)?(?:reservee?|booked|bloquee?"
+    r"|confirmee?|confirmed)\b(?:(?!\b(?:pour|for)\b)[^.;:!?\n]){0,15}$"
+)
 _AS_OF = re.compile(r"(?<!\bjusqu')\b(?:au|a compter du|as of)\s+$")
 
 
@@ -313,13 +319,58 @@ def _classify(text: str, mention: Mention, today: date) -> None:
         # "il passe du jeudi 19 au mardi 24 novembre": the weekday belongs to the old date.
         from_before = pat("dates", "from_before").search(_weekday_end().sub("", clause))
         mention.role = "excluded" if from_before else "new"
+    elif _ROOM_BOOKED.search(clause):
+        # "nous avons réservé la salle dès le 20 novembre pour un atelier le 10 décembre":
+        # the day a room is booked or confirmed, not the day it is booked for.
+        mention.role = "excluded"
     elif _AS_OF.search(clause):
         # "les trésoreries fusionnent au 1er janvier": a date something takes effect, not
         # the day of an event (which is "le 1er octobre"); kept only when nothing else is.
         mention.role = "secondary"
+    if mention.role in ("event", "new") and _told_as_past(text, mention, today):
+        mention.role = "excluded"
     if mention.role in ("event", "new") and mention.day < today:
         # A date written with a year that has already gone: the bot refuses it.
         mention.role = "past"
+
+
+# A verb in a past tense: an auxiliary and a past participle ("nous avons eu", "on avait
+# fait", "s'est tenue") or an English simple past of holding an event ("we had", "we ran").
+_PAST_TENSE = re.compile(
+    r"\b(?:avons|avions|avez|aviez|ai|avais|avait|ont|avaient|a|il y a eu|s.est|se sont|sommes"
+    r"|etions|etait|etaient)\s+(?:(?:deja|bien|tres|vraiment|super|plutot|si|eu|fait|tous"
+    r"|toutes|ensemble|ici|enfin|officiellement|finalement)\s+)*"
+    r"(?:eu|fait|tenu|tenue|vecu|connu|organise|anime|facilite|lance|mene|realise|commence"
+    r"|demarre|deroulee?|passee?|reuni|rencontre|teste|essaye|suivi|valide|recu|decide|acte"
+    r"|presente|ouvert|termine|signe|cloture|annonce|fini|acheve|vote|arbitre|donne|obtenu"
+    r"|envoye|publie|lancee?|tenue?s?|reunie?s?)\b"
+    r"|\b(?:we|i|they|the team)\s+(?:(?:already|first|also|officially|finally)\s+)?(?:had"
+    r"|held|ran|did|hosted|organi[sz]ed|facilitated|tried|started|kicked off|launched|got"
+    r"|received|approved|decided|signed|agreed)\b"
+    r"|\b(?:approved|validated|decided|agreed|signed|kicked off|launched|started|received)"
+    r"(?:\s+(?:it|this|that|the \w+))?\s+(?:on|the)\s*$"
+)
+
+
+def _told_as_past(text: str, mention: Mention, today: date) -> bool:
+    """Whether a date with no year is a session already held, told in a past tense.
+
+    "Nous avons eu le 2 octobre une première réunion" (sent on 16 October) names last
+    2 October, though a date with no year reads as the next one: a day that came round
+    within the last months, in a clause whose verb is past, is that past day. A coming day
+    told in a past tense ("on a calé l'atelier le 12 décembre") stays the event's.
+    """
+    if re.search(r"\d{4}", text[mention.start : mention.end]):
+        return False  # a year written is used as given
+    try:
+        last = mention.day.replace(year=mention.day.year - 1)
+    except ValueError:
+        return False
+    if not today - timedelta(days=200) <= last < today:
+        return False
+    before = _CLAUSE_END.split(text[max(0, mention.start - 60) : mention.start])[-1]
+    after = _CLAUSE_END.split(text[mention.end : mention.end + 60])[0]
+    return bool(_PAST_TENSE.search(before) or _PAST_TENSE.search(after))
 
 
 def _answer_cue(clause: str) -> bool:
@@ -392,6 +443,20 @@ def _read_once(text: str, today: date) -> tuple[Mention, ...]:
     return tuple(mentions(text, today))
 
 
+# The writer leaves the day to choose ("jour au choix entre mardi et jeudi", "any day
+# next week", "between Tuesday and Thursday"): a weekday named then is one option, no date.
+@cache
+def _open_day() -> re.Pattern[str]:
+    wd = vocabulary().weekday_re
+    return re.compile(
+        r"\b(?:jour|date|day|journee)s?\s+(?:au choix|a (?:caler|definir|fixer|convenir)"
+        r"|libres?|flexibles?|to be (?:set|confirmed|decided|agreed)|tb[cd]|of your choice)\b"
+        r"|\b(?:au choix|n.importe quel|any|whichever)\s+(?:le\s+|du\s+|the\s+)?(?:jour|day|date)\b"
+        r"|\ble jour (?:qui vous|que vous) (?:convient|arrange|voulez)\b"
+        rf"|\b(?:entre|between)\s+(?:le\s+)?(?:{wd})\s+(?:et|and)\s+(?:le\s+)?(?:{wd})\b"
+    )
+
+
 def event_date(text: str, today: date) -> date | None:
     """Return the date of the requested event, or None."""
     found = list(_read_once(text, today))
@@ -402,6 +467,9 @@ def event_date(text: str, today: date) -> date | None:
     for role in ("new", "event", "secondary"):
         for mention in found:
             if mention.role == role:
+                said = text[mention.start : mention.end]
+                if not re.search(r"\d", said) and _open_day().search(text):
+                    return None  # a weekday among days to choose from, no day yet
                 return mention.day
     return None
 

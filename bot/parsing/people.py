@@ -161,6 +161,12 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     return (max(f[2] for f in found) if found else None), spans
 
 
+@cache
+def _day_of_month() -> re.Pattern[str]:
+    """A month name right before a number: the number is a day ("Dec 3", "March the 4th")."""
+    return re.compile(rf"\b(?:{vocabulary().month_re})\.?\s*(?:the\s+)?$")
+
+
 def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     """Return the number of attendees, preferring who attends over the team's size."""
     p = _patterns()
@@ -173,6 +179,8 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
             return
         if 1990 <= value <= 2100 and text[start : start + 4].isdigit():
             return  # a year ("nos priorités 2027", "plan 2027"), not a headcount
+        if _day_of_month().search(text, max(0, start - 12), start):
+            return  # "the workshop on Dec 3 will be online": a day, not a headcount
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
         rank = 1

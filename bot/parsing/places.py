@@ -151,11 +151,17 @@ def _cities(folded: Folded) -> list[tuple[float, int, int, str]]:
     return sorted(out)
 
 
-def _remote(text: str, original: str) -> bool:
-    """Whether the text names a remote medium (visio, Teams, en ligne...)."""
+def _remote(text: str, folded: Folded, unsaid: list[tuple[int, int]]) -> bool:
+    """Whether the text names a remote medium (visio, Teams, en ligne...).
+
+    `unsaid`: spans of the original that name no medium of the event ("pas de Teams").
+    """
     p = _patterns()
-    return bool(
-        p.remote.search(text) or p.teams_word.search(text) or p.teams_capital.search(original)
+    if p.remote.search(text) or p.teams_word.search(text):
+        return True
+    return any(
+        not any(a <= m.start() < b for a, b in unsaid)
+        for m in p.teams_capital.finditer(folded.original)
     )
 
 
@@ -173,7 +179,14 @@ _SOME_REMOTE = re.compile(
     r"(?:a distance|en visio|en ligne|online|remote|remotely|teams)\b"
 )
 _LINK = re.compile(
-    r"\b(?:a|au|de|d'|in|at)\b|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
+    r"(?<!-)\b(?:a|au|de|d'|in|at)\b(?!-)|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
+    r"|\("
+)
+# A venue's town in brackets: "au Domaine des Vaux-de-Cernay (Cernay-la-Ville)".
+_VENUE_BRACKET = re.compile(
+    r"\b(?:domaine|salle|chateau|abbaye|palais|centre|center|maison|campus|site|hotel|manoir"
+    r"|ferme|moulin|espace|auditorium|amphi\w*|cite|parc|institut|ecole|venue)\b"
+    r"[^,.;:!?()\n]{0,40}\($"
 )
 _TOWN = re.compile(r"\s*([A-ZÀ-Ý][a-zà-ÿ]+(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+|-[A-ZÀ-Ý][a-zà-ÿ]+)*)\b")
 
@@ -196,6 +209,8 @@ _PERSON_BEFORE = re.compile(
     r"|envoye[rz]?|repondre|adresse[rz]?|parle[rz]?|signale[rz]?|dites|write|send|talk"
     r"|speak|reply|ask)\b[^.;!?\n]{0,12}$"
 )
+# A venue named, then its town: "le domaine de Grosbois à Marolles", "Château X in Y".
+_TOWN_AFTER = re.compile(r"\s*,?\s*(?:(?:à|a|in|at)\s+|\(\s*)[A-ZÀ-Ý]")
 _NOT_TOWN_WORDS = frozenset(
     "english french anglais francais espagnol german allemand spanish europe asia africa"
     " america amerique asie afrique noel paques toussaint".split()
@@ -225,7 +240,14 @@ def _unlisted_towns(folded: Folded) -> list[tuple[float, str]]:
         if vocabulary().cities.get(place_key(town.group(1))) is not None:
             continue  # a listed city is read by _cities
         before = text[max(0, m.start() - 40) : m.end()]
-        if m.group(0).endswith(":") or _UNLISTED.search(before):
+        after = folded.source(m.end(), min(len(text), m.end() + 80))[town.end() :]
+        if m.group(0).strip() in ("de", "d'") and _TOWN_AFTER.match(after):
+            continue  # "au domaine de Grosbois à Marolles-en-Brie": the venue's name
+        if m.group(0) == "(":
+            if not _VENUE_BRACKET.search(before):
+                continue
+            rank = 0.0
+        elif m.group(0).endswith(":") or _UNLISTED.search(before):
             rank = 0.0  # "Lieu : Pontarlier", "salle municipale de Plérin"
         elif _LOCAL_UNIT.search(before):
             rank = WEAK
@@ -252,6 +274,11 @@ def place(folded: Folded, *, dated: bool = False) -> Place:
     """
     p = _patterns()
     # "pas encore sur Tchap", "vente en ligne", "travail hybride" name no medium.
+    unsaid = [
+        (folded.offsets[m.start()], folded.offsets[m.end() - 1] + 1)
+        for m in p.not_medium.finditer(folded.text)
+        if m.end() > m.start()
+    ]
     text = p.not_medium.sub(lambda m: " " * len(m.group(0)), folded.text)
     named = _cities(folded)
     # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
@@ -262,7 +289,7 @@ def place(folded: Folded, *, dated: bool = False) -> Place:
     if placed:
         city = placed[0][2]
         cities = [(0, 0, 0, city)]
-    remote = _remote(text, folded.original)
+    remote = _remote(text, folded, unsaid)
     if city is None and dated and (not remote or _SOME_REMOTE.search(text)):
         if named:
             cities = named[:1]

@@ -68,7 +68,8 @@ def _patterns() -> _Patterns:
         duration_before=re.compile(raw["duration_before"]),
         joiner=re.compile(r"^\s*(?:,|et|and|puis|then|\+|/)?\s*$"),
         until=re.compile(
-            r"\b(?:jusqu'(?:a|au)|until|till|fin (?:a|vers|prevue a)|se termine a|ending at|"
+            r"\b(?:jusqu'(?:a|au)|until|till|fin\s*(?:a|vers|prevue a|:)?|end\s*:|se termine a"
+            r"|ending at|"
             rf"ends? at|finish(?:ing)? at)\s*({clock})"
         ),
     )
@@ -78,7 +79,10 @@ def _read_clock(token: str) -> tuple[int, int, str | None] | None:
     """Return (hour, minute, meridiem) of a clock token such as "9h30" or "4:30pm"."""
     token = token.strip()
     if re.fullmatch(vocabulary().raw["times"]["noon"], token):
-        return 12, 0, None
+        # "midi et demi", "midi trente", "midi et quart"
+        half = ("demi", "demie", "trente", "30")
+        minute = 15 if token.endswith("quart") else 30 if token.endswith(half) else 0
+        return 12, minute, None
     if re.fullmatch(vocabulary().raw["times"]["midnight"], token):
         return 0, 0, None
     m = re.match(r"(\d{1,2})\s?(?:heures?|h|:)?\s?([0-5]\d)?\s?(a|p)?", token)
@@ -155,9 +159,26 @@ def _explicit_duration(text: str) -> int | None:
     return None
 
 
+# The time people arrive is not the time the event starts: "accueil café 8h45, début 9h15",
+# "(accueil dès 8h45)", "welcome coffee at 8.45".
+_WELCOME = re.compile(
+    r"\((?:[^()\n]{0,15}\b)?(?:accueil|welcome|(?<!world )cafe|coffee|doors)\b[^()\n]{0,30}\)"
+    r"|\b(?:accueil|welcome|cafe d.accueil|coffee|doors open|emargement)"
+    r"(?:\s+(?:cafe|coffee|des|a partir de|from|at|vers|a|:))*\s*:?\s*"
+    r"(?:\d{1,2}\s?h(?:\s?[0-5]\d)?|\d{1,2}:[0-5]\d(?:\s?[ap]m)?|\d{1,2}\s?[ap]m)"
+)
+
+
 def timing(text: str) -> Timing:
     """Return the start, end and duration of the event in normalised `text`."""
     p = _patterns()
+    if (
+        "accueil" in text
+        or "welcome" in text
+        or "cafe" in text
+        or ("coffee" in text or "doors" in text or "emargement" in text)
+    ):
+        text = _WELCOME.sub(lambda m: " " * len(m.group(0)), text)
     ranges = _ranges(text)
     if ranges:
         _, last_end, start, end = ranges[0]
