@@ -140,24 +140,20 @@ async def on_new_text(ctx: Context) -> str:
 async def _same_event(ctx: Context, details: RequestDetails, now: datetime) -> Request | None:
     """An open request of the same person, asked lately, that reads as the same event:
     the same date, or no date yet, and nothing that contradicts it (start, format, place)."""
-    since = now - RESTATE_WITHIN
-    for earlier in await ctx.store.requests.list(
-        states=pings.ACTIVE, requester=ctx.sender, limit=20
-    ):
-        if earlier.room_id != ctx.event.room_id or earlier.created_at < since:
-            continue
+    lately = await ctx.store.requests.lately_of(
+        ctx.sender,
+        ctx.event.room_id,
+        since=now - RESTATE_WITHIN,
+        day=details.event_date,
+        states=pings.ACTIVE,
+    )
+    for earlier in lately:  # the same day or none yet: the rest must not contradict it
         old = earlier.details
-        if details.event_date and old.event_date:
-            same = details.event_date == old.event_date
-        else:
-            same = old.event_date is None
-        same = (
-            same
-            and _agree(old.start_time, details.start_time)
+        if (
+            _agree(old.start_time, details.start_time)
             and _agree(old.format, details.format)
             and _agree(old.location, details.location)
-        )
-        if same:
+        ):
             return earlier
     return None
 

@@ -198,6 +198,26 @@ class RequestRepository:
         params.append(limit)
         return [_from_row(row) for row in await self.db.fetchall(sql, tuple(params))]
 
+    async def lately_of(
+        self,
+        requester: str,
+        room_id: str,
+        *,
+        since: datetime,
+        day: date | None,
+        states: tuple[str, ...] = OPEN_STATES,
+    ) -> list[Request]:
+        """A person's requests in a room since a time, for `day` or with no day yet
+        (`day` None: only those with no day), latest first."""
+        marks = ", ".join("?" for _ in states)
+        rows = await self.db.fetchall(
+            f"{_SELECT} WHERE r.requester = ? AND r.room_id = ? AND r.created_at >= ? "
+            f"AND r.state IN ({marks}) AND r.discarded = 0 "
+            "AND (r.event_date IS NULL OR r.event_date = ?) ORDER BY r.id DESC LIMIT 20",
+            (requester, room_id, since.isoformat(), *states, day.isoformat() if day else None),
+        )
+        return [_from_row(row) for row in rows]
+
     async def discard(self, request_id: int, *, at: datetime) -> None:
         """Mark a request as removed by its author as a mistake (it counts nowhere)."""
         await self.db.execute(

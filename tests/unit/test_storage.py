@@ -360,3 +360,29 @@ async def test_someone_never_asked_to_confirm_costs_no_read(tmp_path):
     assert (await reopened.confirmations.pending("@b:x", "room|$t")).action == "cancel"
     await store.close()
     await reopened.close()
+
+
+async def test_a_persons_recent_requests_for_a_day_or_none_yet(tmp_path):
+    from datetime import timedelta
+
+    store = await Store.open(tmp_path / "t.sqlite3")
+    made = {}
+    for name, who, room, day, ago in (
+        ("that day", "@u:x", "!r:x", date(2027, 3, 2), 1),
+        ("no day", "@u:x", "!r:x", None, 2),
+        ("other day", "@u:x", "!r:x", date(2027, 3, 9), 1),
+        ("other room", "@u:x", "!o:x", date(2027, 3, 2), 1),
+        ("someone else", "@v:x", "!r:x", date(2027, 3, 2), 1),
+        ("long ago", "@u:x", "!r:x", date(2027, 3, 2), 30),
+    ):
+        made[name] = await store.requests.create(
+            source_event_id=f"${name}", room_id=room, thread_root=f"${name}", requester=who,
+            text=name, details=RequestDetails(event_date=day, facilitators_needed=1),
+            at=NOW - timedelta(days=ago),
+        )  # fmt: skip
+    since = NOW - timedelta(days=14)
+    dated = await store.requests.lately_of("@u:x", "!r:x", since=since, day=date(2027, 3, 2))
+    assert [r.text for r in dated] == ["no day", "that day"]  # latest first
+    undated = await store.requests.lately_of("@u:x", "!r:x", since=since, day=None)
+    assert [r.text for r in undated] == ["no day"]
+    await store.close()
