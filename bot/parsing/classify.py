@@ -333,8 +333,11 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     added to `errands` when given.
     """
     out = []
+    set_aside: list[tuple[int, int]] = []  # wishes for a thing or an act: their words
     for pattern in (c.ask, c.ask_bare):
         for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in set_aside):
+                continue  # "ce serait possible d'avoir le support": the same wish, for a thing
             before = text[max(0, m.start() - 70) : m.start()]
             if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
@@ -352,6 +355,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             ):
                 if errands is not None:
                     errands.append(m.start())
+                set_aside.append((m.start(), m.end()))
                 continue
             out.append(m.start())
     if errands is not None:
@@ -490,8 +494,8 @@ _NOT_YET = re.compile(
 )
 _DENIED = re.compile(
     r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+plus\b|no longer\b"
-    r"|(?:ne|n')\s*\w+(?:\s+\w+)?\s+pas\s+(?:\w+\s+)?(?:dispo|disponibles?|libres?|venir|la|presente?s?)\b"
-    r"|not (?:available|able|coming)\b|can.?not (?:make|come)\b|can.t (?:make|come)\b"
+    r"|(?:ne|n')\s*(?:\w+\s+)?\w+\s+(?:pas|plus|jamais)\b"
+    r"|not (?:available|able|coming)\b|can.?not\b|can.t\b|won.t\b|isn.t\b|aren.t\b"
     r"|(?:dropped|pulled) out\b|(?:se sont|s.est|ont|a) desist)"
 )
 
@@ -517,6 +521,14 @@ def answers_quote(text: str) -> bool:
     """Whether `text` (normalised) replies to a quote rather than relaying it."""
     quoting = split_quotes(text)
     return quoting.reply and bool(quoting.own) and not _cues().relay.search(quoting.own)
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,80}\)")
+
+
+def _unbracket(text: str) -> str:
+    """`text` with its asides in brackets blanked out."""
+    return _ASIDE.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
 
 
 def is_request(text: str, evidence: Evidence) -> bool:
@@ -566,7 +578,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
-    if blocks or c.meta.search(said) or c.report.search(said) or c.addressed.search(own):
+    # A past tense in an aside ("(le 8, la salle était indispo)") tells of something else.
+    reported = c.report.search(_unbracket(said))
+    if blocks or c.meta.search(said) or reported or c.addressed.search(own):
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
