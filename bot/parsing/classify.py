@@ -445,7 +445,8 @@ _OPENING = 400
 # "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
 _PAST_LEAD = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b[^,.;!?\n\w]*[,.;!?\n]?\W*)?"
-    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},",
+    re.M,
 )
 
 
@@ -455,7 +456,8 @@ _FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 def focus(text: str) -> int:
     """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
     c = _cues()
-    lead = _PAST_LEAD.match(text)
+    # ... also at the head of a relayed request ("je relaie :\n> Bonjour, suite au séminaire...").
+    lead = _PAST_LEAD.match(text) or (_PAST_LEAD.search(text) if "\n" in text else None)
     if lead is not None and _asks(text[lead.end() :], c):
         return lead.end()
     # A report of a past session opens a message: its first lines are enough to look at.
