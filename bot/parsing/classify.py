@@ -54,6 +54,8 @@ class _Cues:
 
     hard: re.Pattern[str]
     soft: re.Pattern[str]
+    amend: re.Pattern[str]
+    coordination: re.Pattern[str]
     meta: re.Pattern[str]
     report: re.Pattern[str]
     addressed: re.Pattern[str]
@@ -97,6 +99,8 @@ def _cues() -> _Cues:
         event=re.compile(_join(s["event"])),
         hard=_words(s["covered"] + s["announcement"]),
         soft=_words(s["update"] + s["cancel"] + s["offer"]),
+        amend=_words(s["update"]),
+        coordination=_words(s["coordination"]),
         meta=_words(s["meta"]),
         report=_words(s["report"] + s["coordination"]),
         addressed=re.compile(r"^\W*@\w"),
@@ -533,6 +537,49 @@ def _unbracket(text: str) -> str:
     return _ASIDE.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
 
 
+_GREETING = re.compile(
+    r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b(?:\s+(?:a tous|all|everyone"
+    r"|le reseau|team))?\W*)?"
+)
+_DAY = re.compile(
+    r"\b\d{1,2}/\d{1,2}\b|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday|demain|tomorrow)\b"
+    r"|\b\d{1,2}(?:er)? (?:janv|fev|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec|jan|feb|mar|apr"
+    r"|may|jun|jul|aug|sep)|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}\b"
+)
+_HOUR = re.compile(r"\b\d{1,2} ?h(?:\d\d)?\b|\b\d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bmidi\b|\bnoon\b")
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:elle|il|ca|it|this|that|they|ils|elles|c)\s*(?:s.est|se sont|a ete|ont ete|etait"
+    r"|etaient|was|were|went)\b|\b(?:merci|thanks?|thank you|bravo)\b(?! d.avance| par avance"
+    r"| in advance| de\b| d')"
+)
+
+
+def _leads_with_event(own: str, c: _Cues, evidence: Evidence) -> bool:
+    """Whether the message's first sentence describes a coming event of its own: a format
+    named as new, its day and its hour, with no report, question or vocative in it."""
+    if evidence.today or not (evidence.has_date and evidence.has_time and evidence.has_format):
+        return False
+    start = _GREETING.match(own).end()
+    end = c.sentence_end.search(own, start)
+    first = own[start : end.end() if end else len(own)]
+    return (
+        not first.rstrip().endswith("?")
+        and _DAY.search(first) is not None
+        and _HOUR.search(first) is not None
+        and introduces_event(first)
+        and not c.report.search(first)
+        and not c.meta.search(first)
+        and not c.soft.search(first)
+        and not _VOCATIVE.search(own)
+        and not c.coordination.search(own)  # "inscriptions sur le pad": the network's own
+        # "Rétro DAJ mardi 10h. Elle s'est très bien passée, merci Paul": told of itself.
+        and not _BACK_REFERENCE.search(own, len(first))
+    )
+
+
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation, by the rules alone."""
     return verdict(text, evidence)[0]
@@ -559,7 +606,10 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     blocks = [
         m.start()
         for m in c.soft.finditer(said)
-        if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
+        if not (
+            (_WAS_TO.match(own, m.start()) or c.amend.match(said, m.start()))
+            and _same_sentence_after(own, asks, m.start(), c)
+        )
     ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
@@ -582,6 +632,11 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return bool(c.context.search(own)) or evidence.has_date, "ask"
     # A past tense in an aside ("(le 8, la salle était indispo)") tells of something else.
     reported = c.report.search(_unbracket(said))
+    if (reported or c.meta.search(said)) and not blocks and _leads_with_event(own, c, evidence):
+        # "Atelier ... le 12/11 de 9h à 12h à Bercy. L'an dernier c'était très utile" and
+        # "Codev le 12/11 à 14h ... Petite question : faut-il un binôme ?": the message opens
+        # with the event, dated and timed; what it adds about the past or how to do is aside.
+        return True, "plain"
     if blocks or c.meta.search(said) or reported or c.addressed.search(own):
         return False, "no_ask_blocked"
     if quoting.reply:
