@@ -185,6 +185,18 @@ _DETERMINERS = frozenset(
 )
 
 
+# Acts on a session from outside it: its object may be the session, it is still an errand.
+_OUTSIDE = frozenset(
+    "filmer photographier enregistrer annuler decaler reporter deplacer installer ranger"
+    " observer documenter retransmettre diffuser".split()
+)
+# The start of a verb's object: a determiner and at most one word before the noun.
+_OBJECT = re.compile(
+    r"\s+(?:(?:un|une|des|le|la|les|notre|nos|votre|vos|ce|cet|cette|ces|our|the|a|an|this|your)"
+    r"\s+|l'|d')(?:(?:petite?|grande?|premiere?|nouvel(?:le)?|prochaine?|short|small|new|first)\s+)?"
+)
+
+
 def _errand(text: str, start: int, c: _Cues) -> bool:
     """Whether the ask at `start` asks someone to do something other than facilitate."""
     who = c.someone.match(text, start)
@@ -213,7 +225,16 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         return False  # "nous prêter main-forte", "send us a facilitator"
     if verb in _ERRANDS:
         return True
-    return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
+    if verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE:
+        # "superviser un world café", "tenir notre rétro": whatever the verb, a session as
+        # its object makes the ask one for running it; "récupérer les paperboards" stays.
+        obj = _OBJECT.match(text, m.end(1))
+        return (
+            obj is None
+            or verb in _OUTSIDE
+            or not (_event_words().match(text, obj.end()) or _GENERIC_EVENT.match(text, obj.end()))
+        )
+    return False
 
 
 # An ask that follows from an event the writer's team only supposes ("si jamais on fait un
