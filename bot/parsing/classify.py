@@ -185,6 +185,11 @@ _DETERMINERS = frozenset(
 )
 
 
+# Someone asked whether they hold a known thing ("qqn a les slides ?", "anyone got the link?");
+# "qqn a le temps de..." asks for their time.
+_HAS_THING = re.compile(
+    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the)\s+(?!temps\b|time\b)|l')"
+)
 # Acts on a session from outside it: its object may be the session, it is still an errand.
 _OUTSIDE = frozenset(
     "filmer photographier enregistrer annuler decaler reporter deplacer installer ranger"
@@ -209,6 +214,8 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         and not introduces_event(text)
     ):
         return True  # "il manque des nappes pour le world café, qqn sur place ?": who is there
+    if _HAS_THING.match(text, who.end()):
+        return True  # "quelqu'un a les slides du séminaire ?": who holds a thing
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
         # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
@@ -461,6 +468,38 @@ def introduces_event(own: str, words: re.Pattern[str] | None = None) -> bool:
     return False
 
 
+# A session described in the future ("sera en ligne", "se tiendra à Lyon"), not news of it
+# ("est maintenu", "aura bien lieu", "is confirmed").
+_DESCRIBED = re.compile(
+    r"[^.;!?\n]{0,40}?\b(?:sera|seront|will be|se tiendra|se deroulera|aura lieu|will take place)\b"
+)
+
+
+@cache
+def _known_dated() -> re.Pattern[str]:
+    """A session named with a definite article and identified by its day."""
+    v = vocabulary()
+    day = (
+        rf"(?:\d{{1,2}}(?:er)?(?:/\d{{1,2}}|\s+(?:{v.month_re}))|(?:{v.weekday_re})\b"
+        rf"|(?:{v.month_re})\s+\d)"
+    )
+    events = _join([p for p, _, _ in v.raw["formats"]["patterns"]])
+    return re.compile(
+        rf"(?:^|[^a-z'])(?:le|la|les|l'|the|ce|cet|cette)\s*(?:[a-z]+\s+){{0,2}}?(?:{events})"
+        rf"(?:\s+[a-z'-]+){{0,3}}?\s+(?:du|of|on)\s+(?:le\s+|the\s+)?{day}"
+        rf"|\bthe\s+{day}\w*\s+(?:[a-z-]+\s+)?(?:{events})"
+    )
+
+
+def _known_by_its_day(own: str) -> bool:
+    """Whether every session of `own` is one the room knows, named by its day."""
+    first = _known_dated().search(own)
+    if first is None or _DESCRIBED.match(own, first.end()):
+        return False  # "l'atelier du 12/10 sera en ligne": the event described, to come
+    # A new session said before it ("Atelier le 12/11 ... pour faire suite au codev du 5/11").
+    return not introduces_event(own[: first.start()])
+
+
 _VOCATIVE = re.compile(r"(?:^|\s)@\w")
 
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
@@ -681,7 +720,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     if evidence.today or not evidence.has_date or _VOCATIVE.search(own):
         return False, "plain"
     if evidence.has_format:
-        return introduces_event(own), "plain"
+        # "Le codev DAJ du 12/11 est maintenu", "the Nov 12 retro moves to 3pm": the event
+        # the sentence is about is one the room knows, named by its day.
+        return introduces_event(own) and not _known_by_its_day(own), "plain"
     # Without its method, the session must be the writer's team's ("la DGCCRF organise une
     # matinée...", "pour notre service"), not the network's or the ministry's news.
     timed = evidence.has_time and (evidence.has_place or evidence.has_people)
