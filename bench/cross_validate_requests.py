@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import re  # noqa: E402
 
+from bench.bench_parse import DEFAULT_NAMES  # noqa: E402
 from bot.parsing import ParseResult, classify, read  # noqa: E402
 from bot.parsing.classify import Evidence  # noqa: E402
 
@@ -71,21 +72,8 @@ def signals(accepted: bool, rule: str, evidence: Evidence) -> tuple[str, ...]:
 
 DATA = ROOT / "tests" / "data"
 CASES = "tests/unit/parsing_cases.py"
-TUNING = (
-    "requests_dev.jsonl",
-    "requests_stream_dev.jsonl",
-    "stream_tune_a.jsonl",
-    "stream_tune_b.jsonl",
-    "stream_holdout_a.jsonl",
-    "stream_holdout_b.jsonl",
-    "stream_holdout_c.jsonl",
-    "stream_holdout_d.jsonl",
-    "stream_holdout_e.jsonl",
-    "stream_holdout_f.jsonl",
-    "stream_holdout_g.jsonl",
-    "stream_holdout_h.jsonl",
-    CASES,
-)
+# The tuning files are bench_parse's, so the two lists are one.
+TUNING = (*DEFAULT_NAMES, CASES)
 FIELD_TABLES = (
     "RELATIVE_DATES",
     "ABSOLUTE_DATES",

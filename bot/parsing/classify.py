@@ -54,6 +54,8 @@ class _Cues:
 
     hard: re.Pattern[str]
     soft: re.Pattern[str]
+    amend: re.Pattern[str]
+    coordination: re.Pattern[str]
     meta: re.Pattern[str]
     report: re.Pattern[str]
     addressed: re.Pattern[str]
@@ -97,6 +99,8 @@ def _cues() -> _Cues:
         event=re.compile(_join(s["event"])),
         hard=_words(s["covered"] + s["announcement"]),
         soft=_words(s["update"] + s["cancel"] + s["offer"]),
+        amend=_words(s["update"]),
+        coordination=_words(s["coordination"]),
         meta=_words(s["meta"]),
         report=_words(s["report"] + s["coordination"]),
         addressed=re.compile(r"^\W*@\w"),
@@ -181,6 +185,23 @@ _DETERMINERS = frozenset(
 )
 
 
+# Someone asked whether they hold a known thing ("qqn a les slides ?", "anyone got the link?");
+# "qqn a le temps de..." asks for their time.
+_HAS_THING = re.compile(
+    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the)\s+(?!temps\b|time\b)|l')"
+)
+# Acts on a session from outside it: its object may be the session, it is still an errand.
+_OUTSIDE = frozenset(
+    "filmer photographier enregistrer annuler decaler reporter deplacer installer ranger"
+    " observer documenter retransmettre diffuser".split()
+)
+# The start of a verb's object: a determiner and at most one word before the noun.
+_OBJECT = re.compile(
+    r"\s+(?:(?:un|une|des|le|la|les|notre|nos|votre|vos|ce|cet|cette|ces|our|the|a|an|this|your)"
+    r"\s+|l'|d')(?:(?:petite?|grande?|premiere?|nouvel(?:le)?|prochaine?|short|small|new|first)\s+)?"
+)
+
+
 def _errand(text: str, start: int, c: _Cues) -> bool:
     """Whether the ask at `start` asks someone to do something other than facilitate."""
     who = c.someone.match(text, start)
@@ -193,6 +214,8 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         and not introduces_event(text)
     ):
         return True  # "il manque des nappes pour le world café, qqn sur place ?": who is there
+    if _HAS_THING.match(text, who.end()):
+        return True  # "quelqu'un a les slides du séminaire ?": who holds a thing
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
         # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
@@ -209,7 +232,16 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         return False  # "nous prêter main-forte", "send us a facilitator"
     if verb in _ERRANDS:
         return True
-    return verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE
+    if verb.endswith(("er", "ir", "re", "oir")) and verb not in _FACILITATE:
+        # "superviser un world café", "tenir notre rétro": whatever the verb, a session as
+        # its object makes the ask one for running it; "récupérer les paperboards" stays.
+        obj = _OBJECT.match(text, m.end(1))
+        return (
+            obj is None
+            or verb in _OUTSIDE
+            or not (_event_words().match(text, obj.end()) or _GENERIC_EVENT.match(text, obj.end()))
+        )
+    return False
 
 
 # An ask that follows from an event the writer's team only supposes ("si jamais on fait un
@@ -333,8 +365,11 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     added to `errands` when given.
     """
     out = []
+    set_aside: list[tuple[int, int]] = []  # wishes for a thing or an act: their words
     for pattern in (c.ask, c.ask_bare):
         for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in set_aside):
+                continue  # "ce serait possible d'avoir le support": the same wish, for a thing
             before = text[max(0, m.start() - 70) : m.start()]
             if c.condition.search(before) and not c.wondering.search(before):
                 continue  # "si qqn a besoin..." offers, it does not ask
@@ -352,6 +387,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             ):
                 if errands is not None:
                     errands.append(m.start())
+                set_aside.append((m.start(), m.end()))
                 continue
             out.append(m.start())
     if errands is not None:
@@ -432,6 +468,38 @@ def introduces_event(own: str, words: re.Pattern[str] | None = None) -> bool:
     return False
 
 
+# A session described in the future ("sera en ligne", "se tiendra à Lyon"), not news of it
+# ("est maintenu", "aura bien lieu", "is confirmed").
+_DESCRIBED = re.compile(
+    r"[^.;!?\n]{0,40}?\b(?:sera|seront|will be|se tiendra|se deroulera|aura lieu|will take place)\b"
+)
+
+
+@cache
+def _known_dated() -> re.Pattern[str]:
+    """A session named with a definite article and identified by its day."""
+    v = vocabulary()
+    day = (
+        rf"(?:\d{{1,2}}(?:er)?(?:/\d{{1,2}}|\s+(?:{v.month_re}))|(?:{v.weekday_re})\b"
+        rf"|(?:{v.month_re})\s+\d)"
+    )
+    events = _join([p for p, _, _ in v.raw["formats"]["patterns"]])
+    return re.compile(
+        rf"(?:^|[^a-z'])(?:le|la|les|l'|the|ce|cet|cette)\s*(?:[a-z]+\s+){{0,2}}?(?:{events})"
+        rf"(?:\s+[a-z'-]+){{0,3}}?\s+(?:du|of|on)\s+(?:le\s+|the\s+)?{day}"
+        rf"|\bthe\s+{day}\w*\s+(?:[a-z-]+\s+)?(?:{events})"
+    )
+
+
+def _known_by_its_day(own: str) -> bool:
+    """Whether every session of `own` is one the room knows, named by its day."""
+    first = _known_dated().search(own)
+    if first is None or _DESCRIBED.match(own, first.end()):
+        return False  # "l'atelier du 12/10 sera en ligne": the event described, to come
+    # A new session said before it ("Atelier le 12/11 ... pour faire suite au codev du 5/11").
+    return not introduces_event(own[: first.start()])
+
+
 _VOCATIVE = re.compile(r"(?:^|\s)@\w")
 
 # "Notre question : pourriez-vous...": the word labels the ask that follows it.
@@ -441,7 +509,8 @@ _OPENING = 400
 # "Suite à notre séminaire du 12 janvier (merci encore !), ...": an aside in brackets too.
 _PAST_LEAD = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b[^,.;!?\n\w]*[,.;!?\n]?\W*)?"
-    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},"
+    r"(?:suite a(?:ux?)?|following|apres|after)\b(?:[^,.;!?\n(]|\([^()\n]{0,40}\)){0,90},",
+    re.M,
 )
 
 
@@ -451,7 +520,8 @@ _FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 def focus(text: str) -> int:
     """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
     c = _cues()
-    lead = _PAST_LEAD.match(text)
+    # ... also at the head of a relayed request ("je relaie :\n> Bonjour, suite au séminaire...").
+    lead = _PAST_LEAD.match(text) or (_PAST_LEAD.search(text) if "\n" in text else None)
     if lead is not None and _asks(text[lead.end() :], c):
         return lead.end()
     # A report of a past session opens a message: its first lines are enough to look at.
@@ -490,8 +560,8 @@ _NOT_YET = re.compile(
 )
 _DENIED = re.compile(
     r"[^.,;:!?\n]{0,30}?\b(?:(?:ne|n')\s*\w+(?:\s+\w+)?\s+plus\b|no longer\b"
-    r"|(?:ne|n')\s*\w+(?:\s+\w+)?\s+pas\s+(?:\w+\s+)?(?:dispo|disponibles?|libres?|venir|la|presente?s?)\b"
-    r"|not (?:available|able|coming)\b|can.?not (?:make|come)\b|can.t (?:make|come)\b"
+    r"|(?:ne|n')\s*(?:\w+\s+)?\w+\s+(?:pas|plus|jamais)\b"
+    r"|not (?:available|able|coming)\b|can.?not\b|can.t\b|won.t\b|isn.t\b|aren.t\b"
     r"|(?:dropped|pulled) out\b|(?:se sont|s.est|ont|a) desist)"
 )
 
@@ -517,6 +587,57 @@ def answers_quote(text: str) -> bool:
     """Whether `text` (normalised) replies to a quote rather than relaying it."""
     quoting = split_quotes(text)
     return quoting.reply and bool(quoting.own) and not _cues().relay.search(quoting.own)
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,80}\)")
+
+
+def _unbracket(text: str) -> str:
+    """`text` with its asides in brackets blanked out."""
+    return _ASIDE.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
+
+
+_GREETING = re.compile(
+    r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b(?:\s+(?:a tous|all|everyone"
+    r"|le reseau|team))?\W*)?"
+)
+_DAY = re.compile(
+    r"\b\d{1,2}/\d{1,2}\b|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday|demain|tomorrow)\b"
+    r"|\b\d{1,2}(?:er)? (?:janv|fev|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec|jan|feb|mar|apr"
+    r"|may|jun|jul|aug|sep)|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}\b"
+)
+_HOUR = re.compile(r"\b\d{1,2} ?h(?:\d\d)?\b|\b\d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bmidi\b|\bnoon\b")
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:elle|il|ca|it|this|that|they|ils|elles|c)\s*(?:s.est|se sont|a ete|ont ete|etait"
+    r"|etaient|was|were|went)\b|\b(?:merci|thanks?|thank you|bravo)\b(?! d.avance| par avance"
+    r"| in advance| de\b| d')"
+)
+
+
+def _leads_with_event(own: str, c: _Cues, evidence: Evidence) -> bool:
+    """Whether the message's first sentence describes a coming event of its own: a format
+    named as new, its day and its hour, with no report, question or vocative in it."""
+    if evidence.today or not (evidence.has_date and evidence.has_time and evidence.has_format):
+        return False
+    start = _GREETING.match(own).end()
+    end = c.sentence_end.search(own, start)
+    first = own[start : end.end() if end else len(own)]
+    return (
+        not first.rstrip().endswith("?")
+        and _DAY.search(first) is not None
+        and _HOUR.search(first) is not None
+        and introduces_event(first)
+        and not c.report.search(first)
+        and not c.meta.search(first)
+        and not c.soft.search(first)
+        and not _VOCATIVE.search(own)
+        and not c.coordination.search(own)  # "inscriptions sur le pad": the network's own
+        # "Rétro DAJ mardi 10h. Elle s'est très bien passée, merci Paul": told of itself.
+        and not _BACK_REFERENCE.search(own, len(first))
+    )
 
 
 def is_request(text: str, evidence: Evidence) -> bool:
@@ -545,7 +666,10 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     blocks = [
         m.start()
         for m in c.soft.finditer(said)
-        if not (_WAS_TO.match(own, m.start()) and _same_sentence_after(own, asks, m.start(), c))
+        if not (
+            (_WAS_TO.match(own, m.start()) or c.amend.match(said, m.start()))
+            and _same_sentence_after(own, asks, m.start(), c)
+        )
     ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
@@ -566,7 +690,14 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
                 "ask_meta",
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
-    if blocks or c.meta.search(said) or c.report.search(said) or c.addressed.search(own):
+    # A past tense in an aside ("(le 8, la salle était indispo)") tells of something else.
+    reported = c.report.search(_unbracket(said))
+    if (reported or c.meta.search(said)) and not blocks and _leads_with_event(own, c, evidence):
+        # "Atelier ... le 12/11 de 9h à 12h à Bercy. L'an dernier c'était très utile" and
+        # "Codev le 12/11 à 14h ... Petite question : faut-il un binôme ?": the message opens
+        # with the event, dated and timed; what it adds about the past or how to do is aside.
+        return True, "plain"
+    if blocks or c.meta.search(said) or reported or c.addressed.search(own):
         return False, "no_ask_blocked"
     if quoting.reply:
         return False, "reply"
@@ -589,7 +720,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
     if evidence.today or not evidence.has_date or _VOCATIVE.search(own):
         return False, "plain"
     if evidence.has_format:
-        return introduces_event(own), "plain"
+        # "Le codev DAJ du 12/11 est maintenu", "the Nov 12 retro moves to 3pm": the event
+        # the sentence is about is one the room knows, named by its day.
+        return introduces_event(own) and not _known_by_its_day(own), "plain"
     # Without its method, the session must be the writer's team's ("la DGCCRF organise une
     # matinée...", "pour notre service"), not the network's or the ministry's news.
     timed = evidence.has_time and (evidence.has_place or evidence.has_people)

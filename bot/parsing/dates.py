@@ -403,6 +403,14 @@ def mentions(text: str, today: date) -> list[Mention]:
             _classify(text, mention, today)
         elif mention.role == "secondary" and _moved_to(text, mention):
             mention.role = "new"  # "il passe du 19 au 24 novembre": to the 24th
+    # An event moved to a new day ("le 16 octobre tombe à l'eau, il est décalé au 24
+    # novembre", "la date du 31 mai ne tient plus, on passe au 9 juin"): the days said
+    # before it are the ones it leaves, not sessions of a series.
+    moved = next((m.start for m in found if m.role == "new"), None)
+    if moved is not None:
+        for mention in found:
+            if mention.start < moved and mention.role == "event":
+                mention.role = "excluded"
     return found
 
 
@@ -438,7 +446,7 @@ def _moved_to(text: str, mention: Mention) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _read_once(text: str, today: date) -> tuple[Mention, ...]:
+def read_once(text: str, today: date) -> tuple[Mention, ...]:
     """The mentions of a message, read once for its event date and its past date."""
     return tuple(mentions(text, today))
 
@@ -459,7 +467,7 @@ def _open_day() -> re.Pattern[str]:
 
 def event_date(text: str, today: date) -> date | None:
     """Return the date of the requested event, or None."""
-    found = list(_read_once(text, today))
+    found = list(read_once(text, today))
     # "the workshop this morning went so well that we'd like a follow-up on 24 November":
     # today names the session being told of when a coming day is asked for too.
     if any(m.role in ("new", "event") and m.day > today for m in found):
@@ -476,7 +484,7 @@ def event_date(text: str, today: date) -> date | None:
 
 def past_date(text: str, today: date) -> date | None:
     """Return an explicitly written event date that is already past, or None."""
-    for mention in _read_once(text, today):
+    for mention in read_once(text, today):
         if mention.role == "past":
             return mention.day
     return None

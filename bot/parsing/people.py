@@ -36,6 +36,14 @@ _SOME_OF = re.compile(
 )
 
 
+# People a count tells something of in a past tense: who left, joined or retired.
+_WENT = re.compile(
+    r"\s*(?:have\s+|had\s+|recently\s+|just\s+)?(?:left|quit|retired|joined|departed|resigned)\b"
+    r"|\s*(?:sont|ont|nous ont|viennent de)\s+(?:\w+\s+)?(?:partie?s|quitte|rejoint|arrivee?s"
+    r"|retraite|partir|quitter|arriver)\b"
+)
+
+
 @dataclass(frozen=True)
 class _Patterns:
     facilitator_count: re.Pattern[str]
@@ -61,6 +69,7 @@ class _Patterns:
     total_cue: re.Pattern[str]
     sum_before: re.Pattern[str]
     summed: re.Pattern[str]
+    sum_words: re.Pattern[str]
 
 
 @cache
@@ -119,7 +128,10 @@ def _patterns() -> _Patterns:
         ),
         subset_cue=re.compile(raw["subset_cue"]),
         # "on sera 18", "on serait 15", "we'll be 12": the attendance, in any tense or mood.
-        will_be=re.compile(r"(?:\bser(?:ons|ont|a|ait|ions|aient)|will be|would be)\s*$"),
+        will_be=re.compile(
+            r"(?:\bser(?:ons|ont|a|ait|ions|aient)|will be|would be)"
+            r"\s*(?:(?:maybe|perhaps|probably|peut-etre|probablement|sans doute)\s+)?$"
+        ),
         total_cue=re.compile(raw["total_cue"]),
         sum_before=re.compile(raw["sum_before"]),
         # "soit 9 au total", "so 9 in total", "30 en tout": a headcount with no noun.
@@ -128,9 +140,15 @@ def _patterns() -> _Patterns:
             rf"|(?:{raw['sum_before'][:-1]})(?<![\d/:.,])\b({num})\b"
             rf"(?=\s*(?:[,.;!?)\n]|$|{raw['total_cue'].lstrip('^')}|{nouns}))"
         ),
+        # A cheap test for the words `summed` needs, before its slow scan.
+        sum_words=re.compile(
+            r"\b(?:au total|in total|en tout|in all|all told|altogether|soit|so|donc|that is"
+            r"|that.s|ce qui|which makes|making|total)\b|=|\bi\.e\."
+        ),
         of_us=re.compile(rf"(?:{pre}\s*)?\b({num})\s+of\s+(?:us|them)\b"),
         team_of=re.compile(
-            rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:de|of)\s+({num})\b"
+            rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:[a-z0-9]+\s+)?(?:de|of)"
+            rf"\s+({num})\b"
             r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
     )
@@ -183,6 +201,8 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
             return  # "the workshop on Dec 3 will be online": a day, not a headcount
         prefix = text[max(0, start - 30) : start]
         suffix = text[end : end + 30]
+        if _WENT.match(suffix):
+            return  # "two people left", "3 agents sont partis": news of the team, no headcount
         rank = 1
         if (p.subset_cue.match(suffix) and _SOME_OF.search(prefix)) or _LINK_FOR.search(prefix):
             rank = 3  # "avec deux collègues à distance", "+ lien Teams pour 3 collègues"
@@ -204,7 +224,7 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         add(m.start(1), to_int(m.group(1)), m.end())
     for m in p.approx.finditer(text):
         add(m.start(1), approx_value(m.group(1)), m.end())
-    for m in p.of_us.finditer(text):
+    for m in p.of_us.finditer(text) if " of " in text else ():
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(1))
             candidates[-1:] = [(c[0], 0, c[2]) for c in candidates[-1:] if c[0] == m.start(1)]
@@ -217,7 +237,7 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     for m in p.team_of.finditer(text):
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(1))
-    for m in p.summed.finditer(text):
+    for m in p.summed.finditer(text) if p.sum_words.search(text) else ():
         group = 1 if m.group(1) else 2
         if not any(start == m.start(group) for start, _, _ in candidates):
             add(m.start(group), to_int(m.group(group)), m.end(group))

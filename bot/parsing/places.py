@@ -126,10 +126,12 @@ def _cities(folded: Folded) -> list[tuple[float, int, int, str]]:
         wide = text[max(0, m.start() - 70) : m.start()]
         if p.home_before.search(wide) or p.own_office_before.search(wide):
             continue  # the writer's own office
+        if _REMOTE_FROM.search(wide):
+            continue  # "+ 3 collègues sur Teams depuis Marseille": where the remote ones are
         if prefix.endswith(("seine ", "heure de ")) or text.startswith(" time", m.end()):
             continue  # a département ("Seine-Saint-Denis") or a time zone ("Paris time")
-        if p.event_place_before.search(prefix):
-            rank = -1
+        if p.event_place_before.search(prefix) or _LABELLED_LINE.search(text, 0, m.start()):
+            rank = -1  # "Lieu : direction régionale des douanes de Bordeaux + Teams"
         elif p.team_after.match(text, m.end()):
             rank = WEAK  # "Insee Metz ici"
         elif p.office_before.search(wide):
@@ -182,6 +184,18 @@ _LINK = re.compile(
     r"(?<!-)\b(?:a|au|de|d'|in|at)\b(?!-)|\b(?:lieu|location|venue|place|where|ou|adresse|address)\s*:"
     r"|\("
 )
+# A form's place line ("- Lieu : ..."): the town it names is the event's.
+_LABELLED_LINE = re.compile(
+    r"(?:^|\n)[\s*-]*(?:lieu|location|venue|place|adresse|address|ou|where)\s*:[^\n]*$"
+)
+# Attendees joining remotely from a town: the town is theirs, not the event's.
+_REMOTE_FROM = re.compile(
+    r"\b(?:teams|visio\w*|a distance|remote\w*|en ligne|online|zoom|webex|connecte\w*"
+    r"|joining|dialing in)\b[^.;,!?\n]{0,25}\b(?:depuis|from)\s*$"
+)
+# "nos méthodes d'enquête en ligne": "en ligne" completing a noun names a topic, not the
+# event's medium, when the event has a town of its own.
+_TOPIC_ONLINE = re.compile(r"\b(?:d'|de |des |du )[a-z-]+ en ligne\b")
 # A venue's town in brackets: "au Domaine des Vaux-de-Cernay (Cernay-la-Ville)".
 _VENUE_BRACKET = re.compile(
     r"\b(?:domaine|salle|chateau|abbaye|palais|centre|center|maison|campus|site|hotel|manoir"
@@ -289,15 +303,21 @@ def place(folded: Folded, *, dated: bool = False) -> Place:
     if placed:
         city = placed[0][2]
         cities = [(0, 0, 0, city)]
+    if cities and cities[0][0] <= 0 and "en ligne" in text:
+        topic = _TOPIC_ONLINE.sub(lambda m: " " * len(m.group(0)), text)
+        if "en ligne" not in topic:
+            text = topic
     remote = _remote(text, folded, unsaid)
-    if city is None and dated and (not remote or _SOME_REMOTE.search(text)):
+    onsite = bool(p.onsite.search(text))
+    # "Our customs team in Dunkerque ... in person": the team's town, on site, when no
+    # other place is said.
+    if city is None and (dated or onsite) and (not remote or _SOME_REMOTE.search(text)):
         if named:
             cities = named[:1]
             city = cities[0][3]
         elif unlisted:
             city = unlisted[0][1]
             cities = [(0, 0, 0, city)]
-    onsite = bool(p.onsite.search(text))
     hybrid = bool(p.hybrid.search(text))
     if not hybrid and remote and cities:
         # "(Lyon + visio)": a site plus a remote link is hybrid.

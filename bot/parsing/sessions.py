@@ -326,9 +326,7 @@ def _explicit(text: str, today: date) -> list[_Item]:
 def _excluded_spans(text: str, today: date) -> list[tuple[int, int]]:
     """Spans of the dates the date reader sets aside: deadlines, past or moved-from dates."""
     return [
-        (m.start, m.end)
-        for m in dates.mentions(text, today)
-        if m.role in ("excluded", "past") and not m.role == "secondary"
+        (m.start, m.end) for m in dates.read_once(text, today) if m.role in ("excluded", "past")
     ]
 
 
