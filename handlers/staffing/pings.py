@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,6 +22,7 @@ from handlers.core.context import Chat
 from handlers.core.language import Say, render
 from handlers.missions import room
 from handlers.reminders import display_name
+from storage.missions import Ping
 from storage.outbox import Attachment
 from storage.store import Store
 
@@ -146,11 +148,14 @@ async def ping(
     slots: int,
     round_: int,
     limit: int | None = None,
+    earlier: Sequence[Ping] | None = None,
 ) -> PingRound:
-    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`)."""
+    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`;
+    `earlier`: the request's pings, when the caller has just read them)."""
     result = await rank_request(ctx.store, request)
-    asked = {request.requester}
-    asked |= {p.facilitator for p in await ctx.store.missions.pings(request.id)}
+    if earlier is None:
+        earlier = await ctx.store.missions.pings(request.id)
+    asked = {request.requester} | {p.facilitator for p in earlier}
     asked |= await ctx.store.missions.involved(request.id)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
     count = cycles.round_size(

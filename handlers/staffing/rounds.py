@@ -4,6 +4,7 @@ and the escalation when nobody accepts in time (both jobs of the persistent sche
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot.domain.planning import mission_start
 from bot.domain.requests import Request
@@ -21,6 +22,7 @@ from handlers.staffing.pings import (
     ping,
     tell_coordinators,
 )
+from storage.missions import Ping
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()
@@ -37,7 +39,7 @@ async def start(ctx: Staffing, request: Request) -> PingRound | None:
     round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
     if await ctx.store.missions.pings(request.id):
         return None
-    found = await reopen(ctx, request, cause="1")
+    found = await reopen(ctx, request, cause="1", earlier=())
     await shortfall.tell_shortfall(ctx, request)  # more places than the directory can fill
     return found
 
@@ -49,13 +51,15 @@ async def reopen(
     cause: str,
     limit: int | None = None,
     was_staffed: bool = False,
+    earlier: Sequence[Ping] | None = None,
 ) -> PingRound | None:
     """Ping for the places still free, as a new round, and follow it up (escalation
     planned, or the coordinators told why): a slot freed up (withdrawal, removal,
     refusal), or the first round of a request (`start`). On a request that `was_staffed`,
-    those asked before who never answered are asked again first."""
+    those asked before who never answered are asked again first. `earlier`: the request's
+    pings when the caller has just read them."""
     asked_again = await ask_again(ctx, request, cause=cause) if was_staffed else []
-    found = await next_round(ctx, request, limit=limit)
+    found = await next_round(ctx, request, limit=limit, earlier=earlier)
     if found is not None and asked_again and not found.pinged:
         await plan_escalation(ctx, request)  # those asked again may take it
     elif found is not None:
@@ -90,7 +94,11 @@ async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | N
 
 
 async def next_round(
-    ctx: Staffing, request: Request, *, limit: int | None = None
+    ctx: Staffing,
+    request: Request,
+    *,
+    limit: int | None = None,
+    earlier: Sequence[Ping] | None = None,
 ) -> PingRound | None:
     """Ping for the places still free, as a new round; None when nothing is to be done."""
     if not is_ready(request):
@@ -98,9 +106,10 @@ async def next_round(
     slots = await free_slots(ctx, request)
     if slots == 0:
         return None
-    rounds = [p.round for p in await ctx.store.missions.pings(request.id)]
-    round_ = (max(rounds) if rounds else 0) + 1
-    return await ping(ctx, request, slots=slots, round_=round_, limit=limit)
+    if earlier is None:
+        earlier = await ctx.store.missions.pings(request.id)
+    round_ = max((p.round for p in earlier), default=0) + 1
+    return await ping(ctx, request, slots=slots, round_=round_, limit=limit, earlier=earlier)
 
 
 FIRST_ROUND = "first_round"
