@@ -518,8 +518,13 @@ _FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
 def focus(text: str) -> int:
-    """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
+    """Where the new ask starts after opening thanks for a past session ("merci pour hier !"),
+    or after a closing said of another event ("un séminaire (déjà couvert) mais...")."""
     c = _cues()
+    for m in c.hard.finditer(text, 0, _OPENING):
+        start = _closes_another(text, m, c)
+        if start:
+            return start
     # ... also at the head of a relayed request ("je relaie :\n> Bonjour, suite au séminaire...").
     lead = _PAST_LEAD.match(text) or (_PAST_LEAD.search(text) if "\n" in text else None)
     if lead is not None and _asks(text[lead.end() :], c):
@@ -566,12 +571,38 @@ _DENIED = re.compile(
 )
 
 
+# A closing said of another event than the one asked for: in an aside ("un séminaire le
+# 11/05 (déjà couvert) mais on aimerait un atelier avant") or set against the ask that
+# follows ("le codev est couvert, par contre il nous faudrait qqn pour la rétro").
+_IN_ASIDE = re.compile(r"\([^()\n]{0,40}$")
+_CONTRAST = re.compile(r"\b(?:mais|but|par contre|en revanche|however|cependant|en plus)\b")
+
+
+def _closes_another(said: str, m: re.Match[str], c: _Cues) -> int:
+    """Where the ask starts when the closing `m` is said of another event (0 if it is not)."""
+    aside = _IN_ASIDE.search(said, max(0, m.start() - 40), m.start()) is not None
+    if aside:
+        start = said.find(")", m.end()) + 1
+        if start <= 0:
+            return 0
+    else:
+        contrast = _CONTRAST.search(said, m.end())
+        if contrast is None:
+            return 0
+        start = contrast.end()
+    rest = said[start:]
+    # The ask must bring an event of its own, not staff the one just closed.
+    return start if _asks(rest, c) and introduces_event(rest) else 0
+
+
 def _closed(said: str, c: _Cues) -> bool:
     """Whether the writer says the event is covered, or announces the network's own event."""
     for m in c.hard.finditer(said):
         if _NOT_YET.search(said, max(0, m.start() - 40), m.start()):
             continue
         if _DENIED.match(said, m.end()):
+            continue
+        if _closes_another(said, m, c):
             continue
         return True
     return False
