@@ -150,6 +150,9 @@ def _patterns() -> _Patterns:
             rf"\b(?:team|equipe|groupe|group|unit|unite|promo|cohorte)\s+(?:[a-z0-9]+\s+)?(?:de|of)"
             rf"\s+({num})\b"
             r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
+            # "our 12-person team", "a 15-strong unit": the size said before the noun.
+            rf"|\b({num})[- ](?:person|people|member|strong)\s+(?:[a-z]+\s+)?"
+            r"(?:team|group|unit|department|service|office)\b"
         ),
     )
 
@@ -235,8 +238,11 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(), known_noun=False)
     for m in p.team_of.finditer(text):
-        if not any(start == m.start(1) for start, _, _ in candidates):
-            add(m.start(1), to_int(m.group(1)), m.end(1))
+        group = 1 if m.group(1) else 2
+        if not any(start == m.start(group) for start, _, _ in candidates):
+            add(m.start(group), to_int(m.group(group)), m.end(group))
+            if group == 2 and candidates and candidates[-1][0] == m.start(2):
+                candidates[-1] = (m.start(2), max(2, candidates[-1][1]), candidates[-1][2])
     for m in p.summed.finditer(text) if p.sum_words.search(text) else ():
         group = 1 if m.group(1) else 2
         if not any(start == m.start(group) for start, _, _ in candidates):
