@@ -452,6 +452,12 @@ _GENERIC_EVENT = re.compile(
 )
 
 
+_PART_OF_DAY = re.compile(
+    r"\b(?:au matin|le matin|en matinee|(?:l.|en |dans l.)apres-midi|aprem|in the morning"
+    r"|in the afternoon)\b"
+    r"|\b(?:\d{1,2}(?:er)?(?:/\d{1,2}| [a-z]+)?|[a-z]+ \d{1,2})\s+(?:matin|apres-midi|morning"
+    r"|afternoon)\b"
+)
 _OURS = re.compile(r"\b(?:nous|notre|nos|on|we|our|organis\w*|organiz\w*)\b")
 
 
@@ -756,6 +762,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return introduces_event(own) and not _known_by_its_day(own), "plain"
     # Without its method, the session must be the writer's team's ("la DGCCRF organise une
     # matinée...", "pour notre service"), not the network's or the ministry's news.
-    timed = evidence.has_time and (evidence.has_place or evidence.has_people)
+    # A part of the day ("le 1er juillet au matin") times it when its place and size are said.
+    timed = (evidence.has_time and (evidence.has_place or evidence.has_people)) or (
+        evidence.has_place and evidence.has_people and _PART_OF_DAY.search(own) is not None
+    )
     ours = directorate(own) is not None or _OURS.search(own) is not None
     return timed and ours and introduces_event(own, _GENERIC_EVENT), "plain"
