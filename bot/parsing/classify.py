@@ -162,6 +162,7 @@ _ENGLISH_ASK = re.compile(
     r"\b(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?"
     r"([a-z]+)"
 )
+_BARE_VERB = re.compile(r"\s+(?:please\s+)?([a-z]+)\b")
 _ERRANDS = frozenset(
     "send share bring pick grab print book recommend tell point lend forward explain answer"
     " fetch carry buy order check review proofread".split()
@@ -188,7 +189,9 @@ _DETERMINERS = frozenset(
 # Someone asked whether they hold a known thing ("qqn a les slides ?", "anyone got the link?");
 # "qqn a le temps de..." asks for their time.
 _HAS_THING = re.compile(
-    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the)\s+(?!temps\b|time\b)|l')"
+    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the|du|de la|des|any|some|spare)\s+"
+    r"(?!(?:temps|time|dispos?|disponibilites?|creneaux?|moments?|bandwidth|availability)\b)"
+    r"|l'|d')"
 )
 # Acts on a session from outside it: its object may be the session, it is still an errand.
 _OUTSIDE = frozenset(
@@ -216,6 +219,9 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         return True  # "il manque des nappes pour le world café, qqn sur place ?": who is there
     if _HAS_THING.match(text, who.end()):
         return True  # "quelqu'un a les slides du séminaire ?": who holds a thing
+    bare = _BARE_VERB.match(text, who.end())
+    if bare and bare.group(1) in _ERRANDS and not _HELPER.search(text, bare.end(), bare.end() + 40):
+        return True  # "could someone bring markers?": the modal before, the errand after
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
         # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
@@ -358,6 +364,32 @@ def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
     return not (helper or run or introduces_event(rest) or introduces_event(rest, _GENERIC_EVENT))
 
 
+# Help asked for in general ("besoin d'aide", "un coup de main", "help needed", "need a hand"):
+# what it is for is said next.
+_GENERIC_HELP = re.compile(
+    r"(?:\baide|\bhelp|coup de main|\ba hand|\b(?:qqn|quelqu.un|someone|somebody))\W*$"
+)
+
+
+def _help_with_errand(text: str, m: re.Match[str], c: _Cues) -> bool:
+    """Whether a general call for help is explained, in its sentence, by an errand put to
+    someone ("besoin d'aide : qqn a du matériel à prêter pour jeudi ?", "help needed: could
+    someone bring markers?"), not by an event to run."""
+    tail = _GENERIC_HELP.search(m.group(0))
+    if tail is None:
+        return False
+    start = m.start() + tail.start()
+    end = c.sentence_end.search(text, m.end())
+    stop = end.end() if end else len(text)
+    rest = text[start:stop]
+    if introduces_event(rest) or _TO_FACILITATE.search(rest):
+        return False
+    who = [w.start() for w in c.someone.finditer(text, start, stop)]
+    return any(_errand(text, w, c) for w in who) or any(
+        e.group(1) in _ERRANDS for e in _ENGLISH_ASK.finditer(text, max(0, start - 12), stop)
+    )
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -381,6 +413,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             knows = c.meta.match(text, m.start())
             if (
                 knows
+                or _help_with_errand(text, m, c)
                 or _errand(text, m.start(), c)
                 or _wants_a_thing(text, m.start(), c)
                 or _wants_an_act(text, m.start(), c)
