@@ -44,6 +44,7 @@ class _Cues:
     want: re.Pattern[str]
     someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
+    another: re.Pattern[str]
     weak_ask: re.Pattern[str]
     weak_count: re.Pattern[str]
     relay: re.Pattern[str]
@@ -58,6 +59,7 @@ class _Cues:
     coordination: re.Pattern[str]
     meta: re.Pattern[str]
     report: re.Pattern[str]
+    said_over: re.Pattern[str]
     addressed: re.Pattern[str]
     sentence_end: re.Pattern[str]
 
@@ -84,6 +86,7 @@ def _cues() -> _Cues:
         want=re.compile(rf"(?:{_join(s['want'])})\b"),
         someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
+        another=re.compile(_join(s["ask_another"])),
         weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
         weak_count=re.compile(rf"\b(?:{s['weak_ask'][1]})"),
         relay=re.compile(_join(s["relay"])),
@@ -103,6 +106,7 @@ def _cues() -> _Cues:
         coordination=_words(s["coordination"]),
         meta=_words(s["meta"]),
         report=_words(s["report"] + s["coordination"]),
+        said_over=re.compile(_join(s["said_over"])),
         addressed=re.compile(r"^\W*@\w"),
         sentence_end=re.compile(r"[.!?\n]"),
     )
@@ -398,7 +402,9 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """
     out = []
     set_aside: list[tuple[int, int]] = []  # wishes for a thing or an act: their words
-    for pattern in (c.ask, c.ask_bare):
+    # "une 2e séance le 2/12 ?": only a question proposes another session.
+    patterns = (c.ask, c.ask_bare, c.another) if "?" in text else (c.ask, c.ask_bare)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in set_aside):
                 continue  # "ce serait possible d'avoir le support": the same wish, for a thing
@@ -556,14 +562,21 @@ _PAST_LEAD = re.compile(
 _FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
+# A cheap test for the closings `_closes_another` looks at, before the slow scan.
+_COVERED_WORD = re.compile(
+    r"couvert|en charge|pourvu|covered|staffed|handled|taken|sorted|c.est (?:bon|ok|regle|cale)"
+)
+
+
 def focus(text: str) -> int:
     """Where the new ask starts after opening thanks for a past session ("merci pour hier !"),
     or after a closing said of another event ("un séminaire (déjà couvert) mais...")."""
     c = _cues()
-    for m in c.hard.finditer(text, 0, _OPENING):
-        start = _closes_another(text, m, c)
-        if start:
-            return start
+    if _COVERED_WORD.search(text, 0, _OPENING) and ("(" in text or _CONTRAST.search(text)):
+        for m in c.hard.finditer(text, 0, _OPENING):
+            start = _closes_another(text, m, c)
+            if start:
+                return start
     # ... also at the head of a relayed request ("je relaie :\n> Bonjour, suite au séminaire...").
     lead = _PAST_LEAD.match(text) or (_PAST_LEAD.search(text) if "\n" in text else None)
     if lead is not None and _asks(text[lead.end() :], c):
@@ -667,6 +680,9 @@ def _unbracket(text: str) -> str:
     return _ASIDE.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
 
 
+# A cheap test for the words of `said_over`, before its slow scan.
+_OVER_WORD = re.compile(r"termin|fini|boucl|achev|day ")
+
 _GREETING = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b(?:\s+(?:a tous|all|everyone"
     r"|le reseau|team))?\W*)?"
@@ -761,7 +777,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
     # A past tense in an aside ("(le 8, la salle était indispo)") tells of something else.
-    reported = c.report.search(_unbracket(said))
+    reported = c.report.search(_unbracket(said)) or (
+        _OVER_WORD.search(said) is not None and c.said_over.search(said) is not None
+    )
     if (reported or c.meta.search(said)) and not blocks and _leads_with_event(own, c, evidence):
         # "Atelier ... le 12/11 de 9h à 12h à Bercy. L'an dernier c'était très utile" and
         # "Codev le 12/11 à 14h ... Petite question : faut-il un binôme ?": the message opens
