@@ -331,6 +331,8 @@ _ACT = re.compile(
 )
 
 
+# The same session once more, named by a pronoun.
+_AGAIN = re.compile(r"(?:remettre (?:ca|cela)|another one|one more time|another time)\b")
 _RUN_BY_SOMEONE = re.compile(r"\b(?:facilitee?s?|animee?s?|accompagnee?s?|facilitated)\b")
 _KNOWN_PEOPLE = re.compile(
     r"\b(?:les|la|le|l'|the|nos|notre|our|mes|my|vos|your|ces|these|those|tous les|all the)\s*"
@@ -352,6 +354,8 @@ def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
     french = verb.endswith(("er", "ir", "re", "oir")) and verb not in _DETERMINERS
     if not (english or french) or verb in _FACILITATE or verb in _HOLD:
         return False
+    if _AGAIN.match(text, act.start(1)):
+        return False  # "on voudrait remettre ça le 10/12", "we'd love another one": again
     if english and verb in ("facilitate", "co-facilitate", "lead", "help", "support"):
         return False
     end = c.sentence_end.search(text, act.end())
@@ -726,6 +730,27 @@ def _leads_with_event(own: str, c: _Cues, evidence: Evidence) -> bool:
     )
 
 
+# What a requester adds after the ask: an offer of details ("n'hésitez pas à me contacter si
+# besoin de précisions", "let me know if you need more details") or a detail changed
+# ("finalement on sera 6 et pas 8"); not a word of their earlier request ("pour ma demande").
+_CLOSING_OFFER = re.compile(
+    r"n.hesitez pas a me|si besoin|let me know if|if (?:needed|you need)|fai(?:tes|s)-moi signe"
+)
+_EARLIER_REQUEST = re.compile(r"demande|request|mise a jour|update|rectificatif|erratum")
+
+
+def _aside_to_ask(own: str, said: str, m: re.Match[str], asks: list[int], c: _Cues) -> bool:
+    """Whether the soft cue `m`, said after an ask for a new event, only adds to that ask."""
+    if not asks or asks[0] >= m.start() or _same_sentence_after(own, asks, m.start(), c):
+        return False
+    cue = m.group(0)
+    if _CLOSING_OFFER.match(cue) is None and (
+        c.amend.match(said, m.start()) is None or _EARLIER_REQUEST.search(cue)
+    ):
+        return False
+    return introduces_event(own[asks[0] : m.start()])
+
+
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation, by the rules alone."""
     return verdict(text, evidence)[0]
@@ -756,6 +781,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             (_WAS_TO.match(own, m.start()) or c.amend.match(said, m.start()))
             and _same_sentence_after(own, asks, m.start(), c)
         )
+        and not _aside_to_ask(own, said, m, asks, c)
     ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
