@@ -44,6 +44,7 @@ class _Cues:
     want: re.Pattern[str]
     someone: re.Pattern[str]
     ask_bare: re.Pattern[str]
+    another: re.Pattern[str]
     weak_ask: re.Pattern[str]
     weak_count: re.Pattern[str]
     relay: re.Pattern[str]
@@ -58,6 +59,7 @@ class _Cues:
     coordination: re.Pattern[str]
     meta: re.Pattern[str]
     report: re.Pattern[str]
+    said_over: re.Pattern[str]
     addressed: re.Pattern[str]
     sentence_end: re.Pattern[str]
 
@@ -84,6 +86,7 @@ def _cues() -> _Cues:
         want=re.compile(rf"(?:{_join(s['want'])})\b"),
         someone=re.compile(rf"\b(?:{someone})\b"),
         ask_bare=re.compile(_join(s["ask_bare"])),
+        another=re.compile(_join(s["ask_another"])),
         weak_ask=re.compile(rf"\b(?:{_join(s['weak_ask'])})"),
         weak_count=re.compile(rf"\b(?:{s['weak_ask'][1]})"),
         relay=re.compile(_join(s["relay"])),
@@ -103,6 +106,7 @@ def _cues() -> _Cues:
         coordination=_words(s["coordination"]),
         meta=_words(s["meta"]),
         report=_words(s["report"] + s["coordination"]),
+        said_over=re.compile(_join(s["said_over"])),
         addressed=re.compile(r"^\W*@\w"),
         sentence_end=re.compile(r"[.!?\n]"),
     )
@@ -162,6 +166,7 @@ _ENGLISH_ASK = re.compile(
     r"\b(?:could|can|would|will)\s+(?:someone|somebody|anyone|anybody|you)\s+(?:please\s+)?"
     r"([a-z]+)"
 )
+_BARE_VERB = re.compile(r"\s+(?:please\s+)?([a-z]+)\b")
 _ERRANDS = frozenset(
     "send share bring pick grab print book recommend tell point lend forward explain answer"
     " fetch carry buy order check review proofread".split()
@@ -188,7 +193,9 @@ _DETERMINERS = frozenset(
 # Someone asked whether they hold a known thing ("qqn a les slides ?", "anyone got the link?");
 # "qqn a le temps de..." asks for their time.
 _HAS_THING = re.compile(
-    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the)\s+(?!temps\b|time\b)|l')"
+    r"\s+(?:a|aurait|has|have|got|would have)\s+(?:(?:les|le|la|the|du|de la|des|any|some|spare)\s+"
+    r"(?!(?:temps|time|dispos?|disponibilites?|creneaux?|moments?|bandwidth|availability)\b)"
+    r"|l'|d')"
 )
 # Acts on a session from outside it: its object may be the session, it is still an errand.
 _OUTSIDE = frozenset(
@@ -216,6 +223,9 @@ def _errand(text: str, start: int, c: _Cues) -> bool:
         return True  # "il manque des nappes pour le world café, qqn sur place ?": who is there
     if _HAS_THING.match(text, who.end()):
         return True  # "quelqu'un a les slides du séminaire ?": who holds a thing
+    bare = _BARE_VERB.match(text, who.end())
+    if bare and bare.group(1) in _ERRANDS and not _HELPER.search(text, bare.end(), bare.end() + 40):
+        return True  # "could someone bring markers?": the modal before, the errand after
     m = _MODAL_VERB.search(text, start, end.start() if end else len(text))
     if m is None:
         # "Quelqu'un court les 10 km dimanche ?": what someone does, not what they are asked.
@@ -321,6 +331,8 @@ _ACT = re.compile(
 )
 
 
+# The same session once more, named by a pronoun.
+_AGAIN = re.compile(r"(?:remettre (?:ca|cela)|another one|one more time|another time)\b")
 _RUN_BY_SOMEONE = re.compile(r"\b(?:facilitee?s?|animee?s?|accompagnee?s?|facilitated)\b")
 _KNOWN_PEOPLE = re.compile(
     r"\b(?:les|la|le|l'|the|nos|notre|our|mes|my|vos|your|ces|these|those|tous les|all the)\s*"
@@ -342,6 +354,8 @@ def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
     french = verb.endswith(("er", "ir", "re", "oir")) and verb not in _DETERMINERS
     if not (english or french) or verb in _FACILITATE or verb in _HOLD:
         return False
+    if _AGAIN.match(text, act.start(1)):
+        return False  # "on voudrait remettre ça le 10/12", "we'd love another one": again
     if english and verb in ("facilitate", "co-facilitate", "lead", "help", "support"):
         return False
     end = c.sentence_end.search(text, act.end())
@@ -358,6 +372,32 @@ def _wants_an_act(text: str, start: int, c: _Cues) -> bool:
     return not (helper or run or introduces_event(rest) or introduces_event(rest, _GENERIC_EVENT))
 
 
+# Help asked for in general ("besoin d'aide", "un coup de main", "help needed", "need a hand"):
+# what it is for is said next.
+_GENERIC_HELP = re.compile(
+    r"(?:\baide|\bhelp|coup de main|\ba hand|\b(?:qqn|quelqu.un|someone|somebody))\W*$"
+)
+
+
+def _help_with_errand(text: str, m: re.Match[str], c: _Cues) -> bool:
+    """Whether a general call for help is explained, in its sentence, by an errand put to
+    someone ("besoin d'aide : qqn a du matériel à prêter pour jeudi ?", "help needed: could
+    someone bring markers?"), not by an event to run."""
+    tail = _GENERIC_HELP.search(m.group(0))
+    if tail is None:
+        return False
+    start = m.start() + tail.start()
+    end = c.sentence_end.search(text, m.end())
+    stop = end.end() if end else len(text)
+    rest = text[start:stop]
+    if introduces_event(rest) or _TO_FACILITATE.search(rest):
+        return False
+    who = [w.start() for w in c.someone.finditer(text, start, stop)]
+    return any(_errand(text, w, c) for w in who) or any(
+        e.group(1) in _ERRANDS for e in _ENGLISH_ASK.finditer(text, max(0, start - 12), stop)
+    )
+
+
 def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """Return where the writer asks the network for someone (positions of explicit asks).
 
@@ -366,7 +406,9 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
     """
     out = []
     set_aside: list[tuple[int, int]] = []  # wishes for a thing or an act: their words
-    for pattern in (c.ask, c.ask_bare):
+    # "une 2e séance le 2/12 ?": only a question proposes another session.
+    patterns = (c.ask, c.ask_bare, c.another) if "?" in text else (c.ask, c.ask_bare)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in set_aside):
                 continue  # "ce serait possible d'avoir le support": the same wish, for a thing
@@ -381,6 +423,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
             knows = c.meta.match(text, m.start())
             if (
                 knows
+                or _help_with_errand(text, m, c)
                 or _errand(text, m.start(), c)
                 or _wants_a_thing(text, m.start(), c)
                 or _wants_an_act(text, m.start(), c)
@@ -452,6 +495,12 @@ _GENERIC_EVENT = re.compile(
 )
 
 
+_PART_OF_DAY = re.compile(
+    r"\b(?:au matin|le matin|en matinee|(?:l.|en |dans l.)apres-midi|aprem|in the morning"
+    r"|in the afternoon)\b"
+    r"|\b(?:\d{1,2}(?:er)?(?:/\d{1,2}| [a-z]+)?|[a-z]+ \d{1,2})\s+(?:matin|apres-midi|morning"
+    r"|afternoon)\b"
+)
 _OURS = re.compile(r"\b(?:nous|notre|nos|on|we|our|organis\w*|organiz\w*)\b")
 
 
@@ -517,9 +566,21 @@ _PAST_LEAD = re.compile(
 _FOCUS_END = re.compile(r"[.;!?\n\u2600-\u27bf\U0001f300-\U0001faff]")
 
 
+# A cheap test for the closings `_closes_another` looks at, before the slow scan.
+_COVERED_WORD = re.compile(
+    r"couvert|en charge|pourvu|covered|staffed|handled|taken|sorted|c.est (?:bon|ok|regle|cale)"
+)
+
+
 def focus(text: str) -> int:
-    """Where the new ask starts after opening thanks for a past session ("merci pour hier !")."""
+    """Where the new ask starts after opening thanks for a past session ("merci pour hier !"),
+    or after a closing said of another event ("un séminaire (déjà couvert) mais...")."""
     c = _cues()
+    if _COVERED_WORD.search(text, 0, _OPENING) and ("(" in text or _CONTRAST.search(text)):
+        for m in c.hard.finditer(text, 0, _OPENING):
+            start = _closes_another(text, m, c)
+            if start:
+                return start
     # ... also at the head of a relayed request ("je relaie :\n> Bonjour, suite au séminaire...").
     lead = _PAST_LEAD.match(text) or (_PAST_LEAD.search(text) if "\n" in text else None)
     if lead is not None and _asks(text[lead.end() :], c):
@@ -566,12 +627,38 @@ _DENIED = re.compile(
 )
 
 
+# A closing said of another event than the one asked for: in an aside ("un séminaire le
+# 11/05 (déjà couvert) mais on aimerait un atelier avant") or set against the ask that
+# follows ("le codev est couvert, par contre il nous faudrait qqn pour la rétro").
+_IN_ASIDE = re.compile(r"\([^()\n]{0,40}$")
+_CONTRAST = re.compile(r"\b(?:mais|but|par contre|en revanche|however|cependant|en plus)\b")
+
+
+def _closes_another(said: str, m: re.Match[str], c: _Cues) -> int:
+    """Where the ask starts when the closing `m` is said of another event (0 if it is not)."""
+    aside = _IN_ASIDE.search(said, max(0, m.start() - 40), m.start()) is not None
+    if aside:
+        start = said.find(")", m.end()) + 1
+        if start <= 0:
+            return 0
+    else:
+        contrast = _CONTRAST.search(said, m.end())
+        if contrast is None:
+            return 0
+        start = contrast.end()
+    rest = said[start:]
+    # The ask must bring an event of its own, not staff the one just closed.
+    return start if _asks(rest, c) and introduces_event(rest) else 0
+
+
 def _closed(said: str, c: _Cues) -> bool:
     """Whether the writer says the event is covered, or announces the network's own event."""
     for m in c.hard.finditer(said):
         if _NOT_YET.search(said, max(0, m.start() - 40), m.start()):
             continue
         if _DENIED.match(said, m.end()):
+            continue
+        if _closes_another(said, m, c):
             continue
         return True
     return False
@@ -596,6 +683,9 @@ def _unbracket(text: str) -> str:
     """`text` with its asides in brackets blanked out."""
     return _ASIDE.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
 
+
+# A cheap test for the words of `said_over`, before its slow scan.
+_OVER_WORD = re.compile(r"termin|fini|boucl|achev|day ")
 
 _GREETING = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|salut|coucou|bonsoir|bjr|hey)\b(?:\s+(?:a tous|all|everyone"
@@ -640,6 +730,27 @@ def _leads_with_event(own: str, c: _Cues, evidence: Evidence) -> bool:
     )
 
 
+# What a requester adds after the ask: an offer of details ("n'hésitez pas à me contacter si
+# besoin de précisions", "let me know if you need more details") or a detail changed
+# ("finalement on sera 6 et pas 8"); not a word of their earlier request ("pour ma demande").
+_CLOSING_OFFER = re.compile(
+    r"n.hesitez pas a me|si besoin|let me know if|if (?:needed|you need)|fai(?:tes|s)-moi signe"
+)
+_EARLIER_REQUEST = re.compile(r"demande|request|mise a jour|update|rectificatif|erratum")
+
+
+def _aside_to_ask(own: str, said: str, m: re.Match[str], asks: list[int], c: _Cues) -> bool:
+    """Whether the soft cue `m`, said after an ask for a new event, only adds to that ask."""
+    if not asks or asks[0] >= m.start() or _same_sentence_after(own, asks, m.start(), c):
+        return False
+    cue = m.group(0)
+    if _CLOSING_OFFER.match(cue) is None and (
+        c.amend.match(said, m.start()) is None or _EARLIER_REQUEST.search(cue)
+    ):
+        return False
+    return introduces_event(own[asks[0] : m.start()])
+
+
 def is_request(text: str, evidence: Evidence) -> bool:
     """Return True when `text` (normalised) asks for a facilitation, by the rules alone."""
     return verdict(text, evidence)[0]
@@ -670,6 +781,7 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             (_WAS_TO.match(own, m.start()) or c.amend.match(said, m.start()))
             and _same_sentence_after(own, asks, m.start(), c)
         )
+        and not _aside_to_ask(own, said, m, asks, c)
     ]
     if asks:
         if blocks and asks[-1] < blocks[0]:
@@ -691,7 +803,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
             )
         return bool(c.context.search(own)) or evidence.has_date, "ask"
     # A past tense in an aside ("(le 8, la salle était indispo)") tells of something else.
-    reported = c.report.search(_unbracket(said))
+    reported = c.report.search(_unbracket(said)) or (
+        _OVER_WORD.search(said) is not None and c.said_over.search(said) is not None
+    )
     if (reported or c.meta.search(said)) and not blocks and _leads_with_event(own, c, evidence):
         # "Atelier ... le 12/11 de 9h à 12h à Bercy. L'an dernier c'était très utile" and
         # "Codev le 12/11 à 14h ... Petite question : faut-il un binôme ?": the message opens
@@ -725,6 +839,9 @@ def verdict(text: str, evidence: Evidence) -> tuple[bool, str]:
         return introduces_event(own) and not _known_by_its_day(own), "plain"
     # Without its method, the session must be the writer's team's ("la DGCCRF organise une
     # matinée...", "pour notre service"), not the network's or the ministry's news.
-    timed = evidence.has_time and (evidence.has_place or evidence.has_people)
+    # A part of the day ("le 1er juillet au matin") times it when its place and size are said.
+    timed = (evidence.has_time and (evidence.has_place or evidence.has_people)) or (
+        evidence.has_place and evidence.has_people and _PART_OF_DAY.search(own) is not None
+    )
     ours = directorate(own) is not None or _OURS.search(own) is not None
     return timed and ours and introduces_event(own, _GENERIC_EVENT), "plain"

@@ -62,6 +62,7 @@ class _Patterns:
     any_noun: re.Pattern[str]
     of_us: re.Pattern[str]
     team_of: re.Pattern[str]
+    sized_team: re.Pattern[str]
     will_be: re.Pattern[str]
     in_brackets: re.Pattern[str]
     counts_events: re.Pattern[str]
@@ -151,6 +152,11 @@ def _patterns() -> _Patterns:
             rf"\s+({num})\b"
             r"(?![ \t]*(?:h\b|h\d|:|/|%|ans\b|jours?\b|min|facilit|animat|\w+ (?:facilit|animat)))"
         ),
+        # "our 12-person team", "a 15-strong unit": the size said before the noun.
+        sized_team=re.compile(
+            rf"\b({num})[- ](?:person|people|member|strong)\s+(?:[a-z]+\s+)?"
+            r"(?:team|group|unit|department|service|office)\b"
+        ),
     )
 
 
@@ -177,6 +183,9 @@ def facilitators(text: str) -> tuple[int | None, list[tuple[int, int]]]:
     spans = [(s, e) for s, e, _ in found]
     # "un facilitateur ... donc 3 facilitateurs ce serait bien": the largest count asked.
     return (max(f[2] for f in found) if found else None), spans
+
+
+_SIZE_WORDS = re.compile(r"[- ](?:person|people|member|strong) ")
 
 
 @cache
@@ -237,6 +246,13 @@ def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     for m in p.team_of.finditer(text):
         if not any(start == m.start(1) for start, _, _ in candidates):
             add(m.start(1), to_int(m.group(1)), m.end(1))
+    sized = p.sized_team.finditer(text) if _SIZE_WORDS.search(text) else ()
+    for m in sized:
+        if not any(start == m.start(1) for start, _, _ in candidates):
+            add(m.start(1), to_int(m.group(1)), m.end(1))
+            if candidates and candidates[-1][0] == m.start(1):
+                # A team's size: a count of who attends says more.
+                candidates[-1] = (m.start(1), max(2, candidates[-1][1]), candidates[-1][2])
     for m in p.summed.finditer(text) if p.sum_words.search(text) else ():
         group = 1 if m.group(1) else 2
         if not any(start == m.start(group) for start, _, _ in candidates):

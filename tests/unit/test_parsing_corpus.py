@@ -47,6 +47,8 @@ STREAMS = {
     "stream_holdout_j.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
     "stream_holdout_k.jsonl": {"false": 0.02, "missed": 0.01, "all_right": 0.98},
     "stream_holdout_l.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
+    "stream_holdout_m.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
+    "stream_holdout_n.jsonl": {"false": 0.01, "missed": 0.01, "all_right": 0.98},
 }
 MIN_FIELD_ACCURACY = 0.99
 
