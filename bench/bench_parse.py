@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT))
 from bot.parsing import parse  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-# The never-tuned split (stream_holdout_i, _j...) may sit in the main work tree only; its
-# figures are read once, by whoever merges, and its mismatches are never printed.
+# The never-tuned split (stream_holdout_o, _p: every stream_holdout_* file not listed below)
+# is scored for its figures only: its mismatches are never printed.
 HOLDOUT_DIRS = (DATA, ROOT.parent / "main" / "tests" / "data")
 DEFAULT_NAMES = (
     "requests_dev.jsonl",
