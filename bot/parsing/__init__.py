@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.parsing import classify, dates, labels, people, places, sessions, times
-from bot.parsing.normalize import Folded, fold
+from bot.parsing.normalize import fold
 from bot.parsing.result import ParseResult, missing_fields
 
 __all__ = ["ParseResult", "Reading", "parse", "read"]
@@ -74,13 +74,7 @@ def read(text: str, now: datetime) -> Reading:
     if start:
         # "Merci pour l'atelier d'hier à Toulon ! ... un deuxième à Draguignan": the new
         # ask says where its own event is.
-        shift = folded.offsets[start] if start < len(folded.offsets) else len(folded.original)
-        rest = Folded(
-            folded.original[shift:],
-            norm[start:],
-            tuple(offset - shift for offset in folded.offsets[start:]),
-        )
-        told = places.place(rest, dated=event_date is not None)
+        told = places.place(folded.after(start), dated=event_date is not None)
         if told.modality is not None:
             where = told
     if classify.relays_quote(folded.text):

@@ -445,9 +445,7 @@ def _asks(text: str, c: _Cues, errands: list[int] | None = None) -> list[int]:
 
 def _sentence(text: str, position: int, c: _Cues) -> str:
     """Return the sentence of `text` around `position`."""
-    start = position
-    while start > 0 and not c.sentence_end.match(text[start - 1]):
-        start -= 1
+    start = _sentence_start(text, position, c)
     m = c.sentence_end.search(text, position)
     return text[start : m.end() if m else len(text)]
 

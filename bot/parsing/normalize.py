@@ -50,6 +50,15 @@ class Folded:
         last = self.offsets[end - 1] + 1 if end - 1 < len(self.offsets) else len(self.original)
         return self.original[first:last]
 
+    def after(self, start: int) -> Folded:
+        """The folded text from normalised index `start` on, with its offsets."""
+        shift = self.offsets[start] if start < len(self.offsets) else len(self.original)
+        return Folded(
+            self.original[shift:],
+            self.text[start:],
+            tuple(offset - shift for offset in self.offsets[start:]),
+        )
+
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
