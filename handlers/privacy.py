@@ -96,9 +96,7 @@ async def forget_me(ctx: Context, confirmation: str | None = None) -> None:
     accepted = await ctx.store.missions.count_open_of(ctx.sender)
     if accepted:
         raise UserError(FORGET_HAS_MISSIONS.format(count=accepted, prefix=prefix))
-    await ctx.store.privacy.forget(ctx.sender)
-    ctx.store.languages.forget_cached(ctx.sender)
-    ctx.store.state.forget_cached(ctx.sender)
+    await ctx.store.forget(ctx.sender)
     done = FORGOTTEN if in_network else FORGOTTEN_REQUESTER
     await ctx.chat.reply(ctx.event, Rendered.text(done))
 

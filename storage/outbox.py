@@ -28,6 +28,7 @@ def mission_address(request_id: int) -> str:
 
 # Outbox lanes: answers to someone waiting in the chat go before the fan-out.
 ANSWER, FAN_OUT = 0, 1
+BATCH = 100  # messages read from the outbox at once
 
 
 def txn_id_for(key: str) -> str:
@@ -144,7 +145,9 @@ class OutboxRepository:
         lanes, self._queued = self._queued, set()
         return lanes
 
-    async def pending(self, limit: int = 100, *, lane: int | None = None) -> list[OutgoingMessage]:
+    async def pending(
+        self, limit: int = BATCH, *, lane: int | None = None
+    ) -> list[OutgoingMessage]:
         """Return messages still to send (of one lane): answers first, then fan-out,
         each oldest first."""
         if lane is None:

@@ -53,6 +53,14 @@ class Store:
         self.reserves = ReserveRepository(db)
         self.craft = CraftRepository(db)
 
+    async def forget(self, user_id: str) -> dict[str, int]:
+        """Erase a person (`PrivacyRepository.forget`) and what the caches still hold of
+        them (language, DM room); return how many rows each step touched."""
+        counts = await self.privacy.forget(user_id)
+        self.languages.forget_cached(user_id)
+        self.state.forget_cached(user_id)
+        return counts
+
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         """Open the database (migrating it) and build the repositories."""

@@ -16,6 +16,7 @@ from bot.matrix.client import MatrixClient, MatrixError
 from storage.mission_rooms import LEFT
 from storage.outbox import (
     ANSWER,
+    BATCH,
     FAN_OUT,
     MAX_ATTEMPTS,
     MISSION_ROOM,
@@ -31,7 +32,6 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 INVITES_PER_SECOND, INVITE_BURST = 1.0, 5
-BATCH = 100  # messages read from the outbox at once
 
 
 class _Lane:
@@ -94,7 +94,7 @@ class OutboxSender:
         while True:
             await lane.wake.wait()
             lane.wake.clear()
-            while batch := await self.store.outbox.pending(lane=number, limit=BATCH):
+            while batch := await self.store.outbox.pending(lane=number):
                 if not await self._deliver_batch(number, lane, batch):
                     self.retries += 1
                     delay = await lane.backoff.sleep()

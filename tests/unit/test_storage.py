@@ -386,3 +386,15 @@ async def test_a_persons_recent_requests_for_a_day_or_none_yet(tmp_path):
     undated = await store.requests.lately_of("@u:x", "!r:x", since=since, day=None)
     assert [r.text for r in undated] == ["no day"]
     await store.close()
+
+
+async def test_a_forgotten_person_leaves_nothing_in_the_caches(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    await store.state.set_dm_room("@u:x", "!dm:x", NOW)
+    await store.languages.set("@u:x", "en", chosen=True, at=NOW)
+    assert (await store.state.dm_room("@u:x"), await store.languages.of("@u:x")) == ("!dm:x", "en")
+    async with store.db.transaction():
+        counts = await store.forget("@u:x")
+    assert counts["salon_prive"] == 1 and counts["langue"] == 1
+    assert (await store.state.dm_room("@u:x"), await store.languages.of("@u:x")) == (None, "fr")
+    await store.close()
