@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.domain.profiles import Facilitator
 from bot.matrix.events import Incoming
 from handlers.core.dispatch import Dispatcher
 from handlers.features import build_dispatcher
+from storage.db import migrations
 from storage.outbox import MISSION_ROOM, OutgoingMessage, mission_address
 from storage.store import Store
 
@@ -38,6 +41,17 @@ COORDINATOR = "@coord:agent.finances.tchap.gouv.fr"
 FACILITATOR = "@fac:agent.finances.tchap.gouv.fr"
 REQUESTER = "@alice:agent.finances.tchap.gouv.fr"
 ROOM = "!requests:agent.finances.tchap.gouv.fr"
+
+
+@contextmanager
+def schema_at(path: Path, version: int) -> Iterator[sqlite3.Connection]:
+    """A database file at an older schema `version`, open to write rows as a bot of that
+    version would have (committed on leaving); `Store.open` then upgrades it."""
+    with sqlite3.connect(path) as conn:
+        for _, _, sql in migrations()[:version]:
+            conn.executescript(sql)
+        conn.execute(f"PRAGMA user_version = {version}")
+        yield conn
 
 
 def make_config(**sections: dict) -> Config:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from storage.db import migrations
 from storage.store import Store
+from tests.unit.conftest import schema_at
 from tests.unit.golden import ALICE, CLAIRE, KARIM, LEA, PAUL_D, PAUL_M, ZOE, Session
 from tests.unit.golden_scripts import SEMINAR, WORKSHOP
 
@@ -170,10 +169,7 @@ async def test_requests_closed_unheld_before_the_new_state_become_not_held(tmp_p
     """Migration 0012 on a database of version 9 with rows in it."""
     path = tmp_path / "v9.sqlite3"
     at = "2026-11-01T00:00:00+00:00"
-    with sqlite3.connect(path) as conn:
-        for _, _, sql in migrations()[:9]:
-            conn.executescript(sql)
-        conn.execute("PRAGMA user_version = 9")
+    with schema_at(path, 9) as conn:
         for number, state in ((1, "realisee"), (2, "realisee"), (3, "annulee")):
             conn.execute(
                 "INSERT INTO requests (id, source_event_id, room_id, thread_root, requester, "

@@ -14,6 +14,7 @@ from bot.domain.requests import RequestDetails
 from storage.db import Database, MigrationError, migrations
 from storage.outbox import txn_id_for
 from storage.store import Store
+from tests.unit.conftest import schema_at
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
@@ -46,10 +47,7 @@ async def test_existing_database_upgrades_in_place(tmp_path):
 
 async def test_a_schema_7_request_is_kept_and_not_discarded(tmp_path):
     path = tmp_path / "v7.sqlite3"
-    with sqlite3.connect(path) as conn:
-        for _, _, sql in migrations()[:7]:
-            conn.executescript(sql)
-        conn.execute("PRAGMA user_version = 7")
+    with schema_at(path, 7) as conn:
         conn.execute(
             "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
             "state, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
@@ -68,10 +66,7 @@ async def test_a_schema_7_request_is_kept_and_not_discarded(tmp_path):
 
 async def test_a_schema_6_outbox_gets_its_lanes_in_place(tmp_path):
     path = tmp_path / "v6.sqlite3"
-    with sqlite3.connect(path) as conn:  # a bot stopped with messages still to send
-        for _, _, sql in migrations()[:6]:
-            conn.executescript(sql)
-        conn.execute("PRAGMA user_version = 6")
+    with schema_at(path, 6) as conn:  # a bot stopped with messages still to send
         conn.execute(
             "INSERT INTO outbox (txn_id, key, room_id, event_type, content, created_at) "
             "VALUES ('fb1', 'ping:1:@a:x', '!r:x', 'm.room.message', '{\"body\": \"x\"}', ?)",
@@ -222,10 +217,7 @@ async def test_handled_events_and_outbox_are_idempotent(tmp_path):
 async def test_a_request_before_cycles_upgrades_with_no_sessions_lead_or_reserve(tmp_path):
     path = tmp_path / "v12.sqlite3"
     version = next(v for v, name, _ in migrations() if name.endswith("_cycles.sql")) - 1
-    with sqlite3.connect(path) as conn:
-        for _, _, sql in migrations()[:version]:
-            conn.executescript(sql)
-        conn.execute(f"PRAGMA user_version = {version}")
+    with schema_at(path, version) as conn:
         conn.execute(
             "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
             "state, event_date, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
@@ -249,10 +241,7 @@ async def test_a_request_before_cycles_upgrades_with_no_sessions_lead_or_reserve
 async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_path):
     path = tmp_path / "before-rooms.sqlite3"
     version = next(v for v, name, _ in migrations() if "mission_rooms" in name) - 1
-    with sqlite3.connect(path) as conn:
-        for _, _, sql in migrations()[:version]:
-            conn.executescript(sql)
-        conn.execute(f"PRAGMA user_version = {version}")
+    with schema_at(path, version) as conn:
         conn.execute(
             "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
             "state, created_at, updated_at) VALUES ('$a', '!r:x', '$a', '@u:x', 't', "
