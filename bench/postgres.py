@@ -26,6 +26,7 @@ class Postgres:
         self.data = directory / "data"
         self.port = free_port()
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._pg_ctl = shutil.which("pg_ctl") or "pg_ctl"
 
     def _run(self, *command: str) -> None:
         subprocess.run([*self._as, *command], check=True, capture_output=True)
@@ -44,15 +45,14 @@ class Postgres:
         self._run(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C")  # fmt: skip
         options = f"-k {self.dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(shutil.which("pg_ctl") or "pg_ctl", "-D", str(self.data), "-o", options,
+        self._run(self._pg_ctl, "-D", str(self.data), "-o", options,
                   "-l", str(self.dir / "postgres.log"), "-w", "start")  # fmt: skip
         create = "CREATE DATABASE synapse TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
         self._run("psql", "-h", str(self.dir), "-p", str(self.port), "-U", "postgres", "-c", create)
 
     def stop(self) -> None:
         """Stop the cluster (fast shutdown)."""
-        pg_ctl = shutil.which("pg_ctl") or "pg_ctl"
-        subprocess.run([*self._as, pg_ctl, "-D", str(self.data), "-m", "fast", "stop"],
+        subprocess.run([*self._as, self._pg_ctl, "-D", str(self.data), "-m", "fast", "stop"],
                        capture_output=True)  # fmt: skip
 
     def synapse_database(self) -> str:
