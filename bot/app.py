@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The longest the next long-poll waits for what a batch set off (first pings) to go
+# out after its answers; past it, the poll goes and they come back on their own.
+SET_OFF_WAIT = 0.25
+
 
 class App:
     """One running bot."""
@@ -85,7 +89,7 @@ class App:
             self.store.state,
             self.clock,
             self.on_batch,
-            before_next=self.sender.answers_sent,
+            before_next=self._before_next_poll,
         )
         if self.observability is not None:
             self.dispatcher.on_handled = self.observability.observe_handled
@@ -257,6 +261,17 @@ class App:
             incoming = replace(incoming, is_dm=True)
         await self.dispatcher.handle(incoming, kind)  # wakes the sender once committed
         await self.scheduler.refresh()
+
+    async def _before_next_poll(self) -> None:
+        """Before the next long-poll: the batch's answers out, then (briefly) what they
+        set off, the first pings of a new request. Each message the bot sends comes
+        back in its own sync: polling only once they are out brings them back
+        together, one sync a request instead of one for each."""
+        await self.sender.answers_sent()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SET_OFF_WAIT):
+                await self.scheduler.rung()
+                await self.sender.wait_idle()
 
     async def _send_answers(self) -> None:
         """An event's answers are committed: wake the sender. One turn of the loop

@@ -76,6 +76,11 @@ class Scheduler:
         for task in self._ringing:
             task.cancel()
 
+    async def rung(self) -> None:
+        """Wait until the jobs rung now (due by the bot's clock) are settled."""
+        while self._ringing:
+            await asyncio.wait(set(self._ringing))
+
     def alarms(self) -> dict[int, object]:
         """Armed alarms by job id (tests, logs)."""
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -680,3 +681,24 @@ async def test_reconcile_leaves_a_due_unchanged_reminder_to_the_grace_policy(
         for j in await jobs(store, MISSION_REMINDER)
         if j.state == "pending" and j.due_at <= clock.now()
     ]
+
+
+async def test_rung_waits_for_the_jobs_rung_now_to_be_settled(store, clock):
+    settled: list[str] = []
+    release = asyncio.Event()
+
+    async def on_due() -> None:
+        await release.wait()
+        settled.append("fired")
+
+    scheduler = Scheduler(store.jobs, clock, on_due)
+    await scheduler.rung()  # nothing rung: returns at once
+    await store.jobs.create(kind="k", target="t", due_at=clock.now(), at=clock.now())
+    await scheduler.refresh()  # due by the bot's clock: rung now
+    waiting = asyncio.create_task(scheduler.rung())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    release.set()
+    await asyncio.wait_for(waiting, 1)
+    assert settled == ["fired"]
+    scheduler.stop()
