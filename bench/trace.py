@@ -136,11 +136,11 @@ def install_facilibot() -> None:
     original_handle = Dispatcher.handle
     original_commit = App._send_answers
 
-    async def handle(self: Any, event: Any, room_kind: str) -> str:
+    async def handle(self: Any, event: Any, room_kind: str, **options: Any) -> str:
         t0 = now()
         token = _handling.set(event.event_id)
         try:
-            return await original_handle(self, event, room_kind)
+            return await original_handle(self, event, room_kind, **options)
         finally:
             _handling.reset(token)
             RECORDS.append({"k": "handle", "event_id": event.event_id, "t0": t0, "t1": now()})

@@ -197,7 +197,7 @@ class App:
                 if source.get("type") == "m.room.tombstone" and source.get("state_key") == "":
                     await self.rooms.follow_upgrade(room_id, source)
                     continue
-                await self._on_event(room_id, kind, source)
+                await self._on_event(room_id, kind, source, unseen=batch.unseen)
         await self._enroll_facilitators(batch)
         await self.undecryptable.retry(batch.room_keys)
         await self.undecryptable.notify_due()
@@ -242,7 +242,9 @@ class App:
             return
         self._members_checked = True
 
-    async def _on_event(self, room_id: str, kind: str, source: dict[str, Any]) -> None:
+    async def _on_event(
+        self, room_id: str, kind: str, source: dict[str, Any], *, unseen: bool = False
+    ) -> None:
         sender = source.get("sender")
         if sender == self.config.matrix.user_id:
             return
@@ -259,7 +261,8 @@ class App:
             return
         if kind == "dm":
             incoming = replace(incoming, is_dm=True)
-        await self.dispatcher.handle(incoming, kind)  # wakes the sender once committed
+        # Wakes the sender once committed.
+        await self.dispatcher.handle(incoming, kind, unseen=unseen)
         await self.scheduler.refresh()
 
     async def _before_next_poll(self) -> None:

@@ -41,6 +41,10 @@ class SyncBatch:
     invites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Megolm sessions whose room key came with this sync (to-device, already decrypted).
     room_keys: set[str] = field(default_factory=set)
+    # Every event in it is new to the bot: the sync went on from the previous batch of
+    # this run, handled in full (a sync's events come after its `since`, once). After a
+    # start or a failed batch, some may have been handled already.
+    unseen: bool = False
 
     def only_from(self, user_id: str) -> bool:
         """Whether everything it brought was sent by `user_id` (nothing to handle)."""
@@ -77,6 +81,7 @@ class SyncLoop:
         first_ever = token is None
         started_ms = int(self.clock.now().timestamp() * 1000)
         full_state = True  # load room state after a restart: no "No such room"
+        handled_to: str | None = None  # the token after the last batch handled in full
         sync_filter: str | dict[str, Any] = SYNC_FILTER
         while True:
             try:
@@ -102,9 +107,11 @@ class SyncLoop:
             else:
                 batch = await self._batch(response, token)
             batch.room_keys = room_keys
+            batch.unseen = token is not None and token == handled_to
             try:
                 await self.on_batch(batch)
             except Exception:
+                handled_to = None
                 # The token is not advanced: the same batch comes again, and
                 # the events already handled are recognised and skipped.
                 log.exception("handling a sync batch failed; it will be fetched again")
@@ -117,7 +124,7 @@ class SyncLoop:
             # own room), and they overlap with the answers' round trips.
             await self._keys()
             # Only now is the batch safely handled (effects and handled ids committed).
-            token = response.next_batch
+            token = handled_to = response.next_batch
             now = self.clock.now()
             stored = self._stored_at
             stale = stored is None or (now - stored).total_seconds() >= QUIET_TOKEN_EVERY_S

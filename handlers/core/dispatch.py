@@ -119,8 +119,13 @@ class Dispatcher:
         # to its scheduler instead, which fires them once the answers are sent.
         self.settle_due_now = True
 
-    async def handle(self, event: Incoming, room_kind: str) -> str:
-        """Handle one event once; return its outcome (for logs and tests)."""
+    async def handle(self, event: Incoming, room_kind: str, *, unseen: bool = False) -> str:
+        """Handle one event once; return its outcome (for logs and tests).
+
+        `unseen`: the caller knows the event was never handled (a sync that went on
+        from a batch handled in full), so the database is not asked; its mark is
+        written all the same, for the next start.
+        """
         if event.msgtype == "m.notice" or event.from_bot:
             return "ignored:notice"
         started = time.perf_counter()
@@ -128,7 +133,7 @@ class Dispatcher:
         try:
             async with self.store.db.transaction():
                 # Asked inside the transaction, the question goes with its BEGIN.
-                if await self.store.state.is_handled(event.event_id):
+                if not unseen and await self.store.state.is_handled(event.event_id):
                     return "duplicate"
                 ctx.lang = await reader_language(
                     self.store,

@@ -89,6 +89,18 @@ async def test_same_event_twice_is_handled_once(dispatcher, store):
     assert len(await answers(store)) == 1
 
 
+async def test_an_event_vouched_unseen_is_not_looked_up_but_still_marked(dispatcher, store):
+    event = message("!aide")
+    statements = []
+    await store.db.conn.set_trace_callback(statements.append)
+    assert await dispatcher.handle(event, "requests", unseen=True) == "command:aide"
+    await store.db.conn.set_trace_callback(None)
+    assert not any("FROM handled_events" in s for s in statements)
+    # The mark is written all the same: after a restart, the event is known.
+    assert await dispatcher.handle(event, "requests") == "duplicate"
+    assert len(await answers(store)) == 1
+
+
 async def test_notices_and_bot_messages_are_ignored(dispatcher, store):
     assert await dispatcher.handle(message("!aide", msgtype="m.notice"), "requests") == (
         "ignored:notice"
