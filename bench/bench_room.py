@@ -6,7 +6,10 @@ client that long-polls with a 3-second timeout and accepts invitations;
 every request is complete, so each also pings 2 facilitators by DM (the bot
 creates each DM, encrypted, on first contact); requests arrive about every
 1.4 s, interleaved with messages to a bare matrix-nio echo bot in another
-room. Both bots run as processes on one throwaway Synapse.
+room with the same members (`--echo-members 0` leaves the echo room to the
+requester and the echo bot: the floor then also gains the homeserver's work
+for a room of two against one of five). Both bots run as processes on one
+throwaway Synapse.
 
 Prints the acknowledgment's median and p90 for both (from the homeserver's
 own timestamps) and their ratio, the CPU per message of each process, and
@@ -462,8 +465,8 @@ def main() -> None:
     parser.add_argument(
         "--echo-members",
         type=int,
-        default=0,
-        help="facilitators also in the echo room (up to 3: a room as busy as the bot's)",
+        default=ROOM_MEMBERS,
+        help="facilitators also in the echo room (3, the default: a room as busy as the bot's)",
     )
     parser.add_argument(
         "--postgres",
@@ -484,7 +487,7 @@ def main() -> None:
         "facilitators by encrypted DM; echo probes interleaved; clients long-poll 3 s"
         + ("; both bots traced" if args.trace and not args.profile else "")
         + f"; homeserver on {'PostgreSQL' if args.postgres else 'SQLite'}"
-        + (f"; {args.echo_members} facilitators in the echo room" if args.echo_members else "")
+        + f"; {args.echo_members} of the {ROOM_MEMBERS} facilitators also in the echo room"
         + "\n"
     )
     head = ("run", "load", "ack median bot/echo (ms)", "ratio", "ack p90 bot/echo (ms)", "ratio")

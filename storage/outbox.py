@@ -171,12 +171,15 @@ class OutboxRepository:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE event_id = ?", (event_id,))
         return _from_row(row) if row else None
 
-    async def mark_sent(self, seq: int, event_id: str | None, at: datetime) -> None:
-        """Record that the homeserver accepted a message."""
+    async def mark_sent(
+        self, seq: int, event_id: str | None, at: datetime, *, room_id: str | None = None
+    ) -> None:
+        """Record that the homeserver accepted a message, in that room (a DM's or a
+        mission's room is known once the message is sent)."""
         await self.db.execute(
-            "UPDATE outbox SET state = 'sent', event_id = ?, sent_at = ?, "
-            "attempts = attempts + 1, last_error = NULL WHERE seq = ?",
-            (event_id, at.isoformat(), seq),
+            "UPDATE outbox SET state = 'sent', room_id = COALESCE(?, room_id), event_id = ?, "
+            "sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?",
+            (room_id, event_id, at.isoformat(), seq),
         )
 
     async def mark_failed_attempt(self, seq: int, error: str, *, give_up: bool) -> None:
@@ -186,10 +189,6 @@ class OutboxRepository:
             "state = CASE WHEN ? THEN 'failed' ELSE state END WHERE seq = ?",
             (error[:500], give_up, seq),
         )
-
-    async def set_room(self, seq: int, room_id: str) -> None:
-        """Fix the room of a DM message once its room is known."""
-        await self.db.execute("UPDATE outbox SET room_id = ? WHERE seq = ?", (room_id, seq))
 
     async def files_named(self, name: str) -> int:
         """How many messages carried a file of this name (every version of a request's .ics)."""

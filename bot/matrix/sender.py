@@ -128,7 +128,9 @@ class OutboxSender:
                 return True
             if message.event_type.startswith(OP_PREFIX):
                 await self._operate(room_id, message)
-                await self.store.outbox.mark_sent(message.seq, None, self.clock.now())
+                await self.store.outbox.mark_sent(
+                    message.seq, None, self.clock.now(), room_id=room_id
+                )
                 return True
             content = message.content
             if message.replaces_key:
@@ -156,7 +158,7 @@ class OutboxSender:
         except (ClientError, TimeoutError, OSError, LocalProtocolError) as exc:
             log.warning("send %s failed: %s", message.key, type(exc).__name__)
             return False
-        await self.store.outbox.mark_sent(message.seq, event_id, self.clock.now())
+        await self.store.outbox.mark_sent(message.seq, event_id, self.clock.now(), room_id=room_id)
         self.sent += 1
         log.debug("sent %s as %s", message.key, event_id)
         return True
@@ -179,7 +181,6 @@ class OutboxSender:
             async with self.store.db.transaction():
                 await self.store.state.set_dm_room(user, room_id, self.clock.now())
                 await self.store.state.done_creating(key)
-        await self.store.outbox.set_room(message.seq, room_id)
         return room_id
 
     async def _mission_room(self, message: OutgoingMessage) -> str | None:
@@ -199,7 +200,6 @@ class OutboxSender:
                 await self.store.mission_rooms.set_room(request_id, room_id, self.clock.now())
                 await self.store.state.done_creating(key)
             self.on_mission_room(room_id, True)
-        await self.store.outbox.set_room(message.seq, room_id)
         return room_id
 
     async def _create_once(self, key: str, create: Callable[[], Awaitable[str]]) -> str:

@@ -214,6 +214,16 @@ async def test_handled_events_and_outbox_are_idempotent(tmp_path):
     await store.close()
 
 
+async def test_a_dm_message_records_its_room_as_it_is_marked_sent(store):
+    async with store.db.transaction():
+        await store.outbox.queue(key="dm", content={"body": "x"}, dm_user="@f:x", at=NOW)
+    [pending] = await store.outbox.pending()
+    assert pending.room_id is None  # opened on first use
+    await store.outbox.mark_sent(pending.seq, "$sent", NOW, room_id="!dm:x")
+    sent = await store.outbox.by_key("dm")
+    assert (sent.state, sent.room_id, sent.event_id) == ("sent", "!dm:x", "$sent")
+
+
 async def test_a_request_before_cycles_upgrades_with_no_sessions_lead_or_reserve(tmp_path):
     path = tmp_path / "v12.sqlite3"
     version = next(v for v, name, _ in migrations() if name.endswith("_cycles.sql")) - 1
