@@ -145,6 +145,13 @@ class MissionRepository:
             for row in rows
         ]
 
+    async def states(self, request_id: int) -> dict[str, str]:
+        """Everyone with an assignment on a request, with its state."""
+        rows = await self.db.fetchall(
+            "SELECT facilitator, state FROM assignments WHERE request_id = ?", (request_id,)
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def involved(self, request_id: int) -> set[str]:
         """Everyone with an assignment on a request, whatever its state."""
         rows = await self.db.fetchall(

@@ -149,14 +149,17 @@ async def ping(
     round_: int,
     limit: int | None = None,
     earlier: Sequence[Ping] | None = None,
+    involved: set[str] | None = None,
 ) -> PingRound:
     """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`;
-    `earlier`: the request's pings, when the caller has just read them)."""
+    `earlier`: the request's pings, `involved`: everyone with an assignment on it, when
+    the caller has just read them)."""
     result = await rank_request(ctx.store, request)
     if earlier is None:
         earlier = await ctx.store.missions.pings(request.id)
-    asked = {request.requester} | {p.facilitator for p in earlier}
-    asked |= await ctx.store.missions.involved(request.id)
+    if involved is None:
+        involved = await ctx.store.missions.involved(request.id)
+    asked = {request.requester} | {p.facilitator for p in earlier} | involved
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
     count = cycles.round_size(
         open_places=slots,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.domain.lifecycle import AssignmentState
 from bot.domain.planning import mission_start
 from bot.domain.requests import Request
 from bot.domain.schedule import Job
@@ -103,13 +104,23 @@ async def next_round(
     """Ping for the places still free, as a new round; None when nothing is to be done."""
     if not is_ready(request):
         return None
-    slots = await free_slots(ctx, request)
+    states = await ctx.store.missions.states(request.id)
+    accepted = sum(state == AssignmentState.ACCEPTED for state in states.values())
+    slots = max(0, request.details.facilitators_needed - accepted)
     if slots == 0:
         return None
     if earlier is None:
         earlier = await ctx.store.missions.pings(request.id)
     round_ = max((p.round for p in earlier), default=0) + 1
-    return await ping(ctx, request, slots=slots, round_=round_, limit=limit, earlier=earlier)
+    return await ping(
+        ctx,
+        request,
+        slots=slots,
+        round_=round_,
+        limit=limit,
+        earlier=earlier,
+        involved=set(states),
+    )
 
 
 FIRST_ROUND = "first_round"
