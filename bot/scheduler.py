@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.domain.clock import Clock
-from bot.domain.schedule import Job
 from storage.schedule import JobRepository
 
 log = logging.getLogger(__name__)
@@ -96,17 +95,21 @@ class Scheduler:
         if not touched:
             return
         due_now = False
-        jobs = await self.jobs.many(touched)
-        for job_id in touched:
+        unknown = {job_id for job_id, due_at in touched.items() if due_at is None}
+        jobs = await self.jobs.many(unknown) if unknown else {}
+        for job_id, known in touched.items():
             job = jobs.get(job_id)
-            if job is None or job.state != "pending" or not self._within_horizon(job):
+            due_at = known if job is None else job.due_at
+            if due_at is None or (job is not None and job.state != "pending"):
                 self._disarm(job_id)
-            elif job.due_at <= self.clock.now():
+            elif not self._within_horizon(due_at):
+                self._disarm(job_id)
+            elif due_at <= self.clock.now():
                 # Due by the bot's clock: rung now (once for all), not by an alarm on
                 # APScheduler's own clock; a failed firing is re-armed by the rescan.
                 due_now = True
             else:
-                self._arm(job)
+                self._arm(job_id, due_at)
         if due_now:
             self._ring_soon()
         if self._horizon is not None and len(self.alarms()) < self.armed:
@@ -122,17 +125,17 @@ class Scheduler:
         for job_id in set(self.alarms()) - wanted:
             self._disarm(job_id)
         for job in pending:
-            self._arm(job)
+            self._arm(job.id, job.due_at)
 
-    def _within_horizon(self, job: Job) -> bool:
-        return self._horizon is None or job.due_at <= self._horizon
+    def _within_horizon(self, due_at: datetime) -> bool:
+        return self._horizon is None or due_at <= self._horizon
 
-    def _arm(self, job: Job) -> None:
+    def _arm(self, job_id: int, due_at: datetime) -> None:
         self.aps.add_job(
             self._ring,
             "date",
-            run_date=job.due_at,
-            id=f"job:{job.id}",
+            run_date=due_at,
+            id=f"job:{job_id}",
             replace_existing=True,
             # A late alarm still rings: whether the job is still useful is
             # decided by the job's own grace policy, not here.

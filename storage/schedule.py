@@ -40,12 +40,14 @@ class JobRepository:
     """Create, move, cancel and settle jobs.
 
     Every id whose row was written is remembered in `touched` so that the
-    alarm clock can be re-armed for it once the transaction is over.
+    alarm clock can be re-armed for it once the transaction is over: with the
+    due time of a row it created (pending, due then, unless its transaction
+    rolls back: an alarm for nothing), None for a row to read again.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.touched: set[int] = set()
+        self.touched: dict[int, datetime | None] = {}
 
     async def create(
         self,
@@ -77,7 +79,7 @@ class JobRepository:
                 _iso(at),
             ),
         )
-        self.touched.add(job_id)
+        self.touched[job_id] = due_at
         return job_id
 
     async def get(self, job_id: int) -> Job | None:
@@ -112,23 +114,20 @@ class JobRepository:
         )
         return [_from_row(row) for row in rows]
 
-    async def later_in_series_due(self, job: Job, now: datetime) -> bool:
-        """Whether a later pending job of the series (kind, target, recipient) is due by `now`."""
+    async def to_fire(self, job_id: int, now: datetime) -> tuple[Job | None, bool]:
+        """A job about to fire, and whether a later pending job of its series (kind,
+        target, recipient) is due by `now` too; in one statement."""
         row = await self.db.fetchone(
-            "SELECT 1 FROM jobs WHERE kind = ? AND target = ? AND recipient = ? "
-            "AND state = 'pending' AND due_at <= ? AND (due_at > ? OR (due_at = ? AND id > ?)) "
-            "LIMIT 1",
-            (
-                job.kind,
-                job.target,
-                job.recipient,
-                _iso(now),
-                _iso(job.due_at),
-                _iso(job.due_at),
-                job.id,
-            ),
+            "SELECT j.*, EXISTS (SELECT 1 FROM jobs l WHERE l.kind = j.kind "
+            "AND l.target = j.target AND l.recipient = j.recipient AND l.state = 'pending' "
+            "AND l.due_at <= :now "
+            "AND (l.due_at > j.due_at OR (l.due_at = j.due_at AND l.id > j.id))) AS superseded "
+            "FROM jobs j WHERE j.id = :id",
+            {"id": job_id, "now": _iso(now)},
         )
-        return row is not None
+        if row is None:
+            return None, False
+        return _from_row(row), bool(row["superseded"])
 
     async def pending(self, limit: int | None = None) -> list[Job]:
         """Pending jobs, earliest first (the first `limit` of them, or all)."""
@@ -153,7 +152,7 @@ class JobRepository:
             "WHERE id = ? AND state = 'pending'",
             (_iso(due_at), _iso(anchor_at), _iso(expires_at), _iso(at), job_id),
         )
-        self.touched.add(job_id)
+        self.touched[job_id] = None
         return changed == 1
 
     async def settle(
@@ -168,7 +167,7 @@ class JobRepository:
             "WHERE id = ? AND state = 'pending'",
             (state, note, _iso(at), state, _iso(at), job_id),
         )
-        self.touched.add(job_id)
+        self.touched[job_id] = None
         return changed == 1
 
     async def cancel_target(
@@ -197,7 +196,7 @@ class JobRepository:
             return None
         return await self.get(int(row[0].split(":")[1]))
 
-    def take_touched(self) -> set[int]:
-        """Return and forget the ids written since the last call."""
-        touched, self.touched = self.touched, set()
+    def take_touched(self) -> dict[int, datetime | None]:
+        """Return and forget the ids written since the last call (see the class)."""
+        touched, self.touched = self.touched, {}
         return touched

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(hours=12)
 MAX_BATCHES = 20
+DUE_BATCH = 500  # due rows read at once
 
 
 class SkipJob(Exception):
@@ -170,15 +171,16 @@ class JobRunner:
             # In batches: a long outage may leave many rows due at once. Bounded, in
             # case a handler keeps creating jobs due at once: the next alarm goes on.
             for _ in range(MAX_BATCHES):
-                batch = [
-                    j for j in await self.store.jobs.due(self.clock.now()) if j.id not in tried
-                ]
-                if not batch:
-                    break
+                due = await self.store.jobs.due(self.clock.now(), limit=DUE_BATCH)
+                batch = [j for j in due if j.id not in tried]
                 for job in batch:
                     tried.add(job.id)
                     outcome = await self._settle(job)
                     counts[outcome] = counts.get(outcome, 0) + 1
+                if len(due) < DUE_BATCH or not batch:
+                    # Every row due was read. Those the batch made due now are the
+                    # alarm clock's: its refresh sees them written and rings again.
+                    break
         return counts
 
     async def fire(self, job_ids: list[int]) -> None:
@@ -192,12 +194,11 @@ class JobRunner:
     async def _settle(self, due: Job) -> str:
         try:
             async with self.store.db.transaction():
-                job = await self.store.jobs.get(due.id)
+                now = self.clock.now()
+                job, superseded = await self.store.jobs.to_fire(due.id, now)
                 if job is None or job.state != "pending":
                     return "failed" if job is None else job.state
-                now = self.clock.now()
                 kind = self.registry.get(job.kind)
-                superseded = await self.store.jobs.later_in_series_due(job, now)
                 reason = self._why_skip(job, kind, superseded, now)
                 if reason is None:
                     assert kind is not None

@@ -702,3 +702,32 @@ async def test_rung_waits_for_the_jobs_rung_now_to_be_settled(store, clock):
     await asyncio.wait_for(waiting, 1)
     assert settled == ["fired"]
     scheduler.stop()
+
+
+async def test_a_job_that_makes_another_due_now_has_it_fired_by_the_alarm_clock(
+    store, clock, config
+):
+    registry = JobKinds()
+    fired: list[str] = []
+
+    async def first(ctx: JobContext, job: Job) -> None:
+        fired.append(job.kind)
+        await ctx.store.jobs.create(kind="second", target="t", due_at=clock.now(), at=clock.now())
+
+    async def second(ctx: JobContext, job: Job) -> None:
+        fired.append(job.kind)
+
+    registry.add("first", first, grace=None, supersede=False)
+    registry.add("second", second, grace=None, supersede=False)
+    runner = JobRunner(config, store, clock, registry)
+    scheduler = Scheduler(store.jobs, clock, runner.run_due)
+    await store.jobs.create(kind="first", target="t", due_at=clock.now(), at=clock.now())
+    await scheduler.refresh()  # the created row is known due now: rung, nothing read
+    await scheduler.rung()
+    # Fired in one round, the first job made the second due now; the refresh that
+    # follows the round sees it written and rings again.
+    for _ in range(3):
+        await scheduler.rung()
+    assert fired == ["first", "second"]
+    assert await store.jobs.count("sent") == 2
+    scheduler.stop()
