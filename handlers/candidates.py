@@ -71,12 +71,16 @@ def spread(request_id: int, last_row: int) -> int:
     return (request_id * 2_654_435_761) % last_row + 1  # Knuth's multiplicative hash
 
 
-async def rank_request(store: Store, request: Request) -> MatchResult:
+async def rank_request(
+    store: Store, request: Request, *, last_row: int | None = None
+) -> MatchResult:
     """Filter and rank the directory for a stored request, best first, with reasons.
 
     When nobody fits, the notes say why (nobody available that day, nobody
     near, nobody with the skill…): paused and absent people are then read
     too, only to be counted among the excluded.
+
+    `last_row`: the directory's highest row number, when the caller has just read it.
 
     Raises:
         ValueError: the request has no date yet.
@@ -85,7 +89,8 @@ async def rank_request(store: Store, request: Request) -> MatchResult:
     if wanted.event_date is None:
         raise ValueError(f"request {request.id} has no date")
     place = canonical_city(wanted.location)
-    last_row = await store.facilitators.last_row()
+    if last_row is None:
+        last_row = await store.facilitators.last_row()
     if last_row == 0:  # an empty directory: nobody to read
         return replace(match(wanted, [], {}), notes=(nobody_text(None, wanted),))
     start_at = spread(request.id, last_row)

@@ -254,6 +254,14 @@ class FacilitatorRepository:
         row = await self.db.fetchone("SELECT MAX(rowid) FROM facilitators")
         return int(row[0]) if row and row[0] is not None else 0
 
+    async def size(self) -> tuple[int, int]:
+        """The highest row number of the directory (0 when empty) and how many profiles
+        are active, in one statement."""
+        row = await self.db.fetchone(
+            "SELECT MAX(rowid), COALESCE(SUM(active = 1), 0) FROM facilitators"
+        )
+        return (int(row[0] or 0), int(row[1])) if row else (0, 0)
+
     async def latest_cohort(self) -> int | None:
         """Return the most recent cohort in the directory (an indexed lookup)."""
         row = await self.db.fetchone("SELECT MAX(cohort) FROM facilitators")

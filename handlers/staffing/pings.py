@@ -154,7 +154,8 @@ async def ping(
     """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`;
     `earlier`: the request's pings, `involved`: everyone with an assignment on it, when
     the caller has just read them)."""
-    result = await rank_request(ctx.store, request)
+    last_row, active = await ctx.store.facilitators.size()
+    result = await rank_request(ctx.store, request, last_row=last_row)
     if earlier is None:
         earlier = await ctx.store.missions.pings(request.id)
     if involved is None:
@@ -164,7 +165,7 @@ async def ping(
     count = cycles.round_size(
         open_places=slots,
         per_place=ctx.config.matching.pings_per_slot,
-        directory=await ctx.store.facilitators.count(active_only=True),
+        directory=active,
         share=ctx.config.matching.round_share,
         minimum=ctx.config.matching.round_minimum,
     )

@@ -152,3 +152,13 @@ async def test_candidates_query_uses_an_index(store):
         ("Paris",),
     )
     assert any("facilitators_active_site" in row[3] for row in plan)
+
+
+async def test_size_is_the_last_row_and_the_active_count_in_one_read(store):
+    repo = store.facilitators
+    assert await repo.size() == (0, 0)
+    for name in ("erin", "fred", "gail"):
+        await repo.upsert(person(name), at=NOW)
+    await repo.set_active(person("fred").matrix_id, False, at=NOW)
+    assert await repo.size() == (await repo.last_row(), await repo.count(active_only=True))
+    assert await repo.size() == (3, 2)
