@@ -18,6 +18,7 @@ from nio import (
 )
 
 from bot.config import MatrixConfig
+from bot.matrix import validation
 from bot.matrix.errors import CryptoStoreError, MatrixError
 from bot.matrix.errors import check as _check
 from bot.matrix.keys import DeviceKeys
@@ -109,6 +110,7 @@ class Session:
         store_path.mkdir(parents=True, exist_ok=True)
         os.chmod(store_path, 0o700)
         self.store_path = store_path
+        validation.install()  # nio checks what it reads with compiled schemas
         self.nio = self._new_nio()
         self.keys = DeviceKeys(self)
         self.recovered_from: str | None = None
