@@ -55,7 +55,9 @@ class Database:
     wake-up, ~0.1 ms: most of what handling an event costs), so a transaction
     sends its `BEGIN` along with its first statement, and `defer()` lets a
     write whose result nobody reads go along with the next statement or the
-    `COMMIT`.
+    `COMMIT`. `write_behind()` goes further for a write whose loss in a crash
+    costs only a repeat (a message marked sent, the sync token): it goes with
+    the next statement, whatever it is, or on its own soon after.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
@@ -64,6 +66,10 @@ class Database:
         self._lock = asyncio.Lock()
         # Statements of the open transaction not sent yet: its BEGIN, deferred writes.
         self._unsent: list[tuple[str, tuple | dict]] = []
+        # Writes behind (`write_behind`), each its own autocommit, and their timer.
+        self._behind: list[tuple[str, tuple | dict]] = []
+        self._flush: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -89,7 +95,11 @@ class Database:
         return db
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Write what is behind, then close the connection."""
+        await self.flush()
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
         await self.conn.close()
 
     async def version(self) -> int:
@@ -161,6 +171,28 @@ class Database:
         else:
             await self.execute(sql, params)
 
+    def write_behind(self, sql: str, params: tuple | dict = ()) -> None:
+        """Queue a write whose loss in a crash costs only a repeat, as its own autocommit.
+
+        It goes with the next statement sent outside another task's transaction
+        (before the BEGIN of one), or on its own within `BEHIND_FOR` seconds, or at
+        close: every read made after this call sees it. An error it raises is
+        logged, never raised from the statement it went with.
+        """
+        self._behind.append((sql, params))
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(BEHIND_FOR, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._flush = None
+        self._flushing = asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> None:
+        """Write what is behind now."""
+        if self._behind:
+            async with self._lock:
+                await self._hop(_rowcount, "SELECT 1", ())
+
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
         return await self.fetchone("SELECT 1") is not None
@@ -204,23 +236,46 @@ class Database:
 
     async def _hop(self, run: Callable[..., Any], sql: str, params: tuple | dict) -> Any:
         """Run one statement in aiosqlite's thread (execute, fetch and close in one go),
-        after the unsent statements of the transaction this task holds."""
-        if self._unsent and _in_transaction.get():
+        after the writes behind (outside a transaction, or before its BEGIN) and the
+        unsent statements of the transaction this task holds."""
+        unsent: list[tuple[str, tuple | dict]] = []
+        if _in_transaction.get():
             unsent, self._unsent = self._unsent, []
-            return await self.conn._execute(_after, self.conn._conn, unsent, run, sql, params)
+        behind: list[tuple[str, tuple | dict]] = []
+        if (
+            self._behind
+            and (not unsent or unsent[0] is _BEGIN)
+            and (unsent or not _in_transaction.get())
+        ):
+            behind, self._behind = self._behind, []
+            if self._flush is not None:
+                self._flush.cancel()
+                self._flush = None
+        if unsent or behind:
+            return await self.conn._execute(
+                _after, self.conn._conn, behind, unsent, run, sql, params
+            )
         return await self.conn._execute(run, self.conn._conn, sql, params)
 
 
 _BEGIN: tuple[str, tuple] = ("BEGIN IMMEDIATE", ())
+# The longest a write behind waits for a statement to go with.
+BEHIND_FOR = 0.5
 
 
 def _after(
     conn: sqlite3.Connection,
+    behind: list[tuple[str, tuple | dict]],
     unsent: list[tuple[str, tuple | dict]],
     run: Callable[..., Any],
     sql: str,
     params: tuple | dict,
 ) -> Any:
+    for statement, values in behind:
+        try:
+            conn.execute(statement, values).close()
+        except sqlite3.Error:
+            log.exception("a write behind failed: %s", statement)
     for statement, values in unsent:
         conn.execute(statement, values).close()
     return run(conn, sql, params)

@@ -175,8 +175,13 @@ class OutboxRepository:
         self, seq: int, event_id: str | None, at: datetime, *, room_id: str | None = None
     ) -> None:
         """Record that the homeserver accepted a message, in that room (a DM's or a
-        mission's room is known once the message is sent)."""
-        await self.db.execute(
+        mission's room is known once the message is sent).
+
+        Written behind (with the next statement): lost in a crash, the message
+        is sent again under the same transaction id, which the homeserver
+        recognises and does not post twice.
+        """
+        self.db.write_behind(
             "UPDATE outbox SET state = 'sent', room_id = COALESCE(?, room_id), event_id = ?, "
             "sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?",
             (room_id, event_id, at.isoformat(), seq),

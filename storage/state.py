@@ -11,6 +11,12 @@ SYNC_TOKEN = "sync_token"
 CREATING = "creating:"
 
 
+_PUT = (
+    "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
+
 class StateRepository:
     """Small key-value facts and the set of handled Matrix events."""
 
@@ -26,11 +32,11 @@ class StateRepository:
 
     async def put(self, key: str, value: str) -> None:
         """Store a value."""
-        await self.db.execute(
-            "INSERT INTO bot_state (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        await self.db.execute(_PUT, (key, value))
+
+    def put_behind(self, key: str, value: str) -> None:
+        """Store a value with the next statement (lost in a crash: the older one stays)."""
+        self.db.write_behind(_PUT, (key, value))
 
     async def is_handled(self, event_id: str) -> bool:
         """Whether the event was already acted on."""

@@ -129,7 +129,8 @@ class SyncLoop:
             stored = self._stored_at
             stale = stored is None or (now - stored).total_seconds() >= QUIET_TOKEN_EVERY_S
             if stale or not batch.only_from(self.client.nio.user_id):
-                await self.state.put(SYNC_TOKEN, token)
+                # Behind: lost in a crash, the older token replays handled events.
+                self.state.put_behind(SYNC_TOKEN, token)
                 self._stored_at = now
             self.last_success = now
             if full_state:  # the first sync of this start: the filter by id from now on

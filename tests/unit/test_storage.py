@@ -142,6 +142,62 @@ async def test_deferred_writes_go_with_the_next_statement_and_commit_together(tm
     await store.close()
 
 
+async def test_a_write_behind_goes_with_the_next_statement_and_never_inside_another_transaction(
+    tmp_path,
+):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+    hops = count_hops(store)
+    db.write_behind(sql, ("a", "1"))
+    assert hops == [0]
+    assert await store.state.get("a") == "1"  # written first, in the read's hop
+    assert hops == [1]
+    # Queued while a transaction is open, it is not part of it: a rollback keeps it.
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(sql, ("b", "2"))
+            db.write_behind(sql, ("c", "3"))
+            await db.execute(sql, ("d", "4"))
+            raise RuntimeError("boom")
+    assert await store.state.get("b") is None and await store.state.get("d") is None
+    assert await store.state.get("c") == "3"
+    # Queued before a transaction, it goes before its BEGIN, whatever the block does.
+    db.write_behind(sql, ("e", "5"))
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(sql, ("f", "6"))
+            raise RuntimeError("boom")
+    assert await store.state.get("e") == "5" and await store.state.get("f") is None
+    # A failing write behind is logged, not raised from the statement it goes with.
+    db.write_behind(sql, ("a", "again"))
+    assert await store.state.get("a") == "1"
+    await store.close()
+
+
+async def test_a_write_behind_is_written_soon_with_nothing_else_to_go_with_and_at_close(
+    tmp_path, monkeypatch
+):
+    import storage.db
+
+    monkeypatch.setattr(storage.db, "BEHIND_FOR", 0.01)
+    path = tmp_path / "t.sqlite3"
+    store = await Store.open(path)
+    store.state.put_behind("token", "s1")
+    await asyncio.sleep(0.2)
+    with sqlite3.connect(path) as other:  # another reader of the file
+        assert other.execute("SELECT value FROM bot_state WHERE key = 'token'").fetchone() == (
+            "s1",
+        )
+    monkeypatch.setattr(storage.db, "BEHIND_FOR", 60)
+    store.state.put_behind("token", "s2")
+    await store.close()
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT value FROM bot_state WHERE key = 'token'").fetchone() == (
+            "s2",
+        )
+
+
 async def test_a_read_from_another_task_never_sees_an_open_transaction(tmp_path):
     store = await Store.open(tmp_path / "t.sqlite3")
     db = store.db
