@@ -36,6 +36,13 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat() if when else None
 
 
+_SETTLE = (
+    "UPDATE jobs SET state = ?, note = ?, updated_at = ?, "
+    "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+    "WHERE id = ? AND state = 'pending'"
+)
+
+
 class JobRepository:
     """Create, move, cancel and settle jobs.
 
@@ -161,14 +168,16 @@ class JobRepository:
         """Move a pending job to sent, skipped or cancelled; False if it was not pending."""
         if state not in (SENT, SKIPPED, CANCELLED):
             raise ValueError(state)
-        changed = await self.db.execute(
-            "UPDATE jobs SET state = ?, note = ?, updated_at = ?, "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
-            "WHERE id = ? AND state = 'pending'",
-            (state, note, _iso(at), state, _iso(at), job_id),
-        )
+        changed = await self.db.execute(_SETTLE, (state, note, _iso(at), state, _iso(at), job_id))
         self.touched[job_id] = None
         return changed == 1
+
+    async def settle_later(self, job_id: int, state: str, *, at: datetime) -> None:
+        """`settle` a job this transaction found pending, with its next statement or commit."""
+        if state not in (SENT, SKIPPED, CANCELLED):
+            raise ValueError(state)
+        await self.db.defer(_SETTLE, (state, None, _iso(at), state, _iso(at), job_id))
+        self.touched[job_id] = None
 
     async def cancel_target(
         self, target: str, *, at: datetime, note: str, kinds: tuple[str, ...] | None = None

@@ -28,7 +28,7 @@ MAX_GAP_EVENTS = 2_000
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}  # uploaded once a start, used by id
 # A sync that brought only the bot's own events (its answers and pings coming back:
-# three of the four syncs a request makes) stores its token at most this often.
+# one of the two syncs a request makes) stores its token at most this often.
 # Starting from an older token replays only such events, recognised and skipped.
 QUIET_TOKEN_EVERY_S = 60
 

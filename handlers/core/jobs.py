@@ -217,7 +217,7 @@ class JobRunner:
                 if reason is not None:
                     # A skip must not leave half-queued messages behind.
                     raise _Skipped(reason)
-                await self.store.jobs.settle(job.id, SENT, at=now)
+                await self.store.jobs.settle_later(job.id, SENT, at=now)  # read pending above
             log.info("job %d (%s %s %s) sent", due.id, due.kind, due.target, due.recipient)
             return SENT
         except _Skipped as skipped:
