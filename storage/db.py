@@ -66,6 +66,9 @@ class Database:
         self._lock = asyncio.Lock()
         # Statements of the open transaction not sent yet: its BEGIN, deferred writes.
         self._unsent: list[tuple[str, tuple | dict]] = []
+        # Reads to run right after the open transaction's COMMIT, in its hop, each with
+        # what to do with its rows (`read_after_commit`).
+        self._after_commit: list[tuple[str, tuple | dict, Callable[[list[Any]], None]]] = []
         # Writes behind (`write_behind`), each its own autocommit, and their timer.
         self._behind: list[tuple[str, tuple | dict]] = []
         self._flush: asyncio.TimerHandle | None = None
@@ -155,10 +158,38 @@ class Database:
                 raise
             else:
                 if self._unsent != [_BEGIN]:  # else the block ran no statement at all
-                    await self._hop(_rowcount, "COMMIT", ())
+                    await self._commit()
             finally:
                 self._unsent = []
+                self._after_commit = []
                 _in_transaction.reset(token)
+
+    async def _commit(self) -> None:
+        """COMMIT, then (in the same hop) the writes behind and the reads asked for."""
+        reads, self._after_commit = self._after_commit, []
+        if not reads:
+            await self._hop(_rowcount, "COMMIT", ())
+            return
+        unsent, self._unsent = self._unsent, []
+        behind = self._take_behind()
+        queries = [(sql, params) for sql, params, _ in reads]
+        found = await self.conn._execute(
+            _commit_then_read, self.conn._conn, unsent, behind, queries
+        )
+        for (_, _, then), rows in zip(reads, found, strict=True):
+            then(rows)
+
+    def read_after_commit(
+        self, sql: str, params: tuple | dict, then: Callable[[list[Any]], None]
+    ) -> None:
+        """In a transaction, run a read right after its COMMIT, in the same hop, and hand
+        its rows to `then` (once for the same read; nothing if the block fails or no
+        transaction is open)."""
+        if not _in_transaction.get():
+            return
+        if any(sql == known and params == given for known, given, _ in self._after_commit):
+            return
+        self._after_commit.append((sql, params, then))
 
     async def defer(self, sql: str, params: tuple | dict = ()) -> None:
         """Run a write whose result is not needed; in a transaction, with its next statement.
@@ -182,6 +213,13 @@ class Database:
         self._behind.append((sql, params))
         if self._flush is None:
             self._flush = asyncio.get_running_loop().call_later(BEHIND_FOR, self._flush_soon)
+
+    def _take_behind(self) -> list[tuple[str, tuple | dict]]:
+        behind, self._behind = self._behind, []
+        if behind and self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        return behind
 
     def _flush_soon(self) -> None:
         self._flush = None
@@ -242,15 +280,8 @@ class Database:
         if _in_transaction.get():
             unsent, self._unsent = self._unsent, []
         behind: list[tuple[str, tuple | dict]] = []
-        if (
-            self._behind
-            and (not unsent or unsent[0] is _BEGIN)
-            and (unsent or not _in_transaction.get())
-        ):
-            behind, self._behind = self._behind, []
-            if self._flush is not None:
-                self._flush.cancel()
-                self._flush = None
+        if (not unsent or unsent[0] is _BEGIN) and (unsent or not _in_transaction.get()):
+            behind = self._take_behind()
         if unsent or behind:
             return await self.conn._execute(
                 _after, self.conn._conn, behind, unsent, run, sql, params
@@ -279,6 +310,17 @@ def _after(
     for statement, values in unsent:
         conn.execute(statement, values).close()
     return run(conn, sql, params)
+
+
+def _commit_then_read(
+    conn: sqlite3.Connection,
+    unsent: list[tuple[str, tuple | dict]],
+    behind: list[tuple[str, tuple | dict]],
+    queries: list[tuple[str, tuple | dict]],
+) -> list[list[sqlite3.Row]]:
+    _after(conn, [], unsent, _rowcount, "COMMIT", ())
+    _after(conn, behind, [], _rowcount, "SELECT 1", ())
+    return [_fetchall(conn, sql, params) for sql, params in queries]
 
 
 def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> sqlite3.Row | None:

@@ -124,6 +124,9 @@ def _row(
     )
 
 
+_PENDING_IN_LANE = "SELECT * FROM outbox WHERE state = 'pending' AND lane = ? ORDER BY seq LIMIT ?"
+
+
 class OutboxRepository:
     """Queue, list and settle outgoing messages."""
 
@@ -132,13 +135,31 @@ class OutboxRepository:
         # The lanes that got a message since the sender last looked (`take_queued`): a
         # sync that brought only the bot's own events wakes no lane for nothing.
         self._queued: set[int] = set()
+        # Each lane's pending messages as read with the COMMIT that queued to it, and how
+        # many messages had been settled then (`take_read`).
+        self._read: dict[int, tuple[int, list[OutgoingMessage]]] = {}
+        self._settled = 0
 
     async def queue(self, **message: Any) -> None:
         """Queue a message once per key (fields as `_row`'s), without waiting for the answer:
-        in a transaction, the row goes with the next statement or the commit."""
+        in a transaction, the row goes with the next statement or the commit, and the
+        commit's hop reads the lane's pending messages for the sender (`take_read`)."""
         row = _row(**message)
         await self.db.defer(_ENQUEUE, row)
-        self._queued.add(row[-1])
+        lane = row[-1]
+        self._queued.add(lane)
+        settled = self._settled
+
+        def keep(rows: list[Any]) -> None:
+            self._read[lane] = (settled, [_from_row(r) for r in rows])
+
+        self.db.read_after_commit(_PENDING_IN_LANE, (lane, BATCH), keep)
+
+    def take_read(self, lane: int) -> list[OutgoingMessage] | None:
+        """The lane's pending messages as the last commit that queued to it read them, if
+        no message was settled since it was queued (else None: read them again)."""
+        settled, found = self._read.pop(lane, (-1, []))
+        return found if settled == self._settled else None
 
     def take_queued(self) -> set[int]:
         """The lanes queued to since the last call (a rolled-back message included)."""
@@ -155,10 +176,7 @@ class OutboxRepository:
                 "SELECT * FROM outbox WHERE state = 'pending' ORDER BY lane, seq LIMIT ?", (limit,)
             )
         else:
-            rows = await self.db.fetchall(
-                "SELECT * FROM outbox WHERE state = 'pending' AND lane = ? ORDER BY seq LIMIT ?",
-                (lane, limit),
-            )
+            rows = await self.db.fetchall(_PENDING_IN_LANE, (lane, limit))
         return [_from_row(row) for row in rows]
 
     async def by_key(self, key: str) -> OutgoingMessage | None:
@@ -181,6 +199,7 @@ class OutboxRepository:
         is sent again under the same transaction id, which the homeserver
         recognises and does not post twice.
         """
+        self._settled += 1
         self.db.write_behind(
             "UPDATE outbox SET state = 'sent', room_id = COALESCE(?, room_id), event_id = ?, "
             "sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?",
@@ -189,6 +208,7 @@ class OutboxRepository:
 
     async def mark_failed_attempt(self, seq: int, error: str, *, give_up: bool) -> None:
         """Record a failed attempt (and give up on the message when told to)."""
+        self._settled += 1
         await self.db.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
             "state = CASE WHEN ? THEN 'failed' ELSE state END WHERE seq = ?",

@@ -94,13 +94,18 @@ class OutboxSender:
         while True:
             await lane.wake.wait()
             lane.wake.clear()
-            while batch := await self.store.outbox.pending(lane=number):
+            # What the commit that woke it read for it, unless a send settled since.
+            batch = self.store.outbox.take_read(number)
+            if batch is None:
+                batch = await self.store.outbox.pending(lane=number)
+            while batch:
                 if not await self._deliver_batch(number, lane, batch):
                     self.retries += 1
                     delay = await lane.backoff.sleep()
                     log.info("outbox lane %d paused %.1fs after a failed send", number, delay)
                 elif len(batch) < BATCH and not lane.wake.is_set():
                     break  # all sent, and nothing queued since: no read to learn that
+                batch = await self.store.outbox.pending(lane=number)
             lane.idle.set()
 
     async def _deliver_batch(self, number: int, lane: _Lane, batch: list[OutgoingMessage]) -> bool:

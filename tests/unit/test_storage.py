@@ -198,6 +198,58 @@ async def test_a_write_behind_is_written_soon_with_nothing_else_to_go_with_and_a
         )
 
 
+async def test_a_read_after_commit_goes_in_the_commits_hop_and_not_after_a_rollback(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+    read = "SELECT key FROM bot_state WHERE key LIKE 'k%' ORDER BY key"
+    seen: list[list[str]] = []
+    hops = [0]
+    execute = db.conn._execute
+
+    async def counted(*args):
+        hops[0] += 1
+        return await execute(*args)
+
+    db.conn._execute = counted
+    db.write_behind(sql, ("k0", "behind"))
+    async with db.transaction():
+        await db.execute(sql, ("k1", "1"))
+        db.read_after_commit(read, (), lambda rows: seen.append([r[0] for r in rows]))
+        db.read_after_commit(read, (), lambda rows: seen.append(["twice"]))  # asked once
+        await db.defer(sql, ("k2", "2"))
+    assert seen == [["k0", "k1", "k2"]]
+    db.write_behind(sql, ("k3", "behind"))
+    async with db.transaction():
+        await db.execute(sql, ("k4", "4"))
+        db.read_after_commit(read, (), lambda rows: seen.append([r[0] for r in rows]))
+    # The write behind was queued before the block: it goes before the BEGIN, and the
+    # read sees it; the commit, its writes behind and the read share one hop.
+    assert seen[-1] == ["k0", "k1", "k2", "k3", "k4"]
+    assert hops == [2 + 2]
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute(sql, ("k5", "5"))
+            db.read_after_commit(read, (), lambda rows: seen.append(["rolled back"]))
+            raise RuntimeError("boom")
+    db.read_after_commit(read, (), lambda rows: seen.append(["no transaction"]))
+    assert len(seen) == 2
+    await store.close()
+
+
+async def test_the_sender_gets_the_lane_as_the_commit_read_it_unless_a_send_settled_since(store):
+    async with store.db.transaction():
+        await store.outbox.queue(key="a", content={"body": "a"}, room_id="!r:x", at=NOW, lane=0)
+    [a] = store.outbox.take_read(0)
+    assert a.key == "a" and a.seq is not None
+    assert store.outbox.take_read(0) is None  # taken once
+    async with store.db.transaction():
+        await store.outbox.queue(key="b", content={"body": "b"}, room_id="!r:x", at=NOW, lane=0)
+    await store.outbox.mark_sent(a.seq, "$a", NOW)  # settled after the read
+    assert store.outbox.take_read(0) is None
+    assert [m.key for m in await store.outbox.pending(lane=0)] == ["b"]
+
+
 async def test_a_read_from_another_task_never_sees_an_open_transaction(tmp_path):
     store = await Store.open(tmp_path / "t.sqlite3")
     db = store.db
