@@ -158,7 +158,15 @@ class Database:
                 raise
             else:
                 if self._unsent != [_BEGIN]:  # else the block ran no statement at all
-                    await self._commit()
+                    try:
+                        await self._commit()
+                    except BaseException:
+                        # A deferred write failed with the COMMIT: nothing is kept, and
+                        # the connection is left out of the transaction for the next one.
+                        self._unsent = []
+                        if self.conn.in_transaction:
+                            await self._hop(_rowcount, "ROLLBACK", ())
+                        raise
             finally:
                 self._unsent = []
                 self._after_commit = []

@@ -129,6 +129,7 @@ async def test_deferred_writes_go_with_the_next_statement_and_commit_together(tm
         async with db.transaction():
             await db.execute(sql, ("c", "3"))
             await db.defer(sql, ("a", "again"))
+    assert not db.conn.in_transaction  # rolled back, ready for the next one
     # A block that fails drops what it deferred.
     with pytest.raises(RuntimeError):
         async with db.transaction():
