@@ -178,12 +178,8 @@ class Database:
         if not reads:
             await self._hop(_rowcount, "COMMIT", ())
             return
-        unsent, self._unsent = self._unsent, []
-        behind = self._take_behind()
         queries = [(sql, params) for sql, params, _ in reads]
-        found = await self.conn._execute(
-            _commit_then_read, self.conn._conn, unsent, behind, queries
-        )
+        found = await self._hop(_commit_then_read, "COMMIT", (self._take_behind(), queries))
         for (_, _, then), rows in zip(reads, found, strict=True):
             then(rows)
 
@@ -288,7 +284,7 @@ class Database:
         if _in_transaction.get():
             unsent, self._unsent = self._unsent, []
         behind: list[tuple[str, tuple | dict]] = []
-        if (not unsent or unsent[0] is _BEGIN) and (unsent or not _in_transaction.get()):
+        if not _in_transaction.get() or (unsent and unsent[0] is _BEGIN):
             behind = self._take_behind()
         if unsent or behind:
             return await self.conn._execute(
@@ -310,25 +306,31 @@ def _after(
     sql: str,
     params: tuple | dict,
 ) -> Any:
-    for statement, values in behind:
-        try:
-            conn.execute(statement, values).close()
-        except sqlite3.Error:
-            log.exception("a write behind failed: %s", statement)
+    _write_behind(conn, behind)
     for statement, values in unsent:
         conn.execute(statement, values).close()
     return run(conn, sql, params)
 
 
+def _write_behind(conn: sqlite3.Connection, behind: list[tuple[str, tuple | dict]]) -> None:
+    for statement, values in behind:
+        try:
+            conn.execute(statement, values).close()
+        except sqlite3.Error:
+            log.exception("a write behind failed: %s", statement)
+
+
 def _commit_then_read(
     conn: sqlite3.Connection,
-    unsent: list[tuple[str, tuple | dict]],
-    behind: list[tuple[str, tuple | dict]],
-    queries: list[tuple[str, tuple | dict]],
+    sql: str,
+    params: tuple[list[tuple[str, tuple | dict]], list[tuple[str, tuple | dict]]],
 ) -> list[list[sqlite3.Row]]:
-    _after(conn, [], unsent, _rowcount, "COMMIT", ())
-    _after(conn, behind, [], _rowcount, "SELECT 1", ())
-    return [_fetchall(conn, sql, params) for sql, params in queries]
+    """The COMMIT (`sql`), then the writes behind, then the reads, as `params` lists them:
+    the reads see every write made before them."""
+    behind, queries = params
+    conn.execute(sql).close()
+    _write_behind(conn, behind)
+    return [_fetchall(conn, query, values) for query, values in queries]
 
 
 def _fetchone(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> sqlite3.Row | None:

@@ -205,14 +205,7 @@ async def test_a_read_after_commit_goes_in_the_commits_hop_and_not_after_a_rollb
     sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
     read = "SELECT key FROM bot_state WHERE key LIKE 'k%' ORDER BY key"
     seen: list[list[str]] = []
-    hops = [0]
-    execute = db.conn._execute
-
-    async def counted(*args):
-        hops[0] += 1
-        return await execute(*args)
-
-    db.conn._execute = counted
+    hops = count_hops(store)
     db.write_behind(sql, ("k0", "behind"))
     async with db.transaction():
         await db.execute(sql, ("k1", "1"))
