@@ -13,7 +13,7 @@ from bot.domain import cycles, drafting
 from bot.domain.clock import Clock
 from bot.domain.content import Rendered, pill
 from bot.domain.ics import MIMETYPE, mission_invitation
-from bot.domain.lifecycle import RequestState, staffing_state
+from bot.domain.lifecycle import AssignmentState, RequestState, staffing_state
 from bot.domain.profiles import name_from_id
 from bot.domain.requests import FORMAT_LABELS, Request, RequestDetails
 from handlers.candidates import rank_request
@@ -135,10 +135,16 @@ def is_ready(request: Request) -> bool:
     return request.state in ACTIVE and not drafting.missing_fields(request.details)
 
 
-async def free_slots(ctx: Staffing, request: Request) -> int:
-    """How many facilitators the request still needs."""
-    accepted = await ctx.store.missions.accepted(request.id)
-    return max(0, request.details.facilitators_needed - len(accepted))
+async def free_slots(
+    ctx: Staffing, request: Request, *, states: dict[str, str] | None = None
+) -> int:
+    """How many facilitators the request still needs (`states`: its assignments' states,
+    when the caller has just read them)."""
+    if states is None:
+        accepted = len(await ctx.store.missions.accepted(request.id))
+    else:
+        accepted = sum(state == AssignmentState.ACCEPTED for state in states.values())
+    return max(0, request.details.facilitators_needed - accepted)
 
 
 async def ping(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.domain.lifecycle import AssignmentState
 from bot.domain.planning import mission_start
 from bot.domain.requests import Request
 from bot.domain.schedule import Job
@@ -105,8 +104,7 @@ async def next_round(
     if not is_ready(request):
         return None
     states = await ctx.store.missions.states(request.id)
-    accepted = sum(state == AssignmentState.ACCEPTED for state in states.values())
-    slots = max(0, request.details.facilitators_needed - accepted)
+    slots = await free_slots(ctx, request, states=states)
     if slots == 0:
         return None
     if earlier is None:
