@@ -166,18 +166,19 @@ class JobRepository:
         self, job_id: int, state: str, *, at: datetime, note: str | None = None
     ) -> bool:
         """Move a pending job to sent, skipped or cancelled; False if it was not pending."""
-        if state not in (SENT, SKIPPED, CANCELLED):
-            raise ValueError(state)
-        changed = await self.db.execute(_SETTLE, (state, note, _iso(at), state, _iso(at), job_id))
-        self.touched[job_id] = None
+        changed = await self.db.execute(_SETTLE, self._settling(job_id, state, at, note))
         return changed == 1
 
     async def settle_later(self, job_id: int, state: str, *, at: datetime) -> None:
         """`settle` a job this transaction found pending, with its next statement or commit."""
+        await self.db.defer(_SETTLE, self._settling(job_id, state, at, None))
+
+    def _settling(self, job_id: int, state: str, at: datetime, note: str | None) -> tuple:
+        """The parameters of `_SETTLE`; the row is touched."""
         if state not in (SENT, SKIPPED, CANCELLED):
             raise ValueError(state)
-        await self.db.defer(_SETTLE, (state, None, _iso(at), state, _iso(at), job_id))
         self.touched[job_id] = None
+        return (state, note, _iso(at), state, _iso(at), job_id)
 
     async def cancel_target(
         self, target: str, *, at: datetime, note: str, kinds: tuple[str, ...] | None = None
