@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import os
 import re
@@ -52,12 +53,15 @@ class Database:
     with another task's statements.
 
     Each call is a hop to aiosqlite's thread (a thread switch and a loop
-    wake-up, ~0.1 ms: most of what handling an event costs), so a transaction
-    sends its `BEGIN` along with its first statement, and `defer()` lets a
-    write whose result nobody reads go along with the next statement or the
-    `COMMIT`. `write_behind()` goes further for a write whose loss in a crash
-    costs only a repeat (a message marked sent, the sync token): it goes with
-    the next statement, whatever it is, or on its own soon after.
+    wake-up, ~0.1 ms of CPU: most of what handling an event costs), so a
+    transaction sends its `BEGIN` along with its first statement, and `defer()`
+    lets a write whose result nobody reads go along with the next statement or
+    the `COMMIT`. `write_behind()` goes further for a write whose loss in a
+    crash costs only a repeat (a message marked sent, the sync token): it goes
+    with the next statement, whatever it is, or on its own soon after. And the
+    statements asked for in one turn of the event loop (reads gathered with
+    `asyncio.gather`, or two tasks' at once) make one trip, run one after the
+    other in the order they were asked, each with its own result or error.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
@@ -73,6 +77,9 @@ class Database:
         self._behind: list[tuple[str, tuple | dict]] = []
         self._flush: asyncio.TimerHandle | None = None
         self._flushing: asyncio.Task[None] | None = None
+        # The hops asked for in this turn of the loop, to go in one trip (`_hop`).
+        self._queued: list[tuple[asyncio.Future[Any], Callable[[sqlite3.Connection], Any]]] = []
+        self.trips = 0  # trips to aiosqlite's thread so far (tests, benchmarks)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -287,10 +294,31 @@ class Database:
         if not _in_transaction.get() or (unsent and unsent[0] is _BEGIN):
             behind = self._take_behind()
         if unsent or behind:
-            return await self.conn._execute(
-                _after, self.conn._conn, behind, unsent, run, sql, params
+            call = functools.partial(
+                _after, behind=behind, unsent=unsent, run=run, sql=sql, params=params
             )
-        return await self.conn._execute(run, self.conn._conn, sql, params)
+        else:
+            call = functools.partial(run, sql=sql, params=params)
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queued.append((future, call))
+        if len(self._queued) == 1:
+            loop.call_soon(self._trip, loop)
+        return await future
+
+    def _trip(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Send the hops queued in this turn of the loop to aiosqlite's thread, together."""
+        queued, self._queued = self._queued, []
+        if not self.conn._running or self.conn._connection is None:
+            for future, _ in queued:
+                if not future.done():
+                    future.set_exception(ValueError("Connection closed"))
+            return
+        self.trips += 1
+        done = loop.create_future()
+        done.add_done_callback(functools.partial(_hand_out, queued))
+        calls = [call for _, call in queued]
+        self.conn._tx.put_nowait((done, functools.partial(_run_all, self.conn._conn, calls)))
 
 
 _BEGIN: tuple[str, tuple] = ("BEGIN IMMEDIATE", ())
@@ -298,8 +326,39 @@ _BEGIN: tuple[str, tuple] = ("BEGIN IMMEDIATE", ())
 BEHIND_FOR = 0.5
 
 
+def _run_all(
+    conn: sqlite3.Connection, calls: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
+    """In aiosqlite's thread: each call in turn, with its result or its error."""
+    outcomes: list[tuple[bool, Any]] = []
+    for call in calls:
+        try:
+            outcomes.append((True, call(conn)))
+        except Exception as exc:
+            outcomes.append((False, exc))
+    return outcomes
+
+
+def _hand_out(
+    queued: list[tuple[asyncio.Future[Any], Callable[..., Any]]], done: asyncio.Future[Any]
+) -> None:
+    """Back in the loop: give each hop of a trip its result or its error."""
+    if done.cancelled() or done.exception() is not None:
+        outcomes = [(False, done.exception() or asyncio.CancelledError())] * len(queued)
+    else:
+        outcomes = done.result()
+    for (future, _), (ok, value) in zip(queued, outcomes, strict=True):
+        if future.done():  # its caller was cancelled meanwhile
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
 def _after(
     conn: sqlite3.Connection,
+    *,
     behind: list[tuple[str, tuple | dict]],
     unsent: list[tuple[str, tuple | dict]],
     run: Callable[..., Any],

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -151,9 +152,9 @@ async def test_a_write_behind_goes_with_the_next_statement_and_never_inside_anot
     sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
     hops = count_hops(store)
     db.write_behind(sql, ("a", "1"))
-    assert hops == [0]
+    assert hops() == 0
     assert await store.state.get("a") == "1"  # written first, in the read's hop
-    assert hops == [1]
+    assert hops() == 1
     # Queued while a transaction is open, it is not part of it: a rollback keeps it.
     with pytest.raises(RuntimeError):
         async with db.transaction():
@@ -174,6 +175,41 @@ async def test_a_write_behind_goes_with_the_next_statement_and_never_inside_anot
     db.write_behind(sql, ("a", "again"))
     assert await store.state.get("a") == "1"
     await store.close()
+
+
+async def test_statements_asked_in_one_turn_of_the_loop_make_one_trip_each_with_its_outcome(
+    tmp_path,
+):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+    await db.execute(sql, ("a", "1"))
+    hops = count_hops(store)
+    one, broken, two = await asyncio.gather(
+        db.fetchone("SELECT value FROM bot_state WHERE key = 'a'"),
+        db.fetchone("SELECT nothing FROM nowhere"),
+        db.fetchall("SELECT key FROM bot_state ORDER BY key"),
+        return_exceptions=True,
+    )
+    assert hops() == 1
+    assert one[0] == "1" and [r[0] for r in two] == ["a"]
+    assert isinstance(broken, sqlite3.OperationalError)  # its own error, the others ran
+    # In a transaction, gathered reads go with its BEGIN, in order, and see its writes.
+    async with db.transaction():
+        await db.defer(sql, ("b", "2"))
+        found = await asyncio.gather(
+            store.state.get("b"), store.state.get("a"), store.state.get("none")
+        )
+        await db.execute(sql, ("c", "3"))
+    assert found == ["2", "1", None] and hops() == 1 + 3  # reads, write, commit
+    assert await store.state.get("c") == "3"
+    # One after the other, each statement waits for the one before: a trip each.
+    await store.state.get("a")
+    await store.state.get("b")
+    assert hops() == 4 + 3
+    await store.close()
+    with pytest.raises(ValueError, match="closed"):
+        await db.fetchone("SELECT 1")
 
 
 async def test_a_write_behind_is_written_soon_with_nothing_else_to_go_with_and_at_close(
@@ -220,7 +256,7 @@ async def test_a_read_after_commit_goes_in_the_commits_hop_and_not_after_a_rollb
     # The write behind was queued before the block: it goes before the BEGIN, and the
     # read sees it; the commit, its writes behind and the read share one hop.
     assert seen[-1] == ["k0", "k1", "k2", "k3", "k4"]
-    assert hops == [2 + 2]
+    assert hops() == 2 + 2
     with pytest.raises(RuntimeError):
         async with db.transaction():
             await db.execute(sql, ("k5", "5"))
@@ -371,17 +407,10 @@ async def test_a_database_before_mission_rooms_upgrades_with_its_requests(tmp_pa
         await store.close()
 
 
-def count_hops(store: Store) -> list[int]:
-    """Count the store's hops to the database's thread from now on (in the list's one item)."""
-    hops = [0]
-    hop = store.db._hop
-
-    async def counted(*args):
-        hops[0] += 1
-        return await hop(*args)
-
-    store.db._hop = counted
-    return hops
+def count_hops(store: Store) -> Callable[[], int]:
+    """How many trips the store has made to the database's thread since this call."""
+    start = store.db.trips
+    return lambda: store.db.trips - start
 
 
 async def test_a_request_is_read_whole_in_one_statement(tmp_path):
@@ -411,12 +440,12 @@ async def test_a_request_is_read_whole_in_one_statement(tmp_path):
             )
     hops = count_hops(store)
     read = await store.requests.get(created.id)
-    assert hops[0] == 1
+    assert hops() == 1
     assert read.details.sessions == sessions == created.details.sessions
     assert (read.lead, read.lead_name, read.reserve) == ("@lea:x", "Léa Dubois", ("@a:x", "@b:x"))
     assert replace(created, lead="@lea:x", lead_name="Léa Dubois", reserve=read.reserve) == read
     [listed] = await store.requests.list()
-    assert listed == read and hops[0] == 2
+    assert listed == read and hops() == 2
     await store.close()
 
 
@@ -452,9 +481,9 @@ async def test_someone_never_asked_to_confirm_costs_no_read(tmp_path):
     reopened = await Store.open(tmp_path / "t.sqlite3")
     hops = count_hops(reopened)
     assert (await reopened.confirmations.pending("@a:x", "dm|!d:x")).request_id == 4
-    assert hops[0] == 2  # who may have one (once), then the question
+    assert hops() == 2  # who may have one (once), then the question
     assert await reopened.confirmations.pending("@b:x", "dm|!d:x") is None
-    assert hops[0] == 2
+    assert hops() == 2
     await reopened.confirmations.settle("@a:x", "dm|!d:x")
     assert await reopened.confirmations.pending("@a:x", "dm|!d:x") is None
     await reopened.confirmations.ask("@b:x", "room|$t", "cancel", 5, at=NOW)
