@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.config import Config
 from bot.domain import cycles, drafting
@@ -130,6 +131,38 @@ class PingRound:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a round of pings for a request starts from (`standing`)."""
+
+    earlier: tuple[Ping, ...]  # its pings, in the order they were sent
+    states: dict[str, str]  # everyone with an assignment on it, and its state
+    last_row: int  # the directory's highest row number (0 when empty)
+    active: int  # how many of its profiles are active
+
+
+async def standing(store: Store, request_id: int) -> Standing:
+    """Where a request's staffing stands, read in one trip to the database."""
+    earlier, states, size = await asyncio.gather(*_standing_reads(store, request_id))
+    return Standing(tuple(earlier), states, *size)
+
+
+async def request_and_standing(store: Store, request_id: int) -> tuple[Request | None, Standing]:
+    """A stored request (None if there is none) and its `standing`, in one trip."""
+    request, earlier, states, size = await asyncio.gather(
+        store.requests.get(request_id), *_standing_reads(store, request_id)
+    )
+    return request, Standing(tuple(earlier), states, *size)
+
+
+def _standing_reads(store: Store, request_id: int) -> tuple[Awaitable[Any], ...]:
+    return (
+        store.missions.pings(request_id),
+        store.missions.states(request_id),
+        store.facilitators.size(),
+    )
+
+
 def is_ready(request: Request) -> bool:
     """A request is staffed once it is complete (date, time, place) and still open."""
     return request.state in ACTIVE and not drafting.missing_fields(request.details)
@@ -153,25 +186,18 @@ async def ping(
     *,
     slots: int,
     round_: int,
+    standing: Standing,
     limit: int | None = None,
-    earlier: Sequence[Ping] | None = None,
-    involved: set[str] | None = None,
 ) -> PingRound:
-    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`;
-    `earlier`: the request's pings, `involved`: everyone with an assignment on it, when
-    the caller has just read them)."""
-    last_row, active = await ctx.store.facilitators.size()
-    result = await rank_request(ctx.store, request, last_row=last_row)
-    if earlier is None:
-        earlier = await ctx.store.missions.pings(request.id)
-    if involved is None:
-        involved = await ctx.store.missions.involved(request.id)
-    asked = {request.requester} | {p.facilitator for p in earlier} | involved
+    """Ping the best `pings_per_slot × slots` candidates not asked before (at most `limit`),
+    from where the request's staffing `standing`s."""
+    result = await rank_request(ctx.store, request, last_row=standing.last_row)
+    asked = {request.requester} | {p.facilitator for p in standing.earlier} | set(standing.states)
     fresh = [r.matrix_id for r in result.ranked if r.matrix_id not in asked]
     count = cycles.round_size(
         open_places=slots,
         per_place=ctx.config.matching.pings_per_slot,
-        directory=active,
+        directory=standing.active,
         share=ctx.config.matching.round_share,
         minimum=ctx.config.matching.round_minimum,
     )

@@ -4,7 +4,6 @@ and the escalation when nobody accepts in time (both jobs of the persistent sche
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from bot.domain.planning import mission_start
 from bot.domain.requests import Request
@@ -16,13 +15,15 @@ from handlers.staffing import qualification, shortfall
 from handlers.staffing.pings import (
     PingRound,
     Staffing,
+    Standing,
     ask_again,
     free_slots,
     is_ready,
     ping,
+    request_and_standing,
+    standing,
     tell_coordinators,
 )
-from storage.missions import Ping
 
 log = logging.getLogger(__name__)
 jobs = JobKinds()
@@ -34,12 +35,16 @@ COORDINATORS_NOBODY = "Demande #{id} : je ne trouve personne à solliciter ({rea
 COORDINATORS_ESCALATED = "Demande #{id} toujours pas pourvue : j'ai sollicité {count} personne(s) de plus pour {slots} place(s)."
 
 
-async def start(ctx: Staffing, request: Request) -> PingRound | None:
-    """Ping the first candidates of a request that just became complete (once):
-    round 1, with its follow-up (`nobody:{id}:1` when nobody fits)."""
-    if await ctx.store.missions.pings(request.id):
+async def start(ctx: Staffing, request: Request, known: Standing) -> PingRound | None:
+    """Ping the first candidates of a request that just became complete (once: nothing if
+    anyone was pinged for it, as `known` stands): round 1, with its follow-up
+    (`nobody:{id}:1` when nobody fits)."""
+    if known.earlier:
         return None
-    found = await reopen(ctx, request, cause="1", earlier=())
+    found = await next_round(ctx, request, known=known)
+    if found is not None:
+        # No escalation to replace: one is planned only after a round that pinged.
+        await follow_up(ctx, request, found, nobody_key=f"nobody:{request.id}:1", replace=False)
     await shortfall.tell_shortfall(ctx, request)  # more places than the directory can fill
     return found
 
@@ -51,15 +56,13 @@ async def reopen(
     cause: str,
     limit: int | None = None,
     was_staffed: bool = False,
-    earlier: Sequence[Ping] | None = None,
 ) -> PingRound | None:
     """Ping for the places still free, as a new round, and follow it up (escalation
     planned, or the coordinators told why): a slot freed up (withdrawal, removal,
-    refusal), or the first round of a request (`start`). On a request that `was_staffed`,
-    those asked before who never answered are asked again first. `earlier`: the request's
-    pings when the caller has just read them."""
+    refusal). On a request that `was_staffed`, those asked before who never answered
+    are asked again first."""
     asked_again = await ask_again(ctx, request, cause=cause) if was_staffed else []
-    found = await next_round(ctx, request, limit=limit, earlier=earlier)
+    found = await next_round(ctx, request, limit=limit)
     if found is not None and asked_again and not found.pinged:
         await plan_escalation(ctx, request)  # those asked again may take it
     elif found is not None:
@@ -67,10 +70,13 @@ async def reopen(
     return found
 
 
-async def follow_up(ctx: Staffing, request: Request, found: PingRound, *, nobody_key: str) -> None:
-    """After a round: check again later if someone was asked, else tell the coordinators why."""
+async def follow_up(
+    ctx: Staffing, request: Request, found: PingRound, *, nobody_key: str, replace: bool = True
+) -> None:
+    """After a round: check again later if someone was asked (`replace`: the escalation
+    that may be planned), else tell the coordinators why."""
     if found.pinged:
-        await plan_escalation(ctx, request)
+        await plan_escalation(ctx, request, replace=replace)
     else:
         text = COORDINATORS_NOBODY.format(id=request.id, reason=found.reason)
         await tell_coordinators(ctx, text, key=nobody_key)
@@ -94,31 +100,19 @@ async def escalate(ctx: Staffing, request_id: int, *, key: str) -> PingRound | N
 
 
 async def next_round(
-    ctx: Staffing,
-    request: Request,
-    *,
-    limit: int | None = None,
-    earlier: Sequence[Ping] | None = None,
+    ctx: Staffing, request: Request, *, limit: int | None = None, known: Standing | None = None
 ) -> PingRound | None:
-    """Ping for the places still free, as a new round; None when nothing is to be done."""
+    """Ping for the places still free, as a new round; None when nothing is to be done.
+    `known`: where the request's staffing stands, when the caller has just read it."""
     if not is_ready(request):
         return None
-    states = await ctx.store.missions.states(request.id)
-    slots = await free_slots(ctx, request, states=states)
+    if known is None:
+        known = await standing(ctx.store, request.id)
+    slots = await free_slots(ctx, request, states=known.states)
     if slots == 0:
         return None
-    if earlier is None:
-        earlier = await ctx.store.missions.pings(request.id)
-    round_ = max((p.round for p in earlier), default=0) + 1
-    return await ping(
-        ctx,
-        request,
-        slots=slots,
-        round_=round_,
-        limit=limit,
-        earlier=earlier,
-        involved=set(states),
-    )
+    round_ = max((p.round for p in known.earlier), default=0) + 1
+    return await ping(ctx, request, slots=slots, round_=round_, limit=limit, standing=known)
 
 
 FIRST_ROUND = "first_round"
@@ -148,8 +142,8 @@ async def plan_first_round(ctx: Context, request: Request) -> None:
 
 async def fire_first_round(ctx: JobContext, job: Job) -> None:
     """The first-round job: ping the first candidates (nothing if already done)."""
-    request = await ctx.store.requests.get(int(job.target.partition(":")[2]))
-    if request is None or await start(ctx, request) is None:
+    request, known = await request_and_standing(ctx.store, int(job.target.partition(":")[2]))
+    if request is None or await start(ctx, request, known) is None:
         raise SkipJob("rien à pourvoir")
 
 
