@@ -37,9 +37,10 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
 _USERS = ("nio.schemas", "nio.responses", "nio.events.misc", "nio.crypto.olm_machine")
 
 Check = Callable[[Any], Any]
+Fill = Callable[[Any], None]
 # By the schema's id: (the schema, kept so that its id is not reused; its check,
-# or None when left to jsonschema).
-_compiled: dict[int, tuple[dict[str, Any], Check | None]] = {}
+# or None when left to jsonschema; what fills in its defaults, None when it has none).
+_compiled: dict[int, tuple[dict[str, Any], Check | None, Fill | None]] = {}
 # nio's own check (jsonschema), for the schemas fastjsonschema cannot compile.
 jsonschema_check: Callable[[Any, dict[str, Any]], None] = nio.schemas.validate_json
 _installed = False
@@ -47,9 +48,13 @@ _installed = False
 
 def compiled(schema: dict[str, Any]) -> Check | None:
     """The compiled check of one of nio's schemas (None: fastjsonschema cannot)."""
+    return _compile(schema)[1]
+
+
+def _compile(schema: dict[str, Any]) -> tuple[dict[str, Any], Check | None, Fill | None]:
     found = _compiled.get(id(schema))
     if found is not None and found[0] is schema:
-        return found[1]
+        return found
     try:
         check: Check | None = fastjsonschema.compile(
             {"$schema": _DRAFT4, **schema}, formats=_FORMATS, use_default=False
@@ -57,8 +62,8 @@ def compiled(schema: dict[str, Any]) -> Check | None:
     except fastjsonschema.JsonSchemaDefinitionException as exc:
         log.debug("schema left to jsonschema: %s", exc)
         check = None
-    _compiled[id(schema)] = (schema, check)
-    return check
+    found = _compiled[id(schema)] = (schema, check, _filler(schema))
+    return found
 
 
 def validate_json(instance: Any, schema: dict[str, Any]) -> None:
@@ -67,38 +72,60 @@ def validate_json(instance: Any, schema: dict[str, Any]) -> None:
     Raises:
         ValidationError: the instance does not fit the schema.
     """
-    check = compiled(schema)
+    _, check, fill = _compile(schema)
     if check is None:
         jsonschema_check(instance, schema)
         return
-    _fill_defaults(instance, schema)
+    if fill is not None:
+        fill(instance)
     try:
         check(instance)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise ValidationError(exc.message) from None
 
 
-def _fill_defaults(instance: Any, schema: dict[str, Any]) -> None:
-    """Fill in the defaults as nio's jsonschema checker does: a missing property that has
-    one gets it (before `required` is looked at), and the check goes on into each
-    property, defaults included, and into each key a `patternProperties` pattern finds
-    (nio's schemas put defaults nowhere else)."""
-    if not isinstance(instance, dict):
-        return
+def _filler(schema: dict[str, Any]) -> Fill | None:
+    """What fills in a schema's defaults as nio's jsonschema checker does (None when it
+    has none): a missing property that has one gets it (before `required` is looked
+    at), and the filling goes on into each property, defaults included, and into each
+    key a `patternProperties` pattern finds (nio's schemas put defaults nowhere else).
+    Only the properties with a default somewhere beneath them are visited."""
     properties = schema.get("properties")
-    if isinstance(properties, dict):
-        for key, sub in properties.items():
-            if isinstance(sub, dict) and "default" in sub and key not in instance:
-                instance[key] = copy.deepcopy(sub["default"])
-        for key, sub in properties.items():
-            if key in instance and isinstance(sub, dict):
-                _fill_defaults(instance[key], sub)
+    properties = properties if isinstance(properties, dict) else {}
+    defaults = {
+        key: sub["default"]
+        for key, sub in properties.items()
+        if isinstance(sub, dict) and "default" in sub
+    }
+    inner = {
+        key: fill
+        for key, sub in properties.items()
+        if isinstance(sub, dict) and (fill := _filler(sub)) is not None
+    }
     patterns = schema.get("patternProperties")
-    if isinstance(patterns, dict):
-        for pattern, sub in patterns.items():
+    by_pattern = [
+        (re.compile(pattern), fill)
+        for pattern, sub in (patterns.items() if isinstance(patterns, dict) else ())
+        if isinstance(sub, dict) and (fill := _filler(sub)) is not None
+    ]
+    if not defaults and not inner and not by_pattern:
+        return None
+
+    def fill(instance: Any) -> None:
+        if not isinstance(instance, dict):
+            return
+        for key, default in defaults.items():
+            if key not in instance:
+                instance[key] = copy.deepcopy(default)
+        for key, fill_in in inner.items():
+            if key in instance:
+                fill_in(instance[key])
+        for pattern, fill_in in by_pattern:
             for key, value in instance.items():
-                if isinstance(sub, dict) and re.search(pattern, key):
-                    _fill_defaults(value, sub)
+                if pattern.search(key):
+                    fill_in(value)
+
+    return fill
 
 
 def install() -> None:
