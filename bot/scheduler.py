@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.domain.clock import Clock
-from storage.schedule import JobRepository
+from storage.schedule import SETTLED, JobRepository
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,9 @@ class Scheduler:
         unknown = {job_id for job_id, due_at in touched.items() if due_at is None}
         jobs = await self.jobs.many(unknown) if unknown else {}
         for job_id, known in touched.items():
+            if known == SETTLED:
+                self._disarm(job_id)
+                continue
             job = jobs.get(job_id)
             due_at = known if job is None else job.due_at
             if due_at is None or (job is not None and job.state != "pending"):

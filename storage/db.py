@@ -73,6 +73,8 @@ class Database:
         # Reads to run right after the open transaction's COMMIT, in its hop, each with
         # what to do with its rows (`read_after_commit`).
         self._after_commit: list[tuple[str, tuple | dict, Callable[[list[Any]], None]]] = []
+        # What to do once the open transaction has committed (`after_commit`).
+        self._on_commit: list[Callable[[], None]] = []
         # Writes behind (`write_behind`), each its own autocommit, and their timer.
         self._behind: list[tuple[str, tuple | dict]] = []
         self._flush: asyncio.TimerHandle | None = None
@@ -174,9 +176,13 @@ class Database:
                         if self.conn.in_transaction:
                             await self._hop(_rowcount, "ROLLBACK", ())
                         raise
+                committed, self._on_commit = self._on_commit, []
+                for then in committed:
+                    then()
             finally:
                 self._unsent = []
                 self._after_commit = []
+                self._on_commit = []
                 _in_transaction.reset(token)
 
     async def _commit(self) -> None:
@@ -201,6 +207,14 @@ class Database:
         if any(sql == known and params == given for known, given, _ in self._after_commit):
             return
         self._after_commit.append((sql, params, then))
+
+    def after_commit(self, then: Callable[[], None]) -> None:
+        """Call `then` once the open transaction has committed (never if it rolls back);
+        outside a transaction, what was written is committed already: at once."""
+        if _in_transaction.get():
+            self._on_commit.append(then)
+        else:
+            then()
 
     async def defer(self, sql: str, params: tuple | dict = ()) -> None:
         """Run a write whose result is not needed; in a transaction, with its next statement.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final, Literal
 
 from bot.domain.schedule import CANCELLED, PENDING, SENT, SKIPPED, Job
 from storage.db import Database
@@ -36,6 +36,10 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat() if when else None
 
 
+# A touched row that is no longer pending: its transaction settled it and committed.
+SETTLED: Final = "settled"
+Touched = datetime | Literal["settled"] | None
+
 _SETTLE = (
     "UPDATE jobs SET state = ?, note = ?, updated_at = ?, "
     "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
@@ -49,12 +53,13 @@ class JobRepository:
     Every id whose row was written is remembered in `touched` so that the
     alarm clock can be re-armed for it once the transaction is over: with the
     due time of a row it created (pending, due then, unless its transaction
-    rolls back: an alarm for nothing), None for a row to read again.
+    rolls back: an alarm for nothing), `SETTLED` for a row settled by a
+    transaction that committed (pending no more), None for a row to read again.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.touched: dict[int, datetime | None] = {}
+        self.touched: dict[int, Touched] = {}
 
     async def create(
         self,
@@ -167,18 +172,24 @@ class JobRepository:
     ) -> bool:
         """Move a pending job to sent, skipped or cancelled; False if it was not pending."""
         changed = await self.db.execute(_SETTLE, self._settling(job_id, state, at, note))
+        self.db.after_commit(lambda: self._settled(job_id))
         return changed == 1
 
     async def settle_later(self, job_id: int, state: str, *, at: datetime) -> None:
         """`settle` a job this transaction found pending, with its next statement or commit."""
         await self.db.defer(_SETTLE, self._settling(job_id, state, at, None))
+        self.db.after_commit(lambda: self._settled(job_id))
 
     def _settling(self, job_id: int, state: str, at: datetime, note: str | None) -> tuple:
-        """The parameters of `_SETTLE`; the row is touched."""
+        """The parameters of `_SETTLE`; the row is touched (to read again, should the
+        transaction roll back)."""
         if state not in (SENT, SKIPPED, CANCELLED):
             raise ValueError(state)
         self.touched[job_id] = None
         return (state, note, _iso(at), state, _iso(at), job_id)
+
+    def _settled(self, job_id: int) -> None:
+        self.touched[job_id] = SETTLED
 
     async def cancel_target(
         self, target: str, *, at: datetime, note: str, kinds: tuple[str, ...] | None = None
@@ -206,7 +217,7 @@ class JobRepository:
             return None
         return await self.get(int(row[0].split(":")[1]))
 
-    def take_touched(self) -> dict[int, datetime | None]:
+    def take_touched(self) -> dict[int, Touched]:
         """Return and forget the ids written since the last call (see the class)."""
         touched, self.touched = self.touched, {}
         return touched

@@ -537,6 +537,42 @@ async def test_scheduler_arms_one_alarm_per_pending_row_and_follows_changes(stor
         scheduler.stop()
 
 
+async def test_a_row_settled_by_a_committed_transaction_is_disarmed_without_reading_it(
+    store, clock
+):
+    async def on_due() -> None:
+        pass
+
+    kept = await store.jobs.create(kind="k", target="t", due_at=utc(2030, 1, 1), at=clock.now())
+    gone = await store.jobs.create(kind="k", target="t", due_at=utc(2030, 1, 2), at=clock.now())
+    scheduler = Scheduler(store.jobs, clock, on_due)
+    await scheduler.start()
+    read: list[set[int]] = []
+    many = store.jobs.many
+
+    async def counted(job_ids: set[int]) -> dict:
+        read.append(set(job_ids))
+        return await many(job_ids)
+
+    store.jobs.many = counted
+    try:
+        with pytest.raises(RuntimeError):  # rolled back: still pending, read again
+            async with store.db.transaction():
+                await store.jobs.settle_later(kept, "sent", at=clock.now())
+                await store.jobs.settle(kept, "sent", at=clock.now())
+                raise RuntimeError("boom")
+        async with store.db.transaction():
+            await store.jobs.settle_later(gone, "sent", at=clock.now())
+        await scheduler.refresh()
+        assert read == [{kept}]
+        assert set(scheduler.alarms()) == {kept}
+        await store.jobs.settle(kept, "cancelled", at=clock.now())  # alone: committed at once
+        await scheduler.refresh()
+        assert read == [{kept}] and scheduler.alarms() == {}
+    finally:
+        scheduler.stop()
+
+
 async def test_scheduler_arms_only_the_earliest_rows_and_the_next_as_they_settle(store, clock):
     async def on_due() -> None:
         pass
