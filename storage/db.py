@@ -69,7 +69,7 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         # Statements of the open transaction not sent yet: its BEGIN, deferred writes.
-        self._unsent: list[tuple[str, tuple | dict]] = []
+        self._unsent: list[_Unsent] = []
         # Reads to run right after the open transaction's COMMIT, in its hop, each with
         # what to do with its rows (`read_after_commit`).
         self._after_commit: list[tuple[str, tuple | dict, Callable[[list[Any]], None]]] = []
@@ -216,16 +216,21 @@ class Database:
         else:
             then()
 
-    async def defer(self, sql: str, params: tuple | dict = ()) -> None:
-        """Run a write whose result is not needed; in a transaction, with its next statement.
+    async def defer(
+        self, sql: str, params: tuple | dict = (), *, then: Callable[[int], None] | None = None
+    ) -> None:
+        """Run a write whose result is not needed now; in a transaction, with its next
+        statement. `then`, for an INSERT, gets the new row's id once it is written.
 
         An error it raises then comes from that later statement (or the
         commit), and rolls the whole transaction back all the same.
         """
         if _in_transaction.get():
-            self._unsent.append((sql, params))
-        else:
+            self._unsent.append((sql, params, then))
+        elif then is None:
             await self.execute(sql, params)
+        else:
+            then(await self.insert(sql, params))
 
     def write_behind(self, sql: str, params: tuple | dict = ()) -> None:
         """Queue a write whose loss in a crash costs only a repeat, as its own autocommit.
@@ -301,18 +306,23 @@ class Database:
         """Run one statement in aiosqlite's thread (execute, fetch and close in one go),
         after the writes behind (outside a transaction, or before its BEGIN) and the
         unsent statements of the transaction this task holds."""
-        unsent: list[tuple[str, tuple | dict]] = []
+        unsent: list[_Unsent] = []
         if _in_transaction.get():
             unsent, self._unsent = self._unsent, []
         behind: list[tuple[str, tuple | dict]] = []
         if not _in_transaction.get() or (unsent and unsent[0] is _BEGIN):
             behind = self._take_behind()
-        if unsent or behind:
-            call = functools.partial(
-                _after, behind=behind, unsent=unsent, run=run, sql=sql, params=params
-            )
-        else:
-            call = functools.partial(run, sql=sql, params=params)
+        if not unsent and not behind:
+            return await self._queue(functools.partial(run, sql=sql, params=params))
+        result, ids = await self._queue(
+            functools.partial(_after, behind=behind, unsent=unsent, run=run, sql=sql, params=params)
+        )
+        for then, row_id in zip([t for _, _, t in unsent if t is not None], ids, strict=True):
+            then(row_id)
+        return result
+
+    async def _queue(self, call: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `call` in aiosqlite's thread, in the trip of this turn of the loop."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._queued.append((future, call))
@@ -335,7 +345,9 @@ class Database:
         self.conn._tx.put_nowait((done, functools.partial(_run_all, self.conn._conn, calls)))
 
 
-_BEGIN: tuple[str, tuple] = ("BEGIN IMMEDIATE", ())
+# A statement of the open transaction not sent yet, with what gets its row id.
+_Unsent = tuple[str, tuple | dict, Callable[[int], None] | None]
+_BEGIN: _Unsent = ("BEGIN IMMEDIATE", (), None)
 # The longest a write behind waits for a statement to go with.
 BEHIND_FOR = 0.5
 
@@ -374,15 +386,21 @@ def _after(
     conn: sqlite3.Connection,
     *,
     behind: list[tuple[str, tuple | dict]],
-    unsent: list[tuple[str, tuple | dict]],
+    unsent: list[_Unsent],
     run: Callable[..., Any],
     sql: str,
     params: tuple | dict,
-) -> Any:
+) -> tuple[Any, list[int]]:
+    """The writes behind, the unsent statements (the ids of the rows inserted by those
+    that want them), then `run`."""
     _write_behind(conn, behind)
-    for statement, values in unsent:
-        conn.execute(statement, values).close()
-    return run(conn, sql, params)
+    ids = []
+    for statement, values, then in unsent:
+        cursor = conn.execute(statement, values)
+        if then is not None:
+            ids.append(int(cursor.lastrowid))
+        cursor.close()
+    return run(conn, sql, params), ids
 
 
 def _write_behind(conn: sqlite3.Connection, behind: list[tuple[str, tuple | dict]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -34,6 +35,38 @@ def _from_row(row: Any) -> Job:
 def _iso(when: datetime | None) -> str | None:
     # Times are compared as text in SQL: always UTC, always the same shape.
     return when.astimezone(UTC).isoformat() if when else None
+
+
+_CREATE = (
+    "INSERT INTO jobs (kind, target, recipient, offset_s, anchor_at, due_at, expires_at, "
+    "payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _creating(
+    kind: str,
+    target: str,
+    recipient: str,
+    offset: timedelta,
+    anchor_at: datetime | None,
+    due_at: datetime,
+    expires_at: datetime | None,
+    payload: dict[str, Any] | None,
+    at: datetime,
+) -> tuple:
+    """The parameters of `_CREATE`."""
+    return (
+        kind,
+        target,
+        recipient,
+        int(offset.total_seconds()),
+        _iso(anchor_at),
+        _iso(due_at),
+        _iso(expires_at),
+        json.dumps(payload or {}, ensure_ascii=False),
+        _iso(at),
+        _iso(at),
+    )
 
 
 # A touched row that is no longer pending: its transaction settled it and committed.
@@ -76,23 +109,31 @@ class JobRepository:
     ) -> int:
         """Add a pending job; return its id."""
         job_id = await self.db.insert(
-            "INSERT INTO jobs (kind, target, recipient, offset_s, anchor_at, due_at, expires_at, "
-            "payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                kind,
-                target,
-                recipient,
-                int(offset.total_seconds()),
-                _iso(anchor_at),
-                _iso(due_at),
-                _iso(expires_at),
-                json.dumps(payload or {}, ensure_ascii=False),
-                _iso(at),
-                _iso(at),
-            ),
+            _CREATE,
+            _creating(kind, target, recipient, offset, anchor_at, due_at, expires_at, payload, at),
         )
         self.touched[job_id] = due_at
         return job_id
+
+    async def create_later(
+        self,
+        *,
+        kind: str,
+        target: str,
+        due_at: datetime,
+        at: datetime,
+        expires_at: datetime | None = None,
+        then: Callable[[int], None] = lambda job_id: None,
+    ) -> None:
+        """`create` a job with the transaction's next statement or its commit (no trip to
+        the database of its own); `then` gets its id once the row is written."""
+
+        def written(job_id: int) -> None:
+            self.touched[job_id] = due_at
+            then(job_id)
+
+        values = _creating(kind, target, "", timedelta(), None, due_at, expires_at, None, at)
+        await self.db.defer(_CREATE, values, then=written)
 
     async def get(self, job_id: int) -> Job | None:
         """Return a job, or None."""

@@ -130,14 +130,14 @@ async def plan_first_round(ctx: Context, request: Request) -> None:
     if not is_ready(request) or not await qualification.cleared(ctx, request):
         return
     now = ctx.clock.now()
-    job_id = await ctx.store.jobs.create(
+    await ctx.store.jobs.create_later(
         kind=FIRST_ROUND,
         target=request_target(request.id),
         due_at=now,
         at=now,
         expires_at=mission_start(request.details, ctx.config.bot.tz),
+        then=ctx.due_now.append,
     )
-    ctx.due_now.append(job_id)
 
 
 async def fire_first_round(ctx: JobContext, job: Job) -> None:

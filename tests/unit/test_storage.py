@@ -212,6 +212,30 @@ async def test_statements_asked_in_one_turn_of_the_loop_make_one_trip_each_with_
         await db.fetchone("SELECT 1")
 
 
+async def test_a_deferred_insert_hands_its_row_id_over_once_written(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    db = store.db
+    sql = "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+    ids: list[int] = []
+    hops = count_hops(store)
+    async with db.transaction():
+        await db.defer(sql, ("a", "1"), then=ids.append)
+        await db.defer(sql, ("b", "2"))
+        await db.defer(sql, ("c", "3"), then=ids.append)
+        assert ids == []  # not written yet
+    assert hops() == 1  # with the COMMIT
+    rows = await db.fetchall("SELECT rowid, key FROM bot_state WHERE key IN ('a', 'c')")
+    assert ids == [r[0] for r in rows]
+    with pytest.raises(sqlite3.IntegrityError):  # a failed write hands nothing over
+        async with db.transaction():
+            await db.defer(sql, ("d", "4"), then=ids.append)
+            await db.defer(sql, ("a", "again"))
+    assert len(ids) == 2 and await store.state.get("d") is None
+    await db.defer(sql, ("e", "5"), then=ids.append)  # alone: at once
+    assert len(ids) == 3
+    await store.close()
+
+
 async def test_a_write_behind_is_written_soon_with_nothing_else_to_go_with_and_at_close(
     tmp_path, monkeypatch
 ):
