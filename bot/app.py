@@ -292,7 +292,9 @@ class App:
             JOB_KINDS,
             facilitators_room=lambda: self.facilitators_room,
         )
-        self.scheduler = Scheduler(self.store.jobs, self.clock, self._run_due_jobs)
+        self.scheduler = Scheduler(
+            self.store.jobs, self.clock, self._run_due_jobs, fire=self._run_due_jobs
+        )
 
     async def _start_scheduler(self) -> None:
         """After the first sync, settle the jobs missed while down and arm the others."""
@@ -301,11 +303,15 @@ class App:
         await self.sync.ready.wait()
         await self.scheduler.start()
 
-    async def _run_due_jobs(self) -> None:
+    async def _run_due_jobs(self, job_ids: list[int] | None = None) -> None:
+        """Settle the jobs due now: these (just written due now) or every due row."""
         # Answers to people waiting in the chat first: a job (first pings of a new
         # request, reminders) neither delays them nor takes the CPU they need.
         await self.sender.answers_sent()
-        await self.jobs.run_due()
+        if job_ids is None:
+            await self.jobs.run_due()
+        else:
+            await self.jobs.fire(job_ids)
         self.sender.wake()
 
 

@@ -2,7 +2,8 @@
 
 The schedule itself lives in the database (`storage.schedule`). Here the
 earliest pending rows (`ARMED` of them) get one `date` alarm each; when one
-rings, `on_due` settles every due row (see `handlers.core.jobs.JobRunner`). Alarms
+rings, `on_due` settles every due row (see `handlers.core.jobs.JobRunner`); a row
+written due now is rung at once and settled by id (`fire`). Alarms
 are hints: a stale one finds nothing to do, and a periodic rescan re-arms
 anything a hint missed. The rows beyond the armed ones are armed as the
 earlier ones are settled: 10,000 pending reminders cost 100 alarms, not 10,000.
@@ -36,12 +37,15 @@ class Scheduler:
         clock: Clock,
         on_due: Callable[[], Awaitable[None]],
         *,
+        fire: Callable[[list[int]], Awaitable[None]] | None = None,
         rescan_every: timedelta = RESCAN_EVERY,
         armed: int = ARMED,
     ) -> None:
         self.jobs = jobs
         self.clock = clock
         self.on_due = on_due
+        # Settles the rows a refresh saw written due now, by id (else `on_due`).
+        self.fire = fire
         self.rescan_every = rescan_every
         self.armed = armed
         # The due time of the last armed row when more rows wait beyond it, else None
@@ -94,7 +98,7 @@ class Scheduler:
         touched = self.jobs.take_touched()
         if not touched:
             return
-        due_now = False
+        due_now: list[int] = []
         unknown = {job_id for job_id, due_at in touched.items() if due_at is None}
         jobs = await self.jobs.many(unknown) if unknown else {}
         for job_id, known in touched.items():
@@ -110,11 +114,11 @@ class Scheduler:
             elif due_at <= self.clock.now():
                 # Due by the bot's clock: rung now (once for all), not by an alarm on
                 # APScheduler's own clock; a failed firing is re-armed by the rescan.
-                due_now = True
+                due_now.append(job_id)
             else:
                 self._arm(job_id, due_at)
         if due_now:
-            self._ring_soon()
+            self._ring_soon(due_now)
         if self._horizon is not None and len(self.alarms()) < self.armed:
             # Rows wait beyond the armed ones: arm the next earliest.
             await self.rescan()
@@ -150,14 +154,17 @@ class Scheduler:
         if self.aps.get_job(f"job:{job_id}") is not None:
             self.aps.remove_job(f"job:{job_id}")
 
-    def _ring_soon(self) -> None:
-        task = asyncio.create_task(self._ring())
+    def _ring_soon(self, job_ids: list[int]) -> None:
+        task = asyncio.create_task(self._ring(job_ids))
         self._ringing.add(task)
         task.add_done_callback(self._ringing.discard)
 
-    async def _ring(self) -> None:
+    async def _ring(self, job_ids: list[int] | None = None) -> None:
         try:
-            await self.on_due()
+            if job_ids is not None and self.fire is not None:
+                await self.fire(job_ids)
+            else:
+                await self.on_due()
             await self.refresh()
         except Exception:
             log.exception("firing due jobs failed; the next alarm or rescan retries")

@@ -175,7 +175,7 @@ class JobRunner:
                 batch = [j for j in due if j.id not in tried]
                 for job in batch:
                     tried.add(job.id)
-                    outcome = await self._settle(job)
+                    outcome = await self._settle(job.id)
                     counts[outcome] = counts.get(outcome, 0) + 1
                 if len(due) < DUE_BATCH or not batch:
                     # Every row due was read. Those the batch made due now are the
@@ -184,18 +184,19 @@ class JobRunner:
         return counts
 
     async def fire(self, job_ids: list[int]) -> None:
-        """Settle these jobs now, each in its own transaction (due now, just committed)."""
+        """Settle these jobs now, each in its own transaction (due now, just committed;
+        one no longer pending is left as it is)."""
         async with self._lock:
             for job_id in job_ids:
-                job = await self.store.jobs.get(job_id)
-                if job is not None and job.state == "pending":
-                    await self._settle(job)
+                await self._settle(job_id)
 
-    async def _settle(self, due: Job) -> str:
+    async def _settle(self, job_id: int) -> str:
+        """Fire or skip one job, read again (pending?) in the transaction that settles it."""
+        job: Job | None = None
         try:
             async with self.store.db.transaction():
                 now = self.clock.now()
-                job, superseded = await self.store.jobs.to_fire(due.id, now)
+                job, superseded = await self.store.jobs.to_fire(job_id, now)
                 if job is None or job.state != "pending":
                     return "failed" if job is None else job.state
                 kind = self.registry.get(job.kind)
@@ -218,26 +219,28 @@ class JobRunner:
                     # A skip must not leave half-queued messages behind.
                     raise _Skipped(reason)
                 await self.store.jobs.settle_later(job.id, SENT, at=now)  # read pending above
-            log.info("job %d (%s %s %s) sent", due.id, due.kind, due.target, due.recipient)
+            log.info("job %d (%s %s %s) sent", job.id, job.kind, job.target, job.recipient)
             return SENT
         except _Skipped as skipped:
+            assert job is not None
             async with self.store.db.transaction():
                 await self.store.jobs.settle(
-                    due.id, SKIPPED, at=self.clock.now(), note=skipped.reason
+                    job.id, SKIPPED, at=self.clock.now(), note=skipped.reason
                 )
             log.info(
                 "job %d (%s %s %s) due %s skipped: %s",
-                due.id,
-                due.kind,
-                due.target,
-                due.recipient,
-                due.due_at.isoformat(),
+                job.id,
+                job.kind,
+                job.target,
+                job.recipient,
+                job.due_at.isoformat(),
                 skipped.reason,
             )
             return SKIPPED
         except Exception:
             # Left pending: the next alarm (or the next start) tries again.
-            log.exception("job %d (%s %s) failed", due.id, due.kind, due.target)
+            what = f" ({job.kind} {job.target})" if job is not None else ""
+            log.exception("job %d%s failed", job_id, what)
             return "failed"
 
     def _why_skip(
