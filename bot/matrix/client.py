@@ -268,8 +268,9 @@ class MatrixClient(Session):
             return False
         return True
 
-    async def upload_sync_filter(self, room: dict[str, Any]) -> str | None:
-        """The homeserver's id for a sync filter on rooms, or None if it was refused.
+    async def upload_sync_filter(self, definition: dict[str, Any]) -> str | None:
+        """The homeserver's id for a sync filter (its `room`, `presence` and `account_data`
+        parts), or None if it was refused.
 
         A filter written into each `/sync` is parsed and checked against its
         schema by the homeserver every time (Synapse: about 2.5 ms of its one
@@ -277,7 +278,11 @@ class MatrixClient(Session):
         looked up by its id.
         """
         try:
-            response = await self.nio.upload_filter(room=room)
+            response = await self.nio.upload_filter(
+                room=definition.get("room"),
+                presence=definition.get("presence"),
+                account_data=definition.get("account_data"),
+            )
         except (ClientError, TimeoutError, OSError) as exc:
             log.warning("sync filter not uploaded (%s); sent with each sync", type(exc).__name__)
             return None

@@ -25,8 +25,14 @@ SYNC_TIMEOUT_MS = 30_000
 BEFORE_NEXT_WAIT = 2.0
 MAX_GAP_EVENTS = 2_000
 # The first sync of a new bot only needs room state: history is not replayed.
-FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}}}
-SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}  # uploaded once a start, used by id
+# The bot reads the rooms' timelines (and state) only. Read receipts, typing and
+# presence would each wake its long-poll for nothing: in a room read with Element,
+# every member's client posts a receipt for each message it shows.
+_NONE: dict[str, Any] = {"not_types": ["*"]}
+_QUIET = {"ephemeral": _NONE, "account_data": _NONE}
+FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 1}, **_QUIET}, "presence": _NONE}
+# Uploaded once a start, used by id.
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}, **_QUIET}, "presence": _NONE}
 # A sync that brought only the bot's own events (its answers and pings coming back:
 # one of the two syncs a request makes) stores its token at most this often.
 # Starting from an older token replays only such events, recognised and skipped.
@@ -134,9 +140,7 @@ class SyncLoop:
                 self._stored_at = now
             self.last_success = now
             if full_state:  # the first sync of this start: the filter by id from now on
-                sync_filter = (
-                    await self.client.upload_sync_filter(SYNC_FILTER["room"]) or sync_filter
-                )
+                sync_filter = await self.client.upload_sync_filter(SYNC_FILTER) or sync_filter
             first_ever = full_state = False
             self.ready.set()
             if self.before_next is not None and batch.timelines:

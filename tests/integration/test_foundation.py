@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+
+from nio import SyncResponse
 
 from bot.matrix.decryption import thread_of
 from bot.sandbox.people import body_of, until
@@ -177,3 +180,34 @@ async def test_edited_request_updates_its_card_in_place(world):
     )
     assert "vendredi 19 mars 2027" in body_of(edit)
     assert edit["content"]["m.new_content"]["msgtype"] == "m.notice"
+
+
+async def test_read_receipts_and_typing_do_not_wake_the_bot(world):
+    alice = await world.person("Alice")
+    bob = await world.person("Bob")
+    room_id, config = await _room_with_bot(world, alice)
+    await alice.client.room_invite(room_id, bob.user_id)
+    await bob.wait_joined(room_id)
+    app = await world.start_bot(config)
+    event_id = await alice.send(room_id, REQUEST)
+    answer = await alice.wait_for_message(
+        lambda m: thread_of(m) == event_id, room_id=room_id, sender=config.matrix.user_id
+    )
+    woken: list[set[str]] = []
+    note_sync = app.client.note_sync
+
+    def synced(response: SyncResponse) -> set[str]:
+        woken.append(set(response.rooms.join))
+        return note_sync(response)
+
+    app.client.note_sync = synced  # every sync the bot's long-poll brings
+    await asyncio.sleep(1)  # the bot's own answer comes back first
+    woken.clear()
+    # What Element does as people read the room: receipts, a read marker, typing.
+    for person in (alice, bob):
+        await person.client.room_read_markers(room_id, answer["event_id"], answer["event_id"])
+        await person.client.room_typing(room_id, True, timeout=3000)
+    await asyncio.sleep(2)
+    assert woken == []
+    await bob.send(room_id, "Merci pour la réactivité !")
+    await until(lambda: any(room_id in rooms for rooms in woken), timeout=20)

@@ -54,7 +54,7 @@ class _Client:
     async def keys_maintenance(self) -> None:
         pass
 
-    async def upload_sync_filter(self, room: dict) -> str:
+    async def upload_sync_filter(self, definition: dict) -> str:
         return "filter"
 
 
