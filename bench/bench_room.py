@@ -33,7 +33,7 @@ and the bot's other HTTP calls in flight between a request and its answer
 are counted by endpoint.
 
     python bench/bench_room.py [--requests 60] [--every 1.4] [--runs 1] [--no-trace]
-                               [--profile DIR] [--keep]
+                               [--receipts] [--profile DIR] [--keep]
 """
 
 from __future__ import annotations
@@ -225,6 +225,7 @@ class RoomBench:
                 self.tmp / "people" / str(n),
                 f"Facilitateur {n}",
                 poll_ms=3000,
+                read_receipts=self.args.receipts,
             )
             await person.start()
             self.people.append(person)
@@ -473,6 +474,11 @@ def main() -> None:
         action="store_true",
         help="the homeserver on PostgreSQL, as in production (initdb and pg_ctl, psycopg2)",
     )
+    parser.add_argument(
+        "--receipts",
+        action="store_true",
+        help="the facilitators' clients post a read receipt for each message, as Element does",
+    )
     parser.add_argument("--py-spy", help="sample the bot with py-spy during the run, to this file")
     parser.add_argument(
         "--no-trace", dest="trace", action="store_false", help="no timestamps inside the bots"
@@ -488,6 +494,7 @@ def main() -> None:
         + ("; both bots traced" if args.trace and not args.profile else "")
         + f"; homeserver on {'PostgreSQL' if args.postgres else 'SQLite'}"
         + f"; {args.echo_members} of the {ROOM_MEMBERS} facilitators also in the echo room"
+        + ("; their clients post read receipts" if args.receipts else "")
         + "\n"
     )
     head = ("run", "load", "ack median bot/echo (ms)", "ratio", "ack p90 bot/echo (ms)", "ratio")

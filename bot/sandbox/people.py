@@ -39,10 +39,14 @@ class Person:
         name: str,
         *,
         poll_ms: int = 2000,
+        read_receipts: bool = False,
     ):
         self.user = user
         self.name = name
         self.poll_ms = poll_ms  # how long each sync long-polls
+        # Post a read receipt for the last message of each room a sync brings, as
+        # Element does for the room on screen.
+        self.read_receipts = read_receipts
         store_path.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(
             homeserver,
@@ -102,6 +106,10 @@ class Person:
                         self.undecryptable.append(event.source)
                         continue
                     self._record(room_id, event)
+                if self.read_receipts and room.timeline.events:
+                    last = room.timeline.events[-1].event_id
+                    with contextlib.suppress(Exception):
+                        await self.client.room_read_markers(room_id, last, last)
             await self._keys()
             first = False
             self._synced.set()
