@@ -166,7 +166,7 @@ async def plan_escalation(ctx: Staffing, request: Request, *, replace: bool = Tr
     due = now + ctx.config.matching.escalate_after
     if starts is not None and due >= starts:
         return
-    await ctx.store.jobs.create(
+    await ctx.store.jobs.create_later(
         kind=ESCALATION, target=target, due_at=due, at=now, expires_at=starts
     )
 
