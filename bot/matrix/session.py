@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -9,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from nio import (
     AsyncClient,
     AsyncClientConfig,
     LoginResponse,
     WhoamiResponse,
 )
+from nio.client.async_client import connect_wrapper
 
 from bot.config import MatrixConfig
 from bot.matrix import validation
@@ -101,6 +103,17 @@ def _skip_own_decryption(client: AsyncClient) -> None:
     olm._decrypt_megolm_no_error = decrypt_others
 
 
+def _untraced_http(client: AsyncClient) -> None:
+    """Give nio its HTTP session before its first request, made as nio makes it but for
+    the trace of every request and chunk that feeds nio's upload progress monitors,
+    which the bot does not use (about 30 µs of CPU a request)."""
+    if client.client_session is not None or client.proxy:
+        return
+    session = ClientSession(timeout=ClientTimeout(total=client.config.request_timeout))
+    session.connector.connect = functools.partial(connect_wrapper, session.connector)  # type: ignore[method-assign]
+    client.client_session = session
+
+
 class Session:
     """The bot's account on its homeserver, over a persistent, E2EE-capable nio client."""
 
@@ -147,6 +160,7 @@ class Session:
             MatrixError: the homeserver refused the login.
             CryptoStoreError: the encryption store is unusable and no password is set.
         """
+        _untraced_http(self.nio)
         saved = load_credentials(self.store_path)
         if self.config.access_token:
             self.nio.access_token = self.config.access_token
@@ -256,6 +270,7 @@ class Session:
         for path in self.store_path.glob(f"{self.config.user_id}_{credentials.device_id}.db*"):
             path.rename(aside / path.name)
         self.nio = self._new_nio()
+        _untraced_http(self.nio)
         # New device first, saved at once: a failure from here on restarts cleanly.
         fresh = await self._password_login()
         save_credentials(self.store_path, fresh)
