@@ -17,7 +17,11 @@ from nio import (
     LoginResponse,
     WhoamiResponse,
 )
-from nio.client.async_client import connect_wrapper
+
+try:  # how nio sets its connections up (a small write buffer)
+    from nio.client.async_client import connect_wrapper
+except ImportError:  # a nio without it makes its own session, traced
+    connect_wrapper = None
 
 from bot.config import MatrixConfig
 from bot.matrix import validation
@@ -107,7 +111,7 @@ def _untraced_http(client: AsyncClient) -> None:
     """Give nio its HTTP session before its first request, made as nio makes it but for
     the trace of every request and chunk that feeds nio's upload progress monitors,
     which the bot does not use (about 30 µs of CPU a request)."""
-    if client.client_session is not None or client.proxy:
+    if client.client_session is not None or client.proxy or connect_wrapper is None:
         return
     session = ClientSession(timeout=ClientTimeout(total=client.config.request_timeout))
     session.connector.connect = functools.partial(connect_wrapper, session.connector)  # type: ignore[method-assign]
