@@ -369,10 +369,10 @@ def _hand_out(
     queued: list[tuple[asyncio.Future[Any], Callable[..., Any]]], done: asyncio.Future[Any]
 ) -> None:
     """Back in the loop: give each hop of a trip its result or its error."""
-    if done.cancelled() or done.exception() is not None:
-        outcomes = [(False, done.exception() or asyncio.CancelledError())] * len(queued)
-    else:
+    try:
         outcomes = done.result()
+    except BaseException as exc:  # the trip itself failed (or was cancelled): each hop with it
+        outcomes = [(False, exc)] * len(queued)
     for (future, _), (ok, value) in zip(queued, outcomes, strict=True):
         if future.done():  # its caller was cancelled meanwhile
             continue

@@ -552,3 +552,22 @@ async def test_a_forgotten_person_leaves_nothing_in_the_caches(tmp_path):
     assert counts["salon_prive"] == 1 and counts["langue"] == 1
     assert (await store.state.dm_room("@u:x"), await store.languages.of("@u:x")) == (None, "fr")
     await store.close()
+
+
+async def test_a_trip_that_fails_as_a_whole_fails_each_of_its_hops():
+    from storage.db import _hand_out
+
+    loop = asyncio.get_running_loop()
+    queued = [(loop.create_future(), None), (loop.create_future(), None)]
+    failed = loop.create_future()
+    failed.set_exception(sqlite3.OperationalError("disk I/O error"))
+    _hand_out(queued, failed)
+    for future, _ in queued:
+        with pytest.raises(sqlite3.OperationalError):
+            future.result()
+    queued = [(loop.create_future(), None)]
+    cancelled = loop.create_future()
+    cancelled.cancel()
+    _hand_out(queued, cancelled)
+    with pytest.raises(asyncio.CancelledError):
+        queued[0][0].result()
