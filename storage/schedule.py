@@ -158,8 +158,8 @@ class JobRepository:
         rows = await self.db.fetchall(sql + " ORDER BY id", tuple(params))
         return [_from_row(row) for row in rows]
 
-    async def due(self, now: datetime, limit: int = 500) -> list[Job]:
-        """Pending jobs whose time has come, earliest first."""
+    async def due(self, now: datetime, limit: int) -> list[Job]:
+        """Pending jobs whose time has come, earliest first (the first `limit` of them)."""
         rows = await self.db.fetchall(
             "SELECT * FROM jobs WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id "
             "LIMIT ?",
