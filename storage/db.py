@@ -350,8 +350,9 @@ _Unsent = tuple[str, tuple | dict, Callable[[int], None] | None]
 _BEGIN: _Unsent = ("BEGIN IMMEDIATE", (), None)
 # The longest a write behind waits for a statement to go with: about a homeserver
 # round trip, so that it goes while the exchange that made it is still on. Waiting
-# longer saves no trip, and a trip after the bot has fallen idle costs several
-# times a trip in the middle of work (`docs/benchmarks.md`).
+# longer seldom finds a statement to go with (the next request's, at best), and a
+# trip after the bot has fallen idle costs several times a trip in the middle of
+# work (`docs/benchmarks.md`).
 BEHIND_FOR = 0.05
 
 
