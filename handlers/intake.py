@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -130,24 +131,29 @@ async def on_new_text(ctx: Context) -> str:
             await ctx.chat.reply(event, Rendered.text(await _join(ctx)), thread=True)
             return "join"
         return "ignored:not-a-request"
-    if (earlier := await _same_event(ctx, drafting.details_from_parse(result), now)) is not None:
+    details = drafting.details_from_parse(result)
+    # The number it would get, read with the person's recent requests: one trip.
+    lately, number = await asyncio.gather(
+        ctx.store.requests.lately_of(
+            ctx.sender,
+            event.room_id,
+            since=now - RESTATE_WITHIN,
+            day=details.event_date,
+            states=pings.ACTIVE,
+        ),
+        ctx.store.requests.next_number(),
+    )
+    if (earlier := _same_event(lately, details)) is not None:
         await _restate(ctx, earlier, result, now)
         return f"restated:{earlier.id}"
-    request = await _create(ctx, event.body, result, now)
+    request = await _create(ctx, event.body, result, now, number=number)
     return f"request:{request.id}"
 
 
-async def _same_event(ctx: Context, details: RequestDetails, now: datetime) -> Request | None:
-    """An open request of the same person, asked lately, that reads as the same event:
-    the same date, or no date yet, and nothing that contradicts it (start, format, place)."""
-    lately = await ctx.store.requests.lately_of(
-        ctx.sender,
-        ctx.event.room_id,
-        since=now - RESTATE_WITHIN,
-        day=details.event_date,
-        states=pings.ACTIVE,
-    )
-    for earlier in lately:  # the same day or none yet: the rest must not contradict it
+def _same_event(lately: list[Request], details: RequestDetails) -> Request | None:
+    """Of a person's open requests asked lately (for the same day, or with no day yet),
+    the one that reads as the same event: nothing contradicts it (start, format, place)."""
+    for earlier in lately:
         old = earlier.details
         if (
             _agree(old.start_time, details.start_time)
@@ -213,8 +219,11 @@ async def file_request(ctx: Context, texte: str) -> None:
     await _create(ctx, texte, parse(texte, now, assume_request=True), now)
 
 
-async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -> Request:
-    """Store a request read from `text`, answer with its card in the thread, plan its pings."""
+async def _create(
+    ctx: Context, text: str, result: ParseResult, now: datetime, *, number: int | None = None
+) -> Request:
+    """Store a request read from `text`, answer with its card in the thread, plan its pings
+    (`number`: the one `next_number()` gave in this transaction, if read)."""
     event = ctx.event
     details = drafting.details_from_parse(result)
     refuse_past(result, details, now)
@@ -228,6 +237,7 @@ async def _create(ctx: Context, text: str, result: ParseResult, now: datetime) -
         text=text,
         details=details,
         at=ctx.clock.now(),
+        number=number,
     )
     card = wording.request_card(request, drafting.missing_fields(details), ctx.lang)
     key = await ctx.chat.reply(event, card, thread=True)

@@ -6,6 +6,7 @@ import json
 from dataclasses import fields, replace
 from datetime import date, datetime, time
 
+from bot.domain.lifecycle import RequestState
 from bot.domain.requests import OPEN_STATES, Request, RequestDetails, Session
 from storage.db import Database
 
@@ -23,6 +24,12 @@ _SELECT = (
     "WHERE v.request_id = r.id AND v.state = 'attente') AS _reserve, "
     "(SELECT f.display_name FROM facilitators f WHERE f.matrix_id = r.lead) AS _lead_name "
     "FROM requests r"
+)
+
+# AUTOINCREMENT's next number: one past the highest ever given, even if deleted since.
+_NEXT_NUMBER = (
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0), "
+    "COALESCE((SELECT MAX(id) FROM requests), 0)) + 1"
 )
 
 
@@ -93,6 +100,13 @@ class RequestRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def next_number(self) -> int:
+        """The number the next request created gets: read in the transaction that creates
+        it, with its other reads, it spares `create` a trip to the database of its own."""
+        row = await self.db.fetchone(_NEXT_NUMBER)
+        assert row is not None
+        return int(row[0])
+
     async def create(
         self,
         *,
@@ -103,32 +117,39 @@ class RequestRepository:
         text: str,
         details: RequestDetails,
         at: datetime,
+        number: int | None = None,
     ) -> Request:
-        """Store a new request and return it with its number."""
-        row = _to_db(details)
-        columns = ", ".join(row)
-        marks = ", ".join(f":{name}" for name in row)
-        params = {
-            **row,
+        """Store a new request and return it with its number.
+
+        `number`: what `next_number()` gave in the same transaction, so that the
+        row goes with the transaction's next statement or its COMMIT (a number
+        taken meanwhile fails the COMMIT, which rolls everything back). Without
+        it, the number is read first.
+        """
+        row: dict[str, object] = {
+            "id": number,
             "source_event_id": source_event_id,
             "room_id": room_id,
             "thread_root": thread_root,
             "requester": requester,
             "text": text,
-            "at": at.isoformat(),
+            "state": RequestState.OPEN.value,
+            **_to_db(details),
+            "card_key": None,
+            "discarded": 0,
+            "lead": None,
+            "created_at": at.isoformat(),
+            "updated_at": at.isoformat(),
         }
-        created = await self.db.returning(
-            "INSERT INTO requests (source_event_id, room_id, thread_root, requester, text, "
-            f"created_at, updated_at, {columns}) VALUES (:source_event_id, :room_id, "
-            f":thread_root, :requester, :text, :at, :at, {marks}) RETURNING *",
-            params,
-        )
-        assert created is not None
-        await self._write_sessions(created["id"], details.sessions, fresh=True)
+        async with self.db.transaction():  # joined when one is open, as in a handler
+            if number is None:
+                row["id"] = number = await self.next_number()
+            columns = ", ".join(row)
+            marks = ", ".join(f":{name}" for name in row)
+            await self.db.defer(f"INSERT INTO requests ({columns}) VALUES ({marks})", row)
+            await self._write_sessions(number, details.sessions, fresh=True)
         # New: no reserve, no lead; its sessions are those just written.
-        request = _from_row(
-            {**dict(created), "_sessions": None, "_reserve": None, "_lead_name": None}
-        )
+        request = _from_row({**row, "_sessions": None, "_reserve": None, "_lead_name": None})
         return replace(request, details=replace(request.details, sessions=details.sessions))
 
     async def get(self, request_id: int) -> Request | None:

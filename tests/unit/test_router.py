@@ -101,6 +101,18 @@ async def test_an_event_vouched_unseen_is_not_looked_up_but_still_marked(dispatc
     assert len(await answers(store)) == 1
 
 
+async def test_a_new_request_costs_two_trips_to_the_database(dispatcher, store):
+    request = "On cherche 2 facilitateurs pour un séminaire le {} mars 2027 de 9h à 12h à Bercy."
+    assert await dispatcher.handle(message(request.format(12)), "requests") == "request:1"
+    dispatcher.settle_due_now = False  # as in the bot: the first pings are its scheduler's
+    trips = store.db.trips
+    # Its BEGIN with the person's recent requests and its number, then its COMMIT.
+    event = message(request.format(19))
+    assert await dispatcher.handle(event, "requests", unseen=True) == "request:2"
+    assert store.db.trips - trips == 2
+    assert (await store.requests.get(2)).source_event_id == event.event_id
+
+
 async def test_notices_and_bot_messages_are_ignored(dispatcher, store):
     assert await dispatcher.handle(message("!aide", msgtype="m.notice"), "requests") == (
         "ignored:notice"

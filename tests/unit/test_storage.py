@@ -473,6 +473,56 @@ async def test_a_request_is_read_whole_in_one_statement(tmp_path):
     await store.close()
 
 
+async def test_a_new_request_is_what_reading_it_back_gives(tmp_path):
+    from bot.domain.requests import Session
+
+    store = await Store.open(tmp_path / "t.sqlite3")
+    full = RequestDetails(
+        event_date=date(2027, 3, 2), start_time=time(9), end_time=time(12, 30),
+        duration_minutes=210, facilitators_needed=2, format="atelier", modality="distanciel",
+        location="Lyon", participants=25, directorate="DGFiP", topic="Bilan de l'année",
+        sessions=(Session(number=1, day=date(2027, 3, 2), start_time=time(9)),),
+    )  # fmt: skip
+    async with store.db.transaction():  # as a handler does: the number read with the rest
+        number = await store.requests.next_number()
+        assert number == 1
+        hops = count_hops(store)
+        first = await store.requests.create(
+            source_event_id="$a", room_id="!r:x", thread_root="$a", requester="@u:x",
+            text="t", details=full, at=NOW, number=number,
+        )  # fmt: skip
+        assert hops() == 0  # the row goes with the COMMIT
+    second = await store.requests.create(  # alone: its number read first
+        source_event_id="$b", room_id="!r:x", thread_root="$b", requester="@u:x",
+        text="u", details=RequestDetails(), at=NOW,
+    )  # fmt: skip
+    assert (first.id, second.id) == (1, 2)
+    assert await store.requests.get(1) == first
+    assert await store.requests.get(2) == second
+    await store.close()
+
+
+async def test_a_request_number_is_never_given_twice(tmp_path):
+    store = await Store.open(tmp_path / "t.sqlite3")
+    for n in range(3):
+        await store.requests.create(
+            source_event_id=f"${n}", room_id="!r:x", thread_root=f"${n}", requester="@u:x",
+            text="t", details=RequestDetails(), at=NOW,
+        )  # fmt: skip
+    await store.db.execute("DELETE FROM requests WHERE id = 3")  # as a purge may
+    assert await store.requests.next_number() == 4
+    with pytest.raises(sqlite3.IntegrityError):  # a number taken meanwhile: nothing is kept
+        async with store.db.transaction():
+            number = await store.requests.next_number()
+            for event in ("$x", "$y"):
+                await store.requests.create(
+                    source_event_id=event, room_id="!r:x", thread_root=event,
+                    requester="@u:x", text="t", details=RequestDetails(), at=NOW, number=number,
+                )  # fmt: skip
+    assert await store.requests.count() == 2
+    await store.close()
+
+
 async def test_the_sender_is_told_which_lanes_got_messages(tmp_path):
     from storage.outbox import ANSWER, FAN_OUT
 
