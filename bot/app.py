@@ -109,7 +109,13 @@ class App:
             asyncio.create_task(self.sync.run(), name="sync"),
             asyncio.create_task(self._start_scheduler(), name="scheduler"),
         ]
-        log.info("Facilibot started as %s", self.config.matrix.user_id)
+        loop = type(asyncio.get_running_loop())
+        log.info(
+            "Facilibot started as %s (event loop: %s.%s)",
+            self.config.matrix.user_id,
+            loop.__module__,
+            loop.__qualname__,
+        )
 
     async def stop(self) -> None:
         """Stop syncing, let the outbox drain briefly, close everything."""
@@ -317,6 +323,21 @@ class App:
 
 def _warm_up_parser(now: datetime) -> None:
     parse("On cherche 2 facilitateurs pour un atelier le 12 mars de 9h à 12h30 à Bercy.", now)
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (a dependency, but for Windows), else
+    asyncio's own (None).
+
+    Most of what the bot does for a message is the loop's own work: waking up
+    for a socket or for the database's thread, running the callbacks, reading
+    and writing HTTP. uvloop does it in C on libuv (`docs/benchmarks.md`).
+    """
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def run(config: Config) -> None:

@@ -86,11 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             _print_problems(exc)
             return EXIT_CONFIG
-        from bot.app import run
+        from bot.app import event_loop_factory, run
         from bot.matrix.errors import CryptoStoreError
 
         try:
-            asyncio.run(run(config))
+            with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+                runner.run(run(config))
         except CryptoStoreError as exc:
             # Not a crash loop: a supervisor can stop on this status (README).
             print(f"facilibot : magasin de chiffrement inutilisable. {exc}", file=sys.stderr)

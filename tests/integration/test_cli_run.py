@@ -42,5 +42,6 @@ async def test_run_serves_and_stops_on_sigterm(world, tmp_path):
         log = stderr.decode()
     assert process.returncode == 0, log[-2000:]
     assert "Facilibot stopped" in log
+    assert "(event loop: uvloop.Loop)" in log  # a dependency on Linux: the bot runs on it
     assert bot.password not in log
     assert stopped_in < 10
