@@ -523,6 +523,31 @@ async def test_a_request_number_is_never_given_twice(tmp_path):
     await store.close()
 
 
+async def test_the_log_is_checkpointed_with_the_writes_behind_not_in_a_commit(tmp_path):
+    from storage.db import BACKSTOP_PAGES, CHECKPOINT_EVERY
+
+    store = await Store.open(tmp_path / "t.sqlite3")
+    assert (await store.db.fetchone("PRAGMA wal_autocheckpoint"))[0] == BACKSTOP_PAGES
+    statements: list[str] = []
+    await store.db.conn.set_trace_callback(statements.append)
+    store.db.write_behind("INSERT INTO bot_state (key, value) VALUES ('early', 'v')")
+    await store.db.flush()
+    for n in range(CHECKPOINT_EVERY):
+        async with store.db.transaction():
+            await store.db.execute("INSERT INTO bot_state (key, value) VALUES (?, 'v')", (n,))
+    assert not any("wal_checkpoint" in s for s in statements)  # not yet, nor in a COMMIT
+    store.db.write_behind("UPDATE bot_state SET value = 'w' WHERE key = 'early'")
+    await store.db.flush()
+    assert statements[-2:] == [
+        "UPDATE bot_state SET value = 'w' WHERE key = 'early'",
+        "PRAGMA wal_checkpoint(PASSIVE)",
+    ]
+    await store.db.conn.set_trace_callback(None)
+    _, logged, copied = await store.db.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
+    assert logged == copied  # every page of the log is in the database
+    await store.close()
+
+
 async def test_the_sender_is_told_which_lanes_got_messages(tmp_path):
     from storage.outbox import ANSWER, FAN_OUT
 
