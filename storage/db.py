@@ -299,10 +299,6 @@ class Database:
         """Run one INSERT inside a transaction; return the new row id."""
         return await self._write(_lastrowid, sql, params)
 
-    async def returning(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
-        """Run one write with a `RETURNING` clause; return its first row."""
-        return await self._write(_fetchone, sql, params)
-
     async def _write(self, run: Callable[..., Any], sql: str, params: tuple | dict) -> Any:
         if _in_transaction.get():
             return await self._hop(run, sql, params)
