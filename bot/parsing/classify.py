@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.parsing import alternation
 from bot.parsing.labels import directorate, mask_titles
 from bot.parsing.vocabulary import vocabulary
 
@@ -65,7 +66,7 @@ class _Cues:
 
 
 def _join(fragments: list[str]) -> str:
-    return "|".join(f"(?:{f})" for f in fragments)
+    return alternation.join(fragments)
 
 
 def _words(fragments: list[str]) -> re.Pattern[str]:
