@@ -49,17 +49,18 @@ def test_branches_split_only_the_top_level():
         ["a?", "b", "c", "d"],  # may match nothing: could match at any character
         ["(a)", "b", "c", "d"],  # a capturing group would be numbered twice
         ["(?i:a)", "b", "c", "d"],  # flags
-        ["a", "b"],  # too short to be worth it
     ],
 )
 def test_kept_plain_when_grouping_is_not_safe(alternatives):
-    assert by_first_char(alternatives) == plain(alternatives)
+    assert by_first_char(alternatives, always=True) == plain(alternatives)
 
 
-def test_grouped_when_it_is():
-    grouped = by_first_char(["\\bab", "b", "[ac]x", "(?:c|d)e", ".z"])
-    assert grouped != plain(["\\bab", "b", "[ac]x", "(?:c|d)e", ".z"])
-    assert grouped.startswith("(?=a)")
+def test_grouped_where_it_pays():
+    words = ["ab", "ac", "ad", "ba", "bb", "bc"]
+    assert by_first_char(words) == plain(words)  # the engine skips these at once
+    bounded = [f"\\b{w}" for w in words]
+    assert by_first_char(bounded).startswith("(?=a)")
+    assert by_first_char(["\\bab", "b", "[ac]x", ".z"], always=True).startswith("(?=a)")
 
 
 TOKENS = [
@@ -80,7 +81,7 @@ TOKENS = [
 )
 def test_grouped_alternations_match_the_same(alternatives, context, texts):
     before = re.compile(context.format(plain(alternatives)))
-    after = re.compile(context.format(by_first_char(alternatives)))
+    after = re.compile(context.format(by_first_char(alternatives, always=True)))
     for text in texts:
         assert found(after, text) == found(before, text)
 
