@@ -63,6 +63,26 @@ _OF = re.compile(r"\s*(?:de la |de l'|du |des |d'|of the |of )")
 
 def directorate(text: str) -> str | None:
     """Return the first directorate named, in canonical form (the owner of a named service)."""
+    v = vocabulary()
+    first = v.any_directorate.search(text)
+    if first is None:
+        return None
+    # No directorate is named before this point: each one named here is where its own
+    # scan would have found it first; the shortest name wins, as in `_named`.
+    start = first.start()
+    here = []
+    for pattern, name in v.directorates:
+        if (m := pattern.match(text, start)) is not None:
+            here.append((m.end(), name))
+    end, name = min(here)
+    if _OF.match(text, end) is None:
+        return name
+    return _named(text)
+
+
+def _named(text: str) -> str | None:
+    """The first directorate named, every directorate's pattern scanning the whole text; a
+    service named with the directorate it belongs to gives that directorate."""
     found: list[tuple[int, int, str]] = []
     for pattern, name in vocabulary().directorates:
         m = pattern.search(text)

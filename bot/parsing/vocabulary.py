@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.parsing.alternation import branches, by_first_char
+from bot.parsing.alternation import branches, by_first_char, join
 from bot.parsing.normalize import fold_plain
 
 _PATH = Path(__file__).with_name("vocabulary.toml")
@@ -49,6 +49,7 @@ class Vocabulary:
     ambiguous_cities: frozenset[str]
     formats: tuple[tuple[re.Pattern[str], str, int], ...]
     directorates: tuple[tuple[re.Pattern[str], str], ...]
+    any_directorate: re.Pattern[str]  # where the first directorate named starts
 
     def pattern(self, section: str, key: str) -> re.Pattern[str]:
         """Return the compiled pattern `section.key`."""
@@ -94,6 +95,7 @@ def vocabulary() -> Vocabulary:
         directorates=tuple(
             (re.compile(_fast(p)), name) for p, name in raw["directorates"]["patterns"]
         ),
+        any_directorate=re.compile(join([p for p, _ in raw["directorates"]["patterns"]])),
     )
 
 
