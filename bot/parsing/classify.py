@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.parsing import alternation
+from bot.parsing.alternation import join as _join
 from bot.parsing.labels import directorate, mask_titles
 from bot.parsing.vocabulary import vocabulary
 
@@ -63,10 +63,6 @@ class _Cues:
     said_over: re.Pattern[str]
     addressed: re.Pattern[str]
     sentence_end: re.Pattern[str]
-
-
-def _join(fragments: list[str]) -> str:
-    return alternation.join(fragments)
 
 
 def _words(fragments: list[str]) -> re.Pattern[str]:

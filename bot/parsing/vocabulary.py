@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.parsing.alternation import branches, by_first_char, join
+from bot.parsing.alternation import join
 from bot.parsing.normalize import fold_plain
 
 _PATH = Path(__file__).with_name("vocabulary.toml")
@@ -18,11 +18,6 @@ _PATH = Path(__file__).with_name("vocabulary.toml")
 def _alternation(words: list[str]) -> str:
     """Build a regex alternation, longest words first so prefixes do not win."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _fast(pattern: str) -> str:
-    """A pattern whose top level is a long alternation, tried by first character."""
-    return by_first_char(branches(pattern))
 
 
 def _place_key(name: str) -> str:
@@ -59,7 +54,7 @@ class Vocabulary:
 @cache
 def _compiled(section: str, key: str) -> re.Pattern[str]:
     """Compile one pattern of the vocabulary (cached)."""
-    return re.compile(_fast(vocabulary().raw[section][key]))
+    return re.compile(join([vocabulary().raw[section][key]]))  # its branches, by first character
 
 
 @cache
@@ -76,7 +71,7 @@ def vocabulary() -> Vocabulary:
     cities.update({_place_key(alias): "Paris" for alias in places["paris_aliases"]})
     city_alt = _alternation(list(cities)).replace(r"sainte\ ", r"(?:sainte|ste)\ ")
     city_alt = city_alt.replace(r"saint\ ", r"(?:saint|st)\ ")
-    city_re = re.compile(rf"\b(?:{by_first_char(branches(city_alt))})\b")
+    city_re = re.compile(rf"\b(?:{join([city_alt])})\b")
     return Vocabulary(
         raw=raw,
         number_words=numbers,
@@ -90,10 +85,10 @@ def vocabulary() -> Vocabulary:
         city_re=city_re,
         ambiguous_cities=frozenset(places["ambiguous"]),
         formats=tuple(
-            (re.compile(_fast(p)), name, rank) for p, name, rank in raw["formats"]["patterns"]
+            (re.compile(join([p])), name, rank) for p, name, rank in raw["formats"]["patterns"]
         ),
         directorates=tuple(
-            (re.compile(_fast(p)), name) for p, name in raw["directorates"]["patterns"]
+            (re.compile(join([p])), name) for p, name in raw["directorates"]["patterns"]
         ),
         any_directorate=re.compile(join([p for p, _ in raw["directorates"]["patterns"]])),
     )
