@@ -75,8 +75,13 @@ def _fold_char(char: str) -> str:
     return _SPECIAL.get(folded, folded)
 
 
+@lru_cache(maxsize=8)
 def fold(text: str) -> Folded:
-    """Normalise `text`, collapsing runs of spaces and keeping line breaks."""
+    """Normalise `text`, collapsing runs of spaces and keeping line breaks.
+
+    The last few are kept: a message is folded by several readers in turn (its
+    language, the parser, the conversation's cues), and the result is immutable.
+    """
     original = text[:MAX_CHARS]
     out: list[str] = []
     offsets: list[int] = []
