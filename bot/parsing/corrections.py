@@ -7,7 +7,7 @@ import re
 from datetime import date, time, timedelta
 
 from bot.parsing import dates, people, places, times
-from bot.parsing.normalize import Folded
+from bot.parsing.normalize import Folded, blank
 from bot.parsing.numbers import to_int
 from bot.parsing.reply_rules import ReplyContext, RequestView, reply_rules
 from bot.parsing.vocabulary import vocabulary
@@ -35,7 +35,7 @@ def read_changes(ctx: ReplyContext) -> dict[str, object]:
     found.update(_new_times(norm, req))
     found.update(_new_place(ctx, norm, req))
     # A day of the month is no headcount ("le 26 pas le 19").
-    found.update(_new_counts(_blank(norm, spans), req))
+    found.update(_new_counts(blank(norm, spans), req))
     fmt = _new_format(norm)
     if fmt is not None:
         found["format"] = fmt
@@ -93,13 +93,6 @@ def _explicit(written: str) -> bool:
     """Whether a date mention names its month (not a bare day nor a weekday)."""
     v = vocabulary()
     return bool(re.search(rf"\b(?:{v.month_re})\b|\d[/.-]\d", written))
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """Replace the spans of `text` with spaces, keeping offsets."""
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
 
 
 def _new_date(

@@ -105,6 +105,13 @@ def fold(text: str) -> Folded:
     return Folded(original, "".join(out), tuple(offsets))
 
 
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the spans of `text` with spaces, keeping offsets."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 def fold_plain(text: str) -> str:
     """Normalise a vocabulary entry the same way as message text."""
     return fold(text).text.strip()

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.parsing.normalize import blank
 from bot.parsing.numbers import approx_value, to_int
 from bot.parsing.vocabulary import vocabulary
 
@@ -197,8 +198,7 @@ def _day_of_month() -> re.Pattern[str]:
 def participants(text: str, masked: list[tuple[int, int]]) -> int | None:
     """Return the number of attendees, preferring who attends over the team's size."""
     p = _patterns()
-    for start, end in masked:
-        text = text[:start] + " " * (end - start) + text[end:]
+    text = blank(text, masked)
     candidates: list[tuple[int, float, int]] = []  # position, rank (0 best), value
 
     def add(start: int, value: int | None, end: int, known_noun: bool = True) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.parsing.labels import directorate
-from bot.parsing.normalize import Folded, fold_plain
+from bot.parsing.normalize import Folded, blank, fold_plain
 from bot.parsing.vocabulary import place_key, vocabulary
 
 WEAK = 2
@@ -279,18 +279,6 @@ def _unlisted_towns(folded: Folded) -> list[tuple[float, str]]:
     return out
 
 
-def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with each of these spans (in order, apart) turned to as many spaces."""
-    if not spans:
-        return text
-    parts, last = [], 0
-    for start, end in spans:
-        parts += [text[last:start], " " * (end - start)]
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
-
-
 def place(folded: Folded, *, dated: bool = False) -> Place:
     """Return the modality and city of the event described in `folded`.
 
@@ -302,7 +290,7 @@ def place(folded: Folded, *, dated: bool = False) -> Place:
     # "pas encore sur Tchap", "vente en ligne", "travail hybride" name no medium.
     spans = [m.span() for m in p.not_medium.finditer(folded.text) if m.end() > m.start()]
     unsaid = [(folded.offsets[start], folded.offsets[end - 1] + 1) for start, end in spans]
-    text = _blanked(folded.text, spans)
+    text = blank(folded.text, spans)
     named = _cities(folded)
     # A city only named as a team's home ("la DRFiP de Lyon") is not the event's place.
     cities = [c for c in named if c[0] < WEAK]
