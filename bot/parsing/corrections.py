@@ -247,7 +247,7 @@ def _new_times(norm: str, req: RequestView) -> dict[str, object]:
     norm = _BARE_HOUR.sub(_with_hour, norm)
     for m in r.clock.finditer(norm):
         if r.side_time.search(norm[max(0, m.start() - 40) : m.start()]):
-            norm = norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
+            norm = blank(norm, [m.span()])
     timing = times.timing(norm)
     if timing.start is None:
         # « on aura besoin de 2h plutôt qu'1h30 »: the same start, a new length.
@@ -331,7 +331,7 @@ def _mask_remote_origins(text: str) -> str:
         before = text[max(0, m.start() - 40) : m.start()]
         left = r.negated_before.search(re.sub(r"\b(?:a|au|en|in|at|de|from)\s*$", "", before))
         if r.remote_origin.search(before) or left:
-            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+            text = blank(text, [m.span()])
     return text
 
 

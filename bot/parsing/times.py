@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 from functools import cache
 
+from bot.parsing.normalize import blank
 from bot.parsing.numbers import to_int
 from bot.parsing.vocabulary import vocabulary
 
@@ -208,7 +209,7 @@ def timing(text: str) -> Timing:
             if duration is None and 0 < hour * 60 + minute <= 12 * 60:
                 duration = hour * 60 + minute
         else:
-            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+            masked = blank(masked, [m.span()])
             if start_minutes is None:
                 start_minutes = _to_minutes(hour, minute, meridiem)
     if duration is None:
